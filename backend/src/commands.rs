@@ -1,0 +1,269 @@
+//! Command handling: rebuild an aggregate from its stream, let the pure domain decide, append the
+//! decided events with the stream version the decision was based on.
+
+use crate::error::ApiError;
+use crate::event_store::{
+    AppendError, AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
+    read_stream,
+};
+use crate::request_context::RequestContext;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+use throughline_shared::aggregate::Aggregate;
+use throughline_shared::api::{
+    AddProjectRequest, CommandAccepted, CreateProgramRequest, EditProgramRequest,
+    ReportStatusRequest,
+};
+use throughline_shared::event::AggregateEvent;
+use throughline_shared::program::{Program, ProgramCommand};
+use throughline_shared::project::{Project, ProjectCommand};
+use throughline_shared::{DomainError, ObjectiveId, ProgramId, ProjectId, RecordedEvent};
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Append(#[from] AppendError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("stored event cannot be decoded: {0}")]
+    Decode(#[from] throughline_shared::DecodeError),
+    #[error("{what} is at version {current}, not the version {expected} you edited")]
+    StaleVersion {
+        what: &'static str,
+        expected: i64,
+        current: i64,
+    },
+}
+
+impl CommandError {
+    fn to_api(&self) -> ApiError {
+        match self {
+            CommandError::Domain(DomainError::Invalid(fields)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are not valid",
+            )
+            .with_details(json!(fields)),
+            CommandError::Domain(DomainError::NotFound(what)) => {
+                ApiError::not_found(format!("{what} was not found"))
+            }
+            CommandError::Domain(e @ DomainError::AlreadyExists(_)) => {
+                ApiError::new(StatusCode::CONFLICT, "already_exists", e.to_string())
+            }
+            CommandError::Domain(e @ DomainError::NothingToChange(_)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "nothing_to_change",
+                e.to_string(),
+            ),
+            CommandError::StaleVersion { current, .. } => {
+                ApiError::new(StatusCode::CONFLICT, "version_conflict", self.to_string())
+                    .with_details(json!({ "current_version": current }))
+            }
+            CommandError::Append(AppendError::Conflict { current, .. }) => ApiError::new(
+                StatusCode::CONFLICT,
+                "version_conflict",
+                "someone else changed this at the same moment; reload and try again",
+            )
+            .with_details(json!({ "current_version": current })),
+            CommandError::Append(AppendError::Unavailable) => {
+                ApiError::unavailable("the event store is shutting down")
+            }
+            CommandError::Append(e @ AppendError::StreamTypeMismatch { .. }) => {
+                ApiError::new(StatusCode::CONFLICT, "stream_type_mismatch", e.to_string())
+            }
+            CommandError::Append(e @ (AppendError::EventIdReused(_) | AppendError::Invalid(_))) => {
+                ApiError::bad_request("invalid_append", e.to_string())
+            }
+            CommandError::Append(e @ AppendError::Database(_)) => ApiError::internal(e),
+            CommandError::Store(e) => ApiError::internal(e),
+            CommandError::Decode(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl ResponseError for CommandError {
+    fn status_code(&self) -> StatusCode {
+        self.to_api().status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.to_api().error_response()
+    }
+}
+
+/// An aggregate as of its stream's latest event.
+struct Loaded<A> {
+    state: A,
+    version: i64,
+}
+
+async fn load<A: Aggregate>(
+    store: &EventStore,
+    stream_id: Uuid,
+) -> Result<Loaded<A>, CommandError> {
+    let history: Vec<RecordedEvent> = read_stream(store.pool(), stream_id).await?;
+    let mut state = A::default();
+    for recorded in &history {
+        let event = A::Event::decode(
+            &recorded.event_type,
+            recorded.schema_version,
+            recorded.payload.clone(),
+        )?;
+        state.apply(&event);
+    }
+    Ok(Loaded {
+        state,
+        version: history.last().map(|e| e.version).unwrap_or(0),
+    })
+}
+
+/// Decide and append, expecting the stream to still be at the version the decision saw.
+async fn decide_and_append<A: Aggregate>(
+    store: &EventStore,
+    ctx: &RequestContext,
+    stream_id: Uuid,
+    loaded: Loaded<A>,
+    command: A::Command,
+    reason: Option<String>,
+) -> Result<Vec<RecordedEvent>, CommandError> {
+    let events = loaded.state.decide(command)?;
+    let metadata = ctx.metadata(reason);
+    let expected = if loaded.version == 0 {
+        ExpectedVersion::NoStream
+    } else {
+        ExpectedVersion::Exact(loaded.version)
+    };
+    let append = StreamAppend {
+        stream_id,
+        stream_type: A::Event::STREAM_TYPE.to_string(),
+        expected,
+        events: events
+            .iter()
+            .map(|e| NewEvent::new(e.encode(), metadata.clone()))
+            .collect(),
+    };
+    Ok(store.append(AppendRequest::single(append)).await?)
+}
+
+fn check_expected(
+    what: &'static str,
+    expected: Option<i64>,
+    current: i64,
+) -> Result<(), CommandError> {
+    match expected {
+        Some(expected) if expected != current => Err(CommandError::StaleVersion {
+            what,
+            expected,
+            current,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn accepted(
+    events: &[RecordedEvent],
+    program_id: ProgramId,
+    project_id: Option<ProjectId>,
+) -> CommandAccepted {
+    let last = events
+        .last()
+        .expect("a successful command appends at least one event");
+    CommandAccepted {
+        stream_id: last.stream_id,
+        version: last.version,
+        position: last.position,
+        program_id,
+        project_id,
+    }
+}
+
+pub async fn create_program(
+    store: &EventStore,
+    ctx: &RequestContext,
+    request: CreateProgramRequest,
+) -> Result<CommandAccepted, CommandError> {
+    let program_id = ProgramId::from_uuid(Uuid::new_v4());
+    let loaded = load::<Program>(store, program_id.0).await?;
+    let command = ProgramCommand::Create {
+        program_id,
+        name: request.name,
+        description: request.description,
+        sponsor: request.sponsor,
+        objectives: request
+            .objectives
+            .into_iter()
+            .map(|draft| (ObjectiveId::from_uuid(Uuid::new_v4()), draft))
+            .collect(),
+    };
+    let events = decide_and_append(store, ctx, program_id.0, loaded, command, None).await?;
+    Ok(accepted(&events, program_id, None))
+}
+
+pub async fn edit_program(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    request: EditProgramRequest,
+) -> Result<CommandAccepted, CommandError> {
+    let loaded = load::<Program>(store, program_id.0).await?;
+    if !loaded.state.exists() {
+        return Err(DomainError::NotFound(format!("program {program_id}")).into());
+    }
+    check_expected("the program", request.expected_version, loaded.version)?;
+    let command = ProgramCommand::Edit {
+        name: request.name,
+        description: request.description,
+        sponsor: request.sponsor,
+    };
+    let events =
+        decide_and_append(store, ctx, program_id.0, loaded, command, request.reason).await?;
+    Ok(accepted(&events, program_id, None))
+}
+
+pub async fn add_project(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    request: AddProjectRequest,
+) -> Result<CommandAccepted, CommandError> {
+    let program = load::<Program>(store, program_id.0).await?;
+    let project_id = ProjectId::from_uuid(Uuid::new_v4());
+    let loaded = load::<Project>(store, project_id.0).await?;
+    let command = ProjectCommand::Add {
+        project_id,
+        program_id,
+        program_exists: program.state.exists(),
+        name: request.name,
+        manager: request.manager,
+    };
+    let events = decide_and_append(store, ctx, project_id.0, loaded, command, None).await?;
+    Ok(accepted(&events, program_id, Some(project_id)))
+}
+
+pub async fn report_status(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    project_id: ProjectId,
+    request: ReportStatusRequest,
+) -> Result<CommandAccepted, CommandError> {
+    let loaded = load::<Project>(store, project_id.0).await?;
+    // A project reached through another program's URL does not exist there.
+    if loaded.state.program_id != Some(program_id) {
+        return Err(
+            DomainError::NotFound(format!("project {project_id} in program {program_id}")).into(),
+        );
+    }
+    check_expected("the project", request.expected_version, loaded.version)?;
+    let command = ProjectCommand::ReportStatus {
+        rag: request.rag,
+        narrative: request.narrative,
+    };
+    let events =
+        decide_and_append(store, ctx, project_id.0, loaded, command, request.reason).await?;
+    Ok(accepted(&events, program_id, Some(project_id)))
+}

@@ -1,0 +1,579 @@
+//! Group commit: one appender task per backend instance turns every queued append into one
+//! transaction.
+//!
+//! Each batch locks the single `log_head` row, checks every request's expected stream versions
+//! (rejecting only the requests that conflict), assigns contiguous positions and hashes, inserts all
+//! rows, moves the head and sends one NOTIFY in one statement, and commits. Because the head row stays
+//! locked until commit, batches of every instance commit in position order: readers never see a
+//! gap that is later filled. See docs/architecture.md.
+
+use super::hash::{HashInput, canonical_string, event_hash};
+use super::{EventRow, event_columns};
+use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
+use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use throughline_shared::event::EncodedEvent;
+use throughline_shared::{EventId, EventMetadata, ProgramId, RecordedEvent};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+/// Name of the channel every append batch notifies, with the new head position as payload.
+pub const NOTIFY_CHANNEL: &str = "throughline_events";
+
+/// A batch stops taking more queued requests once it holds this many events.
+const MAX_BATCH_EVENTS: usize = 20_000;
+const QUEUE_DEPTH: usize = 16_384;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEvent {
+    pub event_id: EventId,
+    pub event_type: String,
+    pub schema_version: i32,
+    pub payload: serde_json::Value,
+    pub program_id: Option<ProgramId>,
+    pub metadata: EventMetadata,
+}
+
+impl NewEvent {
+    /// A new event with a fresh id.
+    pub fn new(encoded: EncodedEvent, metadata: EventMetadata) -> Self {
+        Self {
+            event_id: EventId::from_uuid(Uuid::new_v4()),
+            event_type: encoded.event_type,
+            schema_version: encoded.schema_version,
+            payload: encoded.payload,
+            program_id: encoded.program_id,
+            metadata,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// No check: append after whatever is there.
+    Any,
+    /// The stream must not exist yet.
+    NoStream,
+    /// The stream must be at exactly this version (0 means it must not exist).
+    Exact(i64),
+}
+
+impl ExpectedVersion {
+    fn admits(self, current: i64) -> bool {
+        match self {
+            ExpectedVersion::Any => true,
+            ExpectedVersion::NoStream => current == 0,
+            ExpectedVersion::Exact(v) => current == v,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamAppend {
+    pub stream_id: Uuid,
+    pub stream_type: String,
+    pub expected: ExpectedVersion,
+    pub events: Vec<NewEvent>,
+}
+
+/// Everything one command appends: all of it lands, or none of it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct AppendRequest {
+    pub streams: Vec<StreamAppend>,
+}
+
+impl AppendRequest {
+    pub fn single(stream: StreamAppend) -> Self {
+        Self {
+            streams: vec![stream],
+        }
+    }
+
+    fn event_count(&self) -> usize {
+        self.streams.iter().map(|s| s.events.len()).sum()
+    }
+
+    fn validate(&self) -> Result<(), AppendError> {
+        if self.event_count() == 0 {
+            return Err(AppendError::Invalid(
+                "an append needs at least one event".into(),
+            ));
+        }
+        let mut streams = HashSet::new();
+        let mut ids = HashSet::new();
+        for s in &self.streams {
+            if !streams.insert(s.stream_id) {
+                return Err(AppendError::Invalid(format!(
+                    "stream {} appears twice in one append",
+                    s.stream_id
+                )));
+            }
+            for e in &s.events {
+                if !ids.insert(e.event_id) {
+                    return Err(AppendError::Invalid(format!(
+                        "event id {} appears twice in one append",
+                        e.event_id
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("stream {stream_id} is at version {current}, the append expected {expected:?}")]
+    Conflict {
+        stream_id: Uuid,
+        expected: ExpectedVersion,
+        current: i64,
+    },
+    #[error("stream {stream_id} is a {existing} stream, not a {requested} stream")]
+    StreamTypeMismatch {
+        stream_id: Uuid,
+        existing: String,
+        requested: String,
+    },
+    #[error("event id {0} was already used by a different append")]
+    EventIdReused(EventId),
+    #[error("invalid append: {0}")]
+    Invalid(String),
+    #[error("the event store failed: {0}")]
+    Database(Arc<sqlx::Error>),
+    #[error("the event store is shutting down")]
+    Unavailable,
+}
+
+type Reply = Result<Vec<RecordedEvent>, AppendError>;
+
+struct Job {
+    request: AppendRequest,
+    reply: oneshot::Sender<Reply>,
+}
+
+/// Handle to this instance's appender; cheap to clone.
+#[derive(Clone)]
+pub struct EventStore {
+    pool: sqlx::PgPool,
+    jobs: mpsc::Sender<Job>,
+}
+
+impl EventStore {
+    /// Starts the appender task on the current tokio runtime. It stops when every handle is dropped.
+    pub fn start(pool: sqlx::PgPool) -> Self {
+        let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
+        tokio::spawn(run_appender(pool.clone(), queue));
+        Self { pool, jobs }
+    }
+
+    pub fn pool(&self) -> &sqlx::PgPool {
+        &self.pool
+    }
+
+    /// Appends atomically, returning the recorded events in the order given. A retry with the same
+    /// event ids after a success returns the original events instead of appending again.
+    pub async fn append(&self, request: AppendRequest) -> Reply {
+        request.validate()?;
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { request, reply })
+            .await
+            .map_err(|_| AppendError::Unavailable)?;
+        answer.await.map_err(|_| AppendError::Unavailable)?
+    }
+}
+
+async fn run_appender(pool: sqlx::PgPool, mut queue: mpsc::Receiver<Job>) {
+    while let Some(first) = queue.recv().await {
+        let mut events = first.request.event_count();
+        let mut batch = vec![first];
+        while events < MAX_BATCH_EVENTS {
+            match queue.try_recv() {
+                Ok(job) => {
+                    events += job.request.event_count();
+                    batch.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        // A bug in one batch must not take the whole store down: its callers get `Unavailable`
+        // (their reply channels are dropped) and the next batch starts afresh.
+        if AssertUnwindSafe(process_batch(&pool, batch))
+            .catch_unwind()
+            .await
+            .is_err()
+        {
+            tracing::error!("append batch panicked; its requests were answered as failed");
+        }
+    }
+    tracing::debug!("appender stopped: no handles left");
+}
+
+/// What the batch decided for one request, before the requests' payloads are moved into replies.
+enum Outcome {
+    Appended(Vec<Receipt>, DateTime<Utc>),
+    AlreadyAppended(Vec<RecordedEvent>),
+    Refused(AppendError),
+}
+
+#[derive(Clone)]
+struct Receipt {
+    position: i64,
+    version: i64,
+    hash: [u8; 32],
+}
+
+async fn process_batch(pool: &sqlx::PgPool, batch: Vec<Job>) {
+    let requests: Vec<&AppendRequest> = batch.iter().map(|j| &j.request).collect();
+    let outcomes = match commit(pool, &requests, false).await {
+        Ok(outcomes) => outcomes,
+        Err(batch_error) => {
+            // Most likely a reused event id (a retry), which the fast path does not look for.
+            // Retry each request alone, with that check, so one bad request fails only itself.
+            tracing::debug!(error = %batch_error, size = batch.len(), "batch failed; retrying one by one");
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for request in &requests {
+                let outcome = match commit(pool, std::slice::from_ref(request), true).await {
+                    Ok(mut one) => one.pop().expect("one outcome per request"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "append failed");
+                        Outcome::Refused(AppendError::Database(Arc::new(e)))
+                    }
+                };
+                outcomes.push(outcome);
+            }
+            outcomes
+        }
+    };
+    for (job, outcome) in batch.into_iter().zip(outcomes) {
+        let reply = match outcome {
+            Outcome::Appended(receipts, recorded_at) => {
+                Ok(into_recorded(job.request, receipts, recorded_at))
+            }
+            Outcome::AlreadyAppended(events) => Ok(events),
+            Outcome::Refused(e) => Err(e),
+        };
+        // The caller may have gone away (request cancelled); its events are committed regardless.
+        let _ = job.reply.send(reply);
+    }
+}
+
+fn into_recorded(
+    request: AppendRequest,
+    receipts: Vec<Receipt>,
+    recorded_at: DateTime<Utc>,
+) -> Vec<RecordedEvent> {
+    let mut receipts = receipts.into_iter();
+    let mut out = Vec::with_capacity(receipts.len());
+    for stream in request.streams {
+        for event in stream.events {
+            let r = receipts.next().expect("one receipt per event");
+            out.push(RecordedEvent {
+                position: r.position,
+                event_id: event.event_id,
+                stream_id: stream.stream_id,
+                stream_type: stream.stream_type.clone(),
+                version: r.version,
+                event_type: event.event_type,
+                schema_version: event.schema_version,
+                program_id: event.program_id,
+                payload: event.payload,
+                metadata: event.metadata,
+                recorded_at,
+                hash: hex::encode(r.hash),
+            });
+        }
+    }
+    out
+}
+
+/// Column arrays for the one multi-row INSERT of a batch.
+#[derive(Default)]
+struct Columns {
+    position: Vec<i64>,
+    event_id: Vec<Uuid>,
+    stream_id: Vec<Uuid>,
+    stream_type: Vec<String>,
+    version: Vec<i64>,
+    event_type: Vec<String>,
+    schema_version: Vec<i32>,
+    program_id: Vec<Option<Uuid>>,
+    payload: Vec<String>,
+    metadata: Vec<String>,
+    prev_hash: Vec<Vec<u8>>,
+    hash: Vec<Vec<u8>>,
+}
+
+async fn commit(
+    pool: &sqlx::PgPool,
+    requests: &[&AppendRequest],
+    check_reused_ids: bool,
+) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let (head_position, head_hash, head_time): (i64, Vec<u8>, DateTime<Utc>) =
+        sqlx::query_as("SELECT position, hash, recorded_at FROM log_head WHERE id = 1 FOR UPDATE")
+            .fetch_one(&mut *tx)
+            .await?;
+
+    let stream_ids: Vec<Uuid> = requests
+        .iter()
+        .flat_map(|r| r.streams.iter().map(|s| s.stream_id))
+        .collect();
+    // A separate statement after the lock: in READ COMMITTED it takes a fresh snapshot, so it sees
+    // the batch that held the lock before us. One index probe per stream, newest version first.
+    let mut streams: HashMap<Uuid, (String, i64)> = sqlx::query_as::<_, (Uuid, String, i64)>(
+        "SELECT e.stream_id, e.stream_type, e.version FROM unnest($1::uuid[]) AS ids(id) \
+         CROSS JOIN LATERAL (SELECT stream_id, stream_type, version FROM events \
+                             WHERE stream_id = ids.id ORDER BY version DESC LIMIT 1) AS e",
+    )
+    .bind(&stream_ids)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|(id, kind, version)| (id, (kind, version)))
+    .collect();
+
+    let already = if check_reused_ids {
+        let ids: Vec<Uuid> = requests.iter().flat_map(|r| event_ids(r)).collect();
+        existing_events(&mut tx, &ids).await?
+    } else {
+        HashMap::new()
+    };
+
+    // Positions and recorded_at both only ever grow, so the log is ordered the same way by both.
+    let now = Utc::now();
+    let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
+    let recorded_at = now.max(head_time);
+    let mut position = head_position;
+    let mut prev_hash: [u8; 32] = head_hash.as_slice().try_into().unwrap_or([0; 32]);
+    let mut cols = Columns::default();
+    let mut outcomes = Vec::with_capacity(requests.len());
+    let mut conflicted: Vec<usize> = Vec::new();
+    // Event id -> the request of this batch that appends it (to recognise a retry queued together
+    // with its original).
+    let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
+
+    for request in requests {
+        if check_reused_ids && let Some(outcome) = as_retry(request, &already) {
+            outcomes.push(outcome);
+            continue;
+        }
+
+        if let Some(refusal) = check_streams(request, &streams) {
+            if let Some(outcome) = as_retry_in_batch(request, &in_batch, &outcomes) {
+                outcomes.push(outcome);
+                continue;
+            }
+            if !check_reused_ids && matches!(refusal, AppendError::Conflict { .. }) {
+                // Maybe a retry of an append that already landed (its versions are then taken):
+                // looked up below, only for requests that conflict.
+                conflicted.push(outcomes.len());
+            }
+            outcomes.push(Outcome::Refused(refusal));
+            continue;
+        }
+
+        let mut receipts = Vec::with_capacity(request.event_count());
+        for stream in &request.streams {
+            let entry = streams
+                .entry(stream.stream_id)
+                .or_insert_with(|| (stream.stream_type.clone(), 0));
+            for event in &stream.events {
+                position += 1;
+                entry.1 += 1;
+                let payload = canonical_string(&event.payload);
+                let metadata = canonical_string(
+                    &serde_json::to_value(&event.metadata).expect("metadata serializes"),
+                );
+                let hash = event_hash(
+                    &prev_hash,
+                    &HashInput {
+                        position,
+                        event_id: event.event_id.0,
+                        stream_id: stream.stream_id,
+                        stream_type: &stream.stream_type,
+                        version: entry.1,
+                        event_type: &event.event_type,
+                        schema_version: event.schema_version,
+                        program_id: event.program_id.map(|p| p.0),
+                        payload: payload.as_bytes(),
+                        metadata: metadata.as_bytes(),
+                        recorded_at,
+                    },
+                );
+                cols.position.push(position);
+                cols.event_id.push(event.event_id.0);
+                cols.stream_id.push(stream.stream_id);
+                cols.stream_type.push(stream.stream_type.clone());
+                cols.version.push(entry.1);
+                cols.event_type.push(event.event_type.clone());
+                cols.schema_version.push(event.schema_version);
+                cols.program_id.push(event.program_id.map(|p| p.0));
+                cols.payload.push(payload);
+                cols.metadata.push(metadata);
+                cols.prev_hash.push(prev_hash.to_vec());
+                cols.hash.push(hash.to_vec());
+                receipts.push(Receipt {
+                    position,
+                    version: entry.1,
+                    hash,
+                });
+                prev_hash = hash;
+            }
+        }
+        in_batch.extend(event_ids(request).map(|id| (id, outcomes.len())));
+        outcomes.push(Outcome::Appended(receipts, recorded_at));
+    }
+
+    if !conflicted.is_empty() {
+        let ids: Vec<Uuid> = conflicted
+            .iter()
+            .flat_map(|&i| event_ids(requests[i]))
+            .collect();
+        let already = existing_events(&mut tx, &ids).await?;
+        for i in conflicted {
+            if let Some(outcome) = as_retry(requests[i], &already) {
+                outcomes[i] = outcome;
+            }
+        }
+    }
+
+    if cols.position.is_empty() {
+        // Every request was refused: nothing to write, and the head lock is released by rollback.
+        tx.rollback().await?;
+        return Ok(outcomes);
+    }
+
+    // All rows, the new head and the one NOTIFY of the batch in one statement. One NOTIFY per
+    // batch: NOTIFY takes a cluster-wide lock at commit, so never one per event.
+    sqlx::query(
+        "WITH appended AS ( \
+           INSERT INTO events (position, event_id, stream_id, stream_type, version, event_type, \
+                               schema_version, program_id, payload, metadata, recorded_at, prev_hash, hash) \
+           SELECT p, e, s, st, v, et, sv, pr, pl::jsonb, md::jsonb, $11, ph, h \
+           FROM UNNEST($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], \
+                       $7::int4[], $8::uuid[], $9::text[], $10::text[], $12::bytea[], $13::bytea[]) \
+                AS t(p, e, s, st, v, et, sv, pr, pl, md, ph, h)), \
+         head AS (UPDATE log_head SET position = $14, hash = $15, recorded_at = $11 WHERE id = 1 \
+                  RETURNING position) \
+         SELECT pg_notify($16, position::text) FROM head",
+    )
+    .bind(&cols.position)
+    .bind(&cols.event_id)
+    .bind(&cols.stream_id)
+    .bind(&cols.stream_type)
+    .bind(&cols.version)
+    .bind(&cols.event_type)
+    .bind(&cols.schema_version)
+    .bind(&cols.program_id)
+    .bind(&cols.payload)
+    .bind(&cols.metadata)
+    .bind(recorded_at)
+    .bind(&cols.prev_hash)
+    .bind(&cols.hash)
+    .bind(position)
+    .bind(prev_hash.to_vec())
+    .bind(NOTIFY_CHANNEL)
+    .execute(&mut *tx)
+    .await?;
+
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+fn event_ids(request: &AppendRequest) -> impl Iterator<Item = Uuid> + '_ {
+    request
+        .streams
+        .iter()
+        .flat_map(|s| s.events.iter().map(|e| e.event_id.0))
+}
+
+async fn existing_events(
+    tx: &mut sqlx::PgConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, EventRow>, sqlx::Error> {
+    let query = concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events WHERE event_id = ANY($1)"
+    );
+    let rows: Vec<EventRow> = sqlx::query_as(query).bind(ids).fetch_all(tx).await?;
+    Ok(rows.into_iter().map(|row| (row.event_id, row)).collect())
+}
+
+/// If some of the request's event ids are already in the log: all of them means it is a retry of
+/// an append that landed (answer with the original events); only some is a misuse of ids.
+fn as_retry(request: &AppendRequest, already: &HashMap<Uuid, EventRow>) -> Option<Outcome> {
+    let ids: Vec<Uuid> = event_ids(request).collect();
+    let found: Vec<&EventRow> = ids.iter().filter_map(|id| already.get(id)).collect();
+    if found.is_empty() {
+        return None;
+    }
+    if found.len() < ids.len() {
+        let reused = found[0].event_id;
+        return Some(Outcome::Refused(AppendError::EventIdReused(EventId(
+            reused,
+        ))));
+    }
+    let mut rows: Vec<EventRow> = found.into_iter().cloned().collect();
+    rows.sort_by_key(|r| r.position);
+    Some(
+        match rows.into_iter().map(EventRow::into_recorded).collect() {
+            Ok(events) => Outcome::AlreadyAppended(events),
+            Err(e) => Outcome::Refused(AppendError::Invalid(e.to_string())),
+        },
+    )
+}
+
+/// A request whose events are all appended by one earlier request of the same batch is a retry
+/// of it and gets the same answer.
+fn as_retry_in_batch(
+    request: &AppendRequest,
+    in_batch: &HashMap<Uuid, usize>,
+    outcomes: &[Outcome],
+) -> Option<Outcome> {
+    let mut ids = event_ids(request);
+    let original = *in_batch.get(&ids.next()?)?;
+    if !ids.all(|id| in_batch.get(&id) == Some(&original)) {
+        return Some(Outcome::Refused(AppendError::EventIdReused(EventId(
+            event_ids(request).find(|id| in_batch.get(id) != Some(&original))?,
+        ))));
+    }
+    match &outcomes[original] {
+        Outcome::Appended(receipts, at) if receipts.len() == request.event_count() => {
+            Some(Outcome::Appended(receipts.clone(), *at))
+        }
+        _ => None,
+    }
+}
+
+/// Checks a request's streams against current versions (including earlier requests in the batch).
+fn check_streams(
+    request: &AppendRequest,
+    streams: &HashMap<Uuid, (String, i64)>,
+) -> Option<AppendError> {
+    for stream in &request.streams {
+        let (kind, current) = streams
+            .get(&stream.stream_id)
+            .map(|(k, v)| (k.as_str(), *v))
+            .unwrap_or((stream.stream_type.as_str(), 0));
+        if kind != stream.stream_type {
+            return Some(AppendError::StreamTypeMismatch {
+                stream_id: stream.stream_id,
+                existing: kind.to_string(),
+                requested: stream.stream_type.clone(),
+            });
+        }
+        if !stream.expected.admits(current) {
+            return Some(AppendError::Conflict {
+                stream_id: stream.stream_id,
+                expected: stream.expected,
+                current,
+            });
+        }
+    }
+    None
+}

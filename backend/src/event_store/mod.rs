@@ -1,0 +1,76 @@
+//! The PostgreSQL event log: group-commit appends, reads, and hash-chain verification.
+
+mod appender;
+mod hash;
+mod read;
+mod verify;
+
+pub use appender::{
+    AppendError, AppendRequest, EventStore, ExpectedVersion, NOTIFY_CHANNEL, NewEvent, StreamAppend,
+};
+pub use hash::{GENESIS_HASH, HashInput, canonical_string, event_hash};
+pub use read::{EventFilter, head_position, position_at_instant, read_events, read_stream};
+pub use verify::verify_chain;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use throughline_shared::{EventId, ProgramId, RecordedEvent};
+use uuid::Uuid;
+
+/// The columns every reader selects, in `EventRow` order (a macro so queries stay `&'static str`).
+macro_rules! event_columns {
+    () => {
+        "position, event_id, stream_id, stream_type, version, event_type, schema_version, \
+         program_id, payload, metadata, recorded_at, prev_hash, hash"
+    };
+}
+pub(crate) use event_columns;
+
+/// One row of `events`, exactly as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub position: i64,
+    pub event_id: Uuid,
+    pub stream_id: Uuid,
+    pub stream_type: String,
+    pub version: i64,
+    pub event_type: String,
+    pub schema_version: i32,
+    pub program_id: Option<Uuid>,
+    pub payload: Value,
+    pub metadata: Value,
+    pub recorded_at: DateTime<Utc>,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+impl EventRow {
+    pub fn into_recorded(self) -> Result<RecordedEvent, StoreError> {
+        let metadata = serde_json::from_value(self.metadata).map_err(|e| StoreError::Corrupt {
+            position: self.position,
+            message: format!("metadata: {e}"),
+        })?;
+        Ok(RecordedEvent {
+            position: self.position,
+            event_id: EventId::from_uuid(self.event_id),
+            stream_id: self.stream_id,
+            stream_type: self.stream_type,
+            version: self.version,
+            event_type: self.event_type,
+            schema_version: self.schema_version,
+            program_id: self.program_id.map(ProgramId::from_uuid),
+            payload: self.payload,
+            metadata,
+            recorded_at: self.recorded_at,
+            hash: hex::encode(&self.hash),
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("event at position {position} is unreadable: {message}")]
+    Corrupt { position: i64, message: String },
+}

@@ -1,0 +1,112 @@
+//! Reading the log. Positions are gapless and commit in order, so "everything after N" read at any
+//! moment is a prefix-extension of what any earlier reader saw.
+
+use super::{EventRow, StoreError, event_columns};
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+use throughline_shared::{ProgramId, RecordedEvent};
+use uuid::Uuid;
+
+/// Which events to read: after a position, optionally up to one, optionally one program's.
+#[derive(Clone, Copy, Debug)]
+pub struct EventFilter {
+    pub after: i64,
+    pub up_to: Option<i64>,
+    pub program_id: Option<ProgramId>,
+    pub limit: i64,
+}
+
+impl EventFilter {
+    pub fn after(after: i64, limit: i64) -> Self {
+        Self {
+            after,
+            up_to: None,
+            program_id: None,
+            limit,
+        }
+    }
+}
+
+pub async fn read_events(
+    db: impl PgExecutor<'_>,
+    filter: EventFilter,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let up_to = filter.up_to.unwrap_or(i64::MAX);
+    let rows: Vec<EventRow> = match filter.program_id {
+        Some(program) => {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                event_columns!(),
+                " FROM events WHERE program_id = $1 AND position > $2 AND position <= $3 \
+                 ORDER BY position LIMIT $4"
+            ))
+            .bind(program.0)
+            .bind(filter.after)
+            .bind(up_to)
+            .bind(filter.limit)
+            .fetch_all(db)
+            .await?
+        }
+        None => {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                event_columns!(),
+                " FROM events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3"
+            ))
+            .bind(filter.after)
+            .bind(up_to)
+            .bind(filter.limit)
+            .fetch_all(db)
+            .await?
+        }
+    };
+    rows.into_iter().map(EventRow::into_recorded).collect()
+}
+
+/// A whole stream in version order: what an aggregate is rebuilt from before a decision.
+pub async fn read_stream(
+    db: impl PgExecutor<'_>,
+    stream_id: Uuid,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows: Vec<EventRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events WHERE stream_id = $1 ORDER BY version"
+    ))
+    .bind(stream_id)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(EventRow::into_recorded).collect()
+}
+
+/// The last committed position (0 for an empty log).
+pub async fn head_position(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT position FROM log_head WHERE id = 1")
+        .fetch_one(db)
+        .await
+}
+
+/// The last position recorded at or before `instant` (0 if none). `recorded_at` never decreases
+/// along the log, so this is exactly "the log as it stood at that instant"; found by binary search
+/// over the primary key (about 20 point reads for a million events) instead of a second index
+/// that every append would pay for.
+pub async fn position_at_instant(
+    pool: &sqlx::PgPool,
+    instant: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let (mut lo, mut hi) = (0i64, head_position(pool).await?);
+    while lo < hi {
+        let mid = lo + (hi - lo + 1) / 2;
+        let at: DateTime<Utc> =
+            sqlx::query_scalar("SELECT recorded_at FROM events WHERE position = $1")
+                .bind(mid)
+                .fetch_one(pool)
+                .await?;
+        if at <= instant {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Ok(lo)
+}

@@ -1,0 +1,109 @@
+//! Walks the whole chain and reports the first link that does not hold.
+
+use super::hash::{GENESIS_HASH, HashInput, canonical_string, event_hash};
+use super::{EventRow, event_columns};
+use throughline_shared::api::VerifyReport;
+
+const PAGE: i64 = 5_000;
+
+/// `progress` is called with the last checked position after every page.
+pub async fn verify_chain(
+    pool: &sqlx::PgPool,
+    mut progress: impl FnMut(i64),
+) -> Result<VerifyReport, sqlx::Error> {
+    let (head, head_hash): (i64, Vec<u8>) =
+        sqlx::query_as("SELECT position, hash FROM log_head WHERE id = 1")
+            .fetch_one(pool)
+            .await?;
+    let mut expected_position = 1;
+    let mut prev: Vec<u8> = GENESIS_HASH.to_vec();
+    let broken = |position: i64, problem: String, checked: i64| VerifyReport {
+        ok: false,
+        checked,
+        head_position: head,
+        first_broken_position: Some(position),
+        problem: Some(problem),
+    };
+    loop {
+        let rows: Vec<EventRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events WHERE position >= $1 AND position <= $2 ORDER BY position LIMIT $3"
+        ))
+        .bind(expected_position)
+        .bind(head)
+        .bind(PAGE)
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in &rows {
+            let checked = expected_position - 1;
+            if row.position != expected_position {
+                return Ok(broken(
+                    expected_position,
+                    format!("position {expected_position} is missing"),
+                    checked,
+                ));
+            }
+            if row.prev_hash != prev {
+                return Ok(broken(
+                    row.position,
+                    "prev_hash does not match the previous event's hash".into(),
+                    checked,
+                ));
+            }
+            let payload = canonical_string(&row.payload);
+            let metadata = canonical_string(&row.metadata);
+            let hash = event_hash(
+                &prev,
+                &HashInput {
+                    position: row.position,
+                    event_id: row.event_id,
+                    stream_id: row.stream_id,
+                    stream_type: &row.stream_type,
+                    version: row.version,
+                    event_type: &row.event_type,
+                    schema_version: row.schema_version,
+                    program_id: row.program_id,
+                    payload: payload.as_bytes(),
+                    metadata: metadata.as_bytes(),
+                    recorded_at: row.recorded_at,
+                },
+            );
+            if hash.as_slice() != row.hash.as_slice() {
+                return Ok(broken(
+                    row.position,
+                    "the event's contents do not match its hash".into(),
+                    checked,
+                ));
+            }
+            prev = row.hash.clone();
+            expected_position += 1;
+        }
+        progress(expected_position - 1);
+    }
+    let checked = expected_position - 1;
+    if checked != head {
+        return Ok(broken(
+            checked + 1,
+            format!("the log head says {head} events but only {checked} were found"),
+            checked,
+        ));
+    }
+    if head > 0 && prev != head_hash {
+        return Ok(broken(
+            head,
+            "the log head's hash does not match the last event".into(),
+            checked,
+        ));
+    }
+    Ok(VerifyReport {
+        ok: true,
+        checked,
+        head_position: head,
+        first_broken_position: None,
+        problem: None,
+    })
+}

@@ -1,0 +1,14 @@
+//! Throughline's server: the event log, projections, live updates and the HTTP API.
+
+pub mod cli;
+pub mod commands;
+pub mod configuration;
+pub mod db;
+pub mod error;
+pub mod event_store;
+pub mod live;
+pub mod projection;
+pub mod request_context;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,189 @@
+use crate::event_store::{EventFilter, head_position, read_events};
+use sqlx::{PgConnection, PgPool};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use throughline_shared::RecordedEvent;
+use tokio::sync::Notify;
+
+/// Events folded per transaction while catching up.
+const BATCH: i64 = 5_000;
+
+/// A read model kept up to date from the log.
+///
+/// A projection keeps a working set in memory: `fold` loads what it needs from its tables and
+/// folds events into it, `flush` writes what changed. The runner calls both in the transaction that
+/// moves the checkpoint; a rebuild folds everything and flushes once at the end.
+pub trait Projection: Send + 'static {
+    /// Stable name: the checkpoint's key and the advisory lock's seed.
+    fn name(&self) -> &'static str;
+
+    /// Fold events (in position order, all after the checkpoint) into the working set.
+    fn fold(
+        &mut self,
+        db: &mut PgConnection,
+        events: &[RecordedEvent],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Write every part of the working set that `fold` changed.
+    fn flush(&mut self, db: &mut PgConnection) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Empty the read model (and the working set) before a rebuild.
+    fn reset(&mut self, db: &mut PgConnection) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Drop the working set: after a failed transaction, or when the tables may have been changed
+    /// by someone else (a rebuild, another runner).
+    fn forget(&mut self);
+}
+
+pub async fn checkpoint(db: &mut PgConnection, name: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT DO NOTHING",
+    )
+    .bind(name)
+    .execute(&mut *db)
+    .await?;
+    // FOR UPDATE: even two runners that both believe they lead take turns, batch by batch,
+    // each starting from the other's checkpoint, so no event is folded twice or skipped.
+    sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE")
+        .bind(name)
+        .fetch_one(&mut *db)
+        .await
+}
+
+async fn set_checkpoint(
+    db: &mut PgConnection,
+    name: &str,
+    position: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1",
+    )
+    .bind(name)
+    .bind(position)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Folds one batch after the checkpoint. Returns how many events were folded (0: caught up).
+///
+/// `last_written` is the checkpoint this runner wrote last; if the stored one differs, somebody else
+/// moved it (a rebuild) and the working set is dropped before folding.
+pub async fn catch_up_once<P: Projection>(
+    pool: &PgPool,
+    projection: &mut P,
+    last_written: &mut Option<i64>,
+) -> anyhow::Result<usize> {
+    let result = async {
+        let mut tx = pool.begin().await?;
+        let from = checkpoint(&mut tx, projection.name()).await?;
+        if *last_written != Some(from) {
+            projection.forget();
+        }
+        let events = read_events(&mut *tx, EventFilter::after(from, BATCH)).await?;
+        let Some(last) = events.last().map(|e| e.position) else {
+            tx.rollback().await?;
+            *last_written = Some(from);
+            return Ok(0);
+        };
+        projection.fold(&mut tx, &events).await?;
+        projection.flush(&mut tx).await?;
+        set_checkpoint(&mut tx, projection.name(), last).await?;
+        tx.commit().await?;
+        *last_written = Some(last);
+        Ok(events.len())
+    }
+    .await;
+    if result.is_err() {
+        projection.forget();
+        *last_written = None;
+    }
+    result
+}
+
+/// Runs a projection for as long as the process lives: only while this instance holds the
+/// projection's advisory lock (one runner per projection across all instances), catching up
+/// from the checkpoint, then following the log as `wake` is notified.
+pub async fn run_projection<P: Projection>(pool: PgPool, mut projection: P, wake: Arc<Notify>) {
+    let name = projection.name();
+    loop {
+        let mut leader = match pool.acquire().await {
+            Ok(conn) => conn.detach(),
+            Err(e) => {
+                tracing::warn!(projection = name, error = %e, "cannot get a connection; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        let locked: Result<bool, _> =
+            sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, 0))")
+                .bind(name)
+                .fetch_one(&mut leader)
+                .await;
+        match locked {
+            Ok(true) => tracing::info!(projection = name, "running projection"),
+            Ok(false) => {
+                // Another instance runs it; check again later in case that instance dies.
+                drop(leader);
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(projection = name, error = %e, "advisory lock failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        }
+        let mut last_written = None;
+        loop {
+            match catch_up_once(&pool, &mut projection, &mut last_written).await {
+                Ok(0) => {
+                    // Caught up: wait for the live tail's nudge, but look again every second anyway
+                    // (and make sure we still hold the lock's connection).
+                    let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+                    if sqlx::query("SELECT 1").execute(&mut leader).await.is_err() {
+                        tracing::warn!(projection = name, "lost the leader connection");
+                        projection.forget();
+                        break;
+                    }
+                }
+                Ok(_) => tokio::task::yield_now().await,
+                Err(e) => {
+                    // Never skip an event: stop here and try the same batch again.
+                    tracing::error!(projection = name, error = %e, "projection batch failed");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Rebuilds a projection from position 0 in one transaction: readers keep seeing the old state
+/// until the new one is complete. `progress(done, total)` is called after every batch.
+pub async fn rebuild<P: Projection>(
+    pool: &PgPool,
+    projection: &mut P,
+    mut progress: impl FnMut(i64, i64),
+) -> anyhow::Result<i64> {
+    projection.forget();
+    let mut tx = pool.begin().await?;
+    checkpoint(&mut tx, projection.name()).await?;
+    let total = head_position(&mut *tx).await?;
+    projection.reset(&mut tx).await?;
+    let mut from = 0;
+    loop {
+        let events = read_events(&mut *tx, EventFilter::after(from, BATCH)).await?;
+        let Some(last) = events.last().map(|e| e.position) else {
+            break;
+        };
+        projection.fold(&mut tx, &events).await?;
+        from = last;
+        progress(from, total);
+    }
+    projection.flush(&mut tx).await?;
+    set_checkpoint(&mut tx, projection.name(), from).await?;
+    tx.commit().await?;
+    projection.forget();
+    Ok(from)
+}

@@ -1,0 +1,375 @@
+//! Programs and their projects: commands, current views, views as of any past moment, audit trail.
+
+use super::events::PageQuery;
+use crate::commands::{self, CommandError};
+use crate::error::ApiError;
+use crate::event_store::{
+    EventFilter, EventStore, head_position, position_at_instant, read_events,
+};
+use crate::projection::PROGRAM_VIEWS;
+use crate::request_context::RequestContext;
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use sqlx::PgPool;
+use std::collections::BTreeMap;
+use throughline_shared::api::{
+    AddProjectRequest, CommandAccepted, CreateProgramRequest, EditProgramRequest, ErrorResponse,
+    EventPage, ReportStatusRequest,
+};
+use throughline_shared::view::{ProgramSummary, ProgramView};
+use throughline_shared::{DomainEvent, ProgramId, ProjectId, RecordedEvent};
+use uuid::Uuid;
+
+const FOLD_PAGE: i64 = 5_000;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AsOfQuery {
+    /// A log position (e.g. `1234`), an instant (RFC 3339, e.g. `2026-11-01T09:00:00Z`) or a date
+    /// (`2026-11-01`, meaning the end of that day, UTC). Absent: now.
+    pub as_of: Option<String>,
+}
+
+/// The point in the log a read is taken at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    Position(i64),
+    Instant(DateTime<Utc>),
+}
+
+impl AsOf {
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let raw = raw.trim();
+        if let Ok(position) = raw.parse::<i64>() {
+            if position < 0 {
+                return Err(ApiError::bad_request(
+                    "invalid_as_of",
+                    "as_of position must be 0 or more",
+                ));
+            }
+            return Ok(AsOf::Position(position));
+        }
+        if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
+            return Ok(AsOf::Instant(instant.with_timezone(&Utc)));
+        }
+        if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            let end = date
+                .and_hms_micro_opt(23, 59, 59, 999_999)
+                .expect("valid time");
+            return Ok(AsOf::Instant(end.and_utc()));
+        }
+        Err(ApiError::bad_request(
+            "invalid_as_of",
+            format!(
+                "as_of {raw:?} is neither a position, an RFC 3339 instant nor a YYYY-MM-DD date"
+            ),
+        ))
+    }
+
+    /// The last log position included in a read as of this point.
+    pub async fn position(self, pool: &PgPool) -> Result<i64, ApiError> {
+        match self {
+            AsOf::Position(p) => Ok(p),
+            AsOf::Instant(t) => position_at_instant(pool, t)
+                .await
+                .map_err(ApiError::internal),
+        }
+    }
+}
+
+async fn as_of_position(pool: &PgPool, query: &AsOfQuery) -> Result<Option<i64>, ApiError> {
+    match &query.as_of {
+        Some(raw) => Ok(Some(AsOf::parse(raw)?.position(pool).await?)),
+        None => Ok(None),
+    }
+}
+
+fn decode(event: &RecordedEvent) -> Result<DomainEvent, ApiError> {
+    event.decode().map_err(ApiError::internal)
+}
+
+/// Folds `filter`'s events (all pages) into `views`, creating views for programs as they appear.
+async fn fold_into(
+    pool: &PgPool,
+    mut filter: EventFilter,
+    views: &mut BTreeMap<ProgramId, ProgramView>,
+) -> Result<(), ApiError> {
+    filter.limit = FOLD_PAGE;
+    loop {
+        let events = read_events(pool, filter)
+            .await
+            .map_err(ApiError::internal)?;
+        for event in &events {
+            if let Some(program_id) = event.program_id {
+                if filter.program_id.is_some_and(|p| p != program_id) {
+                    continue;
+                }
+                let decoded = decode(event)?;
+                views
+                    .entry(program_id)
+                    .or_insert_with(|| ProgramView::new(program_id))
+                    .apply(event, &decoded);
+            }
+        }
+        match events.last() {
+            Some(last) if events.len() as i64 == FOLD_PAGE => filter.after = last.position,
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// The program's view now: the projection's row, plus whatever the projection has not folded yet,
+/// so a read right after a write always includes that write.
+async fn current_view(
+    pool: &PgPool,
+    program_id: ProgramId,
+) -> Result<Option<ProgramView>, ApiError> {
+    let (checkpoint, stored): (i64, Option<serde_json::Value>) = sqlx::query_as(
+        "SELECT coalesce((SELECT position FROM projection_checkpoints WHERE name = $2), 0), \
+                (SELECT view FROM program_views WHERE program_id = $1)",
+    )
+    .bind(program_id.0)
+    .bind(PROGRAM_VIEWS)
+    .fetch_one(pool)
+    .await
+    .map_err(ApiError::internal)?;
+    let mut views = BTreeMap::new();
+    if let Some(stored) = stored {
+        let view: ProgramView = serde_json::from_value(stored).map_err(ApiError::internal)?;
+        views.insert(program_id, view);
+    }
+    let filter = EventFilter {
+        after: checkpoint,
+        up_to: None,
+        program_id: Some(program_id),
+        limit: FOLD_PAGE,
+    };
+    fold_into(pool, filter, &mut views).await?;
+    Ok(views.remove(&program_id).filter(ProgramView::exists))
+}
+
+/// The program's view as it stood at `position`, folded from the log.
+async fn view_at(
+    pool: &PgPool,
+    program_id: ProgramId,
+    position: i64,
+) -> Result<Option<ProgramView>, ApiError> {
+    let mut views = BTreeMap::new();
+    let filter = EventFilter {
+        after: 0,
+        up_to: Some(position),
+        program_id: Some(program_id),
+        limit: FOLD_PAGE,
+    };
+    fold_into(pool, filter, &mut views).await?;
+    Ok(views.remove(&program_id).filter(ProgramView::exists))
+}
+
+/// Every program, newest activity first.
+#[utoipa::path(get, path = "/api/programs", tag = "programs", params(AsOfQuery),
+    responses((status = 200, body = [ProgramSummary]), (status = 400, body = ErrorResponse)))]
+#[get("/programs")]
+pub async fn list_programs(
+    pool: web::Data<PgPool>,
+    query: web::Query<AsOfQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let pool = pool.get_ref();
+    let mut views = BTreeMap::new();
+    match as_of_position(pool, &query).await? {
+        Some(position) => {
+            let filter = EventFilter {
+                after: 0,
+                up_to: Some(position),
+                program_id: None,
+                limit: FOLD_PAGE,
+            };
+            fold_into(pool, filter, &mut views).await?;
+        }
+        None => {
+            let mut tx = pool.begin().await.map_err(ApiError::internal)?;
+            // One snapshot for the checkpoint and the rows, so the catch-up below starts exactly
+            // where the rows end.
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await
+                .map_err(ApiError::internal)?;
+            let checkpoint: i64 = sqlx::query_scalar(
+                "SELECT coalesce((SELECT position FROM projection_checkpoints WHERE name = $1), 0)",
+            )
+            .bind(PROGRAM_VIEWS)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(ApiError::internal)?;
+            let rows: Vec<(serde_json::Value,)> = sqlx::query_as("SELECT view FROM program_views")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(ApiError::internal)?;
+            tx.commit().await.map_err(ApiError::internal)?;
+            for (row,) in rows {
+                let view: ProgramView = serde_json::from_value(row).map_err(ApiError::internal)?;
+                views.insert(view.program_id, view);
+            }
+            fold_into(pool, EventFilter::after(checkpoint, FOLD_PAGE), &mut views).await?;
+        }
+    }
+    let mut summaries: Vec<ProgramSummary> = views
+        .values()
+        .filter(|v| v.exists())
+        .map(ProgramView::summary)
+        .collect();
+    summaries.sort_by_key(|s| std::cmp::Reverse(s.position));
+    Ok(HttpResponse::Ok().json(summaries))
+}
+
+/// Starts a program.
+#[utoipa::path(post, path = "/api/programs", tag = "programs", request_body = CreateProgramRequest,
+    responses((status = 201, body = CommandAccepted), (status = 400, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs")]
+pub async fn create_program(
+    store: web::Data<EventStore>,
+    ctx: RequestContext,
+    body: web::Json<CreateProgramRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let accepted = commands::create_program(&store, &ctx, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(accepted))
+}
+
+/// The program with its projects, now or as of a past position or instant.
+#[utoipa::path(get, path = "/api/programs/{program_id}", tag = "programs", params(("program_id" = Uuid, Path), AsOfQuery),
+    responses((status = 200, body = ProgramView), (status = 404, body = ErrorResponse), (status = 400, body = ErrorResponse)))]
+#[get("/programs/{program_id}")]
+pub async fn get_program(
+    pool: web::Data<PgPool>,
+    path: web::Path<Uuid>,
+    query: web::Query<AsOfQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let view = match as_of_position(&pool, &query).await? {
+        Some(position) => view_at(&pool, program_id, position).await?.ok_or_else(|| {
+            ApiError::not_found(format!(
+                "program {program_id} did not exist at log position {position}"
+            ))
+        })?,
+        None => current_view(&pool, program_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?,
+    };
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Renames the program or changes its description or sponsor.
+#[utoipa::path(patch, path = "/api/programs/{program_id}", tag = "programs", params(("program_id" = Uuid, Path)),
+    request_body = EditProgramRequest,
+    responses((status = 200, body = CommandAccepted), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[patch("/programs/{program_id}")]
+pub async fn edit_program(
+    store: web::Data<EventStore>,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    body: web::Json<EditProgramRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let accepted = commands::edit_program(&store, &ctx, program_id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+/// Adds a project to the program.
+#[utoipa::path(post, path = "/api/programs/{program_id}/projects", tag = "projects", params(("program_id" = Uuid, Path)),
+    request_body = AddProjectRequest,
+    responses((status = 201, body = CommandAccepted), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/projects")]
+pub async fn add_project(
+    store: web::Data<EventStore>,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    body: web::Json<AddProjectRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let accepted = commands::add_project(&store, &ctx, program_id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(accepted))
+}
+
+/// Reports a project's RAG status with a narrative.
+#[utoipa::path(post, path = "/api/programs/{program_id}/projects/{project_id}/status", tag = "projects",
+    params(("program_id" = Uuid, Path), ("project_id" = Uuid, Path)),
+    request_body = ReportStatusRequest,
+    responses((status = 200, body = CommandAccepted), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/projects/{project_id}/status")]
+pub async fn report_status(
+    store: web::Data<EventStore>,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ReportStatusRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let (program_id, project_id) = path.into_inner();
+    let accepted = commands::report_status(
+        &store,
+        &ctx,
+        ProgramId::from_uuid(program_id),
+        ProjectId::from_uuid(project_id),
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ProgramEventsQuery {
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+    /// Only events up to this point (see `as_of` on the program view).
+    pub as_of: Option<String>,
+}
+
+/// The program's audit trail: every event of the program and its projects, in position order.
+#[utoipa::path(get, path = "/api/programs/{program_id}/events", tag = "events",
+    params(("program_id" = Uuid, Path), ProgramEventsQuery),
+    responses((status = 200, body = EventPage), (status = 404, body = ErrorResponse), (status = 400, body = ErrorResponse)))]
+#[get("/programs/{program_id}/events")]
+pub async fn program_events(
+    pool: web::Data<PgPool>,
+    path: web::Path<Uuid>,
+    query: web::Query<ProgramEventsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let (after, limit) = PageQuery {
+        after: query.after,
+        limit: query.limit,
+    }
+    .validate()?;
+    let pool = pool.get_ref();
+    let head = head_position(pool).await.map_err(ApiError::internal)?;
+    let up_to = match &query.as_of {
+        Some(raw) => AsOf::parse(raw)?.position(pool).await?.min(head),
+        None => head,
+    };
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE program_id = $1 AND stream_id = $1)",
+    )
+    .bind(program_id.0)
+    .fetch_one(pool)
+    .await
+    .map_err(ApiError::internal)?;
+    if !exists {
+        return Err(ApiError::not_found(format!(
+            "program {program_id} was not found"
+        )));
+    }
+    let events = read_events(
+        pool,
+        EventFilter {
+            after,
+            up_to: Some(up_to),
+            program_id: Some(program_id),
+            limit,
+        },
+    )
+    .await
+    .map_err(ApiError::internal)?;
+    let next_after = events.last().map(|e| e.position).unwrap_or(after);
+    Ok(HttpResponse::Ok().json(EventPage {
+        events,
+        next_after,
+        head: up_to,
+    }))
+}

@@ -1,0 +1,81 @@
+//! Builds the application: database, appender, projection runner, live tail and HTTP server.
+
+use crate::configuration::Settings;
+use crate::error::extractors;
+use crate::event_store::EventStore;
+use crate::projection::{ProgramViews, run_projection};
+use crate::request_context::Operator;
+use crate::{db, live, routes};
+use actix_web::dev::Server;
+use actix_web::middleware::Compress;
+use actix_web::{App, HttpServer, web};
+use sqlx::PgPool;
+use std::net::TcpListener;
+use tracing_actix_web::TracingLogger;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: PgPool,
+}
+
+impl Application {
+    /// Creates and migrates the database if needed, starts the background tasks on the current
+    /// runtime and binds the listener (port 0 picks a free port, as tests do).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        db::ensure_database(&settings.database_url).await?;
+        let pool = db::connect(&settings.database_url, settings.pool_size).await?;
+        db::migrate(&pool).await?;
+
+        // The appender holds at most one connection at a time; its own small pool keeps request
+        // traffic from starving it.
+        let append_pool = db::connect(&settings.database_url, 2).await?;
+        let store = EventStore::start(append_pool);
+        let hub = live::start(pool.clone()).await?;
+        tokio::spawn(run_projection(
+            pool.clone(),
+            ProgramViews::new(),
+            hub.wake.clone(),
+        ));
+
+        let listener = TcpListener::bind(settings.addr)?;
+        let port = listener.local_addr()?.port();
+        let ui_dir = settings.ui_dir.clone();
+        let operator = web::Data::new(Operator(settings.operator.clone()));
+        let pool_data = web::Data::new(pool.clone());
+        let store = web::Data::new(store);
+        let hub = web::Data::new(hub);
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .app_data(extractors::json_config())
+                .app_data(extractors::path_config())
+                .app_data(extractors::query_config())
+                .app_data(pool_data.clone())
+                .app_data(store.clone())
+                .app_data(hub.clone())
+                .app_data(operator.clone())
+                .configure(routes::configure_api)
+                .configure(|cfg| routes::ui::configure(cfg, ui_dir.clone()))
+        })
+        // Live WebSockets never finish on their own: give in-flight requests a moment on shutdown,
+        // then close them so browsers start reconnecting (to another instance) right away.
+        .shutdown_timeout(3)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

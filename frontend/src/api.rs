@@ -1,0 +1,344 @@
+//! Typed client for the Throughline HTTP API (same origin), built on the browser's `fetch`.
+//!
+//! Every call returns the shared DTOs, or an [`ApiError`] parsed from the server's JSON error body
+//! `{"error": {"code", "message", "details"}}` so forms can show field errors next to their fields.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use throughline_shared::api::{
+    AddProjectRequest, CommandAccepted, CreateProgramRequest, EditProgramRequest, ErrorResponse,
+    EventPage, HealthResponse, ReportStatusRequest,
+};
+use throughline_shared::view::{ProgramSummary, ProgramView};
+use throughline_shared::{FieldError, ProgramId, ProjectId, RecordedEvent};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Why a request failed, in a form the UI can show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// HTTP status, or 0 when the server could not be reached at all.
+    pub status: u16,
+    /// The server's stable code (`validation_failed`, `version_conflict`, `not_found`, ...), or
+    /// `network_error` / `bad_response` for failures on this side.
+    pub code: String,
+    pub message: String,
+    /// Field errors of a `validation_failed` answer.
+    pub fields: Vec<FieldError>,
+    /// The current version reported by a `version_conflict` answer.
+    pub current_version: Option<i64>,
+}
+
+impl ApiError {
+    fn local(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status: 0,
+            code: code.to_string(),
+            message: message.into(),
+            fields: Vec::new(),
+            current_version: None,
+        }
+    }
+
+    fn from_response(status: u16, body: &str) -> Self {
+        match serde_json::from_str::<ErrorResponse>(body) {
+            Ok(ErrorResponse { error }) => {
+                let fields = match (error.code.as_str(), &error.details) {
+                    ("validation_failed", Some(details)) => {
+                        serde_json::from_value::<Vec<FieldError>>(details.clone())
+                            .unwrap_or_default()
+                    }
+                    _ => Vec::new(),
+                };
+                let current_version = match (error.code.as_str(), &error.details) {
+                    ("version_conflict", Some(details)) => details
+                        .get("current_version")
+                        .and_then(serde_json::Value::as_i64),
+                    _ => None,
+                };
+                Self {
+                    status,
+                    code: error.code,
+                    message: error.message,
+                    fields,
+                    current_version,
+                }
+            }
+            Err(_) => {
+                let text = body.trim();
+                let message = if text.is_empty() || text.len() > 300 {
+                    format!("The server answered with HTTP {status}.")
+                } else {
+                    format!("The server answered with HTTP {status}: {text}")
+                };
+                Self {
+                    status,
+                    code: "bad_response".into(),
+                    message,
+                    fields: Vec::new(),
+                    current_version: None,
+                }
+            }
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404 || self.code == "not_found"
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        self.code == "version_conflict" || self.status == 409
+    }
+
+    /// The message for one field, if the server reported one.
+    pub fn field(&self, name: &str) -> Option<String> {
+        let messages: Vec<&str> = self
+            .fields
+            .iter()
+            .filter(|f| f.field == name)
+            .map(|f| f.message.as_str())
+            .collect();
+        (!messages.is_empty()).then(|| messages.join("; "))
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A point in the log to read a program at: a position, or an instant (RFC 3339).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AsOf {
+    Position(i64),
+    Instant(String),
+}
+
+impl AsOf {
+    /// Parse the `as_of` query value of the program page (a number or an RFC 3339 instant).
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        match value.parse::<i64>() {
+            Ok(p) if p >= 0 => Some(AsOf::Position(p)),
+            Ok(_) => None,
+            Err(_) => Some(AsOf::Instant(value.to_string())),
+        }
+    }
+
+    pub fn query_value(&self) -> String {
+        match self {
+            AsOf::Position(p) => p.to_string(),
+            AsOf::Instant(s) => s.clone(),
+        }
+    }
+}
+
+fn encode(value: &str) -> String {
+    String::from(js_sys::encode_uri_component(value))
+}
+
+fn js_message(value: JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiError> {
+    let network = |e: JsValue| {
+        ApiError::local(
+            "network_error",
+            format!(
+                "Could not reach the Throughline server ({}). Check your connection and try again.",
+                js_message(e)
+            ),
+        )
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(network)?;
+    headers.set("Accept", "application/json").map_err(network)?;
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(network)?;
+        init.set_body(&JsValue::from_str(&body));
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(network)?;
+    let window = web_sys::window().ok_or_else(|| ApiError::local("network_error", "no window"))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(network)?
+        .unchecked_into();
+    let status = response.status();
+    let text = JsFuture::from(response.text().map_err(network)?)
+        .await
+        .map_err(network)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((status, text))
+}
+
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, ApiError> {
+    let (status, text) = send(method, path, body).await?;
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_response(status, &text));
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        ApiError::local(
+            "bad_response",
+            format!("The server's answer could not be read: {e}"),
+        )
+    })
+}
+
+async fn call_json<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body)
+        .map_err(|e| ApiError::local("bad_request", format!("could not encode request: {e}")))?;
+    call(method, path, Some(body)).await
+}
+
+pub async fn health() -> Result<HealthResponse, ApiError> {
+    call("GET", "/api/health", None).await
+}
+
+pub async fn list_programs() -> Result<Vec<ProgramSummary>, ApiError> {
+    call("GET", "/api/programs", None).await
+}
+
+pub async fn create_program(request: &CreateProgramRequest) -> Result<CommandAccepted, ApiError> {
+    call_json("POST", "/api/programs", request).await
+}
+
+pub async fn get_program(id: ProgramId, as_of: Option<&AsOf>) -> Result<ProgramView, ApiError> {
+    let path = match as_of {
+        None => format!("/api/programs/{id}"),
+        Some(as_of) => format!("/api/programs/{id}?as_of={}", encode(&as_of.query_value())),
+    };
+    call("GET", &path, None).await
+}
+
+pub async fn edit_program(
+    id: ProgramId,
+    request: &EditProgramRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json("PATCH", &format!("/api/programs/{id}"), request).await
+}
+
+pub async fn add_project(
+    id: ProgramId,
+    request: &AddProjectRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json("POST", &format!("/api/programs/{id}/projects"), request).await
+}
+
+pub async fn report_status(
+    id: ProgramId,
+    project: ProjectId,
+    request: &ReportStatusRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/projects/{project}/status"),
+        request,
+    )
+    .await
+}
+
+pub async fn program_events(id: ProgramId, after: i64, limit: u32) -> Result<EventPage, ApiError> {
+    call(
+        "GET",
+        &format!("/api/programs/{id}/events?after={after}&limit={limit}"),
+        None,
+    )
+    .await
+}
+
+pub async fn global_events(after: i64, limit: u32) -> Result<EventPage, ApiError> {
+    call(
+        "GET",
+        &format!("/api/events?after={after}&limit={limit}"),
+        None,
+    )
+    .await
+}
+
+/// Every event of a program (its audit trail), in ascending position order, read page by page.
+pub async fn all_program_events(id: ProgramId) -> Result<Vec<RecordedEvent>, ApiError> {
+    const LIMIT: u32 = 500;
+    // A program with more than this many events shows the newest pages' worth loaded so far.
+    const MAX_PAGES: usize = 40;
+    let mut events = Vec::new();
+    let mut after = 0;
+    for _ in 0..MAX_PAGES {
+        let page = program_events(id, after, LIMIT).await?;
+        let count = page.events.len();
+        events.extend(page.events);
+        if count == 0 || page.next_after <= after || page.next_after >= page.head {
+            break;
+        }
+        after = page.next_after;
+    }
+    Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_errors_are_read_per_field() {
+        let body = r#"{"error":{"code":"validation_failed","message":"The input is not valid",
+            "details":[{"field":"name","message":"must not be empty"},
+                       {"field":"objectives[0].title","message":"must not be empty"}]}}"#;
+        let err = ApiError::from_response(422, body);
+        assert_eq!(err.code, "validation_failed");
+        assert_eq!(err.field("name").as_deref(), Some("must not be empty"));
+        assert_eq!(
+            err.field("objectives[0].title").as_deref(),
+            Some("must not be empty")
+        );
+        assert_eq!(err.field("sponsor"), None);
+    }
+
+    #[test]
+    fn version_conflicts_carry_the_current_version() {
+        let body = r#"{"error":{"code":"version_conflict","message":"changed","details":{"current_version":7}}}"#;
+        let err = ApiError::from_response(409, body);
+        assert!(err.is_conflict());
+        assert_eq!(err.current_version, Some(7));
+    }
+
+    #[test]
+    fn a_non_json_error_keeps_the_status() {
+        let err = ApiError::from_response(502, "Bad gateway");
+        assert_eq!(err.status, 502);
+        assert_eq!(err.code, "bad_response");
+        assert!(err.message.contains("502"));
+    }
+
+    #[test]
+    fn as_of_parses_positions_and_instants() {
+        assert_eq!(AsOf::parse("12"), Some(AsOf::Position(12)));
+        assert_eq!(
+            AsOf::parse("2026-11-26T10:00:00Z"),
+            Some(AsOf::Instant("2026-11-26T10:00:00Z".into()))
+        );
+        assert_eq!(AsOf::parse(" "), None);
+        assert_eq!(AsOf::parse("-3"), None);
+    }
+}

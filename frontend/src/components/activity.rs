@@ -1,0 +1,108 @@
+//! The audit trail of a program: every event, newest first — who, when, what, why and where.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use throughline_shared::describe::describe;
+use throughline_shared::project::ProjectEvent;
+use throughline_shared::view::ProgramView;
+use throughline_shared::{DomainEvent, ProgramId, ProjectId, RecordedEvent};
+
+use crate::app::use_now;
+use crate::time;
+
+/// The sentence for one event, with the project's name first for project events (looked up with
+/// `project_name`; `None` when unknown).
+pub fn describe_recorded(
+    recorded: &RecordedEvent,
+    project_name: impl Fn(ProjectId) -> Option<String>,
+) -> (Option<String>, String) {
+    match recorded.decode() {
+        Ok(event) => {
+            let project = match &event {
+                DomainEvent::Project(ProjectEvent::ProjectAdded { name, .. }) => Some(name.clone()),
+                DomainEvent::Project(ProjectEvent::ProjectStatusReported {
+                    project_id, ..
+                }) => project_name(*project_id),
+                DomainEvent::Program(_) => None,
+            };
+            (project, describe(&event))
+        }
+        Err(err) => (
+            None,
+            format!(
+                "{} (this version of the page cannot show it: {err})",
+                recorded.event_type
+            ),
+        ),
+    }
+}
+
+#[component]
+pub fn ActivityPanel(
+    program_id: ProgramId,
+    /// Newest first.
+    #[prop(into)]
+    events: Signal<Vec<RecordedEvent>>,
+    view: RwSignal<Option<ProgramView>>,
+    /// Events above this position arrived live and are briefly highlighted.
+    #[prop(into)]
+    live_after: Signal<i64>,
+) -> impl IntoView {
+    let now = use_now();
+    view! {
+        <ol class="activity-list" data-testid="activity-list" aria-label="Activity, newest first">
+            <For
+                each=move || events.get()
+                key=|e| e.position
+                children=move |recorded| {
+                    let (project, sentence) = view.with_untracked(|v| {
+                        describe_recorded(&recorded, |id| {
+                            v.as_ref().and_then(|v| v.project(id)).map(|p| p.name.clone())
+                        })
+                    });
+                    let at = recorded.recorded_at;
+                    let position = recorded.position;
+                    let fresh = position > live_after.get_untracked();
+                    let reason = recorded.metadata.reason.clone().filter(|r| !r.trim().is_empty());
+                    view! {
+                        <li
+                            class=if fresh { "activity-item activity-new" } else { "activity-item" }
+                            data-testid="activity-item"
+                            data-position=position
+                            data-event-type=recorded.event_type.clone()
+                        >
+                            <p class="activity-what">
+                                {project.map(|p| view! { <span class="activity-project">{p}</span> })}
+                                <span data-testid="activity-text">{sentence}</span>
+                            </p>
+                            {reason.map(|r| view! {
+                                <p class="activity-why" data-testid="activity-reason">
+                                    <span class="visually-hidden">"Reason: "</span>
+                                    {r}
+                                </p>
+                            })}
+                            <p class="activity-meta">
+                                <span class="activity-who" data-testid="activity-actor">
+                                    {recorded.metadata.actor.clone()}
+                                </span>
+                                " · "
+                                <time datetime=at.to_rfc3339() title=time::date_time_seconds(&at)>
+                                    {move || time::relative(&at, now.get())}
+                                </time>
+                                " · "
+                                <A
+                                    href=format!("/programs/{program_id}?as_of={position}")
+                                    attr:class="activity-position"
+                                    attr:title="Show the program as it stood right after this change"
+                                    attr:data-testid="activity-as-of"
+                                >
+                                    {format!("#{position}")}
+                                </A>
+                            </p>
+                        </li>
+                    }
+                }
+            />
+        </ol>
+    }
+}

@@ -1,0 +1,97 @@
+//! Loading, error and field-error presentation shared by the pages and forms.
+
+use leptos::prelude::*;
+
+use crate::api::ApiError;
+
+/// A page-level error with the server's message, and an optional retry.
+#[component]
+pub fn ErrorBanner(
+    #[prop(into)] message: String,
+    #[prop(optional, into)] title: Option<String>,
+    #[prop(optional)] on_retry: Option<Callback<()>>,
+) -> impl IntoView {
+    view! {
+        <div class="banner banner-error" role="alert" data-testid="error-banner">
+            <div class="banner-text">
+                <strong>{title.unwrap_or_else(|| "Something went wrong".into())}</strong>
+                <span>{sentence(&message)}</span>
+            </div>
+            {on_retry.map(|retry| view! {
+                <button type="button" class="btn btn-secondary" on:click=move |_| retry.run(())>
+                    "Try again"
+                </button>
+            })}
+        </div>
+    }
+}
+
+/// The error of a form submission that is not about one field (field errors sit by their fields).
+#[component]
+pub fn FormError(error: RwSignal<Option<ApiError>>) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            let text = if e.fields.is_empty() {
+                sentence(&e.message)
+            } else {
+                "Some fields need attention: see the messages next to them.".to_string()
+            };
+            view! {
+                <p class="form-error" role="alert" data-testid="form-error">{text}</p>
+            }
+        })
+    }
+}
+
+/// The server's message as a sentence: capitalised, with a full stop.
+pub fn sentence(message: &str) -> String {
+    let message = message.trim();
+    let mut chars = message.chars();
+    let mut out = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+/// The message next to one field, if the last submission reported one for it.
+#[component]
+pub fn FieldMessage(
+    error: RwSignal<Option<ApiError>>,
+    #[prop(into)] field: String,
+    #[prop(into)] id: String,
+) -> impl IntoView {
+    let field_for_view = field.clone();
+    move || {
+        error
+            .with(|e| e.as_ref().and_then(|e| e.field(&field_for_view)))
+            .map(|message| {
+                view! {
+                    <p class="field-error" id=id.clone() data-testid="field-error"
+                        data-field=field.clone()>
+                        {message}
+                    </p>
+                }
+            })
+    }
+}
+
+/// Whether the last submission reported an error for `field` (for `aria-invalid`).
+pub fn invalid(error: RwSignal<Option<ApiError>>, field: &str) -> Option<&'static str> {
+    error
+        .with(|e| e.as_ref().is_some_and(|e| e.field(field).is_some()))
+        .then_some("true")
+}
+
+#[component]
+pub fn Loading(#[prop(into)] label: String) -> impl IntoView {
+    view! {
+        <div class="loading" role="status" aria-live="polite" data-testid="loading">
+            <span class="spinner" aria-hidden="true"></span>
+            <span>{label}</span>
+        </div>
+    }
+}

@@ -1,0 +1,40 @@
+//! The shape every aggregate has: state rebuilt by `apply`, commands judged by `decide`.
+
+use crate::error::DomainError;
+use crate::event::AggregateEvent;
+use crate::program::{Program, ProgramCommand, ProgramEvent};
+use crate::project::{Project, ProjectCommand, ProjectEvent};
+
+pub trait Aggregate: Default {
+    type Event: AggregateEvent;
+    type Command;
+
+    fn apply(&mut self, event: &Self::Event);
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError>;
+}
+
+impl Aggregate for Program {
+    type Event = ProgramEvent;
+    type Command = ProgramCommand;
+
+    fn apply(&mut self, event: &ProgramEvent) {
+        Program::apply(self, event)
+    }
+
+    fn decide(&self, command: ProgramCommand) -> Result<Vec<ProgramEvent>, DomainError> {
+        Program::decide(self, command)
+    }
+}
+
+impl Aggregate for Project {
+    type Event = ProjectEvent;
+    type Command = ProjectCommand;
+
+    fn apply(&mut self, event: &ProjectEvent) {
+        Project::apply(self, event)
+    }
+
+    fn decide(&self, command: ProjectCommand) -> Result<Vec<ProjectEvent>, DomainError> {
+        Project::decide(self, command)
+    }
+}

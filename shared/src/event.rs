@@ -1,0 +1,228 @@
+//! The envelope every event travels in, and decoding of stored events into domain events.
+//!
+//! An event is stored as `(stream_type, event_type, schema_version, payload)`. The `event_type` is a
+//! stable wire name (never renamed); `schema_version` says which shape `payload` has. Decoding runs
+//! the upcasters in [`crate::upcast`] first, so the domain only ever sees the current shape.
+
+use crate::ids::{EventId, ProgramId};
+use crate::program::ProgramEvent;
+use crate::project::ProjectEvent;
+use crate::upcast;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Who did it, and why: stored with every event, shown in the audit trail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventMetadata {
+    /// The person (or, later, token) whose request caused the event.
+    pub actor: String,
+    /// Shared by every event caused by one user intention, across commands.
+    pub correlation_id: Uuid,
+    /// The event or command that caused this one, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub causation_id: Option<Uuid>,
+    /// The HTTP request that carried the command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The reason the actor gave, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One event as it stands in the log, with its global position and place in its stream.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordedEvent {
+    /// Global, gapless position in the log (1, 2, 3, ...).
+    pub position: i64,
+    pub event_id: EventId,
+    pub stream_id: Uuid,
+    pub stream_type: String,
+    /// Version of the stream after this event (1, 2, 3, ... without gaps).
+    pub version: i64,
+    pub event_type: String,
+    pub schema_version: i32,
+    /// The program this event belongs to: what live subscriptions and audit views filter on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_id: Option<ProgramId>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: Value,
+    pub metadata: EventMetadata,
+    pub recorded_at: DateTime<Utc>,
+    /// Hex SHA-256 of this event chained to the previous one.
+    pub hash: String,
+}
+
+impl RecordedEvent {
+    pub fn decode(&self) -> Result<DomainEvent, DecodeError> {
+        DomainEvent::decode(
+            &self.stream_type,
+            &self.event_type,
+            self.schema_version,
+            self.payload.clone(),
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("unknown stream type '{0}'")]
+    UnknownStreamType(String),
+    #[error("event {event_type} has schema version {found}, newer than this build knows ({known})")]
+    FutureSchema {
+        event_type: String,
+        found: i32,
+        known: i32,
+    },
+    #[error("cannot decode {event_type} v{schema_version}: {message}")]
+    Malformed {
+        event_type: String,
+        schema_version: i32,
+        message: String,
+    },
+}
+
+/// Every aggregate's event enum implements this so the store can write it and read it back.
+pub trait AggregateEvent: Sized + Serialize + for<'de> Deserialize<'de> {
+    /// Stable name of the aggregate's streams, stored in `events.stream_type`.
+    const STREAM_TYPE: &'static str;
+
+    /// The schema version this build writes for the given event type.
+    fn current_schema_version(event_type: &str) -> i32;
+
+    /// The program the event belongs to, for filtering.
+    fn program_id(&self) -> Option<ProgramId>;
+
+    /// Split into the stable wire name and the payload, as stored.
+    fn encode(&self) -> EncodedEvent {
+        // Every event enum is `#[serde(tag = "type", content = "data")]`, so this cannot fail.
+        let value = serde_json::to_value(self).expect("event enums serialize to JSON");
+        let Value::Object(mut map) = value else {
+            unreachable!("adjacently tagged enums serialize to objects")
+        };
+        let event_type = match map.remove("type") {
+            Some(Value::String(name)) => name,
+            _ => unreachable!("adjacently tagged enums carry their tag"),
+        };
+        let payload = map
+            .remove("data")
+            .unwrap_or(Value::Object(Default::default()));
+        EncodedEvent {
+            schema_version: Self::current_schema_version(&event_type),
+            stream_type: Self::STREAM_TYPE,
+            event_type,
+            payload,
+            program_id: self.program_id(),
+        }
+    }
+
+    /// Read a stored payload of any known schema version.
+    fn decode(event_type: &str, schema_version: i32, payload: Value) -> Result<Self, DecodeError> {
+        let known = Self::current_schema_version(event_type);
+        if schema_version > known {
+            return Err(DecodeError::FutureSchema {
+                event_type: event_type.to_string(),
+                found: schema_version,
+                known,
+            });
+        }
+        let payload = upcast::upcast(Self::STREAM_TYPE, event_type, schema_version, payload)?;
+        let mut map = serde_json::Map::new();
+        map.insert("type".into(), Value::String(event_type.to_string()));
+        map.insert("data".into(), payload);
+        serde_json::from_value(Value::Object(map)).map_err(|e| DecodeError::Malformed {
+            event_type: event_type.to_string(),
+            schema_version,
+            message: e.to_string(),
+        })
+    }
+}
+
+/// An event ready to be appended: wire name, schema version and payload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EncodedEvent {
+    pub stream_type: &'static str,
+    pub event_type: String,
+    pub schema_version: i32,
+    pub payload: Value,
+    pub program_id: Option<ProgramId>,
+}
+
+/// Any event of any aggregate, as a projection sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DomainEvent {
+    Program(ProgramEvent),
+    Project(ProjectEvent),
+}
+
+impl DomainEvent {
+    pub fn decode(
+        stream_type: &str,
+        event_type: &str,
+        schema_version: i32,
+        payload: Value,
+    ) -> Result<Self, DecodeError> {
+        match stream_type {
+            ProgramEvent::STREAM_TYPE => {
+                ProgramEvent::decode(event_type, schema_version, payload).map(DomainEvent::Program)
+            }
+            ProjectEvent::STREAM_TYPE => {
+                ProjectEvent::decode(event_type, schema_version, payload).map(DomainEvent::Project)
+            }
+            other => Err(DecodeError::UnknownStreamType(other.to_string())),
+        }
+    }
+}
+
+/// Canonical JSON bytes: object keys sorted, no whitespace. The hash chain is computed over these,
+/// so the stored `jsonb` (which reorders keys and drops whitespace) can be re-hashed exactly.
+pub fn canonical_json(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push(b'{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                // Strings go through serde_json so escaping is the standard one.
+                out.extend_from_slice(serde_json::to_string(key).expect("string").as_bytes());
+                out.push(b':');
+                canonical_json(&map[key], out);
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                canonical_json(item, out);
+            }
+            out.push(b']');
+        }
+        scalar => out.extend_from_slice(serde_json::to_string(scalar).expect("scalar").as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth() {
+        let a = json!({"b": 1, "a": {"z": [1, {"y": 2, "x": "é\""}], "c": null}});
+        let mut out = Vec::new();
+        canonical_json(&a, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a":{"c":null,"z":[1,{"x":"é\"","y":2}]},"b":1}"#
+        );
+    }
+}

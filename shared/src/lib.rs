@@ -1,0 +1,22 @@
+//! Throughline's domain, shared by the server and the browser.
+//!
+//! Everything here is pure: no IO, no clocks, no randomness. The backend feeds it events read from
+//! PostgreSQL; the browser feeds it the same events from the live stream, so both fold the log with
+//! exactly the same code.
+
+pub mod aggregate;
+pub mod api;
+pub mod describe;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod program;
+pub mod project;
+pub mod rag;
+pub mod upcast;
+pub mod view;
+
+pub use error::{DomainError, FieldError};
+pub use event::{DecodeError, DomainEvent, EventMetadata, RecordedEvent};
+pub use ids::{EventId, ObjectiveId, ProgramId, ProjectId};
+pub use rag::Rag;

@@ -1,0 +1,404 @@
+//! The program aggregate: identity, sponsor and strategic objectives.
+
+use crate::error::{DomainError, NAME_MAX, PERSON_MAX, TEXT_MAX, Validator};
+use crate::event::AggregateEvent;
+use crate::ids::{ObjectiveId, ProgramId};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// An outcome the program exists to achieve, with a measurable target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StrategicObjective {
+    pub objective_id: ObjectiveId,
+    pub title: String,
+    /// The KPI that tells whether the objective is met, e.g. "monthly active merchants".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi: Option<String>,
+    /// The value the KPI must reach, e.g. "10,000".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_date: Option<NaiveDate>,
+}
+
+/// An objective as typed into the create-program form (the id is assigned by the server).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ObjectiveDraft {
+    pub title: String,
+    #[serde(default)]
+    pub kpi: Option<String>,
+    #[serde(default)]
+    pub target_value: Option<String>,
+    #[serde(default)]
+    pub target_date: Option<NaiveDate>,
+}
+
+/// Facts about a program. Wire names are the variant names and never change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum ProgramEvent {
+    /// Schema v2: objectives are structured. v1 stored them as plain titles (see `upcast`).
+    ProgramCreated {
+        program_id: ProgramId,
+        name: String,
+        description: String,
+        sponsor: String,
+        objectives: Vec<StrategicObjective>,
+    },
+    ProgramRenamed {
+        program_id: ProgramId,
+        from: String,
+        to: String,
+    },
+    ProgramDescriptionChanged {
+        program_id: ProgramId,
+        description: String,
+    },
+    ProgramSponsorChanged {
+        program_id: ProgramId,
+        from: String,
+        to: String,
+    },
+}
+
+impl AggregateEvent for ProgramEvent {
+    const STREAM_TYPE: &'static str = "program";
+
+    fn current_schema_version(event_type: &str) -> i32 {
+        match event_type {
+            "ProgramCreated" => 2,
+            _ => 1,
+        }
+    }
+
+    fn program_id(&self) -> Option<ProgramId> {
+        Some(match self {
+            ProgramEvent::ProgramCreated { program_id, .. }
+            | ProgramEvent::ProgramRenamed { program_id, .. }
+            | ProgramEvent::ProgramDescriptionChanged { program_id, .. }
+            | ProgramEvent::ProgramSponsorChanged { program_id, .. } => *program_id,
+        })
+    }
+}
+
+/// What a decision about a program needs to know: rebuilt from the program's own stream.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Program {
+    pub id: Option<ProgramId>,
+    pub name: String,
+    pub description: String,
+    pub sponsor: String,
+    pub objectives: Vec<StrategicObjective>,
+}
+
+/// Intentions about a program; `decide` turns them into events or refuses them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProgramCommand {
+    Create {
+        program_id: ProgramId,
+        name: String,
+        description: String,
+        sponsor: String,
+        /// Objective ids are chosen by the caller (the server) so `decide` stays pure.
+        objectives: Vec<(ObjectiveId, ObjectiveDraft)>,
+    },
+    Edit {
+        name: Option<String>,
+        description: Option<String>,
+        sponsor: Option<String>,
+    },
+}
+
+impl Program {
+    pub fn exists(&self) -> bool {
+        self.id.is_some()
+    }
+
+    pub fn apply(&mut self, event: &ProgramEvent) {
+        match event {
+            ProgramEvent::ProgramCreated {
+                program_id,
+                name,
+                description,
+                sponsor,
+                objectives,
+            } => {
+                self.id = Some(*program_id);
+                self.name = name.clone();
+                self.description = description.clone();
+                self.sponsor = sponsor.clone();
+                self.objectives = objectives.clone();
+            }
+            ProgramEvent::ProgramRenamed { to, .. } => self.name = to.clone(),
+            ProgramEvent::ProgramDescriptionChanged { description, .. } => {
+                self.description = description.clone()
+            }
+            ProgramEvent::ProgramSponsorChanged { to, .. } => self.sponsor = to.clone(),
+        }
+    }
+
+    pub fn decide(&self, command: ProgramCommand) -> Result<Vec<ProgramEvent>, DomainError> {
+        match command {
+            ProgramCommand::Create {
+                program_id,
+                name,
+                description,
+                sponsor,
+                objectives,
+            } => {
+                if self.exists() {
+                    return Err(DomainError::AlreadyExists(format!("program {program_id}")));
+                }
+                let mut v = Validator::new();
+                let name = v.required_text("name", &name, NAME_MAX);
+                let description = v.optional_text("description", &description, TEXT_MAX);
+                let sponsor = v.required_text("sponsor", &sponsor, PERSON_MAX);
+                let objectives = objectives
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (objective_id, draft))| StrategicObjective {
+                        objective_id,
+                        title: v.required_text(
+                            &format!("objectives[{i}].title"),
+                            &draft.title,
+                            NAME_MAX,
+                        ),
+                        kpi: optional(&mut v, &format!("objectives[{i}].kpi"), draft.kpi),
+                        target_value: optional(
+                            &mut v,
+                            &format!("objectives[{i}].target_value"),
+                            draft.target_value,
+                        ),
+                        target_date: draft.target_date,
+                    })
+                    .collect();
+                v.finish()?;
+                Ok(vec![ProgramEvent::ProgramCreated {
+                    program_id,
+                    name,
+                    description,
+                    sponsor,
+                    objectives,
+                }])
+            }
+            ProgramCommand::Edit {
+                name,
+                description,
+                sponsor,
+            } => {
+                let Some(program_id) = self.id else {
+                    return Err(DomainError::NotFound("program".into()));
+                };
+                let mut v = Validator::new();
+                let name = name.map(|n| v.required_text("name", &n, NAME_MAX));
+                let description = description.map(|d| v.optional_text("description", &d, TEXT_MAX));
+                let sponsor = sponsor.map(|s| v.required_text("sponsor", &s, PERSON_MAX));
+                v.finish()?;
+
+                let mut events = Vec::new();
+                if let Some(to) = name.filter(|n| *n != self.name) {
+                    events.push(ProgramEvent::ProgramRenamed {
+                        program_id,
+                        from: self.name.clone(),
+                        to,
+                    });
+                }
+                if let Some(description) = description.filter(|d| *d != self.description) {
+                    events.push(ProgramEvent::ProgramDescriptionChanged {
+                        program_id,
+                        description,
+                    });
+                }
+                if let Some(to) = sponsor.filter(|s| *s != self.sponsor) {
+                    events.push(ProgramEvent::ProgramSponsorChanged {
+                        program_id,
+                        from: self.sponsor.clone(),
+                        to,
+                    });
+                }
+                if events.is_empty() {
+                    return Err(DomainError::NothingToChange(
+                        "the program already has these details".into(),
+                    ));
+                }
+                Ok(events)
+            }
+        }
+    }
+}
+
+fn optional(v: &mut Validator, field: &str, value: Option<String>) -> Option<String> {
+    value
+        .map(|s| v.optional_text(field, &s, NAME_MAX))
+        .filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FieldError;
+    use uuid::Uuid;
+
+    fn pid() -> ProgramId {
+        ProgramId::from_uuid(Uuid::from_u128(1))
+    }
+
+    fn given(events: &[ProgramEvent]) -> Program {
+        let mut program = Program::default();
+        for e in events {
+            program.apply(e);
+        }
+        program
+    }
+
+    fn created() -> ProgramEvent {
+        ProgramEvent::ProgramCreated {
+            program_id: pid(),
+            name: "Payments Modernisation".into(),
+            description: "Move card processing off the mainframe".into(),
+            sponsor: "Dana CFO".into(),
+            objectives: vec![],
+        }
+    }
+
+    #[test]
+    fn create_trims_and_records_objectives() {
+        let oid = ObjectiveId::from_uuid(Uuid::from_u128(7));
+        let events = given(&[])
+            .decide(ProgramCommand::Create {
+                program_id: pid(),
+                name: "  Payments  ".into(),
+                description: "".into(),
+                sponsor: "Dana".into(),
+                objectives: vec![(
+                    oid,
+                    ObjectiveDraft {
+                        title: "Cut cost per transaction".into(),
+                        kpi: Some("cost per txn".into()),
+                        target_value: Some("".into()),
+                        target_date: NaiveDate::from_ymd_opt(2027, 6, 30),
+                    },
+                )],
+            })
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![ProgramEvent::ProgramCreated {
+                program_id: pid(),
+                name: "Payments".into(),
+                description: "".into(),
+                sponsor: "Dana".into(),
+                objectives: vec![StrategicObjective {
+                    objective_id: oid,
+                    title: "Cut cost per transaction".into(),
+                    kpi: Some("cost per txn".into()),
+                    target_value: None,
+                    target_date: NaiveDate::from_ymd_opt(2027, 6, 30),
+                }],
+            }]
+        );
+    }
+
+    #[test]
+    fn create_reports_every_invalid_field() {
+        let err = given(&[])
+            .decide(ProgramCommand::Create {
+                program_id: pid(),
+                name: " ".into(),
+                description: "".into(),
+                sponsor: "".into(),
+                objectives: vec![(
+                    ObjectiveId::from_uuid(Uuid::nil()),
+                    ObjectiveDraft::default(),
+                )],
+            })
+            .unwrap_err();
+        assert_eq!(
+            err,
+            DomainError::Invalid(vec![
+                FieldError::new("name", "must not be empty"),
+                FieldError::new("sponsor", "must not be empty"),
+                FieldError::new("objectives[0].title", "must not be empty"),
+            ])
+        );
+    }
+
+    #[test]
+    fn create_twice_is_refused() {
+        let err = given(&[created()])
+            .decide(ProgramCommand::Create {
+                program_id: pid(),
+                name: "x".into(),
+                description: "".into(),
+                sponsor: "y".into(),
+                objectives: vec![],
+            })
+            .unwrap_err();
+        assert!(matches!(err, DomainError::AlreadyExists(_)));
+    }
+
+    #[test]
+    fn edit_emits_only_what_changed() {
+        let events = given(&[created()])
+            .decide(ProgramCommand::Edit {
+                name: Some("Payments 2.0".into()),
+                description: Some("Move card processing off the mainframe".into()),
+                sponsor: Some("Sam COO".into()),
+            })
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![
+                ProgramEvent::ProgramRenamed {
+                    program_id: pid(),
+                    from: "Payments Modernisation".into(),
+                    to: "Payments 2.0".into(),
+                },
+                ProgramEvent::ProgramSponsorChanged {
+                    program_id: pid(),
+                    from: "Dana CFO".into(),
+                    to: "Sam COO".into(),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn edit_without_change_is_refused() {
+        let err = given(&[created()])
+            .decide(ProgramCommand::Edit {
+                name: Some("Payments Modernisation".into()),
+                description: None,
+                sponsor: None,
+            })
+            .unwrap_err();
+        assert!(matches!(err, DomainError::NothingToChange(_)));
+    }
+
+    #[test]
+    fn edit_of_unknown_program_is_not_found() {
+        let err = given(&[])
+            .decide(ProgramCommand::Edit {
+                name: Some("x".into()),
+                description: None,
+                sponsor: None,
+            })
+            .unwrap_err();
+        assert!(matches!(err, DomainError::NotFound(_)));
+    }
+
+    #[test]
+    fn events_round_trip_through_their_wire_form() {
+        let event = created();
+        let encoded = event.encode();
+        assert_eq!(encoded.event_type, "ProgramCreated");
+        assert_eq!(encoded.schema_version, 2);
+        assert_eq!(encoded.program_id, Some(pid()));
+        let decoded =
+            ProgramEvent::decode(&encoded.event_type, encoded.schema_version, encoded.payload)
+                .unwrap();
+        assert_eq!(decoded, event);
+    }
+}

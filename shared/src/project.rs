@@ -1,0 +1,232 @@
+//! The project aggregate: a delivery effort in one program, with its manager and reported health.
+
+use crate::error::{DomainError, NAME_MAX, PERSON_MAX, TEXT_MAX, Validator};
+use crate::event::AggregateEvent;
+use crate::ids::{ProgramId, ProjectId};
+use crate::rag::Rag;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum ProjectEvent {
+    ProjectAdded {
+        project_id: ProjectId,
+        program_id: ProgramId,
+        name: String,
+        manager: String,
+    },
+    ProjectStatusReported {
+        project_id: ProjectId,
+        program_id: ProgramId,
+        rag: Rag,
+        narrative: String,
+    },
+}
+
+impl AggregateEvent for ProjectEvent {
+    const STREAM_TYPE: &'static str = "project";
+
+    fn current_schema_version(_event_type: &str) -> i32 {
+        1
+    }
+
+    fn program_id(&self) -> Option<ProgramId> {
+        Some(match self {
+            ProjectEvent::ProjectAdded { program_id, .. }
+            | ProjectEvent::ProjectStatusReported { program_id, .. } => *program_id,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Project {
+    pub id: Option<ProjectId>,
+    pub program_id: Option<ProgramId>,
+    pub name: String,
+    pub manager: String,
+    pub rag: Option<Rag>,
+    pub narrative: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProjectCommand {
+    /// `program_exists` is looked up by the caller: the project cannot see the program's stream.
+    Add {
+        project_id: ProjectId,
+        program_id: ProgramId,
+        program_exists: bool,
+        name: String,
+        manager: String,
+    },
+    ReportStatus {
+        rag: Rag,
+        narrative: String,
+    },
+}
+
+impl Project {
+    pub fn apply(&mut self, event: &ProjectEvent) {
+        match event {
+            ProjectEvent::ProjectAdded {
+                project_id,
+                program_id,
+                name,
+                manager,
+            } => {
+                self.id = Some(*project_id);
+                self.program_id = Some(*program_id);
+                self.name = name.clone();
+                self.manager = manager.clone();
+            }
+            ProjectEvent::ProjectStatusReported { rag, narrative, .. } => {
+                self.rag = Some(*rag);
+                self.narrative = narrative.clone();
+            }
+        }
+    }
+
+    pub fn decide(&self, command: ProjectCommand) -> Result<Vec<ProjectEvent>, DomainError> {
+        match command {
+            ProjectCommand::Add {
+                project_id,
+                program_id,
+                program_exists,
+                name,
+                manager,
+            } => {
+                if !program_exists {
+                    return Err(DomainError::NotFound(format!("program {program_id}")));
+                }
+                if self.id.is_some() {
+                    return Err(DomainError::AlreadyExists(format!("project {project_id}")));
+                }
+                let mut v = Validator::new();
+                let name = v.required_text("name", &name, NAME_MAX);
+                let manager = v.required_text("manager", &manager, PERSON_MAX);
+                v.finish()?;
+                Ok(vec![ProjectEvent::ProjectAdded {
+                    project_id,
+                    program_id,
+                    name,
+                    manager,
+                }])
+            }
+            ProjectCommand::ReportStatus { rag, narrative } => {
+                let (Some(project_id), Some(program_id)) = (self.id, self.program_id) else {
+                    return Err(DomainError::NotFound("project".into()));
+                };
+                let mut v = Validator::new();
+                // A status without a word of explanation is useless to the reader of a status report.
+                let narrative = v.required_text("narrative", &narrative, TEXT_MAX);
+                v.finish()?;
+                Ok(vec![ProjectEvent::ProjectStatusReported {
+                    project_id,
+                    program_id,
+                    rag,
+                    narrative,
+                }])
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FieldError;
+    use uuid::Uuid;
+
+    fn ids() -> (ProjectId, ProgramId) {
+        (
+            ProjectId::from_uuid(Uuid::from_u128(2)),
+            ProgramId::from_uuid(Uuid::from_u128(1)),
+        )
+    }
+
+    fn given(events: &[ProjectEvent]) -> Project {
+        let mut p = Project::default();
+        events.iter().for_each(|e| p.apply(e));
+        p
+    }
+
+    fn added() -> ProjectEvent {
+        let (project_id, program_id) = ids();
+        ProjectEvent::ProjectAdded {
+            project_id,
+            program_id,
+            name: "Card gateway".into(),
+            manager: "Lee".into(),
+        }
+    }
+
+    #[test]
+    fn add_needs_an_existing_program() {
+        let (project_id, program_id) = ids();
+        let err = given(&[])
+            .decide(ProjectCommand::Add {
+                project_id,
+                program_id,
+                program_exists: false,
+                name: "x".into(),
+                manager: "y".into(),
+            })
+            .unwrap_err();
+        assert!(matches!(err, DomainError::NotFound(_)));
+    }
+
+    #[test]
+    fn add_then_report_status() {
+        let (project_id, program_id) = ids();
+        let events = given(&[])
+            .decide(ProjectCommand::Add {
+                project_id,
+                program_id,
+                program_exists: true,
+                name: " Card gateway ".into(),
+                manager: "Lee".into(),
+            })
+            .unwrap();
+        assert_eq!(events, vec![added()]);
+
+        let events = given(&[added()])
+            .decide(ProjectCommand::ReportStatus {
+                rag: Rag::Amber,
+                narrative: "Vendor API two weeks late".into(),
+            })
+            .unwrap();
+        assert_eq!(
+            events,
+            vec![ProjectEvent::ProjectStatusReported {
+                project_id,
+                program_id,
+                rag: Rag::Amber,
+                narrative: "Vendor API two weeks late".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn status_needs_a_narrative() {
+        let err = given(&[added()])
+            .decide(ProjectCommand::ReportStatus {
+                rag: Rag::Red,
+                narrative: "   ".into(),
+            })
+            .unwrap_err();
+        assert_eq!(
+            err,
+            DomainError::Invalid(vec![FieldError::new("narrative", "must not be empty")])
+        );
+    }
+
+    #[test]
+    fn status_of_unknown_project_is_not_found() {
+        let err = given(&[])
+            .decide(ProjectCommand::ReportStatus {
+                rag: Rag::Green,
+                narrative: "fine".into(),
+            })
+            .unwrap_err();
+        assert!(matches!(err, DomainError::NotFound(_)));
+    }
+}

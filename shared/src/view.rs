@@ -1,0 +1,356 @@
+//! Read models: pure folds of recorded events into what a program manager looks at.
+//!
+//! The server keeps these up to date in PostgreSQL (the projection runner) and also folds them
+//! from the log up to any past position (`as_of`); the browser folds live events into the same view
+//! it loaded. All three use `ProgramView::apply`, so they cannot disagree.
+
+use crate::event::{DomainEvent, RecordedEvent};
+use crate::ids::{ProgramId, ProjectId};
+use crate::program::{ProgramEvent, StrategicObjective};
+use crate::project::ProjectEvent;
+use crate::rag::Rag;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusReport {
+    pub rag: Rag,
+    pub narrative: String,
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProjectView {
+    pub project_id: ProjectId,
+    pub name: String,
+    pub manager: String,
+    /// The project stream's version: send it back as `expected_version` to detect conflicting edits.
+    pub version: i64,
+    pub status: Option<StatusReport>,
+    /// The report before the current one, so a reader sees the trend (e.g. amber → red).
+    pub previous_rag: Option<Rag>,
+    pub added_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramView {
+    pub program_id: ProgramId,
+    pub name: String,
+    pub description: String,
+    pub sponsor: String,
+    pub objectives: Vec<StrategicObjective>,
+    pub projects: Vec<ProjectView>,
+    /// The program stream's version (for `expected_version` on edits).
+    pub version: i64,
+    pub created_at: Option<DateTime<Utc>>,
+    pub created_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The global log position this view reflects: every event up to here has been folded in.
+    pub position: i64,
+}
+
+impl ProgramView {
+    pub fn new(program_id: ProgramId) -> Self {
+        Self {
+            program_id,
+            name: String::new(),
+            description: String::new(),
+            sponsor: String::new(),
+            objectives: Vec::new(),
+            projects: Vec::new(),
+            version: 0,
+            created_at: None,
+            created_by: None,
+            updated_at: None,
+            position: 0,
+        }
+    }
+
+    /// True once the program's creation has been folded in (an `as_of` before it sees nothing).
+    pub fn exists(&self) -> bool {
+        self.created_at.is_some()
+    }
+
+    /// Fold one event in. Events of other programs, and events already folded in, are ignored,
+    /// which makes applying a replayed or overlapping batch harmless.
+    pub fn apply(&mut self, recorded: &RecordedEvent, event: &DomainEvent) {
+        if recorded.program_id != Some(self.program_id) || recorded.position <= self.position {
+            return;
+        }
+        self.position = recorded.position;
+        self.updated_at = Some(recorded.recorded_at);
+        match event {
+            DomainEvent::Program(event) => {
+                self.version = recorded.version;
+                match event {
+                    ProgramEvent::ProgramCreated {
+                        name,
+                        description,
+                        sponsor,
+                        objectives,
+                        ..
+                    } => {
+                        self.name = name.clone();
+                        self.description = description.clone();
+                        self.sponsor = sponsor.clone();
+                        self.objectives = objectives.clone();
+                        self.created_at = Some(recorded.recorded_at);
+                        self.created_by = Some(recorded.metadata.actor.clone());
+                    }
+                    ProgramEvent::ProgramRenamed { to, .. } => self.name = to.clone(),
+                    ProgramEvent::ProgramDescriptionChanged { description, .. } => {
+                        self.description = description.clone()
+                    }
+                    ProgramEvent::ProgramSponsorChanged { to, .. } => self.sponsor = to.clone(),
+                }
+            }
+            DomainEvent::Project(event) => match event {
+                ProjectEvent::ProjectAdded {
+                    project_id,
+                    name,
+                    manager,
+                    ..
+                } => self.projects.push(ProjectView {
+                    project_id: *project_id,
+                    name: name.clone(),
+                    manager: manager.clone(),
+                    version: recorded.version,
+                    status: None,
+                    previous_rag: None,
+                    added_at: recorded.recorded_at,
+                }),
+                ProjectEvent::ProjectStatusReported {
+                    project_id,
+                    rag,
+                    narrative,
+                    ..
+                } => {
+                    if let Some(project) = self.project_mut(*project_id) {
+                        project.version = recorded.version;
+                        project.previous_rag = project.status.as_ref().map(|s| s.rag);
+                        project.status = Some(StatusReport {
+                            rag: *rag,
+                            narrative: narrative.clone(),
+                            reported_at: recorded.recorded_at,
+                            reported_by: recorded.metadata.actor.clone(),
+                        });
+                    }
+                }
+            },
+        }
+    }
+
+    pub fn project(&self, id: ProjectId) -> Option<&ProjectView> {
+        self.projects.iter().find(|p| p.project_id == id)
+    }
+
+    fn project_mut(&mut self, id: ProjectId) -> Option<&mut ProjectView> {
+        self.projects.iter_mut().find(|p| p.project_id == id)
+    }
+
+    pub fn rag_counts(&self) -> RagCounts {
+        let mut counts = RagCounts::default();
+        for p in &self.projects {
+            match p.status.as_ref().map(|s| s.rag) {
+                Some(Rag::Green) => counts.green += 1,
+                Some(Rag::Amber) => counts.amber += 1,
+                Some(Rag::Red) => counts.red += 1,
+                None => counts.unreported += 1,
+            }
+        }
+        counts
+    }
+
+    /// The program's health rolled up from its projects: the worst reported status.
+    pub fn rollup_rag(&self) -> Option<Rag> {
+        self.projects
+            .iter()
+            .filter_map(|p| p.status.as_ref().map(|s| s.rag))
+            .max()
+    }
+
+    pub fn summary(&self) -> ProgramSummary {
+        ProgramSummary {
+            program_id: self.program_id,
+            name: self.name.clone(),
+            sponsor: self.sponsor.clone(),
+            project_count: self.projects.len(),
+            rag_counts: self.rag_counts(),
+            rollup_rag: self.rollup_rag(),
+            updated_at: self.updated_at,
+            position: self.position,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RagCounts {
+    pub green: usize,
+    pub amber: usize,
+    pub red: usize,
+    pub unreported: usize,
+}
+
+/// One row of the program list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramSummary {
+    pub program_id: ProgramId,
+    pub name: String,
+    pub sponsor: String,
+    pub project_count: usize,
+    pub rag_counts: RagCounts,
+    pub rollup_rag: Option<Rag>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub position: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{AggregateEvent, EventMetadata};
+    use crate::ids::EventId;
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    fn pid() -> ProgramId {
+        ProgramId::from_uuid(Uuid::from_u128(1))
+    }
+    fn prj() -> ProjectId {
+        ProjectId::from_uuid(Uuid::from_u128(2))
+    }
+
+    /// Record `event` at `position` as the store would.
+    fn record<E: AggregateEvent>(
+        position: i64,
+        version: i64,
+        stream: Uuid,
+        event: E,
+    ) -> RecordedEvent {
+        let enc = event.encode();
+        RecordedEvent {
+            position,
+            event_id: EventId::from_uuid(Uuid::from_u128(1000 + position as u128)),
+            stream_id: stream,
+            stream_type: enc.stream_type.to_string(),
+            version,
+            event_type: enc.event_type,
+            schema_version: enc.schema_version,
+            program_id: enc.program_id,
+            payload: enc.payload,
+            metadata: EventMetadata {
+                actor: format!("user{position}"),
+                correlation_id: Uuid::nil(),
+                causation_id: None,
+                request_id: None,
+                reason: None,
+            },
+            recorded_at: Utc.timestamp_opt(1_700_000_000 + position, 0).unwrap(),
+            hash: String::new(),
+        }
+    }
+
+    fn history() -> Vec<RecordedEvent> {
+        vec![
+            record(
+                1,
+                1,
+                pid().0,
+                ProgramEvent::ProgramCreated {
+                    program_id: pid(),
+                    name: "Payments".into(),
+                    description: "".into(),
+                    sponsor: "Dana".into(),
+                    objectives: vec![],
+                },
+            ),
+            record(
+                2,
+                1,
+                prj().0,
+                ProjectEvent::ProjectAdded {
+                    project_id: prj(),
+                    program_id: pid(),
+                    name: "Gateway".into(),
+                    manager: "Lee".into(),
+                },
+            ),
+            record(
+                3,
+                2,
+                prj().0,
+                ProjectEvent::ProjectStatusReported {
+                    project_id: prj(),
+                    program_id: pid(),
+                    rag: Rag::Amber,
+                    narrative: "Vendor late".into(),
+                },
+            ),
+            record(
+                4,
+                3,
+                prj().0,
+                ProjectEvent::ProjectStatusReported {
+                    project_id: prj(),
+                    program_id: pid(),
+                    rag: Rag::Red,
+                    narrative: "Vendor later".into(),
+                },
+            ),
+        ]
+    }
+
+    fn fold(events: &[RecordedEvent]) -> ProgramView {
+        let mut view = ProgramView::new(pid());
+        for e in events {
+            view.apply(e, &e.decode().unwrap());
+        }
+        view
+    }
+
+    #[test]
+    fn folds_program_projects_and_status_trend() {
+        let view = fold(&history());
+        assert!(view.exists());
+        assert_eq!(view.position, 4);
+        assert_eq!(view.version, 1);
+        let project = view.project(prj()).unwrap();
+        assert_eq!(project.version, 3);
+        assert_eq!(project.previous_rag, Some(Rag::Amber));
+        let status = project.status.as_ref().unwrap();
+        assert_eq!(
+            (status.rag, status.reported_by.as_str()),
+            (Rag::Red, "user4")
+        );
+        assert_eq!(view.rollup_rag(), Some(Rag::Red));
+        assert_eq!(view.summary().rag_counts.red, 1);
+    }
+
+    #[test]
+    fn replayed_and_foreign_events_change_nothing() {
+        let events = history();
+        let once = fold(&events);
+        let mut twice = events.clone();
+        twice.extend(events.iter().cloned());
+        let mut foreign = events[2].clone();
+        foreign.position = 99;
+        foreign.program_id = Some(ProgramId::from_uuid(Uuid::from_u128(9)));
+        twice.push(foreign);
+        assert_eq!(fold(&twice), once);
+    }
+
+    #[test]
+    fn a_prefix_of_the_log_is_the_past_view() {
+        let events = history();
+        let past = fold(&events[..3]);
+        assert_eq!(past.position, 3);
+        let status = past.project(prj()).unwrap().status.as_ref().unwrap();
+        assert_eq!(status.rag, Rag::Amber);
+        assert!(!fold(&[]).exists());
+    }
+}

@@ -1,0 +1,408 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use throughline_shared::api::{CommandAccepted, EventPage};
+use throughline_shared::view::{ProgramSummary, ProgramView};
+use throughline_shared::{DomainEvent, Rag};
+use throughline_tests::{TestApp, assert_error};
+
+#[tokio::test]
+async fn health_and_openapi_describe_every_endpoint() {
+    let app = TestApp::spawn().await;
+    let health: Value = app.get("/api/health").await.json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/health",
+        "/api/openapi.json",
+        "/api/programs",
+        "/api/programs/{program_id}",
+        "/api/programs/{program_id}/projects",
+        "/api/programs/{program_id}/projects/{project_id}/status",
+        "/api/programs/{program_id}/events",
+        "/api/events",
+        "/api/verify",
+        "/api/live",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
+    }
+    for schema in [
+        "ProgramView",
+        "RecordedEvent",
+        "CreateProgramRequest",
+        "ErrorResponse",
+    ] {
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "OpenAPI lacks {schema}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_program_with_projects_and_status_is_readable_now_and_as_of_any_point() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Payments Modernisation").await;
+    let gateway = app.add_project(program, "Card gateway").await;
+    let ledger = app.add_project(program, "Ledger").await;
+
+    let green = app
+        .report_status(program, gateway, "green", "On track")
+        .await;
+    let green: CommandAccepted = green.json().await.unwrap();
+    let res = app
+        .report_status(program, gateway, "red", "Vendor slipped 3 weeks")
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .report_status(program, ledger, "amber", "Hiring behind")
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    // Read right after the writes: always includes them.
+    let view: ProgramView = app
+        .get(&format!("/api/programs/{program}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view.name, "Payments Modernisation");
+    assert_eq!(view.objectives.len(), 1);
+    assert_eq!(view.objectives[0].kpi.as_deref(), Some("MIPS"));
+    let g = view.project(gateway).unwrap();
+    assert_eq!(g.status.as_ref().unwrap().rag, Rag::Red);
+    assert_eq!(g.previous_rag, Some(Rag::Green));
+    assert_eq!(g.status.as_ref().unwrap().reported_by, "test-operator");
+    assert_eq!(view.rollup_rag(), Some(Rag::Red));
+
+    // As of the first status report: gateway green, ledger not reported yet.
+    let past: ProgramView = app
+        .get(&format!("/api/programs/{program}?as_of={}", green.position))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(past.position, green.position);
+    assert_eq!(
+        past.project(gateway).unwrap().status.as_ref().unwrap().rag,
+        Rag::Green
+    );
+    assert!(past.project(ledger).unwrap().status.is_none());
+
+    // As of an instant: the instant of that event gives the same view.
+    let events: EventPage = app
+        .get(&format!("/api/programs/{program}/events?limit=1000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let at = events
+        .events
+        .iter()
+        .find(|e| e.position == green.position)
+        .unwrap()
+        .recorded_at;
+    let by_time: ProgramView = app
+        .get(&format!(
+            "/api/programs/{program}?as_of={}",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+                .replace('+', "%2B")
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_time
+            .project(gateway)
+            .unwrap()
+            .status
+            .as_ref()
+            .unwrap()
+            .rag,
+        Rag::Green
+    );
+
+    // Before the program existed it is not found; a nonsense as_of is a 400.
+    assert_error(
+        app.get(&format!("/api/programs/{program}?as_of=0")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_error(
+        app.get(&format!("/api/programs/{program}?as_of=yesterday"))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_as_of",
+    )
+    .await;
+
+    // The list rolls up RAG counts.
+    let list: Vec<ProgramSummary> = app.get("/api/programs").await.json().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].rag_counts.red, list[0].rag_counts.amber), (1, 1));
+    let empty: Vec<ProgramSummary> = app.get("/api/programs?as_of=0").await.json().await.unwrap();
+    assert!(empty.is_empty());
+}
+
+#[tokio::test]
+async fn the_audit_trail_says_who_did_what_when_and_why() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Data platform").await;
+    let project = app.add_project(program, "Ingestion").await;
+    let res = app
+        .client
+        .post(app.url(&format!(
+            "/api/programs/{program}/projects/{project}/status"
+        )))
+        .header("x-correlation-id", "6f0d2b1e-1111-4222-8333-944455556666")
+        .json(
+            &json!({"rag": "amber", "narrative": "Kafka upgrade late", "reason": "weekly report"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let page: EventPage = app
+        .get(&format!("/api/programs/{program}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let types: Vec<&str> = page.events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        ["ProgramCreated", "ProjectAdded", "ProjectStatusReported"]
+    );
+    let status = &page.events[2];
+    assert_eq!(status.metadata.actor, "test-operator");
+    assert_eq!(status.metadata.reason.as_deref(), Some("weekly report"));
+    assert_eq!(
+        status.metadata.correlation_id.to_string(),
+        "6f0d2b1e-1111-4222-8333-944455556666"
+    );
+    assert!(status.metadata.request_id.is_some());
+    assert!(status.metadata.causation_id.is_some());
+    assert!(matches!(status.decode().unwrap(), DomainEvent::Project(_)));
+    assert_eq!(status.hash.len(), 64);
+
+    // The global log pages in order.
+    let first: EventPage = app.get("/api/events?limit=2").await.json().await.unwrap();
+    assert_eq!(
+        first.events.iter().map(|e| e.position).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    let rest: EventPage = app
+        .get(&format!("/api/events?after={}", first.next_after))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.events.iter().map(|e| e.position).collect::<Vec<_>>(),
+        [3]
+    );
+    assert_eq!(rest.head, 3);
+    assert_error(
+        app.get("/api/events?limit=0").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    )
+    .await;
+    assert_error(
+        app.get("/api/events?after=abc").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let body = assert_error(
+        app.post("/api/programs", &json!({"name": " ", "sponsor": ""}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "sponsor"]);
+    assert_error(
+        app.post("/api/programs", &json!({"name": "x"})).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    )
+    .await;
+    let res = app
+        .client
+        .post(app.url("/api/programs"))
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, StatusCode::BAD_REQUEST, "invalid_body").await;
+
+    let program = app.create_program("P").await;
+    let project = app.add_project(program, "Q").await;
+    assert_error(
+        app.report_status(program, project, "purple", "x").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+    )
+    .await;
+    assert_error(
+        app.report_status(program, project, "red", "  ").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_error(
+        app.get("/api/programs/not-a-uuid").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_path",
+    )
+    .await;
+    let unknown = uuid::Uuid::new_v4();
+    assert_error(
+        app.get(&format!("/api/programs/{unknown}")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_error(
+        app.post(
+            &format!("/api/programs/{unknown}/projects"),
+            &json!({"name": "a", "manager": "b"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    // A project addressed through another program does not exist there.
+    let other = app.create_program("Other").await;
+    assert_error(
+        app.report_status(other, project, "red", "x").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_error(
+        app.get("/api/nothing-here").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    // None of that appended anything: 2 programs + 1 project.
+    let page: EventPage = app.get("/api/events").await.json().await.unwrap();
+    assert_eq!(page.head, 3);
+}
+
+#[tokio::test]
+async fn conflicting_edits_are_detected_not_overwritten() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Cloud migration").await;
+    let path = format!("/api/programs/{program}");
+
+    let first = app
+        .patch(
+            &path,
+            &json!({"name": "Cloud migration 2027", "expected_version": 1}),
+        )
+        .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    // A second editor who also saw version 1.
+    let body = assert_error(
+        app.patch(&path, &json!({"sponsor": "Sam", "expected_version": 1}))
+            .await,
+        StatusCode::CONFLICT,
+        "version_conflict",
+    )
+    .await;
+    assert_eq!(body["error"]["details"]["current_version"], 2);
+    let view: ProgramView = app.get(&path).await.json().await.unwrap();
+    assert_eq!(
+        (view.name.as_str(), view.sponsor.as_str()),
+        ("Cloud migration 2027", "Dana Sponsor")
+    );
+
+    assert_error(
+        app.patch(&path, &json!({"name": "Cloud migration 2027"}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing_to_change",
+    )
+    .await;
+
+    let project = app.add_project(program, "Landing zone").await;
+    let status_path = format!("/api/programs/{program}/projects/{project}/status");
+    let ok = app
+        .post(
+            &status_path,
+            &json!({"rag": "green", "narrative": "ok", "expected_version": 1}),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_error(
+        app.post(
+            &status_path,
+            &json!({"rag": "red", "narrative": "stale", "expected_version": 1}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "version_conflict",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_status_reports_on_one_project_never_overwrite_silently() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Race").await;
+    let project = app.add_project(program, "Contended").await;
+    let path = format!("/api/programs/{program}/projects/{project}/status");
+    // Twelve reporters who all saw version 1: exactly one may win.
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let client = app.client.clone();
+            let url = app.url(&path);
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&json!({"rag": "amber", "narrative": format!("reporter {i}"), "expected_version": 1}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::OK => ok += 1,
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    let view: ProgramView = app
+        .get(&format!("/api/programs/{program}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view.project(project).unwrap().version, 2);
+}

@@ -1,0 +1,178 @@
+//! The projection: equals a rebuild from position 0, equals the as-of fold, and reads old events
+//! through their upcasters.
+
+use super::append::event;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::time::Duration;
+use throughline_backend::event_store::{
+    AppendRequest, EventStore, ExpectedVersion, NewEvent, StreamAppend,
+};
+use throughline_backend::projection::{PROGRAM_VIEWS, ProgramViews, rebuild};
+use throughline_shared::view::ProgramView;
+use throughline_shared::{EventId, EventMetadata, ProgramId};
+use throughline_tests::TestApp;
+use uuid::Uuid;
+
+async fn wait_for_projection(pool: &sqlx::PgPool) {
+    let head: i64 = sqlx::query_scalar("SELECT position FROM log_head")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        let at: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = $1")
+                .bind(PROGRAM_VIEWS)
+                .fetch_optional(pool)
+                .await
+                .unwrap();
+        if at == Some(head) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the projection did not reach position {head}");
+}
+
+async fn stored_views(pool: &sqlx::PgPool) -> Vec<(Uuid, String, serde_json::Value, i64)> {
+    sqlx::query_as("SELECT program_id, name, view, position FROM program_views ORDER BY program_id")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_live_projection_equals_a_rebuild_and_the_as_of_fold() {
+    let app = TestApp::spawn().await;
+    // A second instance on the same database: only one of them may run the projection.
+    let _second = TestApp::spawn_on(&app.database_url).await;
+    // Events of another kind in between must be skipped over, not stop the projection.
+    let store = EventStore::start(app.pool.clone());
+    let mut programs = Vec::new();
+    for p in 0..4 {
+        let program = app.create_program(&format!("Program {p}")).await;
+        for j in 0..3 {
+            let project = app.add_project(program, &format!("Project {p}.{j}")).await;
+            for (k, rag) in ["green", "amber", "red"].iter().enumerate().take(j + 1) {
+                let res = app
+                    .report_status(program, project, rag, &format!("report {k}"))
+                    .await;
+                assert_eq!(res.status(), StatusCode::OK);
+            }
+        }
+        store
+            .append(AppendRequest::single(StreamAppend {
+                stream_id: Uuid::new_v4(),
+                stream_type: "test".into(),
+                expected: ExpectedVersion::Any,
+                events: vec![event(p)],
+            }))
+            .await
+            .unwrap();
+        programs.push(program);
+    }
+    let edit = app
+        .patch(
+            &format!("/api/programs/{}", programs[0]),
+            &json!({"name": "Renamed"}),
+        )
+        .await;
+    assert_eq!(edit.status(), StatusCode::OK);
+
+    wait_for_projection(&app.pool).await;
+    let live = stored_views(&app.pool).await;
+    assert_eq!(live.len(), 4);
+    assert_eq!(live.iter().filter(|v| v.1 == "Renamed").count(), 1);
+
+    let through = rebuild(&app.pool, &mut ProgramViews::new(), |_, _| {})
+        .await
+        .unwrap();
+    let head: i64 = sqlx::query_scalar("SELECT position FROM log_head")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(through, head);
+    assert_eq!(
+        stored_views(&app.pool).await,
+        live,
+        "rebuild differs from the live projection"
+    );
+
+    // The stored view equals folding the log as of now.
+    for program in &programs {
+        let current: ProgramView = app
+            .get(&format!("/api/programs/{program}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let folded: ProgramView = app
+            .get(&format!("/api/programs/{program}?as_of={head}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(current, folded);
+    }
+}
+
+#[tokio::test]
+async fn a_v1_program_created_event_is_upcast_on_every_read_path() {
+    let app = TestApp::spawn().await;
+    let store = EventStore::start(app.pool.clone());
+    let program = ProgramId::from_uuid(Uuid::new_v4());
+    // Written as an older build wrote it: objectives were plain titles.
+    store
+        .append(AppendRequest::single(StreamAppend {
+            stream_id: program.0,
+            stream_type: "program".into(),
+            expected: ExpectedVersion::NoStream,
+            events: vec![NewEvent {
+                event_id: EventId::from_uuid(Uuid::new_v4()),
+                event_type: "ProgramCreated".into(),
+                schema_version: 1,
+                payload: json!({"program_id": program, "name": "Legacy", "description": "",
+                                "sponsor": "Old Sponsor", "objectives": ["Cut costs", "Grow revenue"]}),
+                program_id: Some(program),
+                metadata: EventMetadata {
+                    actor: "importer".into(),
+                    correlation_id: Uuid::nil(),
+                    causation_id: None,
+                    request_id: None,
+                    reason: None,
+                },
+            }],
+        }))
+        .await
+        .unwrap();
+    let view: ProgramView = app
+        .get(&format!("/api/programs/{program}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = view.objectives.iter().map(|o| o.title.as_str()).collect();
+    assert_eq!(titles, ["Cut costs", "Grow revenue"]);
+    // The stored event is untouched: still v1 with plain titles.
+    let stored: (i32, serde_json::Value) =
+        sqlx::query_as("SELECT schema_version, payload FROM events WHERE stream_id = $1")
+            .bind(program.0)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.0, 1);
+    assert_eq!(stored.1["objectives"][0], "Cut costs");
+    // Commands decide on the upcast state too: an edit works on top of the v1 event.
+    let res = app
+        .patch(
+            &format!("/api/programs/{program}"),
+            &json!({"sponsor": "New Sponsor", "expected_version": 1}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    wait_for_projection(&app.pool).await;
+    let stored = stored_views(&app.pool).await;
+    let projected: ProgramView = serde_json::from_value(stored[0].2.clone()).unwrap();
+    assert_eq!(projected.objectives, view.objectives);
+    assert_eq!(projected.sponsor, "New Sponsor");
+}

@@ -1,0 +1,75 @@
+//! Tampering with the log is found by the hash-chain check, at the exact position.
+
+use super::append::{event, to_stream};
+use reqwest::StatusCode;
+use throughline_backend::event_store::{AppendRequest, EventStore, ExpectedVersion, verify_chain};
+use throughline_shared::api::VerifyReport;
+use throughline_tests::{TestApp, fresh_database};
+use uuid::Uuid;
+
+/// Changes history behind the trigger's back, as only a superuser can.
+async fn bypass_triggers(pool: &sqlx::PgPool, statement: &'static str) {
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("SET LOCAL session_replication_role = replica")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::raw_sql(statement).execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn verify_finds_an_altered_payload_at_its_position() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Tamper target").await;
+    let project = app.add_project(program, "P1").await;
+    for i in 0..5 {
+        let res = app
+            .report_status(program, project, "green", &format!("week {i}"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let report: VerifyReport = app.get("/api/verify").await.json().await.unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.checked, 7);
+
+    bypass_triggers(
+        &app.pool,
+        "UPDATE events SET payload = jsonb_set(payload, '{narrative}', '\"all fine, honest\"') WHERE position = 4",
+    )
+    .await;
+    let report: VerifyReport = app.get("/api/verify").await.json().await.unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.first_broken_position, Some(4));
+    assert_eq!(report.checked, 3);
+}
+
+#[tokio::test]
+async fn verify_finds_a_deleted_event_and_an_altered_actor() {
+    let (_, pool) = fresh_database().await;
+    let store = EventStore::start(pool.clone());
+    for i in 0..10 {
+        store
+            .append(AppendRequest::single(to_stream(
+                Uuid::new_v4(),
+                ExpectedVersion::Any,
+                vec![event(i)],
+            )))
+            .await
+            .unwrap();
+    }
+    assert!(verify_chain(&pool, |_| {}).await.unwrap().ok);
+
+    bypass_triggers(
+        &pool,
+        "UPDATE events SET metadata = jsonb_set(metadata, '{actor}', '\"someone-else\"') WHERE position = 8",
+    )
+    .await;
+    let report = verify_chain(&pool, |_| {}).await.unwrap();
+    assert_eq!(report.first_broken_position, Some(8));
+
+    bypass_triggers(&pool, "DELETE FROM events WHERE position = 6").await;
+    let report = verify_chain(&pool, |_| {}).await.unwrap();
+    assert_eq!(report.first_broken_position, Some(6));
+    assert!(report.problem.unwrap().contains("missing"));
+}

@@ -1,0 +1,348 @@
+// End-to-end test of the Throughline UI in two headless Chromium windows.
+//
+//   THROUGHLINE_URL=http://127.0.0.1:8080 node --test tests/browser/
+//
+// Needs a running server (API + built UI) at THROUGHLINE_URL and Chromium at /usr/bin/chromium
+// (override with CHROMIUM_PATH). playwright-core never downloads a browser. Screenshots go to
+// tests/browser/screenshots/ (gitignored).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.THROUGHLINE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = new URL('./screenshots/', import.meta.url);
+/** How soon a change made in one window must show in the other. */
+const LIVE_BUDGET_MS = 1000;
+
+async function api(method, path, body) {
+  const response = await fetch(BASE + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+  }
+  return text ? JSON.parse(text) : null;
+}
+
+async function screenshot(page, name) {
+  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
+}
+
+/** Collect console errors and failed requests, so a broken page fails loudly. */
+function watch(page, label, problems) {
+  page.on('pageerror', (e) => problems.push(`${label}: page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`${label}: console error: ${m.text()}`);
+  });
+}
+
+const suffix = randomUUID().slice(0, 8);
+const programName = `Payments modernisation ${suffix}`;
+const projectName = `Card gateway ${suffix}`;
+
+let browser;
+let programId;
+let projectId;
+let amberPosition;
+const problems = [];
+
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  const health = await api('GET', '/api/health');
+  assert.equal(health.status, 'ok', `server at ${BASE} is not healthy`);
+
+  const created = await api('POST', '/api/programs', {
+    name: programName,
+    description: 'Move card processing off the mainframe onto the cloud platform by mid-2027.',
+    sponsor: 'Dana Whitfield (CFO)',
+    objectives: [
+      {
+        title: 'Retire the mainframe',
+        kpi: 'Share of card volume on the new platform',
+        target_value: '100%',
+        target_date: '2027-06-30',
+      },
+      { title: 'Cut cost per transaction', kpi: 'Cost per transaction', target_value: '€0.02' },
+    ],
+  });
+  programId = created.program_id;
+  const added = await api('POST', `/api/programs/${programId}/projects`, {
+    name: projectName,
+    manager: 'Lee Chen',
+  });
+  projectId = added.project_id;
+  await api('POST', `/api/programs/${programId}/projects`, {
+    name: `Fraud scoring ${suffix}`,
+    manager: 'Priya Nair',
+  });
+  const view = await api('GET', `/api/programs/${programId}`);
+  const project = view.projects.find((p) => p.project_id === projectId);
+  const amber = await api('POST', `/api/programs/${programId}/projects/${projectId}/status`, {
+    rag: 'amber',
+    narrative: 'Vendor API two weeks late; mitigation plan agreed.',
+    expected_version: project.version,
+    reason: 'Weekly status review',
+  });
+  amberPosition = amber.position;
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function openWindow(path, label) {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    timezoneId: 'UTC',
+    locale: 'en-GB',
+  });
+  const page = await context.newPage();
+  watch(page, label, problems);
+  await page.goto(BASE + path);
+  return page;
+}
+
+const rowSelector = (name) => `[data-testid="project-row"][data-project-name="${name}"]`;
+
+test('a status change in one window shows in the other within a second, without reload', async () => {
+  const a = await openWindow(`/programs/${programId}`, 'window A');
+  const b = await openWindow(`/programs/${programId}`, 'window B');
+  for (const page of [a, b]) {
+    await page.locator(rowSelector(projectName)).waitFor();
+    await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  }
+  const rowB = b.locator(rowSelector(projectName));
+  assert.equal(await rowB.getAttribute('data-rag'), 'amber');
+  assert.match(await b.getByTestId('program-name').textContent(), new RegExp(suffix));
+  await screenshot(a, '2-program-page');
+
+  // Mark window B so a reload would be noticed.
+  await b.evaluate(() => {
+    window.__throughlineNoReload = true;
+  });
+  const activityBefore = await b.getByTestId('activity-item').count();
+
+  // Window A: open the status form of the project and report Red, with the keyboard.
+  const rowA = a.locator(rowSelector(projectName));
+  await rowA.getByTestId('report-status').click();
+  const form = a.getByTestId('status-form');
+  await form.waitFor();
+  const focusedRag = await a.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+  assert.equal(focusedRag, 'status-rag-amber', 'the form opens with the current status focused');
+  await form.getByTestId('status-rag-red').check();
+  const narrative = `Vendor missed the second deadline; go-live at risk (${suffix}).`;
+  await form.getByTestId('status-narrative').fill(narrative);
+  await form.getByTestId('status-reason').fill('Escalated at the steering committee');
+
+  const seenInB = b.waitForFunction(
+    ([selector, text]) => {
+      const row = document.querySelector(selector);
+      return (
+        row?.getAttribute('data-rag') === 'red' &&
+        row.querySelector('[data-testid="project-narrative"]')?.textContent.includes(text)
+      );
+    },
+    [rowSelector(projectName), narrative],
+    { polling: 20, timeout: 10_000 },
+  );
+  const started = performance.now();
+  await form.getByTestId('status-narrative').press('Enter'); // Enter submits
+  await seenInB;
+  const elapsed = performance.now() - started;
+  console.log(`window B showed the change ${elapsed.toFixed(0)} ms after window A submitted`);
+  assert.ok(elapsed < LIVE_BUDGET_MS, `window B took ${elapsed.toFixed(0)} ms (budget ${LIVE_BUDGET_MS} ms)`);
+
+  // Still the same document in B: it was not reloaded.
+  assert.equal(await b.evaluate(() => window.__throughlineNoReload), true);
+
+  // B: the chip, the trend and the highlight of the changed row.
+  assert.equal(await rowB.getByTestId('rag-chip').textContent(), 'Red');
+  assert.match(await rowB.getByTestId('rag-trend').textContent(), /amber → red/);
+  assert.equal(await rowB.getAttribute('data-highlighted'), 'true', 'the changed row is highlighted');
+  assert.equal(
+    await b.locator('[data-testid="rollup-rag"] [data-testid="rag-chip"]').getAttribute('data-rag'),
+    'red',
+  );
+
+  // B: the activity panel gained the event, newest first, with who, what, why and where.
+  await b.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="activity-item"]').length === n,
+    activityBefore + 1,
+    { timeout: 2000 },
+  );
+  const newest = b.getByTestId('activity-item').first();
+  const newestText = await newest.textContent();
+  assert.match(newestText, new RegExp(`${projectName}`));
+  assert.match(newestText, /Reported status Red/);
+  assert.ok(newestText.includes(narrative), 'the activity item carries the narrative');
+  assert.match(await newest.getByTestId('activity-reason').textContent(), /Escalated at the steering committee/);
+  assert.ok((await newest.getByTestId('activity-actor').textContent()).trim().length > 0);
+  assert.ok(Number(await newest.getAttribute('data-position')) > amberPosition);
+  await screenshot(b, '3-after-live-update');
+
+  // A: the form closed, its own view updated too.
+  await a.getByTestId('status-form').waitFor({ state: 'detached' });
+  assert.equal(await rowA.getAttribute('data-rag'), 'red');
+
+  await a.context().close();
+  await b.context().close();
+});
+
+test('the program list shows the program with its health', async () => {
+  const page = await openWindow('/', 'list');
+  const row = page.locator(`[data-testid="program-row"][data-program-name="${programName}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /Dana Whitfield/);
+  assert.match(await row.getByTestId('project-count').textContent(), /2 projects/);
+  await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  await screenshot(page, '1-program-list');
+
+  // The list stays live: a change elsewhere shows without reload.
+  const view = await api('GET', `/api/programs/${programId}`);
+  const other = view.projects.find((p) => p.project_id !== projectId);
+  await api('POST', `/api/programs/${programId}/projects/${other.project_id}/status`, {
+    rag: 'green',
+    narrative: 'Model trained and validated.',
+    expected_version: other.version,
+  });
+  await page.waitForFunction(
+    (name) =>
+      [...document.querySelectorAll('[data-testid="program-row"]')]
+        .find((r) => r.getAttribute('data-program-name') === name)
+        ?.textContent.includes('Green'),
+    programName,
+    { timeout: 3000 },
+  );
+  await page.context().close();
+});
+
+test('history: the program as it stood at a past position, read-only', async () => {
+  const page = await openWindow(`/programs/${programId}?as_of=${amberPosition}`, 'history');
+  await page.getByTestId('history-banner').waitFor();
+  assert.match(await page.getByTestId('history-banner').textContent(), new RegExp(`#${amberPosition}`));
+  assert.equal(await page.locator(rowSelector(projectName)).getAttribute('data-rag'), 'amber');
+  assert.equal(await page.getByTestId('report-status').count(), 0, 'no edit forms in history');
+  assert.equal(await page.getByTestId('add-project').count(), 0);
+  const positions = await page
+    .getByTestId('activity-item')
+    .evaluateAll((items) => items.map((i) => Number(i.getAttribute('data-position'))));
+  assert.ok(positions.length > 0 && positions.every((p) => p <= amberPosition));
+  await screenshot(page, '4-history');
+  await page.getByTestId('back-to-live').click();
+  await page.getByTestId('history-banner').waitFor({ state: 'detached' });
+  await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  assert.equal(await page.locator(rowSelector(projectName)).getAttribute('data-rag'), 'red');
+
+  // Pick a date and time with the as-of control: an hour ago, the program did not exist yet.
+  await page.getByTestId('as-of-toggle').click();
+  await page.getByLabel('A date and time').check();
+  const anHourAgo = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19); // UTC wall time
+  await page.getByTestId('as-of-time').fill(anHourAgo);
+  await page.getByTestId('as-of-time').press('Enter');
+  await page.waitForURL(/as_of=/);
+  await page.getByTestId('not-found').waitFor();
+  assert.match(await page.getByTestId('not-found').textContent(), /did not exist yet/);
+  await page.context().close();
+});
+
+test('creating a program shows field errors, then opens the new program', async () => {
+  const page = await openWindow('/', 'create');
+  await page.getByTestId('new-program').click();
+  const form = page.getByTestId('create-program-form');
+  await form.waitFor();
+  await form.getByTestId('objective-title').fill('');
+  await form.getByTestId('objective-kpi').fill('Merchants onboarded');
+  await form.getByTestId('create-program-submit').click();
+  const nameError = form.locator('[data-testid="field-error"][data-field="name"]');
+  await nameError.waitFor();
+  assert.match(await nameError.textContent(), /empty/);
+  await form.locator('[data-testid="field-error"][data-field="objectives[0].title"]').waitFor();
+  await screenshot(page, '5-create-errors');
+
+  const name = `Merchant onboarding ${suffix}`;
+  await form.getByTestId('program-name').fill(name);
+  await form.getByTestId('program-sponsor').fill('Sam Okafor (COO)');
+  await form.getByTestId('objective-title').fill('Onboard merchants in a day');
+  await form.getByTestId('create-program-submit').click();
+  await page.waitForURL(/\/programs\/[0-9a-f-]{36}$/);
+  assert.equal((await page.getByTestId('program-name').textContent()).trim(), name);
+  await page.getByTestId('no-projects').waitFor();
+  await page.context().close();
+});
+
+test('editing details: a stale edit is refused with a conflict, then saved', async () => {
+  const page = await openWindow(`/programs/${programId}`, 'edit');
+  await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  await page.getByTestId('edit-program').click();
+  const form = page.getByTestId('edit-program-form');
+  await form.waitFor();
+  await form.getByTestId('edit-sponsor').fill('Sam Okafor (COO)');
+  await form.getByTestId('edit-reason').fill('Sponsorship moved to operations');
+
+  // Someone else edits the program meanwhile.
+  const view = await api('GET', `/api/programs/${programId}`);
+  await api('PATCH', `/api/programs/${programId}`, {
+    description: 'Move card processing off the mainframe by mid-2027, region by region.',
+    expected_version: view.version,
+  });
+  // That change reaches this window live, while the form stays open with what was typed.
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="program-description"]')?.textContent.includes('region by region'),
+    null,
+    { timeout: 3000 },
+  );
+
+  await form.getByTestId('edit-submit').click();
+  const formError = form.getByTestId('form-error');
+  await formError.waitFor();
+  assert.match(await formError.textContent(), /Someone else changed this program/);
+
+  await form.getByTestId('edit-submit').click(); // now against the current version
+  await form.waitFor({ state: 'detached' });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="program-sponsor"]')?.textContent === 'Sam Okafor (COO)',
+    null,
+    { timeout: 3000 },
+  );
+  const newest = page.getByTestId('activity-item').first();
+  assert.match(await newest.textContent(), /Changed the sponsor from Dana Whitfield \(CFO\) to Sam Okafor \(COO\)/);
+  assert.match(await newest.getByTestId('activity-reason').textContent(), /Sponsorship moved to operations/);
+  await page.context().close();
+});
+
+test('an unknown program shows a not-found page', async () => {
+  const page = await openWindow(`/programs/${randomUUID()}`, 'not found');
+  await page.getByTestId('not-found').waitFor();
+  assert.match(await page.getByTestId('not-found').textContent(), /not found/i);
+  await page.context().close();
+});
+
+test('no errors in the browser console', () => {
+  // The browser logs every non-2xx answer; the 404 of the not-found test, the 409 of the conflict
+  // test and the 422 of the field-error test are expected. Anything else is a bug.
+  const unexpected = problems.filter(
+    (p) => !/Failed to load resource: .* status of (404|409|422)\b/.test(p),
+  );
+  assert.deepEqual(unexpected, []);
+});
