@@ -33,6 +33,27 @@ CREATE INDEX events_program_position ON events (program_id, position) WHERE prog
 -- No index on recorded_at: it never decreases along the log, so "the position at an instant" is a
 -- binary search over the primary key (read.rs), and appends pay for one index less.
 
+-- The first step of every append batch, in one round trip: lock the head row (this orders all
+-- appends of all instances), then read the current version of each stream the batch touches.
+-- VOLATILE, so the second query takes a fresh snapshot after the lock was granted and sees the batch
+-- that held it before us (READ COMMITTED).
+CREATE FUNCTION lock_log_head(
+    stream_ids uuid[],
+    OUT head_position bigint, OUT head_hash bytea, OUT head_recorded_at timestamptz,
+    OUT known_streams uuid[], OUT stream_types text[], OUT versions bigint[]
+) LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    SELECT h.position, h.hash, h.recorded_at INTO head_position, head_hash, head_recorded_at
+    FROM log_head h WHERE h.id = 1 FOR UPDATE;
+    SELECT coalesce(array_agg(e.stream_id), '{}'), coalesce(array_agg(e.stream_type), '{}'),
+           coalesce(array_agg(e.version), '{}')
+    INTO known_streams, stream_types, versions
+    FROM unnest(stream_ids) AS ids(id)
+    CROSS JOIN LATERAL (SELECT ev.stream_id, ev.stream_type, ev.version FROM events ev
+                        WHERE ev.stream_id = ids.id ORDER BY ev.version DESC LIMIT 1) AS e;
+END
+$$;
+
 -- The database itself refuses to change history, whoever asks (owner and superusers included):
 -- only disabling the trigger, which is itself a visible act and is caught by the hash chain, can.
 CREATE FUNCTION refuse_event_log_change() RETURNS trigger LANGUAGE plpgsql AS $$

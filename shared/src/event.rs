@@ -65,6 +65,18 @@ impl RecordedEvent {
             self.payload.clone(),
         )
     }
+
+    /// Like `decode`, but moves the payload out (leaving `null`) instead of copying it: for
+    /// readers that fold and then drop the events, like a projection rebuild.
+    pub fn take_decoded(&mut self) -> Result<DomainEvent, DecodeError> {
+        let payload = std::mem::take(&mut self.payload);
+        DomainEvent::decode(
+            &self.stream_type,
+            &self.event_type,
+            self.schema_version,
+            payload,
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

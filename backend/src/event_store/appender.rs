@@ -25,6 +25,8 @@ pub const NOTIFY_CHANNEL: &str = "throughline_events";
 /// A batch stops taking more queued requests once it holds this many events.
 const MAX_BATCH_EVENTS: usize = 20_000;
 const QUEUE_DEPTH: usize = 16_384;
+/// How often the appender yields to let more requests queue before it starts a batch.
+const LINGER_YIELDS: usize = 2;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewEvent {
@@ -37,10 +39,11 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
-    /// A new event with a fresh id.
+    /// A new event with a fresh id. Time-ordered (UUIDv7), so the unique index on event ids grows
+    /// at its end instead of taking every insert at a random page.
     pub fn new(encoded: EncodedEvent, metadata: EventMetadata) -> Self {
         Self {
-            event_id: EventId::from_uuid(Uuid::new_v4()),
+            event_id: EventId::from_uuid(Uuid::now_v7()),
             event_type: encoded.event_type,
             schema_version: encoded.schema_version,
             payload: encoded.payload,
@@ -149,9 +152,50 @@ pub enum AppendError {
 
 type Reply = Result<Vec<RecordedEvent>, AppendError>;
 
+/// Head position, hash and time, then the known streams with their types and current versions.
+type LockedHead = (
+    i64,
+    Vec<u8>,
+    DateTime<Utc>,
+    Vec<Uuid>,
+    Vec<String>,
+    Vec<i64>,
+);
+
 struct Job {
     request: AppendRequest,
+    /// Canonical JSON of each event's payload and metadata, in request order: computed by the
+    /// caller's task, so the appender's serial path only hashes and writes.
+    canonical: Vec<Canonical>,
     reply: oneshot::Sender<Reply>,
+}
+
+struct Canonical {
+    payload: String,
+    metadata: String,
+}
+
+impl Canonical {
+    fn of(request: &AppendRequest) -> Vec<Canonical> {
+        request
+            .streams
+            .iter()
+            .flat_map(|s| s.events.iter())
+            .map(|e| Canonical {
+                payload: canonical_string(&e.payload),
+                metadata: canonical_string(
+                    &serde_json::to_value(&e.metadata).expect("metadata serializes"),
+                ),
+            })
+            .collect()
+    }
+}
+
+/// One request of a batch, as the commit sees it.
+#[derive(Clone, Copy)]
+struct Pending<'a> {
+    request: &'a AppendRequest,
+    canonical: &'a [Canonical],
 }
 
 /// Handle to this instance's appender; cheap to clone.
@@ -177,9 +221,14 @@ impl EventStore {
     /// event ids after a success returns the original events instead of appending again.
     pub async fn append(&self, request: AppendRequest) -> Reply {
         request.validate()?;
+        let canonical = Canonical::of(&request);
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job { request, reply })
+            .send(Job {
+                request,
+                canonical,
+                reply,
+            })
             .await
             .map_err(|_| AppendError::Unavailable)?;
         answer.await.map_err(|_| AppendError::Unavailable)?
@@ -190,11 +239,18 @@ async fn run_appender(pool: sqlx::PgPool, mut queue: mpsc::Receiver<Job>) {
     while let Some(first) = queue.recv().await {
         let mut events = first.request.event_count();
         let mut batch = vec![first];
+        // Writers answered by the previous batch are usually just about to send again: a couple of
+        // yields lets them join this batch instead of forming a half-size batch of their own.
+        let mut lingers = 0;
         while events < MAX_BATCH_EVENTS {
             match queue.try_recv() {
                 Ok(job) => {
                     events += job.request.event_count();
                     batch.push(job);
+                }
+                Err(_) if lingers < LINGER_YIELDS => {
+                    lingers += 1;
+                    tokio::task::yield_now().await;
                 }
                 Err(_) => break,
             }
@@ -227,7 +283,13 @@ struct Receipt {
 }
 
 async fn process_batch(pool: &sqlx::PgPool, batch: Vec<Job>) {
-    let requests: Vec<&AppendRequest> = batch.iter().map(|j| &j.request).collect();
+    let requests: Vec<Pending<'_>> = batch
+        .iter()
+        .map(|j| Pending {
+            request: &j.request,
+            canonical: &j.canonical,
+        })
+        .collect();
     let outcomes = match commit(pool, &requests, false).await {
         Ok(outcomes) => outcomes,
         Err(batch_error) => {
@@ -290,51 +352,45 @@ fn into_recorded(
     out
 }
 
-/// Column arrays for the one multi-row INSERT of a batch.
+/// Column arrays for the one multi-row INSERT of a batch (borrowing from the requests).
 #[derive(Default)]
-struct Columns {
+struct Columns<'a> {
     position: Vec<i64>,
     event_id: Vec<Uuid>,
     stream_id: Vec<Uuid>,
-    stream_type: Vec<String>,
+    stream_type: Vec<&'a str>,
     version: Vec<i64>,
-    event_type: Vec<String>,
+    event_type: Vec<&'a str>,
     schema_version: Vec<i32>,
     program_id: Vec<Option<Uuid>>,
-    payload: Vec<String>,
-    metadata: Vec<String>,
+    payload: Vec<&'a str>,
+    metadata: Vec<&'a str>,
     prev_hash: Vec<Vec<u8>>,
     hash: Vec<Vec<u8>>,
 }
 
 async fn commit(
     pool: &sqlx::PgPool,
-    requests: &[&AppendRequest],
+    pending: &[Pending<'_>],
     check_reused_ids: bool,
 ) -> Result<Vec<Outcome>, sqlx::Error> {
+    let requests: Vec<&AppendRequest> = pending.iter().map(|p| p.request).collect();
     let mut tx = pool.begin().await?;
-    let (head_position, head_hash, head_time): (i64, Vec<u8>, DateTime<Utc>) =
-        sqlx::query_as("SELECT position, hash, recorded_at FROM log_head WHERE id = 1 FOR UPDATE")
-            .fetch_one(&mut *tx)
-            .await?;
-
     let stream_ids: Vec<Uuid> = requests
         .iter()
         .flat_map(|r| r.streams.iter().map(|s| s.stream_id))
         .collect();
-    // A separate statement after the lock: in READ COMMITTED it takes a fresh snapshot, so it sees
-    // the batch that held the lock before us. One index probe per stream, newest version first.
-    let mut streams: HashMap<Uuid, (String, i64)> = sqlx::query_as::<_, (Uuid, String, i64)>(
-        "SELECT e.stream_id, e.stream_type, e.version FROM unnest($1::uuid[]) AS ids(id) \
-         CROSS JOIN LATERAL (SELECT stream_id, stream_type, version FROM events \
-                             WHERE stream_id = ids.id ORDER BY version DESC LIMIT 1) AS e",
-    )
-    .bind(&stream_ids)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|(id, kind, version)| (id, (kind, version)))
-    .collect();
+    // Locks the head and reads the streams' current versions in one round trip (see the
+    // migration: the version lookup runs after the lock, with a fresh snapshot).
+    let (head_position, head_hash, head_time, known, kinds, versions): LockedHead =
+        sqlx::query_as("SELECT * FROM lock_log_head($1)")
+            .bind(&stream_ids)
+            .fetch_one(&mut *tx)
+            .await?;
+    let mut streams: HashMap<Uuid, (String, i64)> = known
+        .into_iter()
+        .zip(kinds.into_iter().zip(versions))
+        .collect();
 
     let already = if check_reused_ids {
         let ids: Vec<Uuid> = requests.iter().flat_map(|r| event_ids(r)).collect();
@@ -356,7 +412,7 @@ async fn commit(
     // with its original).
     let mut in_batch: HashMap<Uuid, usize> = HashMap::new();
 
-    for request in requests {
+    for (request, canonical) in pending.iter().map(|p| (p.request, p.canonical)) {
         if check_reused_ids && let Some(outcome) = as_retry(request, &already) {
             outcomes.push(outcome);
             continue;
@@ -377,6 +433,7 @@ async fn commit(
         }
 
         let mut receipts = Vec::with_capacity(request.event_count());
+        let mut canonical = canonical.iter();
         for stream in &request.streams {
             let entry = streams
                 .entry(stream.stream_id)
@@ -384,10 +441,7 @@ async fn commit(
             for event in &stream.events {
                 position += 1;
                 entry.1 += 1;
-                let payload = canonical_string(&event.payload);
-                let metadata = canonical_string(
-                    &serde_json::to_value(&event.metadata).expect("metadata serializes"),
-                );
+                let json = canonical.next().expect("one canonical form per event");
                 let hash = event_hash(
                     &prev_hash,
                     &HashInput {
@@ -399,21 +453,21 @@ async fn commit(
                         event_type: &event.event_type,
                         schema_version: event.schema_version,
                         program_id: event.program_id.map(|p| p.0),
-                        payload: payload.as_bytes(),
-                        metadata: metadata.as_bytes(),
+                        payload: json.payload.as_bytes(),
+                        metadata: json.metadata.as_bytes(),
                         recorded_at,
                     },
                 );
                 cols.position.push(position);
                 cols.event_id.push(event.event_id.0);
                 cols.stream_id.push(stream.stream_id);
-                cols.stream_type.push(stream.stream_type.clone());
+                cols.stream_type.push(&stream.stream_type);
                 cols.version.push(entry.1);
-                cols.event_type.push(event.event_type.clone());
+                cols.event_type.push(&event.event_type);
                 cols.schema_version.push(event.schema_version);
                 cols.program_id.push(event.program_id.map(|p| p.0));
-                cols.payload.push(payload);
-                cols.metadata.push(metadata);
+                cols.payload.push(&json.payload);
+                cols.metadata.push(&json.metadata);
                 cols.prev_hash.push(prev_hash.to_vec());
                 cols.hash.push(hash.to_vec());
                 receipts.push(Receipt {

@@ -67,6 +67,34 @@ impl EventRow {
     }
 }
 
+/// A row decoded straight into a `RecordedEvent` (metadata from the jsonb bytes, with no
+/// intermediate JSON tree): what every reader but the hash-chain check uses.
+pub(crate) struct RecordedRow(pub RecordedEvent);
+
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RecordedRow {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        let sqlx::types::Json(metadata) = row.try_get("metadata")?;
+        let hash: &[u8] = row.try_get("hash")?;
+        Ok(Self(RecordedEvent {
+            position: row.try_get("position")?,
+            event_id: EventId::from_uuid(row.try_get("event_id")?),
+            stream_id: row.try_get("stream_id")?,
+            stream_type: row.try_get("stream_type")?,
+            version: row.try_get("version")?,
+            event_type: row.try_get("event_type")?,
+            schema_version: row.try_get("schema_version")?,
+            program_id: row
+                .try_get::<Option<Uuid>, _>("program_id")?
+                .map(ProgramId::from_uuid),
+            payload: row.try_get("payload")?,
+            metadata,
+            recorded_at: row.try_get("recorded_at")?,
+            hash: hex::encode(hash),
+        }))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]

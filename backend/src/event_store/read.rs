@@ -1,7 +1,7 @@
 //! Reading the log. Positions are gapless and commit in order, so "everything after N" read at any
 //! moment is a prefix-extension of what any earlier reader saw.
 
-use super::{EventRow, StoreError, event_columns};
+use super::{RecordedRow, StoreError, event_columns};
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use throughline_shared::{ProgramId, RecordedEvent};
@@ -32,7 +32,7 @@ pub async fn read_events(
     filter: EventFilter,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let up_to = filter.up_to.unwrap_or(i64::MAX);
-    let rows: Vec<EventRow> = match filter.program_id {
+    let rows: Vec<RecordedRow> = match filter.program_id {
         Some(program) => {
             sqlx::query_as(concat!(
                 "SELECT ",
@@ -60,7 +60,7 @@ pub async fn read_events(
             .await?
         }
     };
-    rows.into_iter().map(EventRow::into_recorded).collect()
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// A whole stream in version order: what an aggregate is rebuilt from before a decision.
@@ -68,7 +68,7 @@ pub async fn read_stream(
     db: impl PgExecutor<'_>,
     stream_id: Uuid,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    let rows: Vec<EventRow> = sqlx::query_as(concat!(
+    let rows: Vec<RecordedRow> = sqlx::query_as(concat!(
         "SELECT ",
         event_columns!(),
         " FROM events WHERE stream_id = $1 ORDER BY version"
@@ -76,7 +76,7 @@ pub async fn read_stream(
     .bind(stream_id)
     .fetch_all(db)
     .await?;
-    rows.into_iter().map(EventRow::into_recorded).collect()
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// The last committed position (0 for an empty log).

@@ -67,19 +67,19 @@ impl Projection for ProgramViews {
     async fn fold(
         &mut self,
         db: &mut PgConnection,
-        events: &[RecordedEvent],
+        mut events: Vec<RecordedEvent>,
     ) -> anyhow::Result<()> {
         if self.views.len() > MAX_CACHED {
             self.flush(db).await?;
             self.forget();
         }
-        self.load_missing(db, events).await?;
-        for event in events {
+        self.load_missing(db, &events).await?;
+        for event in &mut events {
             let Some(program_id) = event.program_id else {
                 continue;
             };
             let decoded = event
-                .decode()
+                .take_decoded()
                 .with_context(|| format!("event at position {}", event.position))?;
             self.views
                 .entry(program_id)

@@ -18,11 +18,12 @@ pub trait Projection: Send + 'static {
     /// Stable name: the checkpoint's key and the advisory lock's seed.
     fn name(&self) -> &'static str;
 
-    /// Fold events (in position order, all after the checkpoint) into the working set.
+    /// Fold events (in position order, all after the checkpoint) into the working set. The events
+    /// are handed over so their payloads can be decoded without a copy.
     fn fold(
         &mut self,
         db: &mut PgConnection,
-        events: &[RecordedEvent],
+        events: Vec<RecordedEvent>,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
     /// Write every part of the working set that `fold` changed.
@@ -87,12 +88,13 @@ pub async fn catch_up_once<P: Projection>(
             *last_written = Some(from);
             return Ok(0);
         };
-        projection.fold(&mut tx, &events).await?;
+        let count = events.len();
+        projection.fold(&mut tx, events).await?;
         projection.flush(&mut tx).await?;
         set_checkpoint(&mut tx, projection.name(), last).await?;
         tx.commit().await?;
         *last_written = Some(last);
-        Ok(events.len())
+        Ok(count)
     }
     .await;
     if result.is_err() {
@@ -177,7 +179,7 @@ pub async fn rebuild<P: Projection>(
         let Some(last) = events.last().map(|e| e.position) else {
             break;
         };
-        projection.fold(&mut tx, &events).await?;
+        projection.fold(&mut tx, events).await?;
         from = last;
         progress(from, total);
     }
