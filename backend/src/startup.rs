@@ -2,7 +2,7 @@
 
 use crate::configuration::Settings;
 use crate::error::extractors;
-use crate::event_store::EventStore;
+use crate::event_store::{self, EventStore};
 use crate::projection::{ProgramViews, run_projection};
 use crate::request_context::Operator;
 use crate::{db, live, routes};
@@ -27,9 +27,10 @@ impl Application {
         let pool = db::connect(&settings.database_url, settings.pool_size).await?;
         db::migrate(&pool).await?;
 
-        // The appender holds at most one connection at a time; its own small pool keeps request
+        // The appender's own small pool (one connection per batch in flight) keeps request
         // traffic from starving it.
-        let append_pool = db::connect(&settings.database_url, 2).await?;
+        let append_pool =
+            db::connect(&settings.database_url, event_store::APPENDER_CONNECTIONS).await?;
         let store = EventStore::start(append_pool);
         let hub = live::start(pool.clone()).await?;
         tokio::spawn(run_projection(

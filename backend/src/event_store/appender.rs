@@ -25,6 +25,11 @@ pub const NOTIFY_CHANNEL: &str = "throughline_events";
 /// A batch stops taking more queued requests once it holds this many events.
 const MAX_BATCH_EVENTS: usize = 20_000;
 const QUEUE_DEPTH: usize = 16_384;
+/// Batches in flight at once: each needs a connection, so the appender's pool should have this many.
+pub const APPENDER_CONNECTIONS: u32 = PIPELINE as u32;
+const PIPELINE: usize = 3;
+/// A second batch starts before the first has committed only with at least this many events.
+const PIPELINE_MIN_EVENTS: usize = 64;
 /// How often the appender yields to let more requests queue before it starts a batch.
 const LINGER_YIELDS: usize = 2;
 
@@ -236,35 +241,66 @@ impl EventStore {
 }
 
 async fn run_appender(pool: sqlx::PgPool, mut queue: mpsc::Receiver<Job>) {
-    while let Some(first) = queue.recv().await {
-        let mut events = first.request.event_count();
-        let mut batch = vec![first];
-        // Writers answered by the previous batch are usually just about to send again: a couple of
-        // yields lets them join this batch instead of forming a half-size batch of their own.
-        let mut lingers = 0;
-        while events < MAX_BATCH_EVENTS {
-            match queue.try_recv() {
-                Ok(job) => {
-                    events += job.request.event_count();
-                    batch.push(job);
+    // A second batch may start while one is in flight, on its own connection, once enough is
+    // queued to be worth it: its BEGIN and lock request then wait inside PostgreSQL and get the
+    // head lock the moment the first commits. Order stays the head lock's order.
+    let mut in_flight = tokio::task::JoinSet::new();
+    let mut pending: Vec<Job> = Vec::new();
+    let mut pending_events = 0;
+    let mut open = true;
+    loop {
+        let launch = !pending.is_empty()
+            && (in_flight.is_empty()
+                || (in_flight.len() < PIPELINE && pending_events >= PIPELINE_MIN_EVENTS)
+                || !open);
+        if launch {
+            // Writers answered by the previous batch are usually just about to send again: a
+            // couple of yields lets them join this batch instead of forming a small one of their own.
+            let mut lingers = 0;
+            while pending_events < MAX_BATCH_EVENTS {
+                match queue.try_recv() {
+                    Ok(job) => {
+                        pending_events += job.request.event_count();
+                        pending.push(job);
+                    }
+                    Err(_) if lingers < LINGER_YIELDS => {
+                        lingers += 1;
+                        tokio::task::yield_now().await;
+                    }
+                    Err(_) => break,
                 }
-                Err(_) if lingers < LINGER_YIELDS => {
-                    lingers += 1;
-                    tokio::task::yield_now().await;
-                }
-                Err(_) => break,
             }
+            let batch = std::mem::take(&mut pending);
+            pending_events = 0;
+            let pool = pool.clone();
+            in_flight.spawn(async move {
+                // A bug in one batch must not take the whole store down: its callers get
+                // `Unavailable` (their reply channels are dropped) and the next batch starts afresh.
+                if AssertUnwindSafe(process_batch(&pool, batch))
+                    .catch_unwind()
+                    .await
+                    .is_err()
+                {
+                    tracing::error!("append batch panicked; its requests were answered as failed");
+                }
+            });
+            continue;
         }
-        // A bug in one batch must not take the whole store down: its callers get `Unavailable`
-        // (their reply channels are dropped) and the next batch starts afresh.
-        if AssertUnwindSafe(process_batch(&pool, batch))
-            .catch_unwind()
-            .await
-            .is_err()
-        {
-            tracing::error!("append batch panicked; its requests were answered as failed");
+        if !open && pending.is_empty() {
+            break;
+        }
+        tokio::select! {
+            job = queue.recv(), if open && pending_events < MAX_BATCH_EVENTS => match job {
+                Some(job) => {
+                    pending_events += job.request.event_count();
+                    pending.push(job);
+                }
+                None => open = false,
+            },
+            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
         }
     }
+    while in_flight.join_next().await.is_some() {}
     tracing::debug!("appender stopped: no handles left");
 }
 

@@ -6,7 +6,8 @@ mod read;
 mod verify;
 
 pub use appender::{
-    AppendError, AppendRequest, EventStore, ExpectedVersion, NOTIFY_CHANNEL, NewEvent, StreamAppend,
+    APPENDER_CONNECTIONS, AppendError, AppendRequest, EventStore, ExpectedVersion, NOTIFY_CHANNEL,
+    NewEvent, StreamAppend,
 };
 pub use hash::{GENESIS_HASH, HashInput, canonical_string, event_hash};
 pub use read::{EventFilter, head_position, position_at_instant, read_events, read_stream};
