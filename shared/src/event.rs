@@ -58,18 +58,17 @@ pub struct RecordedEvent {
 
 impl RecordedEvent {
     pub fn decode(&self) -> Result<DomainEvent, DecodeError> {
-        DomainEvent::decode(
-            &self.stream_type,
-            &self.event_type,
-            self.schema_version,
-            self.payload.clone(),
-        )
+        self.decode_payload(self.payload.clone())
     }
 
     /// Like `decode`, but moves the payload out (leaving `null`) instead of copying it: for
     /// readers that fold and then drop the events, like a projection rebuild.
     pub fn take_decoded(&mut self) -> Result<DomainEvent, DecodeError> {
         let payload = std::mem::take(&mut self.payload);
+        self.decode_payload(payload)
+    }
+
+    fn decode_payload(&self, payload: Value) -> Result<DomainEvent, DecodeError> {
         DomainEvent::decode(
             &self.stream_type,
             &self.event_type,

@@ -8,7 +8,7 @@
 //! gap that is later filled. See docs/architecture.md.
 
 use super::hash::{HashInput, canonical_string, event_hash};
-use super::{EventRow, event_columns};
+use super::{RecordedRow, event_columns};
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
 use std::collections::{HashMap, HashSet};
@@ -584,38 +584,38 @@ fn event_ids(request: &AppendRequest) -> impl Iterator<Item = Uuid> + '_ {
 async fn existing_events(
     tx: &mut sqlx::PgConnection,
     ids: &[Uuid],
-) -> Result<HashMap<Uuid, EventRow>, sqlx::Error> {
+) -> Result<HashMap<Uuid, RecordedEvent>, sqlx::Error> {
     let query = concat!(
         "SELECT ",
         event_columns!(),
         " FROM events WHERE event_id = ANY($1)"
     );
-    let rows: Vec<EventRow> = sqlx::query_as(query).bind(ids).fetch_all(tx).await?;
-    Ok(rows.into_iter().map(|row| (row.event_id, row)).collect())
+    let rows: Vec<RecordedRow> = sqlx::query_as(query).bind(ids).fetch_all(tx).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.0.event_id.0, row.0))
+        .collect())
 }
 
 /// If some of the request's event ids are already in the log: all of them means it is a retry of
 /// an append that landed (answer with the original events); only some is a misuse of ids.
-fn as_retry(request: &AppendRequest, already: &HashMap<Uuid, EventRow>) -> Option<Outcome> {
+fn as_retry(request: &AppendRequest, already: &HashMap<Uuid, RecordedEvent>) -> Option<Outcome> {
     let ids: Vec<Uuid> = event_ids(request).collect();
-    let found: Vec<&EventRow> = ids.iter().filter_map(|id| already.get(id)).collect();
+    let mut found: Vec<RecordedEvent> = ids
+        .iter()
+        .filter_map(|id| already.get(id))
+        .cloned()
+        .collect();
     if found.is_empty() {
         return None;
     }
     if found.len() < ids.len() {
-        let reused = found[0].event_id;
-        return Some(Outcome::Refused(AppendError::EventIdReused(EventId(
-            reused,
-        ))));
+        return Some(Outcome::Refused(AppendError::EventIdReused(
+            found[0].event_id,
+        )));
     }
-    let mut rows: Vec<EventRow> = found.into_iter().cloned().collect();
-    rows.sort_by_key(|r| r.position);
-    Some(
-        match rows.into_iter().map(EventRow::into_recorded).collect() {
-            Ok(events) => Outcome::AlreadyAppended(events),
-            Err(e) => Outcome::Refused(AppendError::Invalid(e.to_string())),
-        },
-    )
+    found.sort_by_key(|e| e.position);
+    Some(Outcome::AlreadyAppended(found))
 }
 
 /// A request whose events are all appended by one earlier request of the same batch is a retry

@@ -45,29 +45,6 @@ pub struct EventRow {
     pub hash: Vec<u8>,
 }
 
-impl EventRow {
-    pub fn into_recorded(self) -> Result<RecordedEvent, StoreError> {
-        let metadata = serde_json::from_value(self.metadata).map_err(|e| StoreError::Corrupt {
-            position: self.position,
-            message: format!("metadata: {e}"),
-        })?;
-        Ok(RecordedEvent {
-            position: self.position,
-            event_id: EventId::from_uuid(self.event_id),
-            stream_id: self.stream_id,
-            stream_type: self.stream_type,
-            version: self.version,
-            event_type: self.event_type,
-            schema_version: self.schema_version,
-            program_id: self.program_id.map(ProgramId::from_uuid),
-            payload: self.payload,
-            metadata,
-            recorded_at: self.recorded_at,
-            hash: hex::encode(&self.hash),
-        })
-    }
-}
-
 /// A row decoded straight into a `RecordedEvent` (metadata from the jsonb bytes, with no
 /// intermediate JSON tree): what every reader but the hash-chain check uses.
 pub(crate) struct RecordedRow(pub RecordedEvent);
@@ -100,6 +77,4 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RecordedRow {
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    #[error("event at position {position} is unreadable: {message}")]
-    Corrupt { position: i64, message: String },
 }
