@@ -20,8 +20,14 @@ log "browser end-to-end tests (headless Chromium)"
 cargo build -p throughline-backend --locked
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 db="throughline_e2e_$(date +%s)_$$"
+bin="${CARGO_TARGET_DIR:-target}/debug/throughline"
+export THROUGHLINE_ADMIN_USER=e2e-admin
+THROUGHLINE_ADMIN_PASSWORD="e2e-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+export THROUGHLINE_ADMIN_PASSWORD
+DATABASE_URL="$DATABASE_SERVER/$db" RUST_LOG=warn \
+  "$bin" create-admin --username "$THROUGHLINE_ADMIN_USER" --display-name "Avery Admin" >/dev/null
 DATABASE_URL="$DATABASE_SERVER/$db" THROUGHLINE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
-  "${CARGO_TARGET_DIR:-target}/debug/throughline" serve >"${TMPDIR:-/tmp}/throughline-e2e.log" 2>&1 &
+  "$bin" serve >"${TMPDIR:-/tmp}/throughline-e2e.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do

@@ -10,5 +10,24 @@ log "building the server (release)"
 cargo build --release -p throughline-backend
 export DATABASE_URL="${DATABASE_URL:-$DATABASE_SERVER/throughline}"
 export THROUGHLINE_ADDR="${THROUGHLINE_ADDR:-127.0.0.1:8080}"
-log "starting the server (it creates and migrates $DATABASE_URL)"
-exec "${CARGO_TARGET_DIR:-target}/release/throughline" serve
+bin="${CARGO_TARGET_DIR:-target}/release/throughline"
+# No default password: on a database without users, create the first administrator with a
+# generated password, printed once here (THROUGHLINE_ADMIN_PASSWORD chooses it instead).
+log "checking for a first administrator (creates and migrates $DATABASE_URL)"
+first_admin=$("$bin" create-admin --username admin --display-name "Administrator" --if-no-users)
+echo "$first_admin"
+log "starting the server"
+"$bin" serve &
+server=$!
+trap 'kill $server 2>/dev/null || true' INT TERM
+for _ in $(seq 1 60); do
+  curl -fs "http://$THROUGHLINE_ADDR/api/health" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+echo
+echo "Throughline is running at http://$THROUGHLINE_ADDR"
+case "$first_admin" in
+  Created*) echo "Sign in as 'admin' with the password above (shown only this once)." ;;
+  *) echo "Sign in with your account (new administrators: $bin create-admin --username NAME)." ;;
+esac
+wait $server

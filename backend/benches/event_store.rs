@@ -6,19 +6,24 @@ use futures_util::{SinkExt, StreamExt};
 use sqlx::PgPool;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
+use throughline_backend::accounts;
 use throughline_backend::configuration::Settings;
 use throughline_backend::db;
 use throughline_backend::event_store::{
     AppendRequest, EventRow, EventStore, ExpectedVersion, NewEvent, StreamAppend,
 };
 use throughline_backend::projection::{ProgramViews, rebuild};
+use throughline_backend::request_context::RequestContext;
 use throughline_backend::startup::Application;
+use throughline_shared::access::TokenScope;
 use throughline_shared::api::ServerMessage;
+use throughline_shared::api::{CreateTokenRequest, CreateUserRequest};
 use throughline_shared::event::AggregateEvent;
 use throughline_shared::program::ProgramEvent;
 use throughline_shared::project::ProjectEvent;
 use throughline_shared::{EventMetadata, ProgramId, ProjectId, Rag};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use uuid::Uuid;
 
 fn scale(n: usize) -> usize {
@@ -69,6 +74,8 @@ async fn drop_database(url: &str, pool: PgPool) {
 fn metadata() -> EventMetadata {
     EventMetadata {
         actor: "bench".into(),
+        actor_id: None,
+        token_id: None,
         correlation_id: Uuid::new_v4(),
         causation_id: Some(Uuid::new_v4()),
         request_id: Some("bench-request".into()),
@@ -350,7 +357,7 @@ async fn live_latency(url: &str, samples: usize) -> (Duration, Duration, Duratio
         database_url: url.to_string(),
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         ui_dir: "/nonexistent".into(),
-        operator: "bench".into(),
+        auth: Default::default(),
         pool_size: 8,
     };
     let app = Application::build(settings).await.unwrap();
@@ -358,15 +365,45 @@ async fn live_latency(url: &str, samples: usize) -> (Duration, Duration, Duratio
     let pool = app.pool().clone();
     tokio::spawn(app.run_until_stopped());
     let store = EventStore::start(pool.clone());
+    let ctx = RequestContext::system("bench");
+    let user = accounts::create_user(
+        &store,
+        &ctx,
+        CreateUserRequest {
+            username: "bench".into(),
+            display_name: "Bench".into(),
+            password: "bench password 1234".into(),
+            admin: true,
+        },
+    )
+    .await
+    .unwrap();
+    let token = accounts::create_token(
+        &store,
+        &ctx,
+        user.user_id,
+        CreateTokenRequest {
+            name: "bench".into(),
+            scope: TokenScope::ReadOnly,
+            program_id: None,
+        },
+    )
+    .await
+    .unwrap()
+    .secret;
     let program = ProgramId::from_uuid(Uuid::new_v4());
     let project = ProjectId::from_uuid(Uuid::new_v4());
     let head: i64 = sqlx::query_scalar("SELECT position FROM log_head")
         .fetch_one(&pool)
         .await
         .unwrap();
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/api/live"))
-        .await
+    let mut request = format!("ws://127.0.0.1:{port}/api/live")
+        .into_client_request()
         .unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     ws.send(Message::text(format!(
         r#"{{"type":"subscribe","program_id":"{program}","after":{head}}}"#
     )))

@@ -1,12 +1,18 @@
 //! The `throughline` command: serve (default), migrate, verify the hash chain, rebuild projections.
 
+use crate::accounts;
+use crate::auth::secret;
 use crate::configuration::Settings;
+use crate::event_store::EventStore;
 use crate::event_store::verify_chain;
-use crate::projection::{ProgramViews, rebuild};
+use crate::live;
+use crate::projection::{Access, ProgramViews, Projection, rebuild, run_projection};
+use crate::request_context::RequestContext;
 use crate::startup::Application;
 use crate::{db, telemetry};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use throughline_shared::api::CreateUserRequest;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,6 +35,17 @@ pub enum Command {
     Verify,
     /// Rebuild every projection from position 0.
     Rebuild,
+    /// Create an organisation administrator, e.g. the first one on a fresh install. The password
+    /// is taken from THROUGHLINE_ADMIN_PASSWORD, or generated and printed once.
+    CreateAdmin {
+        #[arg(long, default_value = "admin")]
+        username: String,
+        #[arg(long, default_value = "Administrator")]
+        display_name: String,
+        /// Do nothing if any user exists already (for scripts that run on every start).
+        #[arg(long)]
+        if_no_users: bool,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -49,7 +66,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Verify => {
             let pool = connect(&settings).await?;
-            let bar = progress_bar("verifying");
+            let bar = progress_bar("verifying".into());
             let report = verify_chain(&pool, |done| bar.set_position(done as u64)).await?;
             bar.finish_and_clear();
             println!("{}", serde_json::to_string_pretty(&report)?);
@@ -59,21 +76,82 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Rebuild => {
             let pool = connect(&settings).await?;
-            let bar = progress_bar("rebuilding program_views");
             let started = std::time::Instant::now();
-            let through = rebuild(&pool, &mut ProgramViews::new(), |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            })
-            .await?;
-            bar.finish_and_clear();
+            let through = rebuild_with_progress(&pool, &mut ProgramViews::new()).await?;
+            rebuild_with_progress(&pool, &mut Access).await?;
             println!(
-                "program_views rebuilt through position {through} in {:.1?}",
+                "projections rebuilt through position {through} in {:.1?}",
                 started.elapsed()
             );
         }
+        Command::CreateAdmin {
+            username,
+            display_name,
+            if_no_users,
+        } => {
+            let pool = connect(&settings).await?;
+            if if_no_users {
+                let any: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM events WHERE stream_type = 'user')",
+                )
+                .fetch_one(&pool)
+                .await?;
+                if any {
+                    println!("users exist already; no administrator created");
+                    return Ok(());
+                }
+            }
+            let (password, generated) = match std::env::var("THROUGHLINE_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => (p, false),
+                _ => (secret::random_hex()[..24].to_string(), true),
+            };
+            // The access projection must fold the new user before the command returns; run it
+            // here too, in case no server is running (with one running, they take turns).
+            let hub = live::start(pool.clone()).await?;
+            tokio::spawn(run_projection(
+                pool.clone(),
+                Access,
+                hub.published.subscribe(),
+            ));
+            let store = EventStore::start(pool.clone());
+            let request = CreateUserRequest {
+                username,
+                display_name,
+                password: password.clone(),
+                admin: true,
+            };
+            let user =
+                accounts::create_user(&store, &RequestContext::system("cli:create-admin"), request)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if generated {
+                println!(
+                    "Created administrator '{}' with password: {password}\n(shown only now; change it after logging in)",
+                    user.username
+                );
+            } else {
+                println!(
+                    "Created administrator '{}' (password from THROUGHLINE_ADMIN_PASSWORD)",
+                    user.username
+                );
+            }
+        }
     }
     Ok(())
+}
+
+async fn rebuild_with_progress<P: Projection>(
+    pool: &sqlx::PgPool,
+    projection: &mut P,
+) -> anyhow::Result<i64> {
+    let bar = progress_bar(format!("rebuilding {}", projection.name()));
+    let through = rebuild(pool, projection, |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .await?;
+    bar.finish_and_clear();
+    Ok(through)
 }
 
 async fn connect(settings: &Settings) -> anyhow::Result<sqlx::PgPool> {
@@ -83,7 +161,7 @@ async fn connect(settings: &Settings) -> anyhow::Result<sqlx::PgPool> {
     Ok(pool)
 }
 
-fn progress_bar(message: &'static str) -> ProgressBar {
+fn progress_bar(message: String) -> ProgressBar {
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})")

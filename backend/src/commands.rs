@@ -6,19 +6,23 @@ use crate::event_store::{
     AppendError, AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
     read_stream,
 };
+use crate::projection::{ACCESS, wait_for_projection};
 use crate::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
+use throughline_shared::access::RoleGrant;
 use throughline_shared::aggregate::Aggregate;
 use throughline_shared::api::{
     AddProjectRequest, CommandAccepted, CreateProgramRequest, EditProgramRequest,
-    ReportStatusRequest,
+    ReportStatusRequest, RoleChangeRequest,
 };
 use throughline_shared::event::AggregateEvent;
 use throughline_shared::program::{Program, ProgramCommand};
 use throughline_shared::project::{Project, ProjectCommand};
-use throughline_shared::{DomainError, ObjectiveId, ProgramId, ProjectId, RecordedEvent};
+use throughline_shared::{
+    DomainError, FieldError, ObjectiveId, ProgramId, ProjectId, RecordedEvent,
+};
 use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +35,8 @@ pub enum CommandError {
     Store(#[from] StoreError),
     #[error("stored event cannot be decoded: {0}")]
     Decode(#[from] throughline_shared::DecodeError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
     #[error("{what} is at version {current}, not the version {expected} you edited")]
     StaleVersion {
         what: &'static str,
@@ -80,6 +86,7 @@ impl CommandError {
             }
             CommandError::Append(e @ AppendError::Database(_)) => ApiError::internal(e),
             CommandError::Store(e) => ApiError::internal(e),
+            CommandError::Api(e) => e.clone(),
             CommandError::Decode(e) => ApiError::internal(e),
         }
     }
@@ -96,12 +103,12 @@ impl ResponseError for CommandError {
 }
 
 /// An aggregate as of its stream's latest event.
-struct Loaded<A> {
-    state: A,
-    version: i64,
+pub(crate) struct Loaded<A> {
+    pub state: A,
+    pub version: i64,
 }
 
-async fn load<A: Aggregate>(
+pub(crate) async fn load<A: Aggregate>(
     store: &EventStore,
     stream_id: Uuid,
 ) -> Result<Loaded<A>, CommandError> {
@@ -122,7 +129,7 @@ async fn load<A: Aggregate>(
 }
 
 /// Decide and append, expecting the stream to still be at the version the decision saw.
-async fn decide_and_append<A: Aggregate>(
+pub(crate) async fn decide_and_append<A: Aggregate>(
     store: &EventStore,
     ctx: &RequestContext,
     stream_id: Uuid,
@@ -190,6 +197,7 @@ pub async fn create_program(
     let loaded = load::<Program>(store, program_id.0).await?;
     let command = ProgramCommand::Create {
         program_id,
+        creator: ctx.actor_id.map(|id| (id, ctx.actor.clone())),
         name: request.name,
         description: request.description,
         sponsor: request.sponsor,
@@ -200,6 +208,13 @@ pub async fn create_program(
             .collect(),
     };
     let events = decide_and_append(store, ctx, program_id.0, loaded, command, None).await?;
+    // The creator's program-manager role must be in force before they are told the program exists.
+    wait_for_projection(
+        store.pool(),
+        ACCESS,
+        events.last().map_or(0, |e| e.position),
+    )
+    .await?;
     Ok(accepted(&events, program_id, None))
 }
 
@@ -266,4 +281,61 @@ pub async fn report_status(
     let events =
         decide_and_append(store, ctx, project_id.0, loaded, command, request.reason).await?;
     Ok(accepted(&events, program_id, Some(project_id)))
+}
+
+/// Grants or revokes a role in a program; in force for every instance when this returns.
+pub async fn change_role(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    request: RoleChangeRequest,
+    grant: bool,
+) -> Result<CommandAccepted, CommandError> {
+    let loaded = load::<Program>(store, program_id.0).await?;
+    if !loaded.state.exists() {
+        return Err(DomainError::NotFound(format!("program {program_id}")).into());
+    }
+    let user: Option<(String, bool)> =
+        sqlx::query_as("SELECT username, active FROM users WHERE user_id = $1")
+            .bind(request.user_id.0)
+            .fetch_optional(store.pool())
+            .await
+            .map_err(StoreError::from)?;
+    let Some((username, user_active)) = user else {
+        return Err(DomainError::Invalid(vec![FieldError::new("user_id", "no such user")]).into());
+    };
+    let role_grant = RoleGrant {
+        role: request.role,
+        project_id: request.project_id,
+    };
+    let project = match request.project_id {
+        Some(project) => Some(load::<Project>(store, project.0).await?.state),
+        None => None,
+    };
+    let project_in_program = project
+        .as_ref()
+        .is_some_and(|p| p.program_id == Some(program_id));
+    let project_name = project.map(|p| p.name).filter(|_| project_in_program);
+    let command = if grant {
+        ProgramCommand::GrantRole {
+            user_id: request.user_id,
+            username,
+            user_active,
+            grant: role_grant,
+            project_in_program,
+            project_name,
+        }
+    } else {
+        ProgramCommand::RevokeRole {
+            user_id: request.user_id,
+            username,
+            grant: role_grant,
+            project_name,
+        }
+    };
+    let events =
+        decide_and_append(store, ctx, program_id.0, loaded, command, request.reason).await?;
+    let accepted = accepted(&events, program_id, request.project_id);
+    wait_for_projection(store.pool(), ACCESS, accepted.position).await?;
+    Ok(accepted)
 }

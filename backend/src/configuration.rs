@@ -1,7 +1,9 @@
 //! Settings from the environment, with defaults that work on a developer machine.
 
+use crate::auth::AuthSettings;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -11,8 +13,10 @@ pub struct Settings {
     pub addr: SocketAddr,
     /// `THROUGHLINE_UI_DIR`: the Trunk-built frontend.
     pub ui_dir: PathBuf,
-    /// `THROUGHLINE_OPERATOR`: until accounts exist, the identity recorded as every event's actor.
-    pub operator: String,
+    /// Sessions and login throttling: `THROUGHLINE_SESSION_HOURS` (12),
+    /// `THROUGHLINE_SESSION_IDLE_MINUTES` (120), `THROUGHLINE_LOGIN_MAX_FAILURES` (5),
+    /// `THROUGHLINE_LOGIN_LOCKOUT_MINUTES` (15).
+    pub auth: AuthSettings,
     /// `THROUGHLINE_DB_POOL`: connections for request handling.
     pub pool_size: u32,
 }
@@ -23,11 +27,23 @@ impl Settings {
     pub fn from_env() -> anyhow::Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let addr = var("THROUGHLINE_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let pool_size = match var("THROUGHLINE_DB_POOL") {
-            Some(v) => v
-                .parse()
-                .map_err(|_| anyhow::anyhow!("THROUGHLINE_DB_POOL must be a number, got {v:?}"))?,
-            None => 16,
+        let number = |name: &str, default: u64| -> anyhow::Result<u64> {
+            match var(name) {
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("{name} must be a whole number, got {v:?}")),
+                None => Ok(default),
+            }
+        };
+        let pool_size = number("THROUGHLINE_DB_POOL", 16)? as u32;
+        let auth = AuthSettings {
+            session_lifetime: Duration::from_secs(number("THROUGHLINE_SESSION_HOURS", 12)? * 3600),
+            session_idle: Duration::from_secs(
+                number("THROUGHLINE_SESSION_IDLE_MINUTES", 120)? * 60,
+            ),
+            max_failures: number("THROUGHLINE_LOGIN_MAX_FAILURES", 5)?.clamp(1, 1000) as i32,
+            lockout: Duration::from_secs(number("THROUGHLINE_LOGIN_LOCKOUT_MINUTES", 15)? * 60),
+            ..AuthSettings::default()
         };
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
@@ -37,7 +53,7 @@ impl Settings {
             ui_dir: var("THROUGHLINE_UI_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("frontend/dist")),
-            operator: var("THROUGHLINE_OPERATOR").unwrap_or_else(|| "local-operator".into()),
+            auth,
             pool_size,
         })
     }

@@ -1,5 +1,7 @@
 //! Throughline's server: the event log, projections, live updates and the HTTP API.
 
+pub mod accounts;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod configuration;

@@ -11,7 +11,7 @@ use sqlx::postgres::PgListener;
 use std::sync::Arc;
 use std::time::Duration;
 use throughline_shared::RecordedEvent;
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 
 const PAGE: i64 = 1_000;
 const CHANNEL_CAPACITY: usize = 1_024;
@@ -27,8 +27,9 @@ pub struct LiveBatch {
 #[derive(Clone)]
 pub struct LiveHub {
     sender: broadcast::Sender<Arc<LiveBatch>>,
-    /// Nudged whenever the tail has published new events (projection runners wait on it).
-    pub wake: Arc<Notify>,
+    /// The last position the tail has published; projection runners wait for it to move. (A
+    /// watch, unlike a `Notify`, never loses a change for a waiter that was busy.)
+    pub published: watch::Sender<i64>,
 }
 
 impl LiveHub {
@@ -42,7 +43,7 @@ pub async fn start(pool: PgPool) -> anyhow::Result<LiveHub> {
     let (sender, _) = broadcast::channel(CHANNEL_CAPACITY);
     let hub = LiveHub {
         sender,
-        wake: Arc::new(Notify::new()),
+        published: watch::Sender::new(0),
     };
     let mut listener = PgListener::connect_with(&pool).await?;
     listener.listen(NOTIFY_CHANNEL).await?;
@@ -88,7 +89,7 @@ async fn tail(pool: PgPool, notified: Arc<Notify>, hub: LiveHub, mut last: i64) 
                         events,
                     }));
                     last = through;
-                    hub.wake.notify_one();
+                    hub.published.send_replace(through);
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "live tail read failed; retrying");

@@ -1,19 +1,20 @@
 //! Who is acting, and the ids that tie an event back to the request that caused it.
 
+use crate::auth::Principal;
+use crate::error::ApiError;
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use std::future::{Ready, ready};
-use throughline_shared::EventMetadata;
+use throughline_shared::{EventMetadata, TokenId, UserId};
 use tracing_actix_web::RequestId;
 use uuid::Uuid;
 
-/// The configured identity that acts until accounts exist.
-#[derive(Clone, Debug)]
-pub struct Operator(pub String);
-
 #[derive(Clone, Debug)]
 pub struct RequestContext {
+    /// The user name recorded as the events' actor.
     pub actor: String,
+    pub actor_id: Option<UserId>,
+    pub token_id: Option<TokenId>,
     pub request_id: Option<String>,
     /// From `X-Correlation-Id` when the client groups several requests into one intention.
     pub correlation_id: Uuid,
@@ -22,9 +23,24 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// A command run outside any request, e.g. by the `create-admin` subcommand.
+    pub fn system(actor: impl Into<String>) -> Self {
+        let command_id = Uuid::new_v4();
+        Self {
+            actor: actor.into(),
+            actor_id: None,
+            token_id: None,
+            request_id: None,
+            correlation_id: command_id,
+            command_id,
+        }
+    }
+
     pub fn metadata(&self, reason: Option<String>) -> EventMetadata {
         EventMetadata {
             actor: self.actor.clone(),
+            actor_id: self.actor_id,
+            token_id: self.token_id,
             correlation_id: self.correlation_id,
             causation_id: Some(self.command_id),
             request_id: self.request_id.clone(),
@@ -36,14 +52,14 @@ impl RequestContext {
 }
 
 impl FromRequest for RequestContext {
-    type Error = actix_web::Error;
+    type Error = ApiError;
     type Future = Ready<Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let actor = req
-            .app_data::<web::Data<Operator>>()
-            .map(|o| o.0.clone())
-            .unwrap_or_else(|| "unknown".into());
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let principal = match Principal::from_request(req, payload).into_inner() {
+            Ok(p) => p,
+            Err(e) => return ready(Err(e)),
+        };
         let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
         let command_id = Uuid::new_v4();
         let correlation_id = req
@@ -53,7 +69,9 @@ impl FromRequest for RequestContext {
             .and_then(|v| Uuid::parse_str(v).ok())
             .unwrap_or(command_id);
         ready(Ok(Self {
-            actor,
+            actor: principal.username.clone(),
+            actor_id: Some(principal.user_id),
+            token_id: principal.token_id(),
             request_id,
             correlation_id,
             command_id,

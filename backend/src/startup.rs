@@ -3,11 +3,11 @@
 use crate::configuration::Settings;
 use crate::error::extractors;
 use crate::event_store::{self, EventStore};
-use crate::projection::{ProgramViews, run_projection};
-use crate::request_context::Operator;
-use crate::{db, live, routes};
+use crate::projection::{Access, ProgramViews, run_projection};
+use crate::{auth, db, live, routes};
 use actix_web::dev::Server;
 use actix_web::middleware::Compress;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use sqlx::PgPool;
 use std::net::TcpListener;
@@ -36,13 +36,18 @@ impl Application {
         tokio::spawn(run_projection(
             pool.clone(),
             ProgramViews::new(),
-            hub.wake.clone(),
+            hub.published.subscribe(),
+        ));
+        tokio::spawn(run_projection(
+            pool.clone(),
+            Access,
+            hub.published.subscribe(),
         ));
 
         let listener = TcpListener::bind(settings.addr)?;
         let port = listener.local_addr()?.port();
         let ui_dir = settings.ui_dir.clone();
-        let operator = web::Data::new(Operator(settings.operator.clone()));
+        let auth_settings = web::Data::new(settings.auth.clone());
         let pool_data = web::Data::new(pool.clone());
         let store = web::Data::new(store);
         let hub = web::Data::new(hub);
@@ -56,8 +61,12 @@ impl Application {
                 .app_data(pool_data.clone())
                 .app_data(store.clone())
                 .app_data(hub.clone())
-                .app_data(operator.clone())
-                .configure(routes::configure_api)
+                .app_data(auth_settings.clone())
+                .service(
+                    web::scope("/api")
+                        .wrap(from_fn(auth::authenticate))
+                        .configure(routes::configure_api),
+                )
                 .configure(|cfg| routes::ui::configure(cfg, ui_dir.clone()))
         })
         // Live WebSockets never finish on their own: give in-flight requests a moment on shutdown,

@@ -43,6 +43,48 @@ async fn wait_healthy(client: &reqwest::Client, base: &str) {
     panic!("the server did not become healthy");
 }
 
+/// Creates an administrator with the CLI, logs in like a browser and returns a client that sends
+/// the session cookie and CSRF token (sessions live in the database, so it outlives a restart).
+async fn log_in_as_new_admin(database_url: &str, base: &str) -> reqwest::Client {
+    let password = "kill test password 123";
+    let status = Command::new(BIN)
+        .args(["create-admin", "--username", "kill-admin"])
+        .env("DATABASE_URL", database_url)
+        .env("THROUGHLINE_ADMIN_PASSWORD", password)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success(), "create-admin failed");
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"username": "kill-admin", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "login failed: {}", res.status());
+    let cookie = res
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let me: Value = res.json().await.unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
+    headers.insert(
+        "x-csrf-token",
+        me["csrf_token"].as_str().unwrap().parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
 async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
     let res = client.post(url).json(&body).send().await.unwrap();
     assert!(res.status().is_success(), "{}", res.status());
@@ -64,12 +106,13 @@ async fn acknowledged_appends_survive_a_kill_and_projections_equal_a_rebuild() {
     );
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder()
+    let anonymous = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
     let mut child = server(&database_url, port);
-    wait_healthy(&client, &base).await;
+    wait_healthy(&anonymous, &base).await;
+    let client = log_in_as_new_admin(&database_url, &base).await;
 
     let mut projects = Vec::new();
     for p in 0..4 {

@@ -5,12 +5,15 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
 use throughline_shared::api::{
-    AddProjectRequest, CommandAccepted, CreateProgramRequest, EditProgramRequest, ErrorResponse,
-    EventPage, HealthResponse, ReportStatusRequest,
+    AddProjectRequest, ChangePasswordRequest, CommandAccepted, CreateProgramRequest,
+    CreateTokenRequest, CreateUserRequest, CreatedToken, EditProgramRequest, ErrorResponse,
+    EventPage, HealthResponse, LoginRequest, MeResponse, ProgramMember, ReasonRequest,
+    ReportStatusRequest, RoleChangeRequest, TokenInfo, UserSummary,
 };
 use throughline_shared::view::{ProgramSummary, ProgramView};
-use throughline_shared::{FieldError, ProgramId, ProjectId, RecordedEvent};
+use throughline_shared::{FieldError, ProgramId, ProjectId, RecordedEvent, TokenId, UserId};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -82,6 +85,14 @@ impl ApiError {
         }
     }
 
+    /// A field error found before asking the server.
+    pub fn field_error(field: &str, message: &str) -> Self {
+        Self {
+            fields: vec![FieldError::new(field, message)],
+            ..Self::local("validation_failed", "some fields are not valid")
+        }
+    }
+
     pub fn is_not_found(&self) -> bool {
         self.status == 404 || self.code == "not_found"
     }
@@ -149,6 +160,21 @@ fn js_message(value: JsValue) -> String {
         .unwrap_or_else(|| "unknown error".into())
 }
 
+thread_local! {
+    /// The session's CSRF token, sent with every write (the cookie itself is HttpOnly).
+    static CSRF_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Called when the server says the session is gone, so the app can show the login page.
+    static ON_UNAUTHENTICATED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+pub fn set_csrf_token(token: Option<String>) {
+    CSRF_TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+pub fn on_unauthenticated(callback: impl Fn() + 'static) {
+    ON_UNAUTHENTICATED.with(|c| *c.borrow_mut() = Some(Box::new(callback)));
+}
+
 async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiError> {
     let network = |e: JsValue| {
         ApiError::local(
@@ -163,6 +189,11 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, St
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(network)?;
     headers.set("Accept", "application/json").map_err(network)?;
+    if method != "GET"
+        && let Some(token) = CSRF_TOKEN.with(|t| t.borrow().clone())
+    {
+        headers.set("X-CSRF-Token", &token).map_err(network)?;
+    }
     if let Some(body) = body {
         headers
             .set("Content-Type", "application/json")
@@ -177,6 +208,13 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, St
         .map_err(network)?
         .unchecked_into();
     let status = response.status();
+    if status == 401 && path != "/api/auth/login" {
+        ON_UNAUTHENTICATED.with(|c| {
+            if let Some(callback) = c.borrow().as_ref() {
+                callback();
+            }
+        });
+    }
     let text = JsFuture::from(response.text().map_err(network)?)
         .await
         .map_err(network)?
@@ -210,6 +248,87 @@ async fn call_json<B: Serialize, T: DeserializeOwned>(
     let body = serde_json::to_string(body)
         .map_err(|e| ApiError::local("bad_request", format!("could not encode request: {e}")))?;
     call(method, path, Some(body)).await
+}
+
+/// Like `call`, for answers without a body (204).
+async fn call_empty(method: &str, path: &str, body: Option<String>) -> Result<(), ApiError> {
+    let (status, text) = send(method, path, body).await?;
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_response(status, &text));
+    }
+    Ok(())
+}
+
+fn json_body<B: Serialize>(body: &B) -> Result<Option<String>, ApiError> {
+    serde_json::to_string(body)
+        .map(Some)
+        .map_err(|e| ApiError::local("bad_request", format!("could not encode request: {e}")))
+}
+
+pub async fn login(request: &LoginRequest) -> Result<MeResponse, ApiError> {
+    call_json("POST", "/api/auth/login", request).await
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    call_empty("POST", "/api/auth/logout", None).await
+}
+
+pub async fn me() -> Result<MeResponse, ApiError> {
+    call("GET", "/api/me", None).await
+}
+
+pub async fn change_password(request: &ChangePasswordRequest) -> Result<(), ApiError> {
+    call_empty("POST", "/api/me/password", json_body(request)?).await
+}
+
+pub async fn list_users() -> Result<Vec<UserSummary>, ApiError> {
+    call("GET", "/api/users", None).await
+}
+
+pub async fn create_user(request: &CreateUserRequest) -> Result<UserSummary, ApiError> {
+    call_json("POST", "/api/users", request).await
+}
+
+pub async fn set_user_active(user: UserId, active: bool, reason: &str) -> Result<(), ApiError> {
+    let action = if active { "reactivate" } else { "deactivate" };
+    let body = ReasonRequest {
+        reason: Some(reason.to_string()).filter(|r| !r.trim().is_empty()),
+    };
+    call_empty(
+        "POST",
+        &format!("/api/users/{user}/{action}"),
+        json_body(&body)?,
+    )
+    .await
+}
+
+pub async fn list_tokens() -> Result<Vec<TokenInfo>, ApiError> {
+    call("GET", "/api/tokens", None).await
+}
+
+pub async fn create_token(request: &CreateTokenRequest) -> Result<CreatedToken, ApiError> {
+    call_json("POST", "/api/tokens", request).await
+}
+
+pub async fn revoke_token(token: TokenId) -> Result<(), ApiError> {
+    call_empty("POST", &format!("/api/tokens/{token}/revoke"), None).await
+}
+
+pub async fn list_members(id: ProgramId) -> Result<Vec<ProgramMember>, ApiError> {
+    call("GET", &format!("/api/programs/{id}/members"), None).await
+}
+
+pub async fn change_role(
+    id: ProgramId,
+    request: &RoleChangeRequest,
+    grant: bool,
+) -> Result<CommandAccepted, ApiError> {
+    let path = if grant {
+        format!("/api/programs/{id}/members")
+    } else {
+        format!("/api/programs/{id}/members/revoke")
+    };
+    call_json("POST", &path, request).await
 }
 
 pub async fn health() -> Result<HealthResponse, ApiError> {

@@ -4,9 +4,16 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::auth::{AuthState, provide_auth};
+use crate::components::feedback::Loading;
+use crate::components::user_menu::UserMenu;
+use crate::pages::account::AccountPage;
+use crate::pages::login::LoginPage;
+use crate::pages::members::MembersPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::program::ProgramPage;
 use crate::pages::program_list::ProgramListPage;
+use crate::pages::users::UsersPage;
 
 /// The current time in milliseconds, refreshed every 30 s so "5 min ago" stays true.
 #[derive(Clone, Copy)]
@@ -26,6 +33,29 @@ pub fn App() -> impl IntoView {
         Duration::from_secs(30),
     );
     provide_context(Now(now));
+    let auth = provide_auth();
+
+    // Only a change between checking, signed out and signed in rebuilds the page; a refreshed
+    // `me` (after a role change, say) updates the controls in place.
+    let phase = Memo::new(move |_| match auth.0.get() {
+        AuthState::SignedIn(_) => None,
+        other => Some(other),
+    });
+    let signed_in = Memo::new(move |_| phase.get().is_none());
+    let body = move || match phase.get() {
+        Some(AuthState::Checking) => view! { <Loading label="Loading…"/> }.into_any(),
+        Some(AuthState::SignedOut { notice }) => view! { <LoginPage notice/> }.into_any(),
+        Some(AuthState::SignedIn(_)) | None => view! {
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=ProgramListPage/>
+                <Route path=path!("/programs/:id") view=ProgramPage/>
+                <Route path=path!("/programs/:id/members") view=MembersPage/>
+                <Route path=path!("/account") view=AccountPage/>
+                <Route path=path!("/admin/users") view=UsersPage/>
+            </Routes>
+        }
+        .into_any(),
+    };
 
     view! {
         <Router>
@@ -36,16 +66,17 @@ pub fn App() -> impl IntoView {
                         <span class="brand-mark" aria-hidden="true"></span>
                         <span class="brand-name">"Throughline"</span>
                     </A>
-                    <nav class="topnav" aria-label="Main">
-                        <A href="/" exact=true>"Programs"</A>
-                    </nav>
+                    <Show when=move || signed_in.get()>
+                        <nav class="topnav" aria-label="Main">
+                            <A href="/" exact=true>"Programs"</A>
+                        </nav>
+                        <div class="topbar-spacer"></div>
+                        <UserMenu/>
+                    </Show>
                 </div>
             </header>
             <main id="main" class="page" tabindex="-1">
-                <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=ProgramListPage/>
-                    <Route path=path!("/programs/:id") view=ProgramPage/>
-                </Routes>
+                {body}
             </main>
             <footer class="footer">
                 "Throughline · every change is an event; nothing is ever overwritten."

@@ -4,6 +4,7 @@ use crate::error::DomainError;
 use crate::event::AggregateEvent;
 use crate::program::{Program, ProgramCommand, ProgramEvent};
 use crate::project::{Project, ProjectCommand, ProjectEvent};
+use crate::user::{User, UserCommand, UserEvent};
 
 pub trait Aggregate: Default {
     type Event: AggregateEvent;
@@ -36,5 +37,18 @@ impl Aggregate for Project {
 
     fn decide(&self, command: ProjectCommand) -> Result<Vec<ProjectEvent>, DomainError> {
         Project::decide(self, command)
+    }
+}
+
+impl Aggregate for User {
+    type Event = UserEvent;
+    type Command = UserCommand;
+
+    fn apply(&mut self, event: &UserEvent) {
+        User::apply(self, event)
+    }
+
+    fn decide(&self, command: UserCommand) -> Result<Vec<UserEvent>, DomainError> {
+        User::decide(self, command)
     }
 }

@@ -1,9 +1,11 @@
 //! Request and response bodies of the HTTP API and messages of the live stream.
 
+use crate::access::{Membership, ProgramAccess, ProgramRole, RoleGrant, TokenScope};
 use crate::event::RecordedEvent;
-use crate::ids::{ProgramId, ProjectId};
+use crate::ids::{ProgramId, ProjectId, TokenId, UserId};
 use crate::program::ObjectiveDraft;
 use crate::rag::Rag;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -145,4 +147,134 @@ pub enum ServerMessage {
     Error {
         message: String,
     },
+}
+
+// ---- Accounts, sessions, tokens and membership -------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// A user as others see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSummary {
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    /// Organisation administrator.
+    pub admin: bool,
+    pub active: bool,
+}
+
+/// Who the caller is and what they belong to: the UI shows and hides controls from this.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeResponse {
+    pub user: UserSummary,
+    /// Send as `X-CSRF-Token` with every write made with the session cookie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
+    /// Set when the caller authenticated with an API token rather than a session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_scope: Option<TokenScope>,
+    pub memberships: Vec<Membership>,
+}
+
+impl MeResponse {
+    /// The caller's rights in one program (the same check the server makes).
+    pub fn access(&self, program_id: ProgramId) -> ProgramAccess {
+        ProgramAccess {
+            admin: self.user.admin,
+            grants: self
+                .memberships
+                .iter()
+                .find(|m| m.program_id == program_id)
+                .map(|m| m.grants.clone())
+                .unwrap_or_default(),
+            read_only: self.token_scope == Some(TokenScope::ReadOnly),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateUserRequest {
+    pub username: String,
+    pub display_name: String,
+    /// The initial password (at least 12 characters); the user should change it.
+    pub password: String,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReasonRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateTokenRequest {
+    pub name: String,
+    pub scope: TokenScope,
+    /// Limit the token to one program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_id: Option<ProgramId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenInfo {
+    pub token_id: TokenId,
+    pub name: String,
+    pub scope: TokenScope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_id: Option<ProgramId>,
+    pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The only time a token's secret is shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedToken {
+    pub token: TokenInfo,
+    /// Send as `Authorization: Bearer <secret>`. It cannot be shown again.
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoleChangeRequest {
+    pub user_id: UserId,
+    pub role: ProgramRole,
+    /// Required for `project_manager`: the project they manage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<ProjectId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One member of a program with every role they hold there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramMember {
+    pub user: UserSummary,
+    pub grants: Vec<RoleGrant>,
 }

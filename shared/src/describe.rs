@@ -3,6 +3,7 @@
 use crate::event::DomainEvent;
 use crate::program::ProgramEvent;
 use crate::project::ProjectEvent;
+use crate::user::UserEvent;
 
 pub fn describe(event: &DomainEvent) -> String {
     match event {
@@ -28,6 +29,54 @@ pub fn describe(event: &DomainEvent) -> String {
             ProgramEvent::ProgramSponsorChanged { from, to, .. } => {
                 format!("Changed the sponsor from {from} to {to}")
             }
+            ProgramEvent::ProgramRoleGranted {
+                username,
+                role,
+                project_id,
+                project_name,
+                ..
+            } => match project_id {
+                Some(project) => {
+                    let project = project_name.clone().unwrap_or_else(|| project.to_string());
+                    format!("Made {username} {role} of {project}")
+                }
+                None => format!("Gave {username} the role {role}"),
+            },
+            ProgramEvent::ProgramRoleRevoked {
+                username,
+                role,
+                project_id,
+                project_name,
+                ..
+            } => match project_id {
+                Some(project) => {
+                    let project = project_name.clone().unwrap_or_else(|| project.to_string());
+                    format!("Removed {username} as {role} of {project}")
+                }
+                None => format!("Took the role {role} from {username}"),
+            },
+        },
+        DomainEvent::User(e) => match e {
+            UserEvent::UserCreated {
+                username,
+                display_name,
+                admin,
+                ..
+            } => {
+                let kind = if *admin { "administrator" } else { "user" };
+                format!("Created {kind} {username} ({display_name})")
+            }
+            UserEvent::UserDeactivated { username, .. } => format!("Deactivated {username}"),
+            UserEvent::UserReactivated { username, .. } => format!("Reactivated {username}"),
+            UserEvent::UserPasswordChanged { .. } => "Set a new password".into(),
+            UserEvent::ApiTokenCreated { name, scope, .. } => {
+                let scope = match scope {
+                    crate::access::TokenScope::ReadOnly => "read-only",
+                    crate::access::TokenScope::ReadWrite => "read-write",
+                };
+                format!("Created {scope} API token “{name}”")
+            }
+            UserEvent::ApiTokenRevoked { token_id, .. } => format!("Revoked API token {token_id}"),
         },
         DomainEvent::Project(e) => match e {
             ProjectEvent::ProjectAdded { name, manager, .. } => {

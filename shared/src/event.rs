@@ -8,6 +8,7 @@ use crate::ids::{EventId, ProgramId};
 use crate::program::ProgramEvent;
 use crate::project::ProjectEvent;
 use crate::upcast;
+use crate::user::UserEvent;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -17,8 +18,14 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventMetadata {
-    /// The person (or, later, token) whose request caused the event.
+    /// The user name of the person whose request caused the event.
     pub actor: String,
+    /// That person's user id (absent on events recorded before accounts existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<crate::ids::UserId>,
+    /// The API token the request was made with, when it was not an interactive session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<crate::ids::TokenId>,
     /// Shared by every event caused by one user intention, across commands.
     pub correlation_id: Uuid,
     /// The event or command that caused this one, when there is one.
@@ -167,6 +174,7 @@ pub struct EncodedEvent {
 pub enum DomainEvent {
     Program(ProgramEvent),
     Project(ProjectEvent),
+    User(UserEvent),
 }
 
 impl DomainEvent {
@@ -182,6 +190,9 @@ impl DomainEvent {
             }
             ProjectEvent::STREAM_TYPE => {
                 ProjectEvent::decode(event_type, schema_version, payload).map(DomainEvent::Project)
+            }
+            UserEvent::STREAM_TYPE => {
+                UserEvent::decode(event_type, schema_version, payload).map(DomainEvent::User)
             }
             other => Err(DecodeError::UnknownStreamType(other.to_string())),
         }

@@ -62,3 +62,12 @@ id_type!(
     /// The unique id of one event in the log; a retried append with the same id is idempotent.
     EventId
 );
+id_type!(
+    /// A person with an account. Derived from the user name, so that the event store's
+    /// "stream must not exist yet" check is what makes user names unique.
+    UserId
+);
+id_type!(
+    /// An API token (the secret itself is never stored, only its hash).
+    TokenId
+);

@@ -4,6 +4,7 @@
 //! PostgreSQL; the browser feeds it the same events from the live stream, so both fold the log with
 //! exactly the same code.
 
+pub mod access;
 pub mod aggregate;
 pub mod api;
 pub mod describe;
@@ -14,9 +15,10 @@ pub mod program;
 pub mod project;
 pub mod rag;
 pub mod upcast;
+pub mod user;
 pub mod view;
 
 pub use error::{DomainError, FieldError};
 pub use event::{DecodeError, DomainEvent, EventMetadata, RecordedEvent};
-pub use ids::{EventId, ObjectiveId, ProgramId, ProjectId};
+pub use ids::{EventId, ObjectiveId, ProgramId, ProjectId, TokenId, UserId};
 pub use rag::Rag;

@@ -1,10 +1,12 @@
 //! The program aggregate: identity, sponsor and strategic objectives.
 
+use crate::access::{ProgramRole, RoleGrant};
 use crate::error::{DomainError, NAME_MAX, PERSON_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
-use crate::ids::{ObjectiveId, ProgramId};
+use crate::ids::{ObjectiveId, ProgramId, ProjectId, UserId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// An outcome the program exists to achieve, with a measurable target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +63,30 @@ pub enum ProgramEvent {
         from: String,
         to: String,
     },
+    /// Membership is part of the program's own history, so it shows in its audit trail.
+    ProgramRoleGranted {
+        program_id: ProgramId,
+        user_id: UserId,
+        /// The user's name when granted, so the audit trail reads without a lookup.
+        username: String,
+        role: ProgramRole,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        project_id: Option<ProjectId>,
+        /// The project's name when granted, for the same reason.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        project_name: Option<String>,
+    },
+    ProgramRoleRevoked {
+        program_id: ProgramId,
+        user_id: UserId,
+        username: String,
+        role: ProgramRole,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        project_id: Option<ProjectId>,
+        /// The project's name when granted, for the same reason.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        project_name: Option<String>,
+    },
 }
 
 impl AggregateEvent for ProgramEvent {
@@ -78,7 +104,9 @@ impl AggregateEvent for ProgramEvent {
             ProgramEvent::ProgramCreated { program_id, .. }
             | ProgramEvent::ProgramRenamed { program_id, .. }
             | ProgramEvent::ProgramDescriptionChanged { program_id, .. }
-            | ProgramEvent::ProgramSponsorChanged { program_id, .. } => *program_id,
+            | ProgramEvent::ProgramSponsorChanged { program_id, .. }
+            | ProgramEvent::ProgramRoleGranted { program_id, .. }
+            | ProgramEvent::ProgramRoleRevoked { program_id, .. } => *program_id,
         })
     }
 }
@@ -91,6 +119,7 @@ pub struct Program {
     pub description: String,
     pub sponsor: String,
     pub objectives: Vec<StrategicObjective>,
+    pub members: BTreeSet<(UserId, RoleGrant)>,
 }
 
 /// Intentions about a program; `decide` turns them into events or refuses them.
@@ -103,11 +132,29 @@ pub enum ProgramCommand {
         sponsor: String,
         /// Objective ids are chosen by the caller (the server) so `decide` stays pure.
         objectives: Vec<(ObjectiveId, ObjectiveDraft)>,
+        /// Whoever creates a program manages it (user id and name).
+        creator: Option<(UserId, String)>,
     },
     Edit {
         name: Option<String>,
         description: Option<String>,
         sponsor: Option<String>,
+    },
+    GrantRole {
+        user_id: UserId,
+        username: String,
+        /// Only active users can be given a role (looked up by the caller).
+        user_active: bool,
+        grant: RoleGrant,
+        /// For a project manager's grant: whether the project is one of this program's.
+        project_in_program: bool,
+        project_name: Option<String>,
+    },
+    RevokeRole {
+        user_id: UserId,
+        username: String,
+        grant: RoleGrant,
+        project_name: Option<String>,
     },
 }
 
@@ -136,7 +183,42 @@ impl Program {
                 self.description = description.clone()
             }
             ProgramEvent::ProgramSponsorChanged { to, .. } => self.sponsor = to.clone(),
+            ProgramEvent::ProgramRoleGranted {
+                user_id,
+                role,
+                project_id,
+                ..
+            } => {
+                self.members.insert((
+                    *user_id,
+                    RoleGrant {
+                        role: *role,
+                        project_id: *project_id,
+                    },
+                ));
+            }
+            ProgramEvent::ProgramRoleRevoked {
+                user_id,
+                role,
+                project_id,
+                ..
+            } => {
+                self.members.remove(&(
+                    *user_id,
+                    RoleGrant {
+                        role: *role,
+                        project_id: *project_id,
+                    },
+                ));
+            }
         }
+    }
+
+    fn program_managers(&self) -> usize {
+        self.members
+            .iter()
+            .filter(|(_, g)| g.role == ProgramRole::ProgramManager)
+            .count()
     }
 
     pub fn decide(&self, command: ProgramCommand) -> Result<Vec<ProgramEvent>, DomainError> {
@@ -147,6 +229,7 @@ impl Program {
                 description,
                 sponsor,
                 objectives,
+                creator,
             } => {
                 if self.exists() {
                     return Err(DomainError::AlreadyExists(format!("program {program_id}")));
@@ -175,12 +258,98 @@ impl Program {
                     })
                     .collect();
                 v.finish()?;
-                Ok(vec![ProgramEvent::ProgramCreated {
+                let mut events = vec![ProgramEvent::ProgramCreated {
                     program_id,
                     name,
                     description,
                     sponsor,
                     objectives,
+                }];
+                if let Some((user_id, username)) = creator {
+                    events.push(ProgramEvent::ProgramRoleGranted {
+                        program_id,
+                        user_id,
+                        username,
+                        role: ProgramRole::ProgramManager,
+                        project_id: None,
+                        project_name: None,
+                    });
+                }
+                Ok(events)
+            }
+            ProgramCommand::GrantRole {
+                user_id,
+                username,
+                user_active,
+                grant,
+                project_in_program,
+                project_name,
+            } => {
+                let Some(program_id) = self.id else {
+                    return Err(DomainError::NotFound("program".into()));
+                };
+                let mut v = Validator::new();
+                match (grant.role, grant.project_id) {
+                    (ProgramRole::ProjectManager, None) => {
+                        v.push("project_id", "a project manager's role names the project")
+                    }
+                    (ProgramRole::ProjectManager, Some(_)) if !project_in_program => {
+                        v.push("project_id", "is not a project of this program")
+                    }
+                    (ProgramRole::ProjectManager, Some(_)) => {}
+                    (_, Some(_)) => v.push(
+                        "project_id",
+                        "only a project manager's role names a project",
+                    ),
+                    (_, None) => {}
+                }
+                if !user_active {
+                    v.push("user_id", "is not an active user");
+                }
+                v.finish()?;
+                if self.members.contains(&(user_id, grant)) {
+                    return Err(DomainError::NothingToChange(format!(
+                        "{username} already holds this role"
+                    )));
+                }
+                Ok(vec![ProgramEvent::ProgramRoleGranted {
+                    program_id,
+                    user_id,
+                    username,
+                    role: grant.role,
+                    project_id: grant.project_id,
+                    project_name: grant.project_id.and(project_name),
+                }])
+            }
+            ProgramCommand::RevokeRole {
+                user_id,
+                username,
+                grant,
+                project_name,
+            } => {
+                let Some(program_id) = self.id else {
+                    return Err(DomainError::NotFound("program".into()));
+                };
+                if !self.members.contains(&(user_id, grant)) {
+                    return Err(DomainError::NothingToChange(format!(
+                        "{username} does not hold this role"
+                    )));
+                }
+                if grant.role == ProgramRole::ProgramManager && self.program_managers() == 1 {
+                    let mut v = Validator::new();
+                    v.push(
+                        "role",
+                        "a program keeps at least one program manager: grant the role to someone else first",
+                    );
+                    v.finish()?;
+                }
+                Ok(vec![ProgramEvent::ProgramRoleRevoked {
+                    program_id,
+                    user_id,
+                    username,
+                    role: grant.role,
+                    project_id: grant.project_id,
+                    project_name: grant.project_id.and(project_name),
                 }])
             }
             ProgramCommand::Edit {
@@ -281,6 +450,7 @@ mod tests {
                         target_date: NaiveDate::from_ymd_opt(2027, 6, 30),
                     },
                 )],
+                creator: None,
             })
             .unwrap();
         assert_eq!(
@@ -313,6 +483,7 @@ mod tests {
                     ObjectiveId::from_uuid(Uuid::nil()),
                     ObjectiveDraft::default(),
                 )],
+                creator: None,
             })
             .unwrap_err();
         assert_eq!(
@@ -334,6 +505,7 @@ mod tests {
                 description: "".into(),
                 sponsor: "y".into(),
                 objectives: vec![],
+                creator: None,
             })
             .unwrap_err();
         assert!(matches!(err, DomainError::AlreadyExists(_)));
@@ -400,5 +572,125 @@ mod tests {
             ProgramEvent::decode(&encoded.event_type, encoded.schema_version, encoded.payload)
                 .unwrap();
         assert_eq!(decoded, event);
+    }
+
+    fn uid(n: u128) -> UserId {
+        UserId::from_uuid(Uuid::from_u128(n))
+    }
+
+    fn granted(user: u128, grant: RoleGrant) -> ProgramEvent {
+        ProgramEvent::ProgramRoleGranted {
+            program_id: pid(),
+            user_id: uid(user),
+            username: format!("u{user}"),
+            role: grant.role,
+            project_id: grant.project_id,
+            project_name: grant.project_id.map(|_| "Gateway".into()),
+        }
+    }
+
+    fn grant_cmd(user: u128, grant: RoleGrant, project_in_program: bool) -> ProgramCommand {
+        ProgramCommand::GrantRole {
+            user_id: uid(user),
+            username: format!("u{user}"),
+            user_active: true,
+            grant,
+            project_in_program,
+            project_name: Some("Gateway".into()),
+        }
+    }
+
+    #[test]
+    fn the_creator_becomes_program_manager() {
+        let events = given(&[])
+            .decide(ProgramCommand::Create {
+                program_id: pid(),
+                name: "P".into(),
+                description: "".into(),
+                sponsor: "S".into(),
+                objectives: vec![],
+                creator: Some((uid(1), "u1".into())),
+            })
+            .unwrap();
+        assert_eq!(
+            events[1],
+            granted(1, RoleGrant::new(ProgramRole::ProgramManager))
+        );
+    }
+
+    #[test]
+    fn grants_are_validated_and_not_repeated() {
+        let pm = RoleGrant::new(ProgramRole::ProgramManager);
+        let program = given(&[created(), granted(1, pm)]);
+        let project = ProjectId::from_uuid(Uuid::from_u128(5));
+        assert_eq!(
+            program
+                .decide(grant_cmd(2, RoleGrant::project_manager(project), true))
+                .unwrap(),
+            vec![granted(2, RoleGrant::project_manager(project))]
+        );
+        let invalid = |cmd| match program.decide(cmd) {
+            Err(DomainError::Invalid(fields)) => fields,
+            other => panic!("expected field errors, got {other:?}"),
+        };
+        assert_eq!(
+            invalid(grant_cmd(2, RoleGrant::project_manager(project), false))[0].field,
+            "project_id"
+        );
+        assert_eq!(
+            invalid(grant_cmd(
+                2,
+                RoleGrant {
+                    role: ProgramRole::ProjectManager,
+                    project_id: None
+                },
+                true
+            ))[0]
+                .message,
+            "a project manager's role names the project"
+        );
+        assert!(matches!(
+            program.decide(grant_cmd(1, pm, false)),
+            Err(DomainError::NothingToChange(_))
+        ));
+        let inactive = ProgramCommand::GrantRole {
+            user_id: uid(3),
+            username: "u3".into(),
+            user_active: false,
+            grant: RoleGrant::new(ProgramRole::Viewer),
+            project_in_program: false,
+            project_name: None,
+        };
+        assert_eq!(invalid(inactive)[0].field, "user_id");
+    }
+
+    #[test]
+    fn the_last_program_manager_cannot_be_revoked() {
+        let pm = RoleGrant::new(ProgramRole::ProgramManager);
+        let revoke = |user: u128| ProgramCommand::RevokeRole {
+            user_id: uid(user),
+            username: format!("u{user}"),
+            grant: pm,
+            project_name: None,
+        };
+        let alone = given(&[created(), granted(1, pm)]);
+        assert!(matches!(
+            alone.decide(revoke(1)),
+            Err(DomainError::Invalid(_))
+        ));
+        let two = given(&[created(), granted(1, pm), granted(2, pm)]);
+        assert!(matches!(
+            two.decide(revoke(1)).unwrap()[0],
+            ProgramEvent::ProgramRoleRevoked { .. }
+        ));
+        assert!(matches!(
+            two.decide(ProgramCommand::RevokeRole {
+                user_id: uid(2),
+                username: "u2".into(),
+                grant: RoleGrant::new(ProgramRole::Viewer),
+                project_name: None,
+            }),
+            Err(DomainError::NothingToChange(_))
+        ));
     }
 }

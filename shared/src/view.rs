@@ -106,8 +106,13 @@ impl ProgramView {
                         self.description = description.clone()
                     }
                     ProgramEvent::ProgramSponsorChanged { to, .. } => self.sponsor = to.clone(),
+                    // Membership is served by the access read model; the view only moves its
+                    // version, which edits are checked against.
+                    ProgramEvent::ProgramRoleGranted { .. }
+                    | ProgramEvent::ProgramRoleRevoked { .. } => {}
                 }
             }
+            DomainEvent::User(_) => {}
             DomainEvent::Project(event) => match event {
                 ProjectEvent::ProjectAdded {
                     project_id,
@@ -245,6 +250,8 @@ mod tests {
             payload: enc.payload,
             metadata: EventMetadata {
                 actor: format!("user{position}"),
+                actor_id: None,
+                token_id: None,
                 correlation_id: Uuid::nil(),
                 causation_id: None,
                 request_id: None,

@@ -19,6 +19,8 @@ pub fn event(n: u64) -> NewEvent {
         program_id: None,
         metadata: EventMetadata {
             actor: "tester".into(),
+            actor_id: None,
+            token_id: None,
             correlation_id: Uuid::nil(),
             causation_id: None,
             request_id: None,

@@ -9,13 +9,10 @@ use throughline_shared::{ProgramId, RecordedEvent};
 use throughline_tests::TestApp;
 use tokio_tungstenite::tungstenite::Message;
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use throughline_tests::Ws;
 
 async fn subscribe(app: &TestApp, program: ProgramId, after: i64) -> Ws {
-    let (mut ws, _) = tokio_tungstenite::connect_async(app.ws_url("/api/live"))
-        .await
-        .unwrap();
+    let mut ws = app.live().await;
     let msg = format!(r#"{{"type":"subscribe","program_id":"{program}","after":{after}}}"#);
     ws.send(Message::text(msg)).await.unwrap();
     ws

@@ -1,6 +1,8 @@
 //! API, event-store, projection and live-update tests against the real PostgreSQL.
 
 mod append;
+mod auth;
+mod authz;
 mod concurrency;
 mod live;
 mod programs;

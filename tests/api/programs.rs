@@ -175,9 +175,14 @@ async fn the_audit_trail_says_who_did_what_when_and_why() {
     let types: Vec<&str> = page.events.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
         types,
-        ["ProgramCreated", "ProjectAdded", "ProjectStatusReported"]
+        [
+            "ProgramCreated",
+            "ProgramRoleGranted",
+            "ProjectAdded",
+            "ProjectStatusReported"
+        ]
     );
-    let status = &page.events[2];
+    let status = &page.events[3];
     assert_eq!(status.metadata.actor, "test-operator");
     assert_eq!(status.metadata.reason.as_deref(), Some("weekly report"));
     assert_eq!(
@@ -189,7 +194,7 @@ async fn the_audit_trail_says_who_did_what_when_and_why() {
     assert!(matches!(status.decode().unwrap(), DomainEvent::Project(_)));
     assert_eq!(status.hash.len(), 64);
 
-    // The global log pages in order.
+    // The global log pages in order (1 and 2 are the test administrator and its token).
     let first: EventPage = app.get("/api/events?limit=2").await.json().await.unwrap();
     assert_eq!(
         first.events.iter().map(|e| e.position).collect::<Vec<_>>(),
@@ -203,9 +208,9 @@ async fn the_audit_trail_says_who_did_what_when_and_why() {
         .unwrap();
     assert_eq!(
         rest.events.iter().map(|e| e.position).collect::<Vec<_>>(),
-        [3]
+        [3, 4, 5, 6]
     );
-    assert_eq!(rest.head, 3);
+    assert_eq!(rest.head, 6);
     assert_error(
         app.get("/api/events?limit=0").await,
         StatusCode::BAD_REQUEST,
@@ -305,9 +310,10 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     )
     .await;
 
-    // None of that appended anything: 2 programs + 1 project.
+    // None of that appended anything: the administrator and its token, 2 programs (created,
+    // creator made program manager) and 1 project.
     let page: EventPage = app.get("/api/events").await.json().await.unwrap();
-    assert_eq!(page.head, 3);
+    assert_eq!(page.head, 2 + 2 * 2 + 1);
 }
 
 #[tokio::test]
@@ -319,19 +325,19 @@ async fn conflicting_edits_are_detected_not_overwritten() {
     let first = app
         .patch(
             &path,
-            &json!({"name": "Cloud migration 2027", "expected_version": 1}),
+            &json!({"name": "Cloud migration 2027", "expected_version": 2}),
         )
         .await;
     assert_eq!(first.status(), StatusCode::OK);
-    // A second editor who also saw version 1.
+    // A second editor who also saw version 2 (created, creator made program manager).
     let body = assert_error(
-        app.patch(&path, &json!({"sponsor": "Sam", "expected_version": 1}))
+        app.patch(&path, &json!({"sponsor": "Sam", "expected_version": 2}))
             .await,
         StatusCode::CONFLICT,
         "version_conflict",
     )
     .await;
-    assert_eq!(body["error"]["details"]["current_version"], 2);
+    assert_eq!(body["error"]["details"]["current_version"], 3);
     let view: ProgramView = app.get(&path).await.json().await.unwrap();
     assert_eq!(
         (view.name.as_str(), view.sponsor.as_str()),

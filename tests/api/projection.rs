@@ -136,6 +136,8 @@ async fn a_v1_program_created_event_is_upcast_on_every_read_path() {
                 program_id: Some(program),
                 metadata: EventMetadata {
                     actor: "importer".into(),
+                    actor_id: None,
+                    token_id: None,
                     correlation_id: Uuid::nil(),
                     causation_id: None,
                     request_id: None,

@@ -2,9 +2,10 @@
 //
 //   THROUGHLINE_URL=http://127.0.0.1:8080 node --test tests/browser/
 //
-// Needs a running server (API + built UI) at THROUGHLINE_URL and Chromium at /usr/bin/chromium
-// (override with CHROMIUM_PATH). playwright-core never downloads a browser. Screenshots go to
-// tests/browser/screenshots/ (gitignored).
+// Needs a running server (API + built UI) at THROUGHLINE_URL with an administrator
+// THROUGHLINE_ADMIN_USER / THROUGHLINE_ADMIN_PASSWORD (scripts/test.sh creates one), and Chromium
+// at /usr/bin/chromium (override with CHROMIUM_PATH). playwright-core never downloads a browser.
+// Screenshots go to tests/browser/screenshots/ (gitignored).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,11 +18,31 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = new URL('./screenshots/', import.meta.url);
 /** How soon a change made in one window must show in the other. */
 const LIVE_BUDGET_MS = 1000;
+const ADMIN_USER = process.env.THROUGHLINE_ADMIN_USER ?? 'admin';
+const ADMIN_PASSWORD = process.env.THROUGHLINE_ADMIN_PASSWORD;
 
-async function api(method, path, body) {
+/** Signs in through the API like the login page does: the session cookie and its CSRF token. */
+async function signIn(username, password) {
+  const response = await fetch(BASE + '/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 200, `cannot sign in as ${username}: ${text}`);
+  const cookie = response.headers.get('set-cookie').split(';')[0];
+  const me = JSON.parse(text);
+  return { cookie, csrf: me.csrf_token, me };
+}
+
+let admin; // the administrator's session, used by `api`
+
+async function api(method, path, body, session = admin) {
+  const headers = { cookie: session.cookie, 'x-csrf-token': session.csrf };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(BASE + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -55,8 +76,10 @@ const problems = [];
 
 before(async () => {
   await mkdir(SHOTS, { recursive: true });
-  const health = await api('GET', '/api/health');
+  const health = await (await fetch(BASE + '/api/health')).json();
   assert.equal(health.status, 'ok', `server at ${BASE} is not healthy`);
+  assert.ok(ADMIN_PASSWORD, 'set THROUGHLINE_ADMIN_PASSWORD');
+  admin = await signIn(ADMIN_USER, ADMIN_PASSWORD);
 
   const created = await api('POST', '/api/programs', {
     name: programName,
@@ -111,12 +134,17 @@ after(async () => {
   await browser?.close();
 });
 
-async function openWindow(path, label) {
+/** A browser window signed in with `session` (the administrator's by default; null: nobody). */
+async function openWindow(path, label, session = admin) {
   const context = await browser.newContext({
     viewport: { width: 1440, height: 900 },
     timezoneId: 'UTC',
     locale: 'en-GB',
   });
+  if (session) {
+    const [name, value] = session.cookie.split('=');
+    await context.addCookies([{ name, value, url: BASE, httpOnly: true, sameSite: 'Strict' }]);
+  }
   const page = await context.newPage();
   watch(page, label, problems);
   await page.goto(BASE + path);
@@ -338,11 +366,144 @@ test('an unknown program shows a not-found page', async () => {
   await page.context().close();
 });
 
+test('signing in shows only your own programs; a viewer gets no edit controls and a forged write is refused', async () => {
+  // A viewer of this program only, and a program they do not belong to.
+  const viewerName = `viewer-${suffix}`;
+  const viewerPassword = `viewer password ${suffix}`;
+  const viewer = await api('POST', '/api/users', {
+    username: viewerName,
+    display_name: `Vera Viewer ${suffix}`,
+    password: viewerPassword,
+  });
+  await api('POST', `/api/programs/${programId}/members`, { user_id: viewer.user_id, role: 'viewer' });
+  const hidden = await api('POST', '/api/programs', { name: `Board secrets ${suffix}`, sponsor: 'CEO' });
+
+  // Nobody signed in: the login page, whatever the address.
+  const page = await openWindow(`/programs/${programId}`, 'viewer', null);
+  const form = page.getByTestId('login-form');
+  await form.waitFor();
+  await form.getByTestId('login-username').fill(viewerName);
+  await form.getByTestId('login-password').fill('not my password');
+  await form.getByTestId('login-submit').click();
+  await page.getByTestId('login-error').waitFor();
+  assert.match(await page.getByTestId('login-error').textContent(), /user name or the password is wrong/);
+  await screenshot(page, '6-login-error');
+  await form.getByTestId('login-password').fill(viewerPassword);
+  await form.getByTestId('login-password').press('Enter');
+
+  // Signed in, on the page asked for: read-only.
+  await page.locator(rowSelector(projectName)).waitFor();
+  await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  assert.match(await page.getByTestId('user-menu').textContent(), /Vera Viewer/);
+  assert.equal((await page.getByTestId('read-only-badge').textContent()).trim(), 'Read-only');
+  for (const control of ['edit-program', 'add-project', 'report-status']) {
+    assert.equal(await page.getByTestId(control).count(), 0, `a viewer sees ${control}`);
+  }
+  await screenshot(page, '7-viewer-program');
+
+  // A write forged from the viewer's own page (with the session's CSRF token) is refused.
+  const forged = await page.evaluate(
+    async ([program, project]) => {
+      const me = await (await fetch('/api/me')).json();
+      const response = await fetch(`/api/programs/${program}/projects/${project}/status`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf_token },
+        body: JSON.stringify({ rag: 'green', narrative: 'all fine, honest' }),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    [programId, projectId],
+  );
+  assert.equal(forged.status, 403);
+  assert.equal(forged.body.error.code, 'forbidden');
+
+  // The program list holds this program only.
+  await page.getByRole('link', { name: 'Programs' }).first().click();
+  await page.locator('[data-testid="program-row"]').first().waitFor();
+  const names = await page
+    .locator('[data-testid="program-row"]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-program-name')));
+  assert.deepEqual(names, [programName]);
+  assert.equal(await page.locator(`[data-program-id="${hidden.program_id}"]`).count(), 0);
+  // And the hidden program's own address is a not-found page.
+  await page.goto(`${BASE}/programs/${hidden.program_id}`);
+  await page.getByTestId('not-found').waitFor();
+
+  // Signing out returns to the login page.
+  await page.getByTestId('user-menu-button').click();
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('login-form').waitFor();
+  await screenshot(page, '8-signed-out');
+  await page.context().close();
+});
+
+test('an administrator adds a user, gives them a role and makes a token, all in the UI', async () => {
+  const page = await openWindow('/admin/users', 'admin');
+  const form = page.getByTestId('create-user-form');
+  await form.waitFor();
+  const username = `casey-${suffix}`;
+  await form.getByTestId('new-username').fill(username);
+  await form.getByTestId('new-display-name').fill(`Casey Contributor ${suffix}`);
+  await form.getByTestId('new-password').fill('short');
+  await form.getByTestId('create-user-submit').click();
+  await form.locator('[data-testid="field-error"][data-field="password"]').waitFor();
+  await form.getByTestId('new-password').fill(`casey password ${suffix}`);
+  await form.getByTestId('create-user-submit').click();
+  await page.locator(`[data-testid="user-row"][data-username="${username}"]`).waitFor();
+  await screenshot(page, '9-users');
+
+  await page.goto(`${BASE}/programs/${programId}/members`);
+  const grant = page.getByTestId('grant-form');
+  await grant.waitFor();
+  await page.waitForFunction(
+    (name) => [...document.querySelectorAll('[data-testid="grant-user"] option')].some((o) => o.textContent.includes(name)),
+    username,
+  );
+  const option = await grant
+    .getByTestId('grant-user')
+    .locator('option', { hasText: username })
+    .getAttribute('value');
+  await grant.getByTestId('grant-user').selectOption(option);
+  await grant.getByTestId('grant-role').selectOption('project_manager');
+  await grant.getByTestId('grant-project').selectOption({ label: projectName });
+  await grant.getByTestId('grant-reason').fill('Runs the gateway cut-over');
+  await grant.getByTestId('grant-submit').click();
+  const row = page.locator(`[data-testid="member-row"][data-username="${username}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), new RegExp(`Project manager of ${projectName}`));
+  await screenshot(page, '10-members');
+
+  // The grant is in the program's activity, with its reason.
+  await page.goto(`${BASE}/programs/${programId}`);
+  const newest = page.getByTestId('activity-item').first();
+  await newest.waitFor();
+  assert.match(await newest.textContent(), new RegExp(`Made ${username} Project manager of ${projectName}`));
+  assert.match(await newest.getByTestId('activity-reason').textContent(), /Runs the gateway cut-over/);
+
+  // A read-only token, shown once.
+  await page.goto(`${BASE}/account`);
+  const tokenForm = page.getByTestId('create-token-form');
+  await tokenForm.waitFor();
+  await tokenForm.getByTestId('token-name').fill('Weekly report script');
+  await tokenForm.getByTestId('create-token-submit').click();
+  const secret = (await page.getByTestId('new-token-secret').textContent()).trim();
+  assert.match(secret, /^tl_[0-9a-f]{64}$/);
+  const readable = await fetch(`${BASE}/api/programs/${programId}`, { headers: { authorization: `Bearer ${secret}` } });
+  assert.equal(readable.status, 200);
+  await screenshot(page, '11-token-created');
+  await page.locator('[data-testid="token-row"][data-token-name="Weekly report script"]').getByTestId('revoke-token').click();
+  await page.locator('[data-testid="token-row"][data-token-name="Weekly report script"][data-revoked="true"]').waitFor();
+  const refused = await fetch(`${BASE}/api/programs/${programId}`, { headers: { authorization: `Bearer ${secret}` } });
+  assert.equal(refused.status, 401);
+  await page.context().close();
+});
+
 test('no errors in the browser console', () => {
-  // The browser logs every non-2xx answer; the 404 of the not-found test, the 409 of the conflict
-  // test and the 422 of the field-error test are expected. Anything else is a bug.
+  // The browser logs every non-2xx answer; the 401s before signing in, the 403 of the forged
+  // write, the 404 of the not-found tests, the 409 of the conflict test and the 422s of the
+  // field-error tests are expected. Anything else is a bug.
   const unexpected = problems.filter(
-    (p) => !/Failed to load resource: .* status of (404|409|422)\b/.test(p),
+    (p) => !/Failed to load resource: .* status of (401|403|404|409|422)\b/.test(p),
   );
   assert.deepEqual(unexpected, []);
 });

@@ -1,15 +1,22 @@
 //! Test support: each test gets its own freshly created and migrated database, and (for API tests)
 //! a real server on a free port, as in Zero To Production.
 
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::net::SocketAddr;
+use throughline_backend::accounts;
+use throughline_backend::auth::AuthSettings;
 use throughline_backend::configuration::Settings;
 use throughline_backend::db;
+use throughline_backend::event_store::EventStore;
+use throughline_backend::request_context::RequestContext;
 use throughline_backend::startup::Application;
+use throughline_shared::access::TokenScope;
 use throughline_shared::api::CommandAccepted;
-use throughline_shared::{ProgramId, ProjectId};
+use throughline_shared::api::{CreateTokenRequest, CreateUserRequest, MeResponse};
+use throughline_shared::{ProgramId, ProjectId, UserId};
 use uuid::Uuid;
 
 /// Server part of the connection URL; `TEST_DATABASE_SERVER` overrides it.
@@ -37,7 +44,43 @@ pub struct TestApp {
     pub address: String,
     pub database_url: String,
     pub pool: PgPool,
+    /// Authenticated as the organisation administrator `test-operator` (read-write API token).
     pub client: reqwest::Client,
+    /// For setting up users and tokens directly, without HTTP.
+    pub store: EventStore,
+    /// The secret of `client`'s token.
+    pub admin_token: String,
+}
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Every test user's password.
+pub const PASSWORD: &str = "correct horse battery staple";
+/// The administrator every `TestApp` is set up with.
+pub const ADMIN: &str = "test-operator";
+
+/// A client that sends `token` as its bearer token on every request.
+pub fn bearer_client(token: &str) -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// A browser-like client: a cookie jar and, once logged in, the CSRF header on every request.
+#[derive(Debug)]
+pub struct Session {
+    pub client: reqwest::Client,
+    pub csrf_token: String,
+    /// `tl_session=…`, for clients without the jar (the live WebSocket).
+    pub cookie: String,
+    pub me: MeResponse,
 }
 
 impl TestApp {
@@ -53,7 +96,10 @@ impl TestApp {
             database_url: database_url.to_string(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             ui_dir: "/nonexistent".into(),
-            operator: "test-operator".into(),
+            auth: AuthSettings {
+                failure_delay: std::time::Duration::from_millis(5),
+                ..AuthSettings::default()
+            },
             pool_size: 8,
         };
         let app = Application::build(settings)
@@ -62,12 +108,149 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let pool = app.pool().clone();
         tokio::spawn(app.run_until_stopped());
-        Self {
+        let store = EventStore::start(pool.clone());
+        let mut app = Self {
             address,
             database_url: database_url.to_string(),
             pool,
             client: reqwest::Client::new(),
+            store,
+            admin_token: String::new(),
+        };
+        let admin = app.ensure_user(ADMIN, true).await;
+        app.admin_token = app.token_for(admin, TokenScope::ReadWrite, None).await;
+        app.client = bearer_client(&app.admin_token);
+        app
+    }
+
+    /// The live WebSocket, authenticated with one header (e.g. a bearer token or a cookie).
+    pub async fn live_with(
+        &self,
+        header: &'static str,
+        value: &str,
+    ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = self.ws_url("/api/live").into_client_request()?;
+        request
+            .headers_mut()
+            .insert(header, value.parse().expect("a valid header value"));
+        tokio_tungstenite::connect_async(request)
+            .await
+            .map(|(ws, _)| ws)
+    }
+
+    /// The live WebSocket as the administrator.
+    pub async fn live(&self) -> Ws {
+        self.live_with("authorization", &format!("Bearer {}", self.admin_token))
+            .await
+            .expect("open the live socket")
+    }
+
+    /// The user named `username` (created with `PASSWORD` if new).
+    pub async fn ensure_user(&self, username: &str, admin: bool) -> UserId {
+        let user_id = accounts::user_id_for(username);
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)")
+                .bind(user_id.0)
+                .fetch_one(&self.pool)
+                .await
+                .unwrap();
+        if !exists {
+            let request = CreateUserRequest {
+                username: username.into(),
+                display_name: format!("{username} (test)"),
+                password: PASSWORD.into(),
+                admin,
+            };
+            accounts::create_user(&self.store, &RequestContext::system("test-setup"), request)
+                .await
+                .expect("create test user");
         }
+        user_id
+    }
+
+    /// A new API token of `user`; returns its secret.
+    pub async fn token_for(
+        &self,
+        user: UserId,
+        scope: TokenScope,
+        program_id: Option<ProgramId>,
+    ) -> String {
+        let request = CreateTokenRequest {
+            name: "test token".into(),
+            scope,
+            program_id,
+        };
+        accounts::create_token(
+            &self.store,
+            &RequestContext::system("test-setup"),
+            user,
+            request,
+        )
+        .await
+        .expect("create test token")
+        .secret
+    }
+
+    /// A client acting as a new (or existing) non-admin user through a read-write token.
+    pub async fn client_as(&self, username: &str) -> (UserId, reqwest::Client) {
+        let user = self.ensure_user(username, false).await;
+        let token = self.token_for(user, TokenScope::ReadWrite, None).await;
+        (user, bearer_client(&token))
+    }
+
+    /// Grants `role` in `program` to `user` through the API, as the administrator.
+    pub async fn grant(
+        &self,
+        program: ProgramId,
+        user: UserId,
+        role: &str,
+        project: Option<ProjectId>,
+    ) {
+        let res = self
+            .post(
+                &format!("/api/programs/{program}/members"),
+                &json!({"user_id": user, "role": role, "project_id": project}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+    }
+
+    /// Logs in through the API like a browser does.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Session, Response> {
+        let jar = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let res = jar
+            .post(self.url("/api/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        if res.status() != StatusCode::OK {
+            return Err(res);
+        }
+        let cookie = res.headers()[reqwest::header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let me: MeResponse = res.json().await.unwrap();
+        let csrf_token = me.csrf_token.clone().expect("a session has a CSRF token");
+        Ok(Session {
+            client: jar,
+            csrf_token,
+            cookie,
+            me,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -10,7 +10,10 @@ pub use appender::{
     NewEvent, StreamAppend,
 };
 pub use hash::{GENESIS_HASH, HashInput, canonical_string, event_hash};
-pub use read::{EventFilter, head_position, position_at_instant, read_events, read_stream};
+pub use read::{
+    EventFilter, head_position, position_at_instant, read_events, read_events_of_programs,
+    read_stream,
+};
 pub use verify::verify_chain;
 
 use chrono::{DateTime, Utc};

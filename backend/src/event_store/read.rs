@@ -63,6 +63,30 @@ pub async fn read_events(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// Events of any of `programs` in `(after, up_to]`, in position order: the global log as seen by
+/// someone who may read only those programs.
+pub async fn read_events_of_programs(
+    db: impl PgExecutor<'_>,
+    programs: &[Uuid],
+    after: i64,
+    up_to: i64,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows: Vec<RecordedRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events WHERE program_id = ANY($1) AND position > $2 AND position <= $3 \
+         ORDER BY position LIMIT $4"
+    ))
+    .bind(programs)
+    .bind(after)
+    .bind(up_to)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// A whole stream in version order: what an aggregate is rebuilt from before a decision.
 pub async fn read_stream(
     db: impl PgExecutor<'_>,

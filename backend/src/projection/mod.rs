@@ -1,8 +1,40 @@
 //! Projections: read models folded from the log, each with a checkpoint written in the same
 //! transaction as the read model, so a view is never ahead of or behind its checkpoint.
 
+mod access;
 mod program_views;
 mod runner;
 
+pub use access::{ACCESS, Access};
 pub use program_views::{PROGRAM_VIEWS, ProgramViews};
 pub use runner::{Projection, catch_up_once, checkpoint, rebuild, run_projection};
+
+use crate::error::ApiError;
+use sqlx::PgPool;
+use std::time::{Duration, Instant};
+
+/// Waits until projection `name` has folded the log up to `position`, so that a command whose
+/// effect is read through the projection (a role grant, a revoked token) is in force for every
+/// instance before its response goes out.
+pub async fn wait_for_projection(pool: &PgPool, name: &str, position: i64) -> Result<(), ApiError> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let reached: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = $1")
+                .bind(name)
+                .fetch_optional(pool)
+                .await
+                .map_err(ApiError::internal)?;
+        if reached.is_some_and(|r| r >= position) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(ApiError::unavailable(format!(
+                "the change was recorded at position {position} but is not in force yet; retry shortly"
+            )));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}

@@ -1,10 +1,9 @@
 use crate::event_store::{EventFilter, head_position, read_events};
 use sqlx::{PgConnection, PgPool};
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 use throughline_shared::RecordedEvent;
-use tokio::sync::Notify;
+use tokio::sync::watch;
 
 /// Events folded per transaction while catching up.
 const BATCH: i64 = 5_000;
@@ -106,8 +105,12 @@ pub async fn catch_up_once<P: Projection>(
 
 /// Runs a projection for as long as the process lives: only while this instance holds the
 /// projection's advisory lock (one runner per projection across all instances), catching up
-/// from the checkpoint, then following the log as `wake` is notified.
-pub async fn run_projection<P: Projection>(pool: PgPool, mut projection: P, wake: Arc<Notify>) {
+/// from the checkpoint, then following the log as `published` (the live tail's head) moves.
+pub async fn run_projection<P: Projection>(
+    pool: PgPool,
+    mut projection: P,
+    mut published: watch::Receiver<i64>,
+) {
     let name = projection.name();
     loop {
         let mut leader = match pool.acquire().await {
@@ -143,7 +146,7 @@ pub async fn run_projection<P: Projection>(pool: PgPool, mut projection: P, wake
                 Ok(0) => {
                     // Caught up: wait for the live tail's nudge, but look again every second anyway
                     // (and make sure we still hold the lock's connection).
-                    let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+                    let _ = tokio::time::timeout(Duration::from_secs(1), published.changed()).await;
                     if sqlx::query("SELECT 1").execute(&mut leader).await.is_err() {
                         tracing::warn!(projection = name, "lost the leader connection");
                         projection.forget();

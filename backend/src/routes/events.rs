@@ -1,9 +1,13 @@
+use crate::auth::{Principal, Readable};
 use crate::error::ApiError;
-use crate::event_store::{EventFilter, head_position, read_events, verify_chain};
+use crate::event_store::{
+    EventFilter, head_position, read_events, read_events_of_programs, verify_chain,
+};
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use sqlx::PgPool;
 use throughline_shared::api::{EventPage, VerifyReport};
+use uuid::Uuid;
 
 pub const DEFAULT_PAGE: i64 = 100;
 pub const MAX_PAGE: i64 = 1_000;
@@ -36,30 +40,44 @@ impl PageQuery {
     }
 }
 
-/// Pages through the global log in position order.
+/// Pages through the global log in position order: all of it for administrators, otherwise the
+/// events of the programs the caller may read (account events are for administrators only).
 #[utoipa::path(get, path = "/api/events", tag = "events", params(PageQuery),
     responses((status = 200, body = EventPage), (status = 400, body = throughline_shared::api::ErrorResponse)))]
 #[get("/events")]
 pub async fn list_events(
     pool: web::Data<PgPool>,
+    principal: Principal,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (after, limit) = query.validate()?;
-    let head = head_position(pool.get_ref())
-        .await
-        .map_err(ApiError::internal)?;
-    let events = read_events(
-        pool.get_ref(),
-        EventFilter {
-            after,
-            up_to: Some(head),
-            program_id: None,
-            limit,
-        },
-    )
-    .await
+    let pool = pool.get_ref();
+    let head = head_position(pool).await.map_err(ApiError::internal)?;
+    let events = match principal.readable(pool).await? {
+        Readable::All => {
+            read_events(
+                pool,
+                EventFilter {
+                    after,
+                    up_to: Some(head),
+                    program_id: None,
+                    limit,
+                },
+            )
+            .await
+        }
+        Readable::Only(programs) => {
+            let programs: Vec<Uuid> = programs.into_iter().map(|p| p.0).collect();
+            read_events_of_programs(pool, &programs, after, head, limit).await
+        }
+    }
     .map_err(ApiError::internal)?;
-    let next_after = events.last().map(|e| e.position).unwrap_or(after);
+    // A short page has seen everything up to the head, even where nothing was the caller's.
+    let next_after = if (events.len() as i64) < limit {
+        head.max(after)
+    } else {
+        events.last().map_or(after, |e| e.position)
+    };
     Ok(HttpResponse::Ok().json(EventPage {
         events,
         next_after,
@@ -67,11 +85,15 @@ pub async fn list_events(
     }))
 }
 
-/// Walks the hash chain and reports the first broken link, if any.
+/// Walks the hash chain and reports the first broken link, if any (administrators only).
 #[utoipa::path(get, path = "/api/verify", tag = "events",
     responses((status = 200, body = VerifyReport)))]
 #[get("/verify")]
-pub async fn verify(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
+pub async fn verify(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    principal.require_admin()?;
     let report = verify_chain(pool.get_ref(), |_| {})
         .await
         .map_err(ApiError::internal)?;

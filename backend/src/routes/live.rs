@@ -1,16 +1,21 @@
 //! The live WebSocket: a browser subscribes to a program from a position and receives every later
 //! event of it, in order, exactly once — across reconnects, as long as it resumes from `covered`.
 
-use crate::event_store::{EventFilter, head_position, read_events};
+use crate::auth::{Principal, Readable, authorize, still_valid};
+use crate::error::ApiError;
+use crate::event_store::{EventFilter, head_position, read_events, read_events_of_programs};
 use crate::live::LiveHub;
+use crate::projection::{ACCESS, wait_for_projection};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{AggregatedMessage, Session};
 use futures_util::StreamExt;
 use sqlx::PgPool;
 use std::time::Duration;
+use throughline_shared::access::ProgramAction;
 use throughline_shared::api::{ClientMessage, ServerMessage};
 use throughline_shared::{ProgramId, RecordedEvent};
 use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
 
 const CATCH_UP_PAGE: i64 = 500;
 const HEARTBEAT: Duration = Duration::from_secs(20);
@@ -27,6 +32,7 @@ pub async fn live(
     body: web::Payload,
     hub: web::Data<LiveHub>,
     pool: web::Data<PgPool>,
+    principal: Principal,
 ) -> actix_web::Result<HttpResponse> {
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let stream = stream
@@ -37,19 +43,66 @@ pub async fn live(
         stream,
         hub.get_ref().clone(),
         pool.get_ref().clone(),
+        principal,
     ));
     Ok(response)
 }
 
 struct Subscription {
     program_id: Option<ProgramId>,
+    /// What the user may read; re-checked whenever their access changes.
+    readable: Readable,
     /// Every position up to here has been sent (or was not this subscription's).
     covered: i64,
 }
 
 impl Subscription {
     fn wants(&self, event: &RecordedEvent) -> bool {
-        self.program_id.is_none() || event.program_id == self.program_id
+        let Some(program) = event.program_id else {
+            // Account events belong to no program: administrators' whole-log view only.
+            return self.program_id.is_none() && self.readable == Readable::All;
+        };
+        self.readable.contains(program) && self.program_id.is_none_or(|p| p == program)
+    }
+
+    /// Starts a subscription if the caller may read what it asks for.
+    async fn open(
+        pool: &PgPool,
+        principal: &Principal,
+        program_id: Option<ProgramId>,
+        after: i64,
+    ) -> Result<Self, ApiError> {
+        if let Some(program) = program_id {
+            authorize(pool, principal, program, ProgramAction::Read).await?;
+        }
+        Ok(Self {
+            program_id,
+            readable: principal.readable(pool).await?,
+            covered: after.max(0),
+        })
+    }
+
+    /// Reads the table for what this subscription may see in `(covered, through]`.
+    async fn read(&self, pool: &PgPool, through: i64) -> anyhow::Result<Vec<RecordedEvent>> {
+        Ok(match (&self.readable, self.program_id) {
+            (Readable::Only(programs), None) => {
+                let programs: Vec<Uuid> = programs.iter().map(|p| p.0).collect();
+                read_events_of_programs(pool, &programs, self.covered, through, CATCH_UP_PAGE)
+                    .await?
+            }
+            (_, program_id) => {
+                read_events(
+                    pool,
+                    EventFilter {
+                        after: self.covered,
+                        up_to: Some(through),
+                        program_id,
+                        limit: CATCH_UP_PAGE,
+                    },
+                )
+                .await?
+            }
+        })
     }
 
     /// Sends everything after `covered` up to `through` (or the current head) from the table.
@@ -64,16 +117,7 @@ impl Subscription {
             None => head_position(pool).await?,
         };
         while self.covered < through {
-            let events = read_events(
-                pool,
-                EventFilter {
-                    after: self.covered,
-                    up_to: Some(through),
-                    program_id: self.program_id,
-                    limit: CATCH_UP_PAGE,
-                },
-            )
-            .await?;
+            let events = self.read(pool, through).await?;
             let covered = if (events.len() as i64) < CATCH_UP_PAGE {
                 through
             } else {
@@ -91,11 +135,60 @@ async fn send(session: &mut Session, message: &ServerMessage) -> anyhow::Result<
     Ok(())
 }
 
+/// Whether `event` changes what `principal` may see: their own account, tokens or roles.
+fn changes_access_of(event: &RecordedEvent, principal: &Principal) -> bool {
+    (event.stream_type == "user"
+        || matches!(
+            event.event_type.as_str(),
+            "ProgramRoleGranted" | "ProgramRoleRevoked"
+        ))
+        && event.payload.get("user_id").and_then(|v| v.as_str())
+            == Some(principal.user_id.to_string().as_str())
+}
+
+/// After the caller's access changed (or periodically): is the connection still allowed, and what
+/// may it now read? `Ok(false)` ends the session.
+async fn recheck(
+    pool: &PgPool,
+    principal: &Principal,
+    session: &mut Session,
+    subscription: &mut Option<Subscription>,
+) -> anyhow::Result<bool> {
+    if !still_valid(pool, principal).await? {
+        send(
+            session,
+            &ServerMessage::Error {
+                message: "your session has ended or your access was withdrawn; log in again".into(),
+            },
+        )
+        .await?;
+        return Ok(false);
+    }
+    if let Some(sub) = subscription.as_mut() {
+        sub.readable = principal
+            .readable(pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if sub.program_id.is_some_and(|p| !sub.readable.contains(p)) {
+            send(
+                session,
+                &ServerMessage::Error {
+                    message: "you no longer have access to this program".into(),
+                },
+            )
+            .await?;
+            *subscription = None;
+        }
+    }
+    Ok(true)
+}
+
 async fn run_session(
     mut session: Session,
     mut stream: actix_ws::AggregatedMessageStream,
     hub: LiveHub,
     pool: PgPool,
+    principal: Principal,
 ) {
     // Subscribe to the tail before reading the table, so nothing committed in between is missed;
     // anything seen twice is dropped by the `covered` check.
@@ -110,9 +203,16 @@ async fn run_session(
                     match message? {
                         AggregatedMessage::Text(text) => match serde_json::from_str::<ClientMessage>(&text) {
                             Ok(ClientMessage::Subscribe { program_id, after }) => {
-                                let mut sub = Subscription { program_id, covered: after.max(0) };
-                                sub.catch_up(&pool, &mut session, None).await?;
-                                subscription = Some(sub);
+                                match Subscription::open(&pool, &principal, program_id, after).await {
+                                    Ok(mut sub) => {
+                                        sub.catch_up(&pool, &mut session, None).await?;
+                                        subscription = Some(sub);
+                                    }
+                                    Err(e) => {
+                                        subscription = None;
+                                        send(&mut session, &ServerMessage::Error { message: e.message }).await?;
+                                    }
+                                }
                             }
                             Err(e) => {
                                 send(&mut session, &ServerMessage::Error {
@@ -126,15 +226,24 @@ async fn run_session(
                     }
                 }
                 batch = batches.recv() => {
-                    let Some(sub) = subscription.as_mut() else {
+                    let Some(covered) = subscription.as_ref().map(|s| s.covered) else {
                         if let Err(RecvError::Closed) = batch { return Ok(()) }
                         continue;
                     };
                     match batch {
                         Ok(batch) => {
-                            if batch.through <= sub.covered {
+                            if batch.through <= covered {
                                 continue;
                             }
+                            // The caller's access changed: judge this batch by the new access,
+                            // once the access read model has folded the change.
+                            if let Some(change) = batch.events.iter().rev().find(|e| changes_access_of(e, &principal)) {
+                                wait_for_projection(&pool, ACCESS, change.position).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                                if !recheck(&pool, &principal, &mut session, &mut subscription).await? {
+                                    return Ok(());
+                                }
+                            }
+                            let Some(sub) = subscription.as_mut() else { continue };
                             if batch.after > sub.covered {
                                 sub.catch_up(&pool, &mut session, Some(batch.after)).await?;
                             }
@@ -150,11 +259,21 @@ async fn run_session(
                             }
                         }
                         // This session fell behind the tail: read what it missed from the table.
-                        Err(RecvError::Lagged(_)) => sub.catch_up(&pool, &mut session, None).await?,
+                        Err(RecvError::Lagged(_)) => {
+                            if let Some(sub) = subscription.as_mut() {
+                                sub.catch_up(&pool, &mut session, None).await?;
+                            }
+                        }
                         Err(RecvError::Closed) => return Ok(()),
                     }
                 }
-                _ = heartbeat.tick() => session.ping(b"").await?,
+                _ = heartbeat.tick() => {
+                    // Logouts and expiries are not events: look now and then.
+                    if !recheck(&pool, &principal, &mut session, &mut subscription).await? {
+                        return Ok(());
+                    }
+                    session.ping(b"").await?
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 use actix_web::{HttpResponse, get};
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,7 +23,24 @@ use utoipa::OpenApi;
         super::events::list_events,
         super::events::verify,
         super::live::live,
+        super::programs::list_members,
+        super::programs::grant_role,
+        super::programs::revoke_role,
+        super::auth::login,
+        super::auth::logout,
+        super::auth::me,
+        super::auth::change_password,
+        super::users::list_users,
+        super::users::create_user,
+        super::users::deactivate_user,
+        super::users::reactivate_user,
+        super::users::set_password,
+        super::tokens::list_tokens,
+        super::tokens::create_token,
+        super::tokens::revoke_token,
     ),
+    modifiers(&Security),
+    security(("session" = []), ("bearer" = [])),
     components(schemas(
         throughline_shared::RecordedEvent,
         throughline_shared::EventMetadata,
@@ -32,6 +50,26 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct ApiDoc;
+
+/// Two ways in: the session cookie set by `/api/auth/login` (writes also need `X-CSRF-Token`), or
+/// an API token as `Authorization: Bearer tl_…`.
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::session::COOKIE,
+            ))),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "system",

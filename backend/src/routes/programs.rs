@@ -1,6 +1,7 @@
 //! Programs and their projects: commands, current views, views as of any past moment, audit trail.
 
 use super::events::PageQuery;
+use crate::auth::{Principal, authorize};
 use crate::commands::{self, CommandError};
 use crate::error::ApiError;
 use crate::event_store::{
@@ -13,12 +14,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::PgPool;
 use std::collections::BTreeMap;
+use throughline_shared::access::{ProgramAction, ProgramRole, RoleGrant};
 use throughline_shared::api::{
     AddProjectRequest, CommandAccepted, CreateProgramRequest, EditProgramRequest, ErrorResponse,
-    EventPage, ReportStatusRequest,
+    EventPage, ProgramMember, ReportStatusRequest, RoleChangeRequest, UserSummary,
 };
 use throughline_shared::view::{ProgramSummary, ProgramView};
-use throughline_shared::{DomainEvent, ProgramId, ProjectId, RecordedEvent};
+use throughline_shared::{DomainEvent, ProgramId, ProjectId, RecordedEvent, UserId};
 use uuid::Uuid;
 
 const FOLD_PAGE: i64 = 5_000;
@@ -165,15 +167,17 @@ async fn view_at(
     Ok(views.remove(&program_id).filter(ProgramView::exists))
 }
 
-/// Every program, newest activity first.
+/// Every program the caller may read, newest activity first.
 #[utoipa::path(get, path = "/api/programs", tag = "programs", params(AsOfQuery),
     responses((status = 200, body = [ProgramSummary]), (status = 400, body = ErrorResponse)))]
 #[get("/programs")]
 pub async fn list_programs(
     pool: web::Data<PgPool>,
+    principal: Principal,
     query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let pool = pool.get_ref();
+    let readable = principal.readable(pool).await?;
     let mut views = BTreeMap::new();
     match as_of_position(pool, &query).await? {
         Some(position) => {
@@ -214,22 +218,24 @@ pub async fn list_programs(
     }
     let mut summaries: Vec<ProgramSummary> = views
         .values()
-        .filter(|v| v.exists())
+        .filter(|v| v.exists() && readable.contains(v.program_id))
         .map(ProgramView::summary)
         .collect();
     summaries.sort_by_key(|s| std::cmp::Reverse(s.position));
     Ok(HttpResponse::Ok().json(summaries))
 }
 
-/// Starts a program.
+/// Starts a program; its creator becomes its program manager.
 #[utoipa::path(post, path = "/api/programs", tag = "programs", request_body = CreateProgramRequest,
     responses((status = 201, body = CommandAccepted), (status = 400, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 #[post("/programs")]
 pub async fn create_program(
     store: web::Data<EventStore>,
+    principal: Principal,
     ctx: RequestContext,
     body: web::Json<CreateProgramRequest>,
 ) -> Result<HttpResponse, CommandError> {
+    principal.require_write()?;
     let accepted = commands::create_program(&store, &ctx, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(accepted))
 }
@@ -240,10 +246,12 @@ pub async fn create_program(
 #[get("/programs/{program_id}")]
 pub async fn get_program(
     pool: web::Data<PgPool>,
+    principal: Principal,
     path: web::Path<Uuid>,
     query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
     let view = match as_of_position(&pool, &query).await? {
         Some(position) => view_at(&pool, program_id, position).await?.ok_or_else(|| {
             ApiError::not_found(format!(
@@ -264,11 +272,14 @@ pub async fn get_program(
 #[patch("/programs/{program_id}")]
 pub async fn edit_program(
     store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: web::Json<EditProgramRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
     let accepted = commands::edit_program(&store, &ctx, program_id, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(accepted))
 }
@@ -280,11 +291,14 @@ pub async fn edit_program(
 #[post("/programs/{program_id}/projects")]
 pub async fn add_project(
     store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: web::Json<AddProjectRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::AddProject).await?;
     let accepted = commands::add_project(&store, &ctx, program_id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(accepted))
 }
@@ -297,19 +311,23 @@ pub async fn add_project(
 #[post("/programs/{program_id}/projects/{project_id}/status")]
 pub async fn report_status(
     store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<ReportStatusRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, project_id) = path.into_inner();
-    let accepted = commands::report_status(
-        &store,
-        &ctx,
-        ProgramId::from_uuid(program_id),
-        ProjectId::from_uuid(project_id),
-        body.into_inner(),
+    let (program_id, project_id) = (ProgramId(program_id), ProjectId(project_id));
+    authorize(
+        &pool,
+        &principal,
+        program_id,
+        ProgramAction::ReportStatus(project_id),
     )
     .await?;
+    let accepted =
+        commands::report_status(&store, &ctx, program_id, project_id, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(accepted))
 }
 
@@ -328,10 +346,12 @@ pub struct ProgramEventsQuery {
 #[get("/programs/{program_id}/events")]
 pub async fn program_events(
     pool: web::Data<PgPool>,
+    principal: Principal,
     path: web::Path<Uuid>,
     query: web::Query<ProgramEventsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
     let (after, limit) = PageQuery {
         after: query.after,
         limit: query.limit,
@@ -372,4 +392,91 @@ pub async fn program_events(
         next_after,
         head: up_to,
     }))
+}
+
+/// Everyone holding a role in the program, with their roles.
+#[utoipa::path(get, path = "/api/programs/{program_id}/members", tag = "members", params(("program_id" = Uuid, Path)),
+    responses((status = 200, body = [ProgramMember]), (status = 404, body = ErrorResponse)))]
+#[get("/programs/{program_id}/members")]
+pub async fn list_members(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    type Row = (Uuid, String, String, bool, bool, String, Uuid);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT u.user_id, u.username, u.display_name, u.admin, u.active, m.role, m.project_id \
+         FROM program_members m JOIN users u USING (user_id) \
+         WHERE m.program_id = $1 ORDER BY u.username, m.role, m.project_id",
+    )
+    .bind(program_id.0)
+    .fetch_all(pool.get_ref())
+    .await
+    .map_err(ApiError::internal)?;
+    let mut members: Vec<ProgramMember> = Vec::new();
+    for (user_id, username, display_name, admin, active, role, project) in rows {
+        let Some(role) = ProgramRole::from_wire_name(&role) else {
+            continue;
+        };
+        let grant = RoleGrant {
+            role,
+            project_id: (!project.is_nil()).then_some(ProjectId(project)),
+        };
+        match members.last_mut() {
+            Some(m) if m.user.user_id.0 == user_id => m.grants.push(grant),
+            _ => members.push(ProgramMember {
+                user: UserSummary {
+                    user_id: UserId(user_id),
+                    username,
+                    display_name,
+                    admin,
+                    active,
+                },
+                grants: vec![grant],
+            }),
+        }
+    }
+    Ok(HttpResponse::Ok().json(members))
+}
+
+/// Gives a user a role in the program (program managers and administrators).
+#[utoipa::path(post, path = "/api/programs/{program_id}/members", tag = "members", params(("program_id" = Uuid, Path)),
+    request_body = RoleChangeRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/members")]
+pub async fn grant_role(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    body: web::Json<RoleChangeRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::ManageMembers).await?;
+    let accepted = commands::change_role(&store, &ctx, program_id, body.into_inner(), true).await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+/// Takes a role from a user (program managers and administrators). A program always keeps at
+/// least one program manager.
+#[utoipa::path(post, path = "/api/programs/{program_id}/members/revoke", tag = "members", params(("program_id" = Uuid, Path)),
+    request_body = RoleChangeRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/members/revoke")]
+pub async fn revoke_role(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    body: web::Json<RoleChangeRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::ManageMembers).await?;
+    let accepted =
+        commands::change_role(&store, &ctx, program_id, body.into_inner(), false).await?;
+    Ok(HttpResponse::Ok().json(accepted))
 }

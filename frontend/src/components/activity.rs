@@ -23,7 +23,7 @@ pub fn describe_recorded(
                 DomainEvent::Project(ProjectEvent::ProjectStatusReported {
                     project_id, ..
                 }) => project_name(*project_id),
-                DomainEvent::Program(_) => None,
+                DomainEvent::Program(_) | DomainEvent::User(_) => None,
             };
             (project, describe(&event))
         }

@@ -6,3 +6,4 @@ pub mod live_indicator;
 pub mod project_form;
 pub mod rag_chip;
 pub mod status_form;
+pub mod user_menu;

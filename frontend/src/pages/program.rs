@@ -16,6 +16,7 @@ use throughline_shared::{DomainEvent, ProgramId, ProjectId, RecordedEvent};
 
 use crate::api::{self, ApiError, AsOf};
 use crate::app::use_now;
+use crate::auth::use_auth;
 use crate::components::activity::ActivityPanel;
 use crate::components::edit_program_form::EditProgramForm;
 use crate::components::feedback::{ErrorBanner, Loading};
@@ -26,6 +27,7 @@ use crate::components::status_form::StatusForm;
 use crate::live::{self, LiveSlot, LiveStatus};
 use crate::pages::not_found::ProgramNotFound;
 use crate::time;
+use throughline_shared::access::ProgramAction;
 
 /// How long a row stays highlighted after a live change.
 const HIGHLIGHT: Duration = Duration::from_millis(2500);
@@ -247,6 +249,10 @@ fn ProgramScreen(id: ProgramId, as_of: Option<AsOf>) -> impl IntoView {
 
 #[component]
 fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
+    let auth = use_auth();
+    let program_id = page.id;
+    // Controls appear only for what the server would accept from this user.
+    let can = move |action: ProgramAction| auth.can(program_id, action);
     let view = page.view;
     let history = page.history;
     let editing = RwSignal::new(false);
@@ -416,12 +422,24 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
         <div class="toolbar">
             <Show when=move || !history>
                 <LiveIndicator status=page.live_status/>
+            </Show>
+            <Show when=move || !history && can(ProgramAction::Edit)>
                 <button type="button" class="btn btn-secondary" data-testid="edit-program"
                     node_ref=edit_button aria-expanded=move || editing.get().to_string()
                     on:click=move |_| editing.update(|e| *e = !*e)>
                     "Edit details"
                 </button>
             </Show>
+            <A href=format!("/programs/{program_id}/members") attr:class="btn btn-secondary"
+                attr:data-testid="members-link">
+                "Members"
+            </A>
+            {move || (!can(ProgramAction::Edit) && !history).then(|| view! {
+                <span class="pill pill-readonly" data-testid="read-only-badge"
+                    title="Your role in this program does not allow changes">
+                    {if auth.access(program_id).can_write_anything() { "Limited access" } else { "Read-only" }}
+                </span>
+            })}
             <AsOfControl id=page.id as_of=as_of.clone()
                 latest=Signal::derive(move || view.with(|v| v.as_ref().map_or(0, |v| v.position)))/>
         </div>
@@ -439,7 +457,7 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
             <section class="main-column" aria-labelledby="projects-title">
                 <div class="section-header">
                     <h2 id="projects-title">"Projects"</h2>
-                    <Show when=move || !history>
+                    <Show when=move || !history && can(ProgramAction::AddProject)>
                         <button type="button" class="btn btn-primary" data-testid="add-project"
                             node_ref=add_button aria-expanded=move || adding.get().to_string()
                             on:click=move |_| adding.update(|a| *a = !*a)>
@@ -520,6 +538,9 @@ fn ProjectsTable(page: Page) -> impl IntoView {
 #[component]
 fn ProjectRow(page: Page, project_id: ProjectId) -> impl IntoView {
     let now = use_now();
+    let auth = use_auth();
+    let may_report =
+        move || !page.history && auth.can(page.id, ProgramAction::ReportStatus(project_id));
     let project = Memo::new(move |_| {
         page.view
             .with(|v| v.as_ref().and_then(|v| v.project(project_id).cloned()))
@@ -584,7 +605,7 @@ fn ProjectRow(page: Page, project_id: ProjectId) -> impl IntoView {
                     })}
                 </td>
                 <td class="col-actions">
-                    {(!page.history).then(|| view! {
+                    {move || may_report().then(|| view! {
                         <button
                             type="button"
                             class="btn btn-secondary btn-small"
@@ -606,7 +627,7 @@ fn ProjectRow(page: Page, project_id: ProjectId) -> impl IntoView {
                     })}
                 </td>
             </tr>
-            <Show when=move || open.get() && !page.history>
+            <Show when=move || open.get() && may_report()>
                 <tr class="form-row">
                     <td colspan="5" id=format!("status-form-{project_id}")>
                         {move || project.get_untracked().map(|project| view! {

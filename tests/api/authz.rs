@@ -1,0 +1,570 @@
+//! Authorisation, generated from one table: every endpoint (REST, as-of reads, audit trails, the
+//! global log, the live stream) × every kind of caller → allowed, forbidden, hidden or
+//! unauthenticated. Plus cross-program isolation through every channel.
+
+use futures_util::{SinkExt, StreamExt};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::time::Duration;
+use throughline_shared::access::TokenScope;
+use throughline_shared::api::{EventPage, ServerMessage};
+use throughline_shared::{ProgramId, ProjectId};
+use throughline_tests::{ADMIN, PASSWORD, Session, TestApp, Ws, bearer_client};
+use tokio_tungstenite::tungstenite::Message;
+
+enum Caller {
+    Anonymous,
+    Session(Session),
+    Token(String),
+}
+
+impl Caller {
+    fn request(&self, app: &TestApp, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let url = app.url(path);
+        match self {
+            Caller::Anonymous => reqwest::Client::new().request(method, url),
+            Caller::Session(s) => s
+                .client
+                .request(method, url)
+                .header("x-csrf-token", &s.csrf_token),
+            Caller::Token(t) => bearer_client(t).request(method, url),
+        }
+    }
+
+    async fn live(&self, app: &TestApp) -> Option<Ws> {
+        match self {
+            Caller::Anonymous => app.live_with("x-nothing", "none").await.ok(),
+            Caller::Session(s) => app.live_with("cookie", &s.cookie).await.ok(),
+            Caller::Token(t) => app
+                .live_with("authorization", &format!("Bearer {t}"))
+                .await
+                .ok(),
+        }
+    }
+}
+
+/// The first live message after subscribing: events (allowed) or an error (refused).
+async fn live_outcome(caller: &Caller, app: &TestApp, program: ProgramId) -> char {
+    let Some(mut ws) = caller.live(app).await else {
+        return 'U';
+    };
+    let msg = format!(r#"{{"type":"subscribe","program_id":"{program}","after":0}}"#);
+    ws.send(Message::text(msg)).await.unwrap();
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("no live answer within 5 s")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(text) = frame {
+            return match serde_json::from_str::<ServerMessage>(&text).unwrap() {
+                ServerMessage::Events { .. } => 'Y',
+                ServerMessage::Error { .. } => 'N',
+            };
+        }
+    }
+}
+
+fn outcome(status: StatusCode) -> char {
+    match status.as_u16() {
+        200..=299 => 'Y',
+        401 => 'U',
+        403 => 'F',
+        404 => 'N',
+        other => panic!("unexpected status {other}"),
+    }
+}
+
+struct World {
+    a: ProgramId,
+    b: ProgramId,
+    p1: ProjectId,
+    p2: ProjectId,
+    as_of: i64,
+    spare: Vec<throughline_shared::UserId>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
+    let app = TestApp::spawn().await;
+    let a = app.create_program("Program A").await;
+    let p1 = app.add_project(a, "A1").await;
+    let p2 = app.add_project(a, "A2").await;
+    let as_of: i64 = sqlx::query_scalar("SELECT position FROM log_head")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let b = app.create_program("Program B").await;
+    app.add_project(b, "B1").await;
+
+    let mut users = Vec::new();
+    for (name, role, project) in [
+        ("outsider", None, None),
+        ("viewer", Some("viewer"), None),
+        ("forum", Some("forum_member"), None),
+        ("contributor", Some("contributor"), None),
+        ("pm-a1", Some("project_manager"), Some(p1)),
+        ("manager", Some("program_manager"), None),
+    ] {
+        let user = app.ensure_user(name, false).await;
+        if let Some(role) = role {
+            app.grant(a, user, role, project).await;
+        }
+        users.push(user);
+    }
+    let manager = users[5];
+    app.grant(b, manager, "viewer", None).await;
+    let mut spare = Vec::new();
+    for i in 0..10 {
+        spare.push(app.ensure_user(&format!("spare-{i}"), false).await);
+    }
+    let world = World {
+        a,
+        b,
+        p1,
+        p2,
+        as_of,
+        spare,
+    };
+
+    let mut callers: Vec<(&str, Caller)> = vec![("anonymous", Caller::Anonymous)];
+    for name in [
+        "outsider",
+        "viewer",
+        "forum",
+        "contributor",
+        "pm-a1",
+        "manager",
+        ADMIN,
+    ] {
+        callers.push((
+            name,
+            Caller::Session(app.login(name, PASSWORD).await.unwrap()),
+        ));
+    }
+    callers.push((
+        "manager read-only token",
+        Caller::Token(app.token_for(manager, TokenScope::ReadOnly, None).await),
+    ));
+    callers.push((
+        "manager token for B only",
+        Caller::Token(app.token_for(manager, TokenScope::ReadWrite, Some(b)).await),
+    ));
+
+    type Body = fn(&World, usize) -> Option<Value>;
+    let none: Body = |_, _| None;
+    // Columns: anonymous, outsider, viewer, forum member, contributor, project manager of A1,
+    // program manager, admin, manager's read-only token, manager's token limited to B.
+    // Y allowed, F 403 forbidden, N 404 hidden, U 401 unauthenticated.
+    type Path = fn(&World) -> String;
+    let table: Vec<(&str, Method, Path, Body, &str)> = vec![
+        (
+            "read A",
+            Method::GET,
+            |w| format!("/api/programs/{}", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "read A as of",
+            Method::GET,
+            |w| format!("/api/programs/{}?as_of={}", w.a, w.as_of),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A audit trail",
+            Method::GET,
+            |w| format!("/api/programs/{}/events", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A audit trail as of",
+            Method::GET,
+            |w| format!("/api/programs/{}/events?as_of={}", w.a, w.as_of),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A members",
+            Method::GET,
+            |w| format!("/api/programs/{}/members", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "read B",
+            Method::GET,
+            |w| format!("/api/programs/{}", w.b),
+            none,
+            "UNNNNNYYYY",
+        ),
+        (
+            "B as of",
+            Method::GET,
+            |w| format!("/api/programs/{}?as_of={}", w.b, w.as_of + 5),
+            none,
+            "UNNNNNYYYY",
+        ),
+        (
+            "B audit trail",
+            Method::GET,
+            |w| format!("/api/programs/{}/events", w.b),
+            none,
+            "UNNNNNYYYY",
+        ),
+        (
+            "edit A",
+            Method::PATCH,
+            |w| format!("/api/programs/{}", w.a),
+            |_, i| Some(json!({"name": format!("Program A (edit {i})")})),
+            "UNFFFFYYFN",
+        ),
+        (
+            "add project to A",
+            Method::POST,
+            |w| format!("/api/programs/{}/projects", w.a),
+            |_, i| Some(json!({"name": format!("New {i}"), "manager": "M"})),
+            "UNFFFFYYFN",
+        ),
+        (
+            "status of A1",
+            Method::POST,
+            |w| format!("/api/programs/{}/projects/{}/status", w.a, w.p1),
+            |_, i| Some(json!({"rag": "amber", "narrative": format!("report {i}")})),
+            "UNFFYYYYFN",
+        ),
+        (
+            "status of A2",
+            Method::POST,
+            |w| format!("/api/programs/{}/projects/{}/status", w.a, w.p2),
+            |_, i| Some(json!({"rag": "red", "narrative": format!("report {i}")})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "grant in A",
+            Method::POST,
+            |w| format!("/api/programs/{}/members", w.a),
+            |w, i| Some(json!({"user_id": w.spare[i], "role": "viewer"})),
+            "UNFFFFYYFN",
+        ),
+        (
+            "create program",
+            Method::POST,
+            |_| "/api/programs".into(),
+            |_, i| Some(json!({"name": format!("Created {i}"), "sponsor": "S"})),
+            "UYYYYYYYFF",
+        ),
+        (
+            "the whole log",
+            Method::GET,
+            |_| "/api/events".into(),
+            none,
+            "UYYYYYYYYY",
+        ),
+        (
+            "verify the chain",
+            Method::GET,
+            |_| "/api/verify".into(),
+            none,
+            "UFFFFFFYFF",
+        ),
+        (
+            "user directory",
+            Method::GET,
+            |_| "/api/users".into(),
+            none,
+            "UYYYYYYYYY",
+        ),
+        (
+            "create user",
+            Method::POST,
+            |_| "/api/users".into(),
+            |_, i| {
+                Some(
+                    json!({"username": format!("new-{i}"), "display_name": "N", "password": PASSWORD}),
+                )
+            },
+            "UFFFFFFYFF",
+        ),
+        (
+            "own tokens",
+            Method::GET,
+            |_| "/api/tokens".into(),
+            none,
+            "UYYYYYYYFF",
+        ),
+    ];
+
+    let mut failures = Vec::new();
+    for (name, method, path, body, expected) in &table {
+        let path = path(&world);
+        for (i, ((caller_name, caller), want)) in callers.iter().zip(expected.chars()).enumerate() {
+            let mut request = caller.request(&app, method.clone(), &path);
+            if let Some(body) = body(&world, i) {
+                request = request.json(&body);
+            }
+            let res = request.send().await.unwrap();
+            let status = res.status();
+            let got = outcome(status);
+            if got != 'Y' {
+                let body: Value = res.json().await.expect("refusals have a JSON body");
+                assert!(
+                    body["error"]["code"].is_string(),
+                    "{name}: no error body: {body}"
+                );
+            }
+            if got != want {
+                failures.push(format!(
+                    "{name} as {caller_name}: expected {want}, got {got} ({status})"
+                ));
+            }
+        }
+    }
+    // The live stream, same columns.
+    for (program, expected) in [(a, "UNYYYYYYYN"), (b, "UNNNNNYYYY")] {
+        for ((caller_name, caller), want) in callers.iter().zip(expected.chars()) {
+            let got = live_outcome(caller, &app, program).await;
+            if got != want {
+                failures.push(format!(
+                    "live {program} as {caller_name}: expected {want}, got {got}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorisation table mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+async fn all_events(app: &TestApp, client: &reqwest::Client) -> Vec<Option<ProgramId>> {
+    let page: EventPage = client
+        .get(app.url("/api/events?limit=1000"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page.events.iter().map(|e| e.program_id).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_of_one_program_gets_nothing_of_another_through_any_channel() {
+    let app = TestApp::spawn().await;
+    let a = app.create_program("Program A").await;
+    let pa = app.add_project(a, "A1").await;
+    let b = app.create_program("Program B").await;
+    let pb = app.add_project(b, "B1").await;
+    let (viewer, viewer_client) = app.client_as("viewer-a").await;
+    app.grant(a, viewer, "viewer", None).await;
+    let (_, outsider_client) = app.client_as("outsider").await;
+
+    // The program list and the global log.
+    let listed: Vec<Value> = viewer_client
+        .get(app.url("/api/programs"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|p| p["program_id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>(),
+        [a.to_string()]
+    );
+    let listed: Vec<Value> = viewer_client
+        .get(app.url("/api/programs?as_of=2099-01-01"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    let outsider_list: Vec<Value> = outsider_client
+        .get(app.url("/api/programs"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(outsider_list.is_empty());
+    let seen: HashSet<Option<ProgramId>> =
+        all_events(&app, &viewer_client).await.into_iter().collect();
+    assert_eq!(
+        seen,
+        HashSet::from([Some(a)]),
+        "the viewer's log shows other programs or account events"
+    );
+    assert!(all_events(&app, &outsider_client).await.is_empty());
+    let admin_seen: HashSet<Option<ProgramId>> =
+        all_events(&app, &app.client).await.into_iter().collect();
+    assert!(admin_seen.contains(&Some(b)) && admin_seen.contains(&None));
+
+    // The live stream, subscribed to everything: only A's events arrive.
+    let head: i64 = sqlx::query_scalar("SELECT position FROM log_head")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let token = app.token_for(viewer, TokenScope::ReadOnly, None).await;
+    let mut ws = app
+        .live_with("authorization", &format!("Bearer {token}"))
+        .await
+        .unwrap();
+    ws.send(Message::text(format!(
+        r#"{{"type":"subscribe","program_id":null,"after":{head}}}"#
+    )))
+    .await
+    .unwrap();
+    assert_eq!(
+        app.report_status(b, pb, "red", "secret B trouble")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.report_status(a, pa, "green", "A is fine")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let mut received = Vec::new();
+    while received.is_empty() {
+        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Message::Text(text) = frame
+            && let ServerMessage::Events { events, .. } = serde_json::from_str(&text).unwrap()
+        {
+            received.extend(events);
+        }
+    }
+    assert!(
+        received.iter().all(|e| e.program_id == Some(a)),
+        "{received:?}"
+    );
+
+    // Revoking the role cuts the live stream off from A as well.
+    let res = app
+        .post(
+            &format!("/api/programs/{a}/members/revoke"),
+            &json!({"user_id": viewer, "role": "viewer"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        app.report_status(a, pa, "amber", "after the revocation")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(800);
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(deadline, ws.next()).await {
+        if let Message::Text(text) = frame
+            && let ServerMessage::Events { events, .. } = serde_json::from_str(&text).unwrap()
+        {
+            assert!(events.is_empty(), "events after the revocation: {events:?}");
+        }
+    }
+    let res = viewer_client
+        .get(app.url(&format!("/api/programs/{a}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn membership_changes_are_validated_and_audited() {
+    let app = TestApp::spawn().await;
+    let a = app.create_program("Program A").await;
+    let p1 = app.add_project(a, "A1").await;
+    let other = app.create_program("Other").await;
+    let foreign = app.add_project(other, "Foreign").await;
+    let dana = app.ensure_user("dana", false).await;
+
+    let members_path = format!("/api/programs/{a}/members");
+    let res = app
+        .post(
+            &members_path,
+            &json!({"user_id": dana, "role": "project_manager"}),
+        )
+        .await;
+    throughline_tests::assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+        .await;
+    let res = app
+        .post(
+            &members_path,
+            &json!({"user_id": dana, "role": "project_manager", "project_id": foreign}),
+        )
+        .await;
+    throughline_tests::assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+        .await;
+    let res = app
+        .post(&members_path, &json!({"user_id": dana, "role": "owner"}))
+        .await;
+    throughline_tests::assert_error(res, StatusCode::BAD_REQUEST, "invalid_body").await;
+    let res = app
+        .post(
+            &members_path,
+            &json!({"user_id": uuid::Uuid::new_v4(), "role": "viewer"}),
+        )
+        .await;
+    throughline_tests::assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+        .await;
+    let res = app.post(&members_path, &json!({"user_id": dana, "role": "project_manager", "project_id": p1, "reason": "runs A1"})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let members: Value = app
+        .get(&format!("/api/programs/{a}/members"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let dana_entry = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user"]["username"] == "dana")
+        .unwrap();
+    assert_eq!(
+        dana_entry["grants"],
+        json!([{"role": "project_manager", "project_id": p1}])
+    );
+
+    // The only program manager (the creator) cannot be removed.
+    let admin = app.ensure_user(ADMIN, true).await;
+    let res = app
+        .post(
+            &format!("/api/programs/{a}/members/revoke"),
+            &json!({"user_id": admin, "role": "program_manager"}),
+        )
+        .await;
+    throughline_tests::assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+        .await;
+
+    // Grants are in the program's audit trail, with the reason.
+    let trail: EventPage = app
+        .get(&format!("/api/programs/{a}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let granted = trail
+        .events
+        .iter()
+        .find(|e| e.event_type == "ProgramRoleGranted" && e.payload["username"] == "dana")
+        .unwrap();
+    assert_eq!(granted.metadata.reason.as_deref(), Some("runs A1"));
+}
