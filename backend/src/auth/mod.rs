@@ -275,7 +275,8 @@ pub async fn still_valid(pool: &PgPool, principal: &Principal) -> Result<bool, s
     }
 }
 
-fn grant_from_row((role, project): (String, Uuid)) -> Option<RoleGrant> {
+/// A `program_members` row's role and project (nil: program-wide) as a grant.
+pub fn grant_from_row((role, project): (String, Uuid)) -> Option<RoleGrant> {
     Some(RoleGrant {
         role: ProgramRole::from_wire_name(&role)?,
         project_id: (!project.is_nil()).then_some(ProjectId(project)),

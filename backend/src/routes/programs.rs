@@ -1,7 +1,7 @@
 //! Programs and their projects: commands, current views, views as of any past moment, audit trail.
 
 use super::events::PageQuery;
-use crate::auth::{Principal, authorize};
+use crate::auth::{Principal, authorize, grant_from_row};
 use crate::commands::{self, CommandError};
 use crate::error::ApiError;
 use crate::event_store::{
@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::PgPool;
 use std::collections::BTreeMap;
-use throughline_shared::access::{ProgramAction, ProgramRole, RoleGrant};
+use throughline_shared::access::ProgramAction;
 use throughline_shared::api::{
     AddProjectRequest, CommandAccepted, CreateProgramRequest, EditProgramRequest, ErrorResponse,
     EventPage, ProgramMember, ReportStatusRequest, RoleChangeRequest, UserSummary,
@@ -417,12 +417,8 @@ pub async fn list_members(
     .map_err(ApiError::internal)?;
     let mut members: Vec<ProgramMember> = Vec::new();
     for (user_id, username, display_name, admin, active, role, project) in rows {
-        let Some(role) = ProgramRole::from_wire_name(&role) else {
+        let Some(grant) = grant_from_row((role, project)) else {
             continue;
-        };
-        let grant = RoleGrant {
-            role,
-            project_id: (!project.is_nil()).then_some(ProjectId(project)),
         };
         match members.last_mut() {
             Some(m) if m.user.user_id.0 == user_id => m.grants.push(grant),
