@@ -44,6 +44,12 @@ async fn fresh_database(tag: &str) -> (String, PgPool) {
     db::ensure_database(&url).await.unwrap();
     let pool = db::connect(&url, 64).await.unwrap();
     db::migrate(&pool).await.unwrap();
+    if let Ok(sql) = std::env::var("BENCH_SCHEMA_SQL") {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
     // The baseline table: the same columns with an ordinary BIGSERIAL and no chain, no checks.
     sqlx::raw_sql(
         "CREATE TABLE raw_events (position bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, \

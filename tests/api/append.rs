@@ -226,3 +226,51 @@ async fn the_database_refuses_update_delete_and_truncate_even_for_a_superuser() 
         .unwrap();
     assert_eq!(count, 1);
 }
+
+#[tokio::test]
+async fn a_stream_belongs_to_one_program() {
+    let (_, pool) = fresh_database().await;
+    let store = EventStore::start(pool.clone());
+    let stream = Uuid::new_v4();
+    let with_program = |n: u64, program: Uuid| NewEvent {
+        program_id: Some(throughline_shared::ProgramId::from_uuid(program)),
+        ..event(n)
+    };
+    let (p, q) = (Uuid::new_v4(), Uuid::new_v4());
+    // Within one append…
+    let refused = store
+        .append(AppendRequest::single(to_stream(
+            stream,
+            ExpectedVersion::NoStream,
+            vec![with_program(1, p), with_program(2, q)],
+        )))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, AppendError::Invalid(_)), "{refused:?}");
+    // …and across appends.
+    store
+        .append(AppendRequest::single(to_stream(
+            stream,
+            ExpectedVersion::NoStream,
+            vec![with_program(1, p)],
+        )))
+        .await
+        .unwrap();
+    let refused = store
+        .append(AppendRequest::single(to_stream(
+            stream,
+            ExpectedVersion::Any,
+            vec![with_program(2, q)],
+        )))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, AppendError::Invalid(_)), "{refused:?}");
+    let registered: Option<Uuid> =
+        sqlx::query_scalar("SELECT program_id FROM streams WHERE stream_id = $1")
+            .bind(stream)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(registered, Some(p));
+    assert_eq!(read_stream(&pool, stream).await.unwrap().len(), 1);
+}

@@ -412,3 +412,64 @@ async fn concurrent_status_reports_on_one_project_never_overwrite_silently() {
         .unwrap();
     assert_eq!(view.project(project).unwrap().version, 2);
 }
+
+#[tokio::test]
+async fn a_program_audit_trail_pages_in_log_order_across_its_streams() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Interleaved").await;
+    let other = app.create_program("Someone else's").await;
+    let other_project = app.add_project(other, "Noise").await;
+    let mut projects = Vec::new();
+    for name in ["A", "B", "C"] {
+        projects.push(app.add_project(program, name).await);
+    }
+    for round in 0..4 {
+        for project in &projects {
+            let res = app
+                .report_status(program, *project, "green", &format!("round {round}"))
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+            let res = app
+                .report_status(other, other_project, "red", "noise")
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+    }
+    let whole: EventPage = app
+        .get(&format!("/api/programs/{program}/events?limit=1000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    // Program created + creator's role, 3 projects added, 12 reports; nothing of the other program.
+    assert_eq!(whole.events.len(), 2 + 3 + 12);
+    assert!(
+        whole
+            .events
+            .windows(2)
+            .all(|w| w[0].position < w[1].position)
+    );
+    assert!(whole.events.iter().all(|e| e.program_id == Some(program)));
+
+    let mut paged = Vec::new();
+    let mut after = 0;
+    loop {
+        let page: EventPage = app
+            .get(&format!(
+                "/api/programs/{program}/events?after={after}&limit=2"
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if page.events.is_empty() {
+            break;
+        }
+        after = page.next_after;
+        paged.extend(page.events);
+    }
+    let positions = |events: &[throughline_shared::RecordedEvent]| {
+        events.iter().map(|e| e.position).collect::<Vec<_>>()
+    };
+    assert_eq!(positions(&paged), positions(&whole.events));
+}

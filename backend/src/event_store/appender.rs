@@ -27,9 +27,14 @@ const MAX_BATCH_EVENTS: usize = 20_000;
 const QUEUE_DEPTH: usize = 16_384;
 /// Batches in flight at once: each needs a connection, so the appender's pool should have this many.
 pub const APPENDER_CONNECTIONS: u32 = PIPELINE as u32;
-const PIPELINE: usize = 3;
-/// A second batch starts before the first has committed only with at least this many events.
-const PIPELINE_MIN_EVENTS: usize = 64;
+/// Two: the second batch's round trips and lock wait overlap the first one's commit (its WAL
+/// flush, which happens while the head lock is still held). A third only made batches smaller:
+/// in interleaved A/B runs (docs/benchmarks.md) 2 in flight with a 160-event threshold beat
+/// 3 with 64 by 10–15% at 32 and at 256 writers.
+const PIPELINE: usize = 2;
+/// A second batch starts before the first has committed only with at least this many events, so
+/// that batches stay large (one WAL flush each) rather than splitting the waiting writers.
+const PIPELINE_MIN_EVENTS: usize = 160;
 /// How often the appender yields to let more requests queue before it starts a batch.
 const LINGER_YIELDS: usize = 2;
 
@@ -119,6 +124,12 @@ impl AppendRequest {
                 )));
             }
             for e in &s.events {
+                if e.program_id != s.events[0].program_id {
+                    return Err(AppendError::Invalid(format!(
+                        "the events of stream {} name different programs",
+                        s.stream_id
+                    )));
+                }
                 if !ids.insert(e.event_id) {
                     return Err(AppendError::Invalid(format!(
                         "event id {} appears twice in one append",
@@ -157,7 +168,8 @@ pub enum AppendError {
 
 type Reply = Result<Vec<RecordedEvent>, AppendError>;
 
-/// Head position, hash and time, then the known streams with their types and current versions.
+/// Head position, hash and time, then the known streams with their types, current versions and
+/// programs.
 type LockedHead = (
     i64,
     Vec<u8>,
@@ -165,7 +177,15 @@ type LockedHead = (
     Vec<Uuid>,
     Vec<String>,
     Vec<i64>,
+    Vec<Option<Uuid>>,
 );
+
+/// What the batch knows of a stream: its type, current version and program.
+struct StreamState {
+    kind: String,
+    version: i64,
+    program: Option<Uuid>,
+}
 
 struct Job {
     request: AppendRequest,
@@ -405,6 +425,13 @@ struct Columns<'a> {
     hash: Vec<Vec<u8>>,
 }
 
+#[derive(Default)]
+struct NewStreams<'a> {
+    stream_id: Vec<Uuid>,
+    stream_type: Vec<&'a str>,
+    program_id: Vec<Option<Uuid>>,
+}
+
 async fn commit(
     pool: &sqlx::PgPool,
     pending: &[Pending<'_>],
@@ -418,15 +445,27 @@ async fn commit(
         .collect();
     // Locks the head and reads the streams' current versions in one round trip (see the
     // migration: the version lookup runs after the lock, with a fresh snapshot).
-    let (head_position, head_hash, head_time, known, kinds, versions): LockedHead =
+    let (head_position, head_hash, head_time, known, kinds, versions, programs): LockedHead =
         sqlx::query_as("SELECT * FROM lock_log_head($1)")
             .bind(&stream_ids)
             .fetch_one(&mut *tx)
             .await?;
-    let mut streams: HashMap<Uuid, (String, i64)> = known
+    let mut streams: HashMap<Uuid, StreamState> = known
         .into_iter()
-        .zip(kinds.into_iter().zip(versions))
+        .zip(kinds.into_iter().zip(versions).zip(programs))
+        .map(|(id, ((kind, version), program))| {
+            (
+                id,
+                StreamState {
+                    kind,
+                    version,
+                    program,
+                },
+            )
+        })
         .collect();
+    // Streams this batch creates: registered with their program in the same statement.
+    let mut new_streams = NewStreams::default();
 
     let already = if check_reused_ids {
         let ids: Vec<Uuid> = requests.iter().flat_map(|r| event_ids(r)).collect();
@@ -471,12 +510,20 @@ async fn commit(
         let mut receipts = Vec::with_capacity(request.event_count());
         let mut canonical = canonical.iter();
         for stream in &request.streams {
-            let entry = streams
-                .entry(stream.stream_id)
-                .or_insert_with(|| (stream.stream_type.clone(), 0));
+            let entry = streams.entry(stream.stream_id).or_insert_with(|| {
+                let program = stream.events[0].program_id.map(|p| p.0);
+                new_streams.stream_id.push(stream.stream_id);
+                new_streams.stream_type.push(&stream.stream_type);
+                new_streams.program_id.push(program);
+                StreamState {
+                    kind: stream.stream_type.clone(),
+                    version: 0,
+                    program,
+                }
+            });
             for event in &stream.events {
                 position += 1;
-                entry.1 += 1;
+                entry.version += 1;
                 let json = canonical.next().expect("one canonical form per event");
                 let hash = event_hash(
                     &prev_hash,
@@ -485,7 +532,7 @@ async fn commit(
                         event_id: event.event_id.0,
                         stream_id: stream.stream_id,
                         stream_type: &stream.stream_type,
-                        version: entry.1,
+                        version: entry.version,
                         event_type: &event.event_type,
                         schema_version: event.schema_version,
                         program_id: event.program_id.map(|p| p.0),
@@ -498,7 +545,7 @@ async fn commit(
                 cols.event_id.push(event.event_id.0);
                 cols.stream_id.push(stream.stream_id);
                 cols.stream_type.push(&stream.stream_type);
-                cols.version.push(entry.1);
+                cols.version.push(entry.version);
                 cols.event_type.push(&event.event_type);
                 cols.schema_version.push(event.schema_version);
                 cols.program_id.push(event.program_id.map(|p| p.0));
@@ -508,7 +555,7 @@ async fn commit(
                 cols.hash.push(hash.to_vec());
                 receipts.push(Receipt {
                     position,
-                    version: entry.1,
+                    version: entry.version,
                     hash,
                 });
                 prev_hash = hash;
@@ -547,6 +594,9 @@ async fn commit(
            FROM UNNEST($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], \
                        $7::int4[], $8::uuid[], $9::text[], $10::text[], $12::bytea[], $13::bytea[]) \
                 AS t(p, e, s, st, v, et, sv, pr, pl, md, ph, h)), \
+         registered AS ( \
+           INSERT INTO streams (stream_id, stream_type, program_id) \
+           SELECT * FROM UNNEST($17::uuid[], $18::text[], $19::uuid[]) ON CONFLICT DO NOTHING), \
          head AS (UPDATE log_head SET position = $14, hash = $15, recorded_at = $11 WHERE id = 1 \
                   RETURNING position) \
          SELECT pg_notify($16, position::text) FROM head",
@@ -567,6 +617,9 @@ async fn commit(
     .bind(position)
     .bind(prev_hash.to_vec())
     .bind(NOTIFY_CHANNEL)
+    .bind(&new_streams.stream_id)
+    .bind(&new_streams.stream_type)
+    .bind(&new_streams.program_id)
     .execute(&mut *tx)
     .await?;
 
@@ -643,20 +696,34 @@ fn as_retry_in_batch(
 /// Checks a request's streams against current versions (including earlier requests in the batch).
 fn check_streams(
     request: &AppendRequest,
-    streams: &HashMap<Uuid, (String, i64)>,
+    streams: &HashMap<Uuid, StreamState>,
 ) -> Option<AppendError> {
     for stream in &request.streams {
-        let (kind, current) = streams
-            .get(&stream.stream_id)
-            .map(|(k, v)| (k.as_str(), *v))
-            .unwrap_or((stream.stream_type.as_str(), 0));
-        if kind != stream.stream_type {
+        let Some(known) = streams.get(&stream.stream_id) else {
+            if !stream.expected.admits(0) {
+                return Some(AppendError::Conflict {
+                    stream_id: stream.stream_id,
+                    expected: stream.expected,
+                    current: 0,
+                });
+            }
+            continue;
+        };
+        if known.kind != stream.stream_type {
             return Some(AppendError::StreamTypeMismatch {
                 stream_id: stream.stream_id,
-                existing: kind.to_string(),
+                existing: known.kind.clone(),
                 requested: stream.stream_type.clone(),
             });
         }
+        let program = stream.events[0].program_id.map(|p| p.0);
+        if known.program != program {
+            return Some(AppendError::Invalid(format!(
+                "stream {} belongs to program {:?}, not {:?}",
+                stream.stream_id, known.program, program
+            )));
+        }
+        let current = known.version;
         if !stream.expected.admits(current) {
             return Some(AppendError::Conflict {
                 stream_id: stream.stream_id,

@@ -32,39 +32,28 @@ pub async fn read_events(
     filter: EventFilter,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let up_to = filter.up_to.unwrap_or(i64::MAX);
-    let rows: Vec<RecordedRow> = match filter.program_id {
-        Some(program) => {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                event_columns!(),
-                " FROM events WHERE program_id = $1 AND position > $2 AND position <= $3 \
-                 ORDER BY position LIMIT $4"
-            ))
-            .bind(program.0)
-            .bind(filter.after)
-            .bind(up_to)
-            .bind(filter.limit)
-            .fetch_all(db)
-            .await?
-        }
-        None => {
-            sqlx::query_as(concat!(
-                "SELECT ",
-                event_columns!(),
-                " FROM events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3"
-            ))
-            .bind(filter.after)
-            .bind(up_to)
-            .bind(filter.limit)
-            .fetch_all(db)
-            .await?
-        }
-    };
+    if let Some(program) = filter.program_id {
+        return read_events_of_programs(db, &[program.0], filter.after, up_to, filter.limit).await;
+    }
+    let rows: Vec<RecordedRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3"
+    ))
+    .bind(filter.after)
+    .bind(up_to)
+    .bind(filter.limit)
+    .fetch_all(db)
+    .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// Events of any of `programs` in `(after, up_to]`, in position order: the global log as seen by
-/// someone who may read only those programs.
+/// Events of any of `programs` in `(after, up_to]`, in position order: one program's audit trail,
+/// or the global log as seen by someone who may read only those programs.
+///
+/// A program's events are its streams' events (`streams`), so this takes at most `limit` events
+/// from each of those streams by one range scan of `(stream_id, position)`, then the first
+/// `limit` of them all: a page costs at most streams × limit rows, however long the log.
 pub async fn read_events_of_programs(
     db: impl PgExecutor<'_>,
     programs: &[Uuid],
@@ -75,7 +64,11 @@ pub async fn read_events_of_programs(
     let rows: Vec<RecordedRow> = sqlx::query_as(concat!(
         "SELECT ",
         event_columns!(),
-        " FROM events WHERE program_id = ANY($1) AND position > $2 AND position <= $3 \
+        " FROM (SELECT stream_id AS sid FROM streams WHERE program_id = ANY($1)) AS s \
+         CROSS JOIN LATERAL (SELECT ",
+        event_columns!(),
+        " FROM events WHERE events.stream_id = s.sid AND position > $2 AND position <= $3 \
+            ORDER BY position LIMIT $4) AS e \
          ORDER BY position LIMIT $4"
     ))
     .bind(programs)
@@ -87,7 +80,8 @@ pub async fn read_events_of_programs(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// A whole stream in version order: what an aggregate is rebuilt from before a decision.
+/// A whole stream in version order (which is position order): what an aggregate is rebuilt from
+/// before a decision.
 pub async fn read_stream(
     db: impl PgExecutor<'_>,
     stream_id: Uuid,
@@ -95,7 +89,7 @@ pub async fn read_stream(
     let rows: Vec<RecordedRow> = sqlx::query_as(concat!(
         "SELECT ",
         event_columns!(),
-        " FROM events WHERE stream_id = $1 ORDER BY version"
+        " FROM events WHERE stream_id = $1 ORDER BY position"
     ))
     .bind(stream_id)
     .fetch_all(db)

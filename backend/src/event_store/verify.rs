@@ -1,8 +1,11 @@
-//! Walks the whole chain and reports the first link that does not hold.
+//! Walks the whole chain and reports the first link that does not hold: a missing position, a hash
+//! that does not match, or a stream whose versions are not 1, 2, 3… in position order.
 
 use super::hash::{GENESIS_HASH, HashInput, canonical_string, event_hash};
 use super::{EventRow, event_columns};
+use std::collections::HashMap;
 use throughline_shared::api::VerifyReport;
+use uuid::Uuid;
 
 const PAGE: i64 = 5_000;
 
@@ -17,6 +20,7 @@ pub async fn verify_chain(
             .await?;
     let mut expected_position = 1;
     let mut prev: Vec<u8> = GENESIS_HASH.to_vec();
+    let mut versions: HashMap<Uuid, i64> = HashMap::new();
     let broken = |position: i64, problem: String, checked: i64| VerifyReport {
         ok: false,
         checked,
@@ -79,6 +83,18 @@ pub async fn verify_chain(
                     checked,
                 ));
             }
+            let version = versions.entry(row.stream_id).or_insert(0);
+            if row.version != *version + 1 {
+                return Ok(broken(
+                    row.position,
+                    format!(
+                        "stream {} goes from version {} to {}",
+                        row.stream_id, version, row.version
+                    ),
+                    checked,
+                ));
+            }
+            *version = row.version;
             prev = row.hash.clone();
             expected_position += 1;
         }
