@@ -31,7 +31,7 @@ impl Application {
         // traffic from starving it.
         let append_pool =
             db::connect(&settings.database_url, event_store::APPENDER_CONNECTIONS).await?;
-        let store = EventStore::start(append_pool);
+        let store = EventStore::start_with(append_pool, pool.clone());
         let hub = live::start(pool.clone()).await?;
         tokio::spawn(run_projection(
             pool.clone(),

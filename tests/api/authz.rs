@@ -66,6 +66,13 @@ async fn live_outcome(caller: &Caller, app: &TestApp, program: ProgramId) -> cha
     }
 }
 
+async fn head(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT position FROM log_head")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
 fn outcome(status: StatusCode) -> char {
     match status.as_u16() {
         200..=299 => 'Y',
@@ -306,9 +313,17 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             if let Some(body) = body(&world, i) {
                 request = request.json(&body);
             }
+            let head_before = head(&app).await;
             let res = request.send().await.unwrap();
             let status = res.status();
             let got = outcome(status);
+            if got != 'Y' {
+                assert_eq!(
+                    head(&app).await,
+                    head_before,
+                    "{name} as {caller_name} was refused but appended"
+                );
+            }
             if got != 'Y' {
                 let body: Value = res.json().await.expect("refusals have a JSON body");
                 assert!(

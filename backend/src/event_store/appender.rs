@@ -226,20 +226,27 @@ struct Pending<'a> {
 /// Handle to this instance's appender; cheap to clone.
 #[derive(Clone)]
 pub struct EventStore {
-    pool: sqlx::PgPool,
+    /// For the reads around appends (loading a stream before a decision, waiting for a
+    /// projection): kept apart from the appender's own connections so they never wait for them.
+    read_pool: sqlx::PgPool,
     jobs: mpsc::Sender<Job>,
 }
 
 impl EventStore {
     /// Starts the appender task on the current tokio runtime. It stops when every handle is dropped.
     pub fn start(pool: sqlx::PgPool) -> Self {
+        Self::start_with(pool.clone(), pool)
+    }
+
+    /// Like `start`, with the appender on its own pool (`APPENDER_CONNECTIONS` connections).
+    pub fn start_with(append_pool: sqlx::PgPool, read_pool: sqlx::PgPool) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run_appender(pool.clone(), queue));
-        Self { pool, jobs }
+        tokio::spawn(run_appender(append_pool, queue));
+        Self { read_pool, jobs }
     }
 
     pub fn pool(&self) -> &sqlx::PgPool {
-        &self.pool
+        &self.read_pool
     }
 
     /// Appends atomically, returning the recorded events in the order given. A retry with the same
