@@ -71,3 +71,11 @@ id_type!(
     /// An API token (the secret itself is never stored, only its hash).
     TokenId
 );
+id_type!(
+    /// A dated checkpoint (or deliverable) of a project.
+    MilestoneId
+);
+id_type!(
+    /// A dependency between two milestones or deliverables.
+    DependencyId
+);

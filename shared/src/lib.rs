@@ -14,6 +14,7 @@ pub mod ids;
 pub mod program;
 pub mod project;
 pub mod rag;
+pub mod schedule;
 pub mod upcast;
 pub mod user;
 pub mod view;

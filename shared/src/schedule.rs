@@ -1,0 +1,672 @@
+//! Cross-project schedule analysis: the dependency graph between milestones and deliverables,
+//! cycle rejection, dependency health, slip impact and the critical path. Pure: the caller passes
+//! the dates (forecasts) and "today".
+//!
+//! A milestone is a point in time (start = finish); a deliverable spans from a start to a finish.
+//! A dependency says the consumer's start (FS, SS) or finish (FF, SF) may not be earlier than the
+//! provider's finish (FS, FF) or start (SS, SF) plus a lag in days. When a forecast slips, every
+//! consumer whose constraint it now breaks moves later by just enough, keeping its duration, and so
+//! on downstream; consumers with slack absorb it. Nothing ever moves earlier by propagation.
+
+use crate::ids::{DependencyId, MilestoneId, ProjectId};
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
+
+/// Which ends of provider and consumer a dependency ties together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DependencyType {
+    #[serde(rename = "FS")]
+    FinishToStart,
+    #[serde(rename = "SS")]
+    StartToStart,
+    #[serde(rename = "FF")]
+    FinishToFinish,
+    #[serde(rename = "SF")]
+    StartToFinish,
+}
+
+impl DependencyType {
+    fn provider_end(self) -> End {
+        match self {
+            DependencyType::FinishToStart | DependencyType::FinishToFinish => End::Finish,
+            DependencyType::StartToStart | DependencyType::StartToFinish => End::Start,
+        }
+    }
+
+    fn consumer_end(self) -> End {
+        match self {
+            DependencyType::FinishToStart | DependencyType::StartToStart => End::Start,
+            DependencyType::FinishToFinish | DependencyType::StartToFinish => End::Finish,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    Start,
+    Finish,
+}
+
+/// One milestone or deliverable as the analysis sees it: its forecast dates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    pub id: MilestoneId,
+    pub project: ProjectId,
+    /// A deliverable's forecast start; `None` for a milestone (a point in time).
+    pub start: Option<NaiveDate>,
+    /// The forecast date (a deliverable's forecast finish).
+    pub finish: NaiveDate,
+    /// Met: its dates are facts and never move.
+    pub done: bool,
+}
+
+impl Item {
+    fn date(&self, end: End) -> NaiveDate {
+        match end {
+            End::Start => self.start.unwrap_or(self.finish),
+            End::Finish => self.finish,
+        }
+    }
+
+    /// This item's date at `end` after moving it by `days`.
+    fn date_moved(&self, end: End, days: i64) -> NaiveDate {
+        self.date(end) + Duration::days(days)
+    }
+}
+
+/// A dependency as the analysis sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub id: DependencyId,
+    pub provider: MilestoneId,
+    pub consumer: MilestoneId,
+    pub kind: DependencyType,
+    pub lag_days: i32,
+    /// When the consumer needs it; absent: the consumer's own forecast date at its constrained end.
+    pub need_by: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("dependency {0} refers to an unknown milestone {1}")]
+    UnknownMilestone(DependencyId, MilestoneId),
+    #[error("a milestone cannot depend on itself ({0})")]
+    SelfDependency(MilestoneId),
+    /// The cycle, as milestones in dependency order, first = last.
+    #[error("the dependencies form a cycle")]
+    Cycle(Vec<MilestoneId>),
+}
+
+/// Where a dependency stands against its need-by date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    OnTrack,
+    /// The provider's forecast (plus lag) misses the need-by date, which is still ahead.
+    AtRisk,
+    /// The need-by date has passed and the provider has not delivered.
+    Late,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkHealth {
+    pub link: DependencyId,
+    pub health: Health,
+    /// Days the provider (plus lag) is after the need-by date; 0 when on track.
+    pub gap_days: i64,
+}
+
+/// One item a slip moves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Moved {
+    pub milestone: MilestoneId,
+    pub project: ProjectId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub days: i64,
+}
+
+/// The milestones and dependencies of a program, checked to be acyclic, with a topological order.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    items: Vec<Item>,
+    links: Vec<Link>,
+    index: HashMap<MilestoneId, usize>,
+    /// Per item: the links (indexes into `links`) it provides.
+    outgoing: Vec<Vec<usize>>,
+    /// Per item: the links it consumes.
+    incoming: Vec<Vec<usize>>,
+    /// Item indexes, every provider before its consumers.
+    order: Vec<usize>,
+    /// Per item: its place in `order`.
+    rank: Vec<usize>,
+}
+
+impl Schedule {
+    pub fn new(items: Vec<Item>, links: Vec<Link>) -> Result<Self, ScheduleError> {
+        let index: HashMap<MilestoneId, usize> =
+            items.iter().enumerate().map(|(i, it)| (it.id, i)).collect();
+        let mut outgoing = vec![Vec::new(); items.len()];
+        let mut incoming = vec![Vec::new(); items.len()];
+        for (l, link) in links.iter().enumerate() {
+            let p = *index
+                .get(&link.provider)
+                .ok_or(ScheduleError::UnknownMilestone(link.id, link.provider))?;
+            let c = *index
+                .get(&link.consumer)
+                .ok_or(ScheduleError::UnknownMilestone(link.id, link.consumer))?;
+            if p == c {
+                return Err(ScheduleError::SelfDependency(link.provider));
+            }
+            outgoing[p].push(l);
+            incoming[c].push(l);
+        }
+        let mut schedule = Self {
+            items,
+            links,
+            index,
+            outgoing,
+            incoming,
+            order: Vec::new(),
+            rank: Vec::new(),
+        };
+        schedule.order = schedule.topological_order()?;
+        schedule.rank = vec![0; schedule.items.len()];
+        for (k, &i) in schedule.order.iter().enumerate() {
+            schedule.rank[i] = k;
+        }
+        Ok(schedule)
+    }
+
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    pub fn item(&self, id: MilestoneId) -> Option<&Item> {
+        self.index.get(&id).map(|&i| &self.items[i])
+    }
+
+    /// Kahn's algorithm; on a cycle, names one.
+    fn topological_order(&self) -> Result<Vec<usize>, ScheduleError> {
+        let mut pending: Vec<usize> = self.incoming.iter().map(Vec::len).collect();
+        let mut ready: VecDeque<usize> =
+            (0..self.items.len()).filter(|&i| pending[i] == 0).collect();
+        let mut order = Vec::with_capacity(self.items.len());
+        while let Some(i) = ready.pop_front() {
+            order.push(i);
+            for &l in &self.outgoing[i] {
+                let c = self.index[&self.links[l].consumer];
+                pending[c] -= 1;
+                if pending[c] == 0 {
+                    ready.push_back(c);
+                }
+            }
+        }
+        if order.len() == self.items.len() {
+            return Ok(order);
+        }
+        // Some item is on a cycle: walk back along unresolved inputs until an item repeats.
+        let start = (0..self.items.len())
+            .find(|&i| pending[i] > 0)
+            .expect("a blocked item");
+        let mut seen: HashMap<usize, usize> = HashMap::new();
+        let mut path = vec![start];
+        let mut at = start;
+        loop {
+            seen.insert(at, path.len() - 1);
+            let provider = self.incoming[at]
+                .iter()
+                .map(|&l| self.index[&self.links[l].provider])
+                .find(|&p| pending[p] > 0)
+                .expect("a blocked item has a blocked provider");
+            if let Some(&from) = seen.get(&provider) {
+                let mut cycle: Vec<MilestoneId> = path[from..]
+                    .iter()
+                    .rev()
+                    .map(|&i| self.items[i].id)
+                    .collect();
+                cycle.push(cycle[0]);
+                return Err(ScheduleError::Cycle(cycle));
+            }
+            path.push(provider);
+            at = provider;
+        }
+    }
+
+    /// The cycle that a new dependency `provider → consumer` would close, if any (as milestones
+    /// in dependency order, starting and ending with `provider`).
+    pub fn cycle_with(
+        &self,
+        provider: MilestoneId,
+        consumer: MilestoneId,
+    ) -> Option<Vec<MilestoneId>> {
+        if provider == consumer {
+            return Some(vec![provider, consumer]);
+        }
+        let (&p, &c) = (self.index.get(&provider)?, self.index.get(&consumer)?);
+        // Is `provider` downstream of `consumer`? Breadth-first, remembering how we got there.
+        let mut came_from: HashMap<usize, usize> = HashMap::from([(c, c)]);
+        let mut queue = VecDeque::from([c]);
+        while let Some(i) = queue.pop_front() {
+            if i == p {
+                let mut path = vec![p];
+                let mut at = p;
+                while at != c {
+                    at = came_from[&at];
+                    path.push(at);
+                }
+                path.reverse(); // c … p
+                let mut cycle = vec![provider];
+                cycle.extend(path.iter().map(|&i| self.items[i].id));
+                return Some(cycle);
+            }
+            for &l in &self.outgoing[i] {
+                let next = self.index[&self.links[l].consumer];
+                if let std::collections::hash_map::Entry::Vacant(e) = came_from.entry(next) {
+                    e.insert(i);
+                    queue.push_back(next);
+                }
+            }
+        }
+        None
+    }
+
+    /// The date a link requires of its consumer's constrained end, with its provider moved by
+    /// `provider_moved` days.
+    fn required(&self, link: &Link, provider: &Item, provider_moved: i64) -> NaiveDate {
+        provider.date_moved(link.kind.provider_end(), provider_moved)
+            + Duration::days(link.lag_days.into())
+    }
+
+    /// Every dependency's health as of `today`.
+    pub fn health(&self, today: NaiveDate) -> Vec<LinkHealth> {
+        self.links
+            .iter()
+            .map(|link| {
+                let provider = &self.items[self.index[&link.provider]];
+                let consumer = &self.items[self.index[&link.consumer]];
+                let need_by = link
+                    .need_by
+                    .unwrap_or_else(|| consumer.date(link.kind.consumer_end()));
+                let gap = (self.required(link, provider, 0) - need_by)
+                    .num_days()
+                    .max(0);
+                let health = if provider.done || gap == 0 {
+                    Health::OnTrack
+                } else if today > need_by {
+                    Health::Late
+                } else {
+                    Health::AtRisk
+                };
+                LinkHealth {
+                    link: link.id,
+                    health,
+                    gap_days: if provider.done { 0 } else { gap },
+                }
+            })
+            .collect()
+    }
+
+    /// What moves if `milestone`'s forecast slips by `days` (later; a negative number moves
+    /// nothing downstream, since propagation only pushes). The slipped milestone comes first,
+    /// then everything it pushes, in dependency order.
+    pub fn impact(&self, milestone: MilestoneId, days: i64) -> Vec<Moved> {
+        let Some(&start) = self.index.get(&milestone) else {
+            return Vec::new();
+        };
+        let mut moved_by: HashMap<usize, i64> = HashMap::from([(start, days)]);
+        let mut result = Vec::new();
+        let position: HashMap<usize, usize> = self
+            .order
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (i, k))
+            .collect();
+        // Visit in topological order only what is reachable from the slipped item.
+        let mut frontier = std::collections::BinaryHeap::new();
+        frontier.push(std::cmp::Reverse((position[&start], start)));
+        let mut queued: std::collections::HashSet<usize> = [start].into();
+        while let Some(std::cmp::Reverse((_, i))) = frontier.pop() {
+            let shift = moved_by.get(&i).copied().unwrap_or(0);
+            let item = &self.items[i];
+            if shift > 0 || i == start {
+                result.push(Moved {
+                    milestone: item.id,
+                    project: item.project,
+                    from: item.finish,
+                    to: item.date_moved(End::Finish, shift),
+                    days: shift,
+                });
+            }
+            if shift <= 0 {
+                continue;
+            }
+            for &l in &self.outgoing[i] {
+                let link = &self.links[l];
+                let c = self.index[&link.consumer];
+                let consumer = &self.items[c];
+                if consumer.done {
+                    continue;
+                }
+                let required = self.required(link, item, shift);
+                let current = consumer.date(link.kind.consumer_end());
+                let push = (required - current).num_days();
+                if push > 0 {
+                    let entry = moved_by.entry(c).or_insert(0);
+                    *entry = (*entry).max(push);
+                }
+                if queued.insert(c) {
+                    frontier.push(std::cmp::Reverse((self.rank[c], c)));
+                }
+            }
+        }
+        result
+    }
+
+    /// Total float of every item against the program's end (its latest forecast): how many days
+    /// it can slip without moving that end. The critical path is the items with no float.
+    pub fn float_days(&self) -> Vec<(MilestoneId, i64)> {
+        let Some(end) = self.items.iter().map(|i| i.finish).max() else {
+            return Vec::new();
+        };
+        // Latest allowed finish, computed backwards (consumers before providers).
+        let mut latest_finish: Vec<NaiveDate> = vec![end; self.items.len()];
+        for &i in self.order.iter().rev() {
+            let item = &self.items[i];
+            let duration = item.start.map_or(0, |s| (item.finish - s).num_days());
+            for &l in &self.outgoing[i] {
+                let link = &self.links[l];
+                let c = self.index[&link.consumer];
+                let consumer = &self.items[c];
+                let c_duration = consumer
+                    .start
+                    .map_or(0, |s| (consumer.finish - s).num_days());
+                let consumer_latest = match link.kind.consumer_end() {
+                    End::Finish => latest_finish[c],
+                    End::Start => latest_finish[c] - Duration::days(c_duration),
+                };
+                let provider_latest_end = consumer_latest - Duration::days(link.lag_days.into());
+                let as_finish = match link.kind.provider_end() {
+                    End::Finish => provider_latest_end,
+                    End::Start => provider_latest_end + Duration::days(duration),
+                };
+                latest_finish[i] = latest_finish[i].min(as_finish);
+            }
+        }
+        self.order
+            .iter()
+            .map(|&i| {
+                let item = &self.items[i];
+                (item.id, (latest_finish[i] - item.finish).num_days())
+            })
+            .collect()
+    }
+
+    /// The chain of items with no float, in dependency order.
+    pub fn critical_path(&self) -> Vec<MilestoneId> {
+        self.float_days()
+            .into_iter()
+            .filter(|(_, float)| *float <= 0)
+            .map(|(id, _)| id)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn m(n: u128) -> MilestoneId {
+        MilestoneId::from_uuid(Uuid::from_u128(n))
+    }
+
+    fn d(month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, month, day).unwrap()
+    }
+
+    fn milestone(n: u128, project: u128, finish: NaiveDate) -> Item {
+        Item {
+            id: m(n),
+            project: ProjectId::from_uuid(Uuid::from_u128(1000 + project)),
+            start: None,
+            finish,
+            done: false,
+        }
+    }
+
+    fn deliverable(n: u128, project: u128, start: NaiveDate, finish: NaiveDate) -> Item {
+        Item {
+            start: Some(start),
+            ..milestone(n, project, finish)
+        }
+    }
+
+    fn link(n: u128, provider: u128, consumer: u128, kind: DependencyType, lag: i32) -> Link {
+        Link {
+            id: DependencyId::from_uuid(Uuid::from_u128(5000 + n)),
+            provider: m(provider),
+            consumer: m(consumer),
+            kind,
+            lag_days: lag,
+            need_by: None,
+        }
+    }
+
+    use DependencyType::*;
+
+    #[test]
+    fn a_cycle_is_refused_and_named() {
+        let items = vec![
+            milestone(1, 1, d(3, 1)),
+            milestone(2, 2, d(4, 1)),
+            milestone(3, 3, d(5, 1)),
+        ];
+        let links = vec![
+            link(1, 1, 2, FinishToStart, 0),
+            link(2, 2, 3, FinishToStart, 0),
+            link(3, 3, 1, FinishToStart, 0),
+        ];
+        match Schedule::new(items, links) {
+            Err(ScheduleError::Cycle(cycle)) => {
+                assert_eq!(cycle.first(), cycle.last());
+                assert_eq!(cycle.len(), 4);
+                for n in 1..=3 {
+                    assert!(cycle.contains(&m(n)));
+                }
+                // In dependency order: each is followed by one it provides to.
+                let follows = |a: MilestoneId, b: MilestoneId| {
+                    [(1, 2), (2, 3), (3, 1)]
+                        .iter()
+                        .any(|&(p, c)| m(p) == a && m(c) == b)
+                };
+                assert!(cycle.windows(2).all(|w| follows(w[0], w[1])), "{cycle:?}");
+            }
+            other => panic!("expected a cycle, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_new_dependency_that_would_close_a_cycle_is_named_before_it_is_added() {
+        let items = vec![
+            milestone(1, 1, d(3, 1)),
+            milestone(2, 2, d(4, 1)),
+            milestone(3, 3, d(5, 1)),
+        ];
+        let schedule = Schedule::new(
+            items,
+            vec![
+                link(1, 1, 2, FinishToStart, 0),
+                link(2, 2, 3, FinishToStart, 0),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            schedule.cycle_with(m(3), m(1)),
+            Some(vec![m(3), m(1), m(2), m(3)])
+        );
+        assert_eq!(schedule.cycle_with(m(1), m(3)), None);
+        assert_eq!(schedule.cycle_with(m(2), m(2)), Some(vec![m(2), m(2)]));
+    }
+
+    #[test]
+    fn unknown_and_self_references_are_refused() {
+        let items = vec![milestone(1, 1, d(3, 1))];
+        assert!(matches!(
+            Schedule::new(items.clone(), vec![link(1, 1, 9, FinishToStart, 0)]),
+            Err(ScheduleError::UnknownMilestone(_, id)) if id == m(9)
+        ));
+        assert!(matches!(
+            Schedule::new(items, vec![link(1, 1, 1, FinishToStart, 0)]),
+            Err(ScheduleError::SelfDependency(_))
+        ));
+    }
+
+    #[test]
+    fn a_provider_after_the_need_by_date_is_at_risk_then_late_with_the_gap() {
+        let items = vec![milestone(1, 1, d(3, 10)), milestone(2, 2, d(4, 1))];
+        let mut dependency = link(1, 1, 2, FinishToStart, 2);
+        dependency.need_by = Some(d(3, 5));
+        let schedule = Schedule::new(items.clone(), vec![dependency.clone()]).unwrap();
+        // Provider 10 Mar + 2 days lag = 12 Mar, needed by 5 Mar: 7 days short.
+        let ahead = schedule.health(d(2, 1));
+        assert_eq!((ahead[0].health, ahead[0].gap_days), (Health::AtRisk, 7));
+        let passed = schedule.health(d(3, 6));
+        assert_eq!((passed[0].health, passed[0].gap_days), (Health::Late, 7));
+
+        // Without a need-by date, the consumer's own forecast is what it needs.
+        dependency.need_by = None;
+        let schedule = Schedule::new(items.clone(), vec![dependency.clone()]).unwrap();
+        assert_eq!(schedule.health(d(2, 1))[0].health, Health::OnTrack);
+
+        // Delivered is delivered.
+        let mut done = items;
+        done[0].done = true;
+        dependency.need_by = Some(d(3, 5));
+        let schedule = Schedule::new(done, vec![dependency]).unwrap();
+        assert_eq!(
+            schedule.health(d(3, 20))[0],
+            LinkHealth {
+                link: DependencyId::from_uuid(Uuid::from_u128(5001)),
+                health: Health::OnTrack,
+                gap_days: 0
+            }
+        );
+    }
+
+    #[test]
+    fn a_slip_pushes_downstream_across_projects_minus_the_slack() {
+        // 1 (1 Mar) -FS+3-> 2 (10 Mar: 6 days slack) -FS-> 3 (12 Mar, no slack) ; 1 -FS-> 4 (1 Jun)
+        let items = vec![
+            milestone(1, 1, d(3, 1)),
+            milestone(2, 2, d(3, 10)),
+            milestone(3, 3, d(3, 12)),
+            milestone(4, 4, d(6, 1)),
+        ];
+        let links = vec![
+            link(1, 1, 2, FinishToStart, 3),
+            link(2, 2, 3, FinishToStart, 2),
+            link(3, 1, 4, FinishToStart, 0),
+        ];
+        let schedule = Schedule::new(items, links).unwrap();
+        let moved = schedule.impact(m(1), 10);
+        let summary: Vec<(MilestoneId, i64, NaiveDate)> = moved
+            .iter()
+            .map(|mv| (mv.milestone, mv.days, mv.to))
+            .collect();
+        // 1 → 11 Mar; 2 needs 14 Mar (4 days later); 3 needs 16 Mar (4 days); 4 has slack.
+        assert_eq!(
+            summary,
+            vec![
+                (m(1), 10, d(3, 11)),
+                (m(2), 4, d(3, 14)),
+                (m(3), 4, d(3, 16))
+            ]
+        );
+        // A slip absorbed by slack moves nothing else.
+        assert_eq!(schedule.impact(m(1), 5).len(), 1);
+        // Propagation never pulls dates earlier.
+        assert_eq!(schedule.impact(m(1), -5).len(), 1);
+    }
+
+    #[test]
+    fn each_dependency_type_ties_the_right_ends_and_deliverables_keep_their_length() {
+        // Provider: deliverable 1–10 Mar, slips 5 days → 6–15 Mar.
+        let provider = deliverable(1, 1, d(3, 1), d(3, 10));
+        let consumer = || deliverable(2, 2, d(3, 11), d(3, 20));
+        let pushed = |kind, lag| {
+            let schedule = Schedule::new(
+                vec![provider.clone(), consumer()],
+                vec![link(1, 1, 2, kind, lag)],
+            )
+            .unwrap();
+            schedule.impact(m(1), 5).get(1).map(|mv| (mv.days, mv.to))
+        };
+        // FS: consumer start ≥ provider finish (15 Mar) + 1 → starts 16 Mar, 5 days later.
+        assert_eq!(pushed(FinishToStart, 1), Some((5, d(3, 25))));
+        // SS: consumer start ≥ provider start (6 Mar) + 7 = 13 Mar → 2 days.
+        assert_eq!(pushed(StartToStart, 7), Some((2, d(3, 22))));
+        // FF: consumer finish ≥ provider finish (15 Mar) + 8 = 23 Mar → 3 days.
+        assert_eq!(pushed(FinishToFinish, 8), Some((3, d(3, 23))));
+        // SF: consumer finish ≥ provider start (6 Mar) + 10 = 16 Mar → slack, no move.
+        assert_eq!(pushed(StartToFinish, 10), None);
+        // SF with more lag: ≥ 6 Mar + 20 = 26 Mar → 6 days.
+        assert_eq!(pushed(StartToFinish, 20), Some((6, d(3, 26))));
+    }
+
+    #[test]
+    fn a_consumer_moves_by_its_most_demanding_provider_and_met_milestones_stay() {
+        let items = vec![
+            milestone(1, 1, d(3, 1)),
+            milestone(2, 2, d(3, 1)),
+            milestone(3, 3, d(3, 5)),
+            Item {
+                done: true,
+                ..milestone(4, 4, d(3, 5))
+            },
+        ];
+        let links = vec![
+            link(1, 1, 3, FinishToStart, 0),
+            link(2, 2, 3, FinishToStart, 0),
+            link(3, 1, 4, FinishToStart, 0),
+        ];
+        let schedule = Schedule::new(items, links).unwrap();
+        let moved = schedule.impact(m(1), 9); // 1 → 10 Mar: 3 must move 5 days; 4 is met.
+        assert_eq!(moved.len(), 2);
+        assert_eq!((moved[1].milestone, moved[1].days), (m(3), 5));
+    }
+
+    #[test]
+    fn the_critical_path_is_the_chain_without_float() {
+        // 1 → 2 → 3 ends the program (1 Jun); 4 → 3 has 10 days of float; 5 stands alone.
+        let items = vec![
+            milestone(1, 1, d(3, 1)),
+            milestone(2, 2, d(4, 1)),
+            milestone(3, 3, d(6, 1)),
+            milestone(4, 4, d(5, 1)),
+            milestone(5, 5, d(4, 15)),
+        ];
+        let links = vec![
+            link(1, 1, 2, FinishToStart, 31),
+            link(2, 2, 3, FinishToStart, 61),
+            link(3, 4, 3, FinishToStart, 21),
+        ];
+        let schedule = Schedule::new(items, links).unwrap();
+        assert_eq!(schedule.critical_path(), vec![m(1), m(2), m(3)]);
+        let float: HashMap<MilestoneId, i64> = schedule.float_days().into_iter().collect();
+        assert_eq!(float[&m(4)], 10);
+        assert_eq!(float[&m(5)], 47);
+        // Slipping a critical item by a day moves the end; slipping 4 by its float does not.
+        assert_eq!(schedule.impact(m(1), 1).last().unwrap().milestone, m(3));
+        assert!(
+            schedule
+                .impact(m(4), 10)
+                .iter()
+                .all(|mv| mv.milestone != m(3))
+        );
+    }
+}
