@@ -49,9 +49,14 @@ pub enum Command {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    telemetry::init("info,sqlx=warn");
+    let command = cli.command.unwrap_or(Command::Serve);
+    // The one-shot commands print their result; their progress logs would only bury it.
+    telemetry::init(match command {
+        Command::Serve => "info,sqlx=warn",
+        _ => "warn",
+    });
     let settings = Settings::from_env()?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Serve => {
             let app = Application::build(settings.clone()).await?;
             let url = format!("http://{}:{}", settings.addr.ip(), app.port());

@@ -292,6 +292,9 @@ async fn tokens_are_shown_once_scoped_tracked_and_revocable() {
         .await
         .unwrap();
     assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+    // Nor list the organisation's users.
+    let res = token.get(app.url("/api/users")).send().await.unwrap();
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
     // A token cannot mint tokens.
     let res = token
         .post(app.url("/api/tokens"))
@@ -461,4 +464,37 @@ async fn events_name_the_person_and_the_token_behind_them() {
         .await
         .unwrap();
     assert_eq!(me["memberships"][0]["grants"][0]["role"], "program_manager");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_get_no_more_tries_than_sequential_ones() {
+    let app = TestApp::spawn().await;
+    let guesses: Vec<_> = (0..24)
+        .map(|i| {
+            let url = app.url("/api/auth/login");
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .json(&json!({"username": ADMIN, "password": format!("guess number {i:02}")}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    let mut refused = 0;
+    for guess in guesses {
+        match guess.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // Every attempt is counted before its password is checked: at most five were checked.
+    assert!(checked <= 5, "{checked} guesses were checked");
+    assert_eq!(checked + refused, 24);
+    let locked = app.login(ADMIN, PASSWORD).await.unwrap_err();
+    assert_error(locked, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
 }

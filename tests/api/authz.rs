@@ -283,7 +283,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             Method::GET,
             |_| "/api/users".into(),
             none,
-            "UYYYYYYYYY",
+            "UYYYYYYYYF",
         ),
         (
             "create user",

@@ -122,7 +122,7 @@ impl Principal {
     }
 
     /// The one program a token is limited to, if it is.
-    fn token_program(&self) -> Option<ProgramId> {
+    pub fn token_program(&self) -> Option<ProgramId> {
         match &self.credential {
             Credential::Token { program_id, .. } => *program_id,
             Credential::Session { .. } => None,

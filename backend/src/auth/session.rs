@@ -17,24 +17,30 @@ pub struct NewSession {
     pub csrf_token: String,
 }
 
+/// Starts a session, but only if `checked_hash` (the password hash the login was checked against)
+/// is still the user's: a password reset that lands in between wins, and no session is made.
 pub async fn create(
     pool: &PgPool,
     settings: &AuthSettings,
     user_id: UserId,
-) -> Result<NewSession, sqlx::Error> {
+    checked_hash: &str,
+) -> Result<Option<NewSession>, sqlx::Error> {
     let id = random_hex();
     let csrf_token = random_hex();
-    sqlx::query(
+    let created = sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at) \
-         VALUES ($1, $2, $3, now() + make_interval(secs => $4))",
+         SELECT $1, $2, $3, now() + make_interval(secs => $4) FROM credentials \
+         WHERE user_id = $2 AND password_hash = $5",
     )
     .bind(lookup_hash(&id))
     .bind(user_id.0)
     .bind(&csrf_token)
     .bind(settings.session_lifetime.as_secs_f64())
+    .bind(checked_hash)
     .execute(pool)
-    .await?;
-    Ok(NewSession { id, csrf_token })
+    .await?
+    .rows_affected();
+    Ok((created == 1).then_some(NewSession { id, csrf_token }))
 }
 
 pub async fn delete(pool: &PgPool, id_hash: &[u8]) -> Result<(), sqlx::Error> {

@@ -1,6 +1,7 @@
 //! Login throttling, keyed by the user name that was typed, whether or not it exists (so the
-//! answers never tell which names exist): each failure answers a little later, and after
-//! `max_failures` within the lockout period the name is locked for that period.
+//! answers never tell which names exist): every attempt is counted before the password is checked
+//! (a success clears the count), each failure answers a little later, and after `max_failures`
+//! within the lockout period the name is locked for that period.
 
 use super::AuthSettings;
 use chrono::{DateTime, Utc};
@@ -21,22 +22,29 @@ pub async fn locked_until(
     Ok(locked.flatten())
 }
 
-/// Records a failure and locks the name once it has failed too often. Returns the delay to
-/// answer with, which grows with the number of consecutive failures.
-pub async fn record_failure(
+/// Counts an attempt before the password is checked, atomically, so parallel guesses cannot all
+/// pass the lock check before any failure is recorded. Returns whether this attempt may go ahead
+/// (at most `max_failures` per lockout period; the one reaching it sets the lock) and how long a
+/// failure should take to answer.
+pub async fn reserve_attempt(
     pool: &PgPool,
     settings: &AuthSettings,
     username: &str,
-) -> Result<Duration, sqlx::Error> {
-    let failures: i32 = sqlx::query_scalar(
-        "INSERT INTO login_failures AS f (username, failures, last_failure_at) VALUES ($1, 1, now()) \
+) -> Result<(bool, Duration), sqlx::Error> {
+    let attempts: i32 = sqlx::query_scalar(
+        "INSERT INTO login_failures AS f (username, failures, last_failure_at, locked_until) \
+         VALUES ($1, 1, now(), CASE WHEN $3 <= 1 THEN now() + make_interval(secs => $2) END) \
          ON CONFLICT (username) DO UPDATE SET \
-           failures = CASE WHEN f.last_failure_at < now() - make_interval(secs => $2) THEN 1 \
+           failures = CASE WHEN f.last_failure_at < now() - make_interval(secs => $2) \
+                             OR f.locked_until <= now() THEN 1 \
                            ELSE f.failures + 1 END, \
            last_failure_at = now(), \
            locked_until = CASE \
-             WHEN f.last_failure_at >= now() - make_interval(secs => $2) AND f.failures + 1 >= $3 \
-             THEN now() + make_interval(secs => $2) ELSE f.locked_until END \
+             WHEN f.last_failure_at < now() - make_interval(secs => $2) OR f.locked_until <= now() \
+               THEN CASE WHEN $3 <= 1 THEN now() + make_interval(secs => $2) END \
+             WHEN f.failures + 1 >= $3 \
+               THEN coalesce(f.locked_until, now() + make_interval(secs => $2)) \
+             ELSE f.locked_until END \
          RETURNING failures",
     )
     .bind(username)
@@ -44,10 +52,13 @@ pub async fn record_failure(
     .bind(settings.max_failures)
     .fetch_one(pool)
     .await?;
-    if failures >= settings.max_failures {
-        tracing::warn!(username, failures, "login locked after repeated failures");
+    if attempts == settings.max_failures {
+        tracing::warn!(username, attempts, "sign-in locked after repeated failures");
     }
-    Ok(settings.failure_delay * failures.clamp(1, 10) as u32)
+    Ok((
+        attempts <= settings.max_failures,
+        settings.failure_delay * attempts.clamp(1, 10) as u32,
+    ))
 }
 
 /// A successful login starts the count again.

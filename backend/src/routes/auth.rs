@@ -14,6 +14,20 @@ use throughline_shared::api::{ChangePasswordRequest, ErrorResponse, LoginRequest
 use throughline_shared::user::normalize_username;
 use uuid::Uuid;
 
+fn too_many_attempts(username: &str, until: chrono::DateTime<chrono::Utc>) -> ApiError {
+    let seconds = (until - chrono::Utc::now()).num_seconds().max(1);
+    tracing::warn!(%username, "sign-in refused: locked after repeated failures");
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!(
+            "too many failed sign-ins; try again in {} minute(s)",
+            (seconds + 59) / 60
+        ),
+    )
+    .with_details(serde_json::json!({ "retry_after_seconds": seconds }))
+}
+
 fn invalid_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
@@ -44,17 +58,18 @@ pub async fn login(
         .await
         .map_err(ApiError::internal)?
     {
-        let seconds = (until - chrono::Utc::now()).num_seconds().max(1);
-        tracing::warn!(%username, "login refused: locked after repeated failures");
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!(
-                "too many failed logins; try again in {} minute(s)",
-                (seconds + 59) / 60
-            ),
-        )
-        .with_details(serde_json::json!({ "retry_after_seconds": seconds })));
+        return Err(too_many_attempts(&username, until));
+    }
+    let (allowed, failure_delay) = throttle::reserve_attempt(pool, &settings, &username)
+        .await
+        .map_err(ApiError::internal)?;
+    if !allowed {
+        // Parallel guesses beyond the allowance: refused before any password is checked.
+        let until = throttle::locked_until(pool, &username)
+            .await
+            .map_err(ApiError::internal)?
+            .unwrap_or_else(|| chrono::Utc::now() + settings.lockout);
+        return Err(too_many_attempts(&username, until));
     }
     type Row = (Uuid, String, String, bool, bool, Option<String>);
     let user: Option<Row> = sqlx::query_as(
@@ -70,21 +85,22 @@ pub async fn login(
         .await
         .map_err(ApiError::internal)?;
     let user = user.filter(|u| matches && u.4);
-    let Some((user_id, username, display_name, admin, _, _)) = user else {
-        let delay = throttle::record_failure(pool, &settings, &username)
-            .await
-            .map_err(ApiError::internal)?;
-        tracing::warn!(%username, "failed login");
-        tokio::time::sleep(delay).await;
+    let Some((user_id, username, display_name, admin, _, Some(checked_hash))) = user else {
+        tracing::warn!(%username, "failed sign-in");
+        tokio::time::sleep(failure_delay).await;
         return Err(invalid_credentials());
     };
     throttle::clear(pool, &username)
         .await
         .map_err(ApiError::internal)?;
     let user_id = UserId(user_id);
-    let new = session::create(pool, &settings, user_id)
+    // Only while the password checked is still the current one: a reset in between wins.
+    let Some(new) = session::create(pool, &settings, user_id, &checked_hash)
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::internal)?
+    else {
+        return Err(invalid_credentials());
+    };
     tracing::info!(%username, "logged in");
     let principal = Principal {
         user_id,
@@ -145,17 +161,27 @@ pub async fn me(pool: web::Data<PgPool>, principal: Principal) -> Result<HttpRes
 /// Changes your own password (after checking the current one) and ends all your sessions,
 /// this one included.
 #[utoipa::path(post, path = "/api/me/password", tag = "auth", request_body = ChangePasswordRequest,
-    responses((status = 204), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 204), (status = 401, body = ErrorResponse), (status = 422, body = ErrorResponse), (status = 429, body = ErrorResponse)))]
 #[post("/me/password")]
 pub async fn change_password(
     req: HttpRequest,
     store: web::Data<EventStore>,
     pool: web::Data<PgPool>,
+    settings: web::Data<AuthSettings>,
     principal: Principal,
     ctx: RequestContext,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, CommandError> {
     principal.require_session()?;
+    // Guessing the current password from a hijacked session counts like failed sign-ins.
+    let (allowed, failure_delay) =
+        throttle::reserve_attempt(pool.get_ref(), &settings, &principal.username)
+            .await
+            .map_err(ApiError::internal)?;
+    if !allowed {
+        let until = chrono::Utc::now() + settings.lockout;
+        return Err(too_many_attempts(&principal.username, until).into());
+    }
     let ChangePasswordRequest {
         current_password,
         new_password,
@@ -170,6 +196,7 @@ pub async fn change_password(
         .await
         .map_err(ApiError::internal)?
     {
+        tokio::time::sleep(failure_delay).await;
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
@@ -178,6 +205,9 @@ pub async fn change_password(
         .with_details(serde_json::json!([{"field": "current_password", "message": "is not your current password"}]))
         .into());
     }
+    throttle::clear(pool.get_ref(), &principal.username)
+        .await
+        .map_err(ApiError::internal)?;
     accounts::set_password(&store, &ctx, principal.user_id, new_password).await?;
     Ok(HttpResponse::NoContent()
         .cookie(session::removal_cookie(&req))

@@ -183,6 +183,31 @@ async fn recheck(
     Ok(true)
 }
 
+/// Brings the subscription up to `through` (default: the head), judged by the caller's access as
+/// it stands once the access read model has folded everything up to there: a revocation inside
+/// the range (while this session lagged, or just before it subscribed) is in force before any
+/// event of the range is sent. `Ok(false)`: the session must end.
+async fn catch_up_checked(
+    pool: &PgPool,
+    principal: &Principal,
+    session: &mut Session,
+    subscription: &mut Option<Subscription>,
+    through: Option<i64>,
+) -> anyhow::Result<bool> {
+    let through = match through {
+        Some(t) => t,
+        None => head_position(pool).await?,
+    };
+    wait_for_projection(pool, ACCESS, through).await?;
+    if !recheck(pool, principal, session, subscription).await? {
+        return Ok(false);
+    }
+    if let Some(sub) = subscription.as_mut() {
+        sub.catch_up(pool, session, Some(through)).await?;
+    }
+    Ok(true)
+}
+
 async fn run_session(
     mut session: Session,
     mut stream: actix_ws::AggregatedMessageStream,
@@ -204,9 +229,11 @@ async fn run_session(
                         AggregatedMessage::Text(text) => match serde_json::from_str::<ClientMessage>(&text) {
                             Ok(ClientMessage::Subscribe { program_id, after }) => {
                                 match Subscription::open(&pool, &principal, program_id, after).await {
-                                    Ok(mut sub) => {
-                                        sub.catch_up(&pool, &mut session, None).await?;
+                                    Ok(sub) => {
                                         subscription = Some(sub);
+                                        if !catch_up_checked(&pool, &principal, &mut session, &mut subscription, None).await? {
+                                            return Ok(());
+                                        }
                                     }
                                     Err(e) => {
                                         subscription = None;
@@ -238,15 +265,18 @@ async fn run_session(
                             // The caller's access changed: judge this batch by the new access,
                             // once the access read model has folded the change.
                             if let Some(change) = batch.events.iter().rev().find(|e| changes_access_of(e, &principal)) {
-                                wait_for_projection(&pool, ACCESS, change.position).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                                wait_for_projection(&pool, ACCESS, change.position).await?;
                                 if !recheck(&pool, &principal, &mut session, &mut subscription).await? {
                                     return Ok(());
                                 }
                             }
-                            let Some(sub) = subscription.as_mut() else { continue };
-                            if batch.after > sub.covered {
-                                sub.catch_up(&pool, &mut session, Some(batch.after)).await?;
+                            // Missed positions before this batch: read them from the table first.
+                            if batch.after > covered
+                                && !catch_up_checked(&pool, &principal, &mut session, &mut subscription, Some(batch.after)).await?
+                            {
+                                return Ok(());
                             }
+                            let Some(sub) = subscription.as_mut() else { continue };
                             let events: Vec<RecordedEvent> = batch
                                 .events
                                 .iter()
@@ -260,8 +290,8 @@ async fn run_session(
                         }
                         // This session fell behind the tail: read what it missed from the table.
                         Err(RecvError::Lagged(_)) => {
-                            if let Some(sub) = subscription.as_mut() {
-                                sub.catch_up(&pool, &mut session, None).await?;
+                            if !catch_up_checked(&pool, &principal, &mut session, &mut subscription, None).await? {
+                                return Ok(());
                             }
                         }
                         Err(RecvError::Closed) => return Ok(()),

@@ -24,8 +24,13 @@ pub struct SetPasswordRequest {
 #[get("/users")]
 pub async fn list_users(
     pool: web::Data<PgPool>,
-    _principal: Principal,
+    principal: Principal,
 ) -> Result<HttpResponse, CommandError> {
+    if principal.token_program().is_some() {
+        return Err(principal
+            .deny("this API token is limited to one program")
+            .into());
+    }
     Ok(HttpResponse::Ok().json(accounts::list_users(pool.get_ref()).await?))
 }
 
