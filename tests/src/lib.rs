@@ -83,6 +83,15 @@ pub struct Session {
     pub me: MeResponse,
 }
 
+impl Session {
+    /// A write with the session cookie and its CSRF token, as the browser app sends it.
+    pub fn post(&self, url: String) -> reqwest::RequestBuilder {
+        self.client
+            .post(url)
+            .header("x-csrf-token", &self.csrf_token)
+    }
+}
+
 impl TestApp {
     /// A server on a fresh database.
     pub async fn spawn() -> Self {
