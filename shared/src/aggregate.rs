@@ -2,6 +2,7 @@
 
 use crate::error::DomainError;
 use crate::event::AggregateEvent;
+use crate::milestone::{Milestone, MilestoneCommand, MilestoneEvent};
 use crate::program::{Program, ProgramCommand, ProgramEvent};
 use crate::project::{Project, ProjectCommand, ProjectEvent};
 use crate::user::{User, UserCommand, UserEvent};
@@ -50,5 +51,18 @@ impl Aggregate for User {
 
     fn decide(&self, command: UserCommand) -> Result<Vec<UserEvent>, DomainError> {
         User::decide(self, command)
+    }
+}
+
+impl Aggregate for Milestone {
+    type Event = MilestoneEvent;
+    type Command = MilestoneCommand;
+
+    fn apply(&mut self, event: &MilestoneEvent) {
+        Milestone::apply(self, event)
+    }
+
+    fn decide(&self, command: MilestoneCommand) -> Result<Vec<MilestoneEvent>, DomainError> {
+        Milestone::decide(self, command)
     }
 }

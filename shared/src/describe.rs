@@ -1,6 +1,7 @@
 //! Human sentences for the audit trail: what changed, in a program manager's words.
 
 use crate::event::DomainEvent;
+use crate::milestone::{MilestoneEvent, MilestoneKind};
 use crate::program::ProgramEvent;
 use crate::project::ProjectEvent;
 use crate::user::UserEvent;
@@ -55,6 +56,36 @@ pub fn describe(event: &DomainEvent) -> String {
                 }
                 None => format!("Took the role {role} from {username}"),
             },
+        },
+        DomainEvent::Milestone(e) => match e {
+            MilestoneEvent::MilestoneAdded {
+                name,
+                kind,
+                planned,
+                owner,
+                ..
+            } => {
+                let kind = match kind {
+                    MilestoneKind::Milestone => "milestone",
+                    MilestoneKind::Deliverable => "deliverable",
+                };
+                format!("Added {kind} “{name}” planned for {planned}, owned by {owner}")
+            }
+            MilestoneEvent::MilestoneForecastChanged { from, to, .. } => {
+                let days = (*to - *from).num_days();
+                let direction = if days >= 0 { "later" } else { "earlier" };
+                format!(
+                    "Moved the forecast from {from} to {to} ({} days {direction})",
+                    days.abs()
+                )
+            }
+            MilestoneEvent::MilestoneBaselined { baseline, .. } => {
+                format!("Baselined at {baseline}")
+            }
+            MilestoneEvent::MilestoneRebaselined { from, to, .. } => {
+                format!("Re-baselined from {from} to {to}")
+            }
+            MilestoneEvent::MilestoneMet { actual, .. } => format!("Met on {actual}"),
         },
         DomainEvent::User(e) => match e {
             UserEvent::UserCreated {

@@ -5,6 +5,7 @@
 //! the upcasters in [`crate::upcast`] first, so the domain only ever sees the current shape.
 
 use crate::ids::{EventId, ProgramId};
+use crate::milestone::MilestoneEvent;
 use crate::program::ProgramEvent;
 use crate::project::ProjectEvent;
 use crate::upcast;
@@ -175,6 +176,7 @@ pub enum DomainEvent {
     Program(ProgramEvent),
     Project(ProjectEvent),
     User(UserEvent),
+    Milestone(MilestoneEvent),
 }
 
 impl DomainEvent {
@@ -190,6 +192,10 @@ impl DomainEvent {
             }
             ProjectEvent::STREAM_TYPE => {
                 ProjectEvent::decode(event_type, schema_version, payload).map(DomainEvent::Project)
+            }
+            MilestoneEvent::STREAM_TYPE => {
+                MilestoneEvent::decode(event_type, schema_version, payload)
+                    .map(DomainEvent::Milestone)
             }
             UserEvent::STREAM_TYPE => {
                 UserEvent::decode(event_type, schema_version, payload).map(DomainEvent::User)

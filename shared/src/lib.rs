@@ -11,6 +11,7 @@ pub mod describe;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod milestone;
 pub mod program;
 pub mod project;
 pub mod rag;

@@ -5,11 +5,12 @@
 //! it loaded. All three use `ProgramView::apply`, so they cannot disagree.
 
 use crate::event::{DomainEvent, RecordedEvent};
-use crate::ids::{ProgramId, ProjectId};
+use crate::ids::{MilestoneId, ProgramId, ProjectId};
+use crate::milestone::{MilestoneEvent, MilestoneKind};
 use crate::program::{ProgramEvent, StrategicObjective};
 use crate::project::ProjectEvent;
 use crate::rag::Rag;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +36,36 @@ pub struct ProjectView {
     pub added_at: DateTime<Utc>,
 }
 
+/// A milestone or deliverable with every date a program manager compares.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MilestoneView {
+    pub milestone_id: MilestoneId,
+    pub project_id: ProjectId,
+    pub name: String,
+    pub kind: MilestoneKind,
+    pub owner: String,
+    pub planned: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_start: Option<NaiveDate>,
+    pub forecast: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast_start: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<NaiveDate>,
+    /// The milestone stream's version, for `expected_version` on changes.
+    pub version: i64,
+}
+
+impl MilestoneView {
+    /// Forecast minus baseline in days (positive: late against the agreed plan).
+    pub fn variance_days(&self) -> Option<i64> {
+        self.baseline.map(|b| (self.forecast - b).num_days())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProgramView {
@@ -44,6 +75,9 @@ pub struct ProgramView {
     pub sponsor: String,
     pub objectives: Vec<StrategicObjective>,
     pub projects: Vec<ProjectView>,
+    /// Views stored before milestones existed have none.
+    #[serde(default)]
+    pub milestones: Vec<MilestoneView>,
     /// The program stream's version (for `expected_version` on edits).
     pub version: i64,
     pub created_at: Option<DateTime<Utc>>,
@@ -62,6 +96,7 @@ impl ProgramView {
             sponsor: String::new(),
             objectives: Vec::new(),
             projects: Vec::new(),
+            milestones: Vec::new(),
             version: 0,
             created_at: None,
             created_by: None,
@@ -113,6 +148,7 @@ impl ProgramView {
                 }
             }
             DomainEvent::User(_) => {}
+            DomainEvent::Milestone(event) => self.apply_milestone(recorded.version, event),
             DomainEvent::Project(event) => match event {
                 ProjectEvent::ProjectAdded {
                     project_id,
@@ -147,6 +183,62 @@ impl ProgramView {
                 }
             },
         }
+    }
+
+    fn apply_milestone(&mut self, version: i64, event: &MilestoneEvent) {
+        if let MilestoneEvent::MilestoneAdded {
+            milestone_id,
+            project_id,
+            name,
+            kind,
+            owner,
+            planned_start,
+            planned,
+            ..
+        } = event
+        {
+            self.milestones.push(MilestoneView {
+                milestone_id: *milestone_id,
+                project_id: *project_id,
+                name: name.clone(),
+                kind: *kind,
+                owner: owner.clone(),
+                planned: *planned,
+                planned_start: *planned_start,
+                forecast: *planned,
+                forecast_start: *planned_start,
+                baseline: None,
+                actual: None,
+                version,
+            });
+            return;
+        }
+        let Some(milestone) = self
+            .milestones
+            .iter_mut()
+            .find(|m| m.milestone_id == event.milestone_id())
+        else {
+            return;
+        };
+        milestone.version = version;
+        match event {
+            MilestoneEvent::MilestoneAdded { .. } => {}
+            MilestoneEvent::MilestoneForecastChanged { to, start, .. } => {
+                milestone.forecast = *to;
+                if start.is_some() {
+                    milestone.forecast_start = *start;
+                }
+            }
+            MilestoneEvent::MilestoneBaselined { baseline, .. } => {
+                milestone.baseline = Some(*baseline)
+            }
+            MilestoneEvent::MilestoneRebaselined { to, .. } => milestone.baseline = Some(*to),
+            MilestoneEvent::MilestoneMet { actual, .. } => milestone.actual = Some(*actual),
+        }
+    }
+
+    pub fn milestone(&self, id: MilestoneId) -> Option<&MilestoneView> {
+        self.milestones.iter().find(|m| m.milestone_id == id)
     }
 
     pub fn project(&self, id: ProjectId) -> Option<&ProjectView> {
@@ -359,5 +451,58 @@ mod tests {
         let status = past.project(prj()).unwrap().status.as_ref().unwrap();
         assert_eq!(status.rag, Rag::Amber);
         assert!(!fold(&[]).exists());
+    }
+
+    #[test]
+    fn folds_milestone_dates_and_reads_views_stored_before_milestones() {
+        use crate::milestone::{MilestoneEvent, MilestoneKind};
+        let milestone = MilestoneId::from_uuid(Uuid::from_u128(9));
+        let day = |m, d| NaiveDate::from_ymd_opt(2027, m, d).unwrap();
+        let (program_id, project_id, milestone_id) = (pid(), prj(), milestone);
+        let mut events = history();
+        let next = events.len() as i64;
+        for (k, e) in [
+            MilestoneEvent::MilestoneAdded {
+                milestone_id,
+                program_id,
+                project_id,
+                name: "Cut-over".into(),
+                kind: MilestoneKind::Milestone,
+                owner: "Lee".into(),
+                planned_start: None,
+                planned: day(6, 30),
+            },
+            MilestoneEvent::MilestoneBaselined {
+                milestone_id,
+                program_id,
+                project_id,
+                baseline: day(6, 30),
+            },
+            MilestoneEvent::MilestoneForecastChanged {
+                milestone_id,
+                program_id,
+                project_id,
+                from: day(6, 30),
+                to: day(7, 21),
+                start: None,
+            },
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            events.push(record(next + 1 + k as i64, k as i64 + 1, milestone.0, e));
+        }
+        let view = fold(&events);
+        let m = view.milestone(milestone).unwrap();
+        assert_eq!(
+            (m.planned, m.baseline, m.forecast),
+            (day(6, 30), Some(day(6, 30)), day(7, 21))
+        );
+        assert_eq!((m.variance_days(), m.version), (Some(21), 3));
+        // A view as the projection stored it before milestones existed still reads.
+        let mut stored = serde_json::to_value(fold(&history())).unwrap();
+        stored.as_object_mut().unwrap().remove("milestones");
+        let old: ProgramView = serde_json::from_value(stored).unwrap();
+        assert!(old.milestones.is_empty());
     }
 }

@@ -79,7 +79,7 @@ impl Projection for Access {
                     .execute(&mut *db)
                     .await?;
                 }
-                DomainEvent::Program(_) | DomainEvent::Project(_) => {}
+                DomainEvent::Program(_) | DomainEvent::Project(_) | DomainEvent::Milestone(_) => {}
             }
         }
         Ok(())

@@ -23,6 +23,7 @@ pub fn describe_recorded(
                 DomainEvent::Project(ProjectEvent::ProjectStatusReported {
                     project_id, ..
                 }) => project_name(*project_id),
+                DomainEvent::Milestone(event) => project_name(event.project_id()),
                 DomainEvent::Program(_) | DomainEvent::User(_) => None,
             };
             (project, describe(&event))
