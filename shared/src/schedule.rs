@@ -182,14 +182,6 @@ impl Schedule {
         Ok(schedule)
     }
 
-    pub fn items(&self) -> &[Item] {
-        &self.items
-    }
-
-    pub fn item(&self, id: MilestoneId) -> Option<&Item> {
-        self.index.get(&id).map(|&i| &self.items[i])
-    }
-
     /// Kahn's algorithm; on a cycle, names one.
     fn topological_order(&self) -> Result<Vec<usize>, ScheduleError> {
         let mut pending: Vec<usize> = self.incoming.iter().map(Vec::len).collect();

@@ -17,7 +17,9 @@ pub const ACCESS: &str = "access";
 #[derive(Default)]
 pub struct Access;
 
-fn concerns_access(event: &RecordedEvent) -> bool {
+/// Whether an event changes who may do what: what this projection folds, and what makes a live
+/// session re-check its caller's access.
+pub fn concerns_access(event: &RecordedEvent) -> bool {
     event.stream_type == "user"
         || matches!(
             event.event_type.as_str(),

@@ -5,7 +5,7 @@ mod access;
 mod program_views;
 mod runner;
 
-pub use access::{ACCESS, Access};
+pub use access::{ACCESS, Access, concerns_access};
 pub use program_views::{PROGRAM_VIEWS, ProgramViews};
 pub use runner::{Projection, catch_up_once, checkpoint, rebuild, run_projection};
 

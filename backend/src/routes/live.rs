@@ -5,7 +5,7 @@ use crate::auth::{Principal, Readable, authorize, still_valid};
 use crate::error::ApiError;
 use crate::event_store::{EventFilter, head_position, read_events, read_events_of_programs};
 use crate::live::LiveHub;
-use crate::projection::{ACCESS, wait_for_projection};
+use crate::projection::{ACCESS, concerns_access, wait_for_projection};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{AggregatedMessage, Session};
 use futures_util::StreamExt;
@@ -137,11 +137,7 @@ async fn send(session: &mut Session, message: &ServerMessage) -> anyhow::Result<
 
 /// Whether `event` changes what `principal` may see: their own account, tokens or roles.
 fn changes_access_of(event: &RecordedEvent, principal: &Principal) -> bool {
-    (event.stream_type == "user"
-        || matches!(
-            event.event_type.as_str(),
-            "ProgramRoleGranted" | "ProgramRoleRevoked"
-        ))
+    concerns_access(event)
         && event.payload.get("user_id").and_then(|v| v.as_str())
             == Some(principal.user_id.to_string().as_str())
 }
