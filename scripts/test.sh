@@ -26,6 +26,7 @@ THROUGHLINE_ADMIN_PASSWORD="e2e-$(python3 -c 'import secrets; print(secrets.toke
 export THROUGHLINE_ADMIN_PASSWORD
 DATABASE_URL="$DATABASE_SERVER/$db" RUST_LOG=warn \
   "$bin" create-admin --username "$THROUGHLINE_ADMIN_USER" --display-name "Avery Admin" >/dev/null
+DATABASE_URL="$DATABASE_SERVER/$db" RUST_LOG=warn "$bin" seed-demo >/dev/null
 DATABASE_URL="$DATABASE_SERVER/$db" THROUGHLINE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
   "$bin" serve >"${TMPDIR:-/tmp}/throughline-e2e.log" 2>&1 &
 server=$!
@@ -34,4 +35,4 @@ for _ in $(seq 1 60); do
   curl -fs "http://127.0.0.1:$port/api/health" >/dev/null && break
   sleep 0.5
 done
-THROUGHLINE_URL="http://127.0.0.1:$port" node --test tests/browser/
+THROUGHLINE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/browser/

@@ -16,6 +16,11 @@ bin="${CARGO_TARGET_DIR:-target}/release/throughline"
 log "checking for a first administrator (creates and migrates $DATABASE_URL)"
 first_admin=$("$bin" create-admin --username admin --display-name "Administrator" --if-no-users)
 echo "$first_admin"
+# A newcomer sees a living program at once; THROUGHLINE_DEMO=off starts empty instead.
+if [ "${THROUGHLINE_DEMO:-on}" != "off" ]; then
+  log "seeding the demo program on an empty database (THROUGHLINE_DEMO=off to skip)"
+  "$bin" seed-demo --if-empty
+fi
 log "starting the server"
 "$bin" serve &
 server=$!

@@ -211,6 +211,7 @@ fn history(programs: usize, count: usize) -> Vec<AppendRequest> {
                         program_id: program,
                         name: format!("Project {j}"),
                         manager: "PM".into(),
+                        objectives: vec![],
                     }
                     .encode(),
                     metadata(),

@@ -9,7 +9,7 @@ use crate::live;
 use crate::projection::{Access, ProgramViews, Projection, rebuild, run_projection};
 use crate::request_context::RequestContext;
 use crate::startup::Application;
-use crate::{db, telemetry};
+use crate::{db, demo, telemetry};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use throughline_shared::api::CreateUserRequest;
@@ -45,6 +45,13 @@ pub enum Command {
         /// Do nothing if any user exists already (for scripts that run on every start).
         #[arg(long)]
         if_no_users: bool,
+    },
+    /// Seed a realistic demo program (six projects, forty milestones, thirty dependencies and
+    /// a history of slips, reports and dependency changes) through the ordinary commands.
+    SeedDemo {
+        /// Do nothing if any program exists already (for scripts that run on every start).
+        #[arg(long)]
+        if_empty: bool,
     },
 }
 
@@ -110,15 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(p) if !p.is_empty() => (p, false),
                 _ => (secret::random_hex()[..24].to_string(), true),
             };
-            // The access projection must fold the new user before the command returns; run it
-            // here too, in case no server is running (with one running, they take turns).
-            let hub = live::start(pool.clone()).await?;
-            tokio::spawn(run_projection(
-                pool.clone(),
-                Access,
-                hub.published.subscribe(),
-            ));
-            let store = EventStore::start(pool.clone());
+            let store = store_with_access_projection(&pool).await?;
             let request = CreateUserRequest {
                 username,
                 display_name,
@@ -141,8 +140,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
         }
+        Command::SeedDemo { if_empty } => {
+            let pool = connect(&settings).await?;
+            if if_empty {
+                let any: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM streams WHERE stream_type = 'program')",
+                )
+                .fetch_one(&pool)
+                .await?;
+                if any {
+                    println!("programs exist already; no demo program seeded");
+                    return Ok(());
+                }
+            }
+            let store = store_with_access_projection(&pool).await?;
+            let seeded = demo::seed(&store, chrono::Utc::now().date_naive())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "Seeded the demo program “{}” ({} milestones, {} dependencies): /programs/{}",
+                demo::PROGRAM_NAME,
+                seeded.milestones,
+                seeded.dependencies,
+                seeded.program_id
+            );
+        }
     }
     Ok(())
+}
+
+/// An event store for one-shot commands. Commands that change access wait for the access
+/// projection to fold their events; run it here too, in case no server is running (with one
+/// running, they take turns).
+async fn store_with_access_projection(pool: &sqlx::PgPool) -> anyhow::Result<EventStore> {
+    let hub = live::start(pool.clone()).await?;
+    let wake = hub.published.subscribe();
+    let projection_pool = pool.clone();
+    tokio::spawn(async move {
+        // The hub lives as long as the projection it wakes.
+        let _hub = hub;
+        run_projection(projection_pool, Access, wake).await
+    });
+    Ok(EventStore::start(pool.clone()))
 }
 
 async fn rebuild_with_progress<P: Projection>(

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod configuration;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod event_store;
 pub mod live;

@@ -7,11 +7,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use throughline_shared::api::{
-    AddProjectRequest, ChangePasswordRequest, CommandAccepted, CreateProgramRequest,
-    CreateTokenRequest, CreateUserRequest, CreatedToken, EditProgramRequest, ErrorResponse,
-    EventPage, HealthResponse, LoginRequest, MeResponse, ProgramMember, ReasonRequest,
-    ReportStatusRequest, RoleChangeRequest, TokenInfo, UserSummary,
+    AddProjectRequest, ChangeForecastRequest, ChangePasswordRequest, CommandAccepted,
+    CreateProgramRequest, CreateTokenRequest, CreateUserRequest, CreatedToken, EditProgramRequest,
+    ErrorResponse, EventPage, HealthResponse, LoginRequest, MeResponse, MeetMilestoneRequest,
+    ProgramMember, ReasonRequest, ReportStatusRequest, RoleChangeRequest, TokenInfo, UserSummary,
 };
+use throughline_shared::ids::MilestoneId;
 use throughline_shared::view::{ProgramSummary, ProgramView};
 use throughline_shared::{FieldError, ProgramId, ProjectId, RecordedEvent, TokenId, UserId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -413,6 +414,32 @@ pub async fn all_program_events(id: ProgramId) -> Result<Vec<RecordedEvent>, Api
         after = page.next_after;
     }
     Ok(events)
+}
+
+pub async fn change_forecast(
+    id: ProgramId,
+    milestone: MilestoneId,
+    request: &ChangeForecastRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/milestones/{milestone}/forecast"),
+        request,
+    )
+    .await
+}
+
+pub async fn meet_milestone(
+    id: ProgramId,
+    milestone: MilestoneId,
+    request: &MeetMilestoneRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/milestones/{milestone}/met"),
+        request,
+    )
+    .await
 }
 
 #[cfg(test)]

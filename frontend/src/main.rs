@@ -4,9 +4,11 @@ mod api;
 mod app;
 mod auth;
 mod components;
+mod dates;
 mod live;
 mod pages;
 mod time;
+mod timeline_layout;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -124,6 +124,16 @@ pub enum ProgramAction {
     ReportStatus(ProjectId),
     /// Grant and revoke roles in the program.
     ManageMembers,
+    /// Add milestones to a project, move their forecasts, mark them met; agree to deliver what
+    /// other projects depend on.
+    ChangeSchedule(ProjectId),
+    /// Set the agreed plan (baseline) of milestones, or change it (re-baseline).
+    Baseline,
+    /// Propose, re-date, break or cancel a dependency between two projects' milestones.
+    ManageDependency {
+        provider: ProjectId,
+        consumer: ProjectId,
+    },
 }
 
 impl ProgramAction {
@@ -155,13 +165,20 @@ impl ProgramAccess {
         let has = |role: ProgramRole| self.grants.iter().any(|g| g.role == role);
         match action {
             ProgramAction::Read => !self.grants.is_empty(),
-            ProgramAction::Edit | ProgramAction::AddProject | ProgramAction::ManageMembers => {
-                has(ProgramRole::ProgramManager)
-            }
-            ProgramAction::ReportStatus(project) => {
+            ProgramAction::Edit
+            | ProgramAction::AddProject
+            | ProgramAction::ManageMembers
+            | ProgramAction::Baseline => has(ProgramRole::ProgramManager),
+            ProgramAction::ReportStatus(project) | ProgramAction::ChangeSchedule(project) => {
                 has(ProgramRole::ProgramManager)
                     || has(ProgramRole::Contributor)
                     || self.grants.contains(&RoleGrant::project_manager(project))
+            }
+            ProgramAction::ManageDependency { provider, consumer } => {
+                has(ProgramRole::ProgramManager)
+                    || has(ProgramRole::Contributor)
+                    || self.grants.contains(&RoleGrant::project_manager(provider))
+                    || self.grants.contains(&RoleGrant::project_manager(consumer))
             }
         }
     }
@@ -217,24 +234,41 @@ mod tests {
             ProgramAction::ManageMembers,
             ProgramAction::ReportStatus(own),
             ProgramAction::ReportStatus(other),
+            ProgramAction::ChangeSchedule(own),
+            ProgramAction::ChangeSchedule(other),
+            ProgramAction::Baseline,
+            ProgramAction::ManageDependency {
+                provider: own,
+                consumer: other,
+            },
+            ProgramAction::ManageDependency {
+                provider: other,
+                consumer: own,
+            },
+            ProgramAction::ManageDependency {
+                provider: other,
+                consumer: project(3),
+            },
         ];
-        let table: [(RoleGrant, [bool; 6]); 5] = [
-            (RoleGrant::new(ProgramRole::ProgramManager), [true; 6]),
+        const F: bool = false;
+        const T: bool = true;
+        let table: [(RoleGrant, [bool; 12]); 5] = [
+            (RoleGrant::new(ProgramRole::ProgramManager), [T; 12]),
             (
                 RoleGrant::project_manager(own),
-                [true, false, false, false, true, false],
+                [T, F, F, F, T, F, T, F, F, T, T, F],
             ),
             (
                 RoleGrant::new(ProgramRole::Contributor),
-                [true, false, false, false, true, true],
+                [T, F, F, F, T, T, T, T, F, T, T, T],
             ),
             (
                 RoleGrant::new(ProgramRole::ForumMember),
-                [true, false, false, false, false, false],
+                [T, F, F, F, F, F, F, F, F, F, F, F],
             ),
             (
                 RoleGrant::new(ProgramRole::Viewer),
-                [true, false, false, false, false, false],
+                [T, F, F, F, F, F, F, F, F, F, F, F],
             ),
         ];
         for (grant, expected) in table {

@@ -1,5 +1,6 @@
 //! The shape every aggregate has: state rebuilt by `apply`, commands judged by `decide`.
 
+use crate::dependency::{DependencyCommand, DependencyEvent, DependencyRegister};
 use crate::error::DomainError;
 use crate::event::AggregateEvent;
 use crate::milestone::{Milestone, MilestoneCommand, MilestoneEvent};
@@ -64,5 +65,18 @@ impl Aggregate for Milestone {
 
     fn decide(&self, command: MilestoneCommand) -> Result<Vec<MilestoneEvent>, DomainError> {
         Milestone::decide(self, command)
+    }
+}
+
+impl Aggregate for DependencyRegister {
+    type Event = DependencyEvent;
+    type Command = DependencyCommand;
+
+    fn apply(&mut self, event: &DependencyEvent) {
+        DependencyRegister::apply(self, event)
+    }
+
+    fn decide(&self, command: DependencyCommand) -> Result<Vec<DependencyEvent>, DomainError> {
+        DependencyRegister::decide(self, command)
     }
 }

@@ -62,6 +62,9 @@ pub struct EditProgramRequest {
 pub struct AddProjectRequest {
     pub name: String,
     pub manager: String,
+    /// The program objectives the project contributes to.
+    #[serde(default)]
+    pub objectives: Vec<crate::ids::ObjectiveId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -277,4 +280,119 @@ pub struct RoleChangeRequest {
 pub struct ProgramMember {
     pub user: UserSummary,
     pub grants: Vec<RoleGrant>,
+}
+
+/// A new milestone (a point in time) or deliverable (with a planned start) of one project.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddMilestoneRequest {
+    pub project_id: ProjectId,
+    pub name: String,
+    #[serde(default = "default_milestone_kind")]
+    pub kind: crate::milestone::MilestoneKind,
+    pub owner: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_start: Option<chrono::NaiveDate>,
+    pub planned: chrono::NaiveDate,
+}
+
+fn default_milestone_kind() -> crate::milestone::MilestoneKind {
+    crate::milestone::MilestoneKind::Milestone
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangeForecastRequest {
+    pub forecast: chrono::NaiveDate,
+    /// A deliverable's new forecast start (absent: keeps its current start).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<chrono::NaiveDate>,
+    /// The milestone version the editor saw; a different current version is a 409 conflict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Baseline one milestone (at its forecast, or at `baseline`); re-baselining needs a reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BaselineMilestoneRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MeetMilestoneRequest {
+    pub actual: chrono::NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Baseline the whole program: every milestone without a baseline gets its forecast as baseline,
+/// all in one atomic append.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BaselineProgramRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BaselineProgramAccepted {
+    /// How many milestones were baselined.
+    pub baselined: usize,
+    /// The global position of the last event.
+    pub position: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposeDependencyRequest {
+    pub provider: crate::ids::MilestoneId,
+    pub consumer: crate::ids::MilestoneId,
+    #[serde(default = "default_dependency_type")]
+    pub kind: crate::schedule::DependencyType,
+    #[serde(default)]
+    pub lag_days: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need_by: Option<chrono::NaiveDate>,
+    /// Default: the provider milestone's owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_owner: Option<String>,
+    /// Default: the consumer milestone's owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_owner: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    /// The register version (`dependencies_version` of the program view) the editor saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+fn default_dependency_type() -> crate::schedule::DependencyType {
+    crate::schedule::DependencyType::FinishToStart
+}
+
+/// Agree, break or cancel a dependency (break and cancel need a reason), or change its need-by
+/// date (`need_by`; absent: the consumer's forecast).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DependencyChangeRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need_by: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }

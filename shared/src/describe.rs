@@ -1,5 +1,6 @@
 //! Human sentences for the audit trail: what changed, in a program manager's words.
 
+use crate::dependency::DependencyEvent;
 use crate::event::DomainEvent;
 use crate::milestone::{MilestoneEvent, MilestoneKind};
 use crate::program::ProgramEvent;
@@ -86,6 +87,48 @@ pub fn describe(event: &DomainEvent) -> String {
                 format!("Re-baselined from {from} to {to}")
             }
             MilestoneEvent::MilestoneMet { actual, .. } => format!("Met on {actual}"),
+        },
+        DomainEvent::Dependency(e) => match e {
+            DependencyEvent::DependencyProposed {
+                provider_name,
+                consumer_name,
+                kind,
+                lag_days,
+                need_by,
+                ..
+            } => {
+                let kind = kind.code();
+                let lag = match lag_days {
+                    0 => String::new(),
+                    n if *n > 0 => format!(" +{n}d"),
+                    n => format!(" {n}d"),
+                };
+                let need_by = need_by
+                    .map(|d| format!(", needed by {d}"))
+                    .unwrap_or_default();
+                format!(
+                    "Proposed dependency: “{consumer_name}” needs “{provider_name}” ({kind}{lag}{need_by})"
+                )
+            }
+            DependencyEvent::DependencyAgreed { dependency_id, .. } => {
+                format!("Agreed dependency {dependency_id}")
+            }
+            DependencyEvent::DependencyNeedByChanged { from, to, .. } => {
+                let show = |d: &Option<chrono::NaiveDate>| {
+                    d.map_or("the consumer's forecast".to_string(), |d| d.to_string())
+                };
+                format!(
+                    "Changed a dependency's need-by date from {} to {}",
+                    show(from),
+                    show(to)
+                )
+            }
+            DependencyEvent::DependencyBroken { dependency_id, .. } => {
+                format!("Broke dependency {dependency_id}: the provider cannot deliver")
+            }
+            DependencyEvent::DependencyCancelled { dependency_id, .. } => {
+                format!("Cancelled dependency {dependency_id}")
+            }
         },
         DomainEvent::User(e) => match e {
             UserEvent::UserCreated {

@@ -28,6 +28,9 @@ pub enum DomainError {
     AlreadyExists(String),
     #[error("nothing to change: {0}")]
     NothingToChange(String),
+    /// The change would make the dependencies circular; the cycle, named, first = last.
+    #[error("this dependency would close a cycle: {}", .0.join(" → "))]
+    Cycle(Vec<String>),
 }
 
 /// Collects field errors so a form can show all of them at once rather than one per round trip.

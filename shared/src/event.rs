@@ -4,6 +4,7 @@
 //! stable wire name (never renamed); `schema_version` says which shape `payload` has. Decoding runs
 //! the upcasters in [`crate::upcast`] first, so the domain only ever sees the current shape.
 
+use crate::dependency::DependencyEvent;
 use crate::ids::{EventId, ProgramId};
 use crate::milestone::MilestoneEvent;
 use crate::program::ProgramEvent;
@@ -117,18 +118,17 @@ pub trait AggregateEvent: Sized + Serialize + for<'de> Deserialize<'de> {
 
     /// Split into the stable wire name and the payload, as stored.
     fn encode(&self) -> EncodedEvent {
-        // Every event enum is `#[serde(tag = "type", content = "data")]`, so this cannot fail.
+        // Event enums use serde's default (external) tagging: `{"VariantName": payload}`. The tag
+        // becomes the stored `event_type`; only the payload is stored. (Adjacent tagging would
+        // store the same, but costs a second deserializer per enum in the browser's wasm.)
         let value = serde_json::to_value(self).expect("event enums serialize to JSON");
-        let Value::Object(mut map) = value else {
-            unreachable!("adjacently tagged enums serialize to objects")
+        let (event_type, payload) = match value {
+            Value::Object(map) if map.len() == 1 => {
+                map.into_iter().next().expect("one entry: the variant")
+            }
+            Value::String(unit_variant) => (unit_variant, Value::Object(Default::default())),
+            other => unreachable!("an externally tagged enum serialized as {other}"),
         };
-        let event_type = match map.remove("type") {
-            Some(Value::String(name)) => name,
-            _ => unreachable!("adjacently tagged enums carry their tag"),
-        };
-        let payload = map
-            .remove("data")
-            .unwrap_or(Value::Object(Default::default()));
         EncodedEvent {
             schema_version: Self::current_schema_version(&event_type),
             stream_type: Self::STREAM_TYPE,
@@ -150,8 +150,7 @@ pub trait AggregateEvent: Sized + Serialize + for<'de> Deserialize<'de> {
         }
         let payload = upcast::upcast(Self::STREAM_TYPE, event_type, schema_version, payload)?;
         let mut map = serde_json::Map::new();
-        map.insert("type".into(), Value::String(event_type.to_string()));
-        map.insert("data".into(), payload);
+        map.insert(event_type.to_string(), payload);
         serde_json::from_value(Value::Object(map)).map_err(|e| DecodeError::Malformed {
             event_type: event_type.to_string(),
             schema_version,
@@ -177,6 +176,7 @@ pub enum DomainEvent {
     Project(ProjectEvent),
     User(UserEvent),
     Milestone(MilestoneEvent),
+    Dependency(DependencyEvent),
 }
 
 impl DomainEvent {
@@ -196,6 +196,10 @@ impl DomainEvent {
             MilestoneEvent::STREAM_TYPE => {
                 MilestoneEvent::decode(event_type, schema_version, payload)
                     .map(DomainEvent::Milestone)
+            }
+            DependencyEvent::STREAM_TYPE => {
+                DependencyEvent::decode(event_type, schema_version, payload)
+                    .map(DomainEvent::Dependency)
             }
             UserEvent::STREAM_TYPE => {
                 UserEvent::decode(event_type, schema_version, payload).map(DomainEvent::User)

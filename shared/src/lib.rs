@@ -6,7 +6,9 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod analysis;
 pub mod api;
+pub mod dependency;
 pub mod describe;
 pub mod error;
 pub mod event;

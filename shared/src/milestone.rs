@@ -22,7 +22,6 @@ pub enum MilestoneKind {
 
 /// Facts about a milestone. Wire names are the variant names and never change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
 pub enum MilestoneEvent {
     MilestoneAdded {
         milestone_id: MilestoneId,
@@ -115,6 +114,8 @@ pub struct Milestone {
     pub program_id: Option<ProgramId>,
     pub project_id: Option<ProjectId>,
     pub kind: Option<MilestoneKind>,
+    pub name: String,
+    pub owner: String,
     pub forecast_start: Option<NaiveDate>,
     pub forecast: Option<NaiveDate>,
     pub baseline: Option<NaiveDate>,
@@ -175,11 +176,14 @@ impl Milestone {
                 program_id,
                 project_id,
                 kind,
+                name,
+                owner,
                 planned_start,
                 planned,
-                ..
             } => {
                 self.id = Some(*milestone_id);
+                self.name = name.clone();
+                self.owner = owner.clone();
                 self.program_id = Some(*program_id);
                 self.project_id = Some(*project_id);
                 self.kind = Some(*kind);

@@ -39,7 +39,6 @@ pub struct ObjectiveDraft {
 
 /// Facts about a program. Wire names are the variant names and never change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
 pub enum ProgramEvent {
     /// Schema v2: objectives are structured. v1 stored them as plain titles (see `upcast`).
     ProgramCreated {

@@ -2,18 +2,21 @@
 
 use crate::error::{DomainError, NAME_MAX, PERSON_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
-use crate::ids::{ProgramId, ProjectId};
+use crate::ids::{ObjectiveId, ProgramId, ProjectId};
 use crate::rag::Rag;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
 pub enum ProjectEvent {
     ProjectAdded {
         project_id: ProjectId,
         program_id: ProgramId,
         name: String,
         manager: String,
+        /// The program objectives this project contributes to (none on events recorded before
+        /// projects declared them).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        objectives: Vec<ObjectiveId>,
     },
     ProjectStatusReported {
         project_id: ProjectId,
@@ -44,6 +47,7 @@ pub struct Project {
     pub program_id: Option<ProgramId>,
     pub name: String,
     pub manager: String,
+    pub objectives: Vec<ObjectiveId>,
     pub rag: Option<Rag>,
     pub narrative: String,
 }
@@ -55,8 +59,11 @@ pub enum ProjectCommand {
         project_id: ProjectId,
         program_id: ProgramId,
         program_exists: bool,
+        /// The program's objectives, looked up by the caller.
+        program_objectives: Vec<ObjectiveId>,
         name: String,
         manager: String,
+        objectives: Vec<ObjectiveId>,
     },
     ReportStatus {
         rag: Rag,
@@ -72,11 +79,13 @@ impl Project {
                 program_id,
                 name,
                 manager,
+                objectives,
             } => {
                 self.id = Some(*project_id);
                 self.program_id = Some(*program_id);
                 self.name = name.clone();
                 self.manager = manager.clone();
+                self.objectives = objectives.clone();
             }
             ProjectEvent::ProjectStatusReported { rag, narrative, .. } => {
                 self.rag = Some(*rag);
@@ -91,8 +100,10 @@ impl Project {
                 project_id,
                 program_id,
                 program_exists,
+                program_objectives,
                 name,
                 manager,
+                mut objectives,
             } => {
                 if !program_exists {
                     return Err(DomainError::NotFound(format!("program {program_id}")));
@@ -103,12 +114,18 @@ impl Project {
                 let mut v = Validator::new();
                 let name = v.required_text("name", &name, NAME_MAX);
                 let manager = v.required_text("manager", &manager, PERSON_MAX);
+                objectives.sort();
+                objectives.dedup();
+                if objectives.iter().any(|o| !program_objectives.contains(o)) {
+                    v.push("objectives", "not an objective of this program");
+                }
                 v.finish()?;
                 Ok(vec![ProjectEvent::ProjectAdded {
                     project_id,
                     program_id,
                     name,
                     manager,
+                    objectives,
                 }])
             }
             ProjectCommand::ReportStatus { rag, narrative } => {
@@ -156,7 +173,12 @@ mod tests {
             program_id,
             name: "Card gateway".into(),
             manager: "Lee".into(),
+            objectives: vec![objective(7)],
         }
+    }
+
+    fn objective(n: u128) -> ObjectiveId {
+        ObjectiveId::from_uuid(Uuid::from_u128(n))
     }
 
     #[test]
@@ -167,8 +189,10 @@ mod tests {
                 project_id,
                 program_id,
                 program_exists: false,
+                program_objectives: vec![],
                 name: "x".into(),
                 manager: "y".into(),
+                objectives: vec![],
             })
             .unwrap_err();
         assert!(matches!(err, DomainError::NotFound(_)));
@@ -182,11 +206,33 @@ mod tests {
                 project_id,
                 program_id,
                 program_exists: true,
+                program_objectives: vec![objective(7), objective(8)],
                 name: " Card gateway ".into(),
                 manager: "Lee".into(),
+                objectives: vec![objective(7), objective(7)],
             })
             .unwrap();
         assert_eq!(events, vec![added()]);
+
+        // Contributing to another program's objective is refused.
+        let err = given(&[])
+            .decide(ProjectCommand::Add {
+                project_id,
+                program_id,
+                program_exists: true,
+                program_objectives: vec![objective(8)],
+                name: "Card gateway".into(),
+                manager: "Lee".into(),
+                objectives: vec![objective(7)],
+            })
+            .unwrap_err();
+        assert_eq!(
+            err,
+            DomainError::Invalid(vec![FieldError::new(
+                "objectives",
+                "not an objective of this program"
+            )])
+        );
 
         let events = given(&[added()])
             .decide(ProjectCommand::ReportStatus {

@@ -28,6 +28,16 @@ pub enum DependencyType {
 }
 
 impl DependencyType {
+    /// The usual two-letter name, as on the wire: "FS", "SS", "FF", "SF".
+    pub fn code(self) -> &'static str {
+        match self {
+            DependencyType::FinishToStart => "FS",
+            DependencyType::StartToStart => "SS",
+            DependencyType::FinishToFinish => "FF",
+            DependencyType::StartToFinish => "SF",
+        }
+    }
+
     fn provider_end(self) -> End {
         match self {
             DependencyType::FinishToStart | DependencyType::FinishToFinish => End::Finish,
@@ -117,6 +127,10 @@ pub struct LinkHealth {
     pub health: Health,
     /// Days the provider (plus lag) is after the need-by date; 0 when on track.
     pub gap_days: i64,
+    /// The need-by date in force: the dependency's own, or the consumer's forecast.
+    pub need_by: NaiveDate,
+    /// What the provider's forecast (plus lag) delivers.
+    pub delivers: NaiveDate,
 }
 
 /// One item a slip moves.
@@ -128,6 +142,35 @@ pub struct Moved {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub days: i64,
+}
+
+/// The shortest path `from` … `to` along `next` (breadth-first), both ends included.
+pub fn path_between<N, I>(from: N, to: N, next: impl Fn(N) -> I) -> Option<Vec<N>>
+where
+    N: Copy + Eq + std::hash::Hash,
+    I: IntoIterator<Item = N>,
+{
+    let mut came_from: HashMap<N, N> = HashMap::from([(from, from)]);
+    let mut queue = VecDeque::from([from]);
+    while let Some(at) = queue.pop_front() {
+        if at == to {
+            let mut path = vec![to];
+            let mut step = to;
+            while step != from {
+                step = came_from[&step];
+                path.push(step);
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for n in next(at) {
+            if let std::collections::hash_map::Entry::Vacant(e) = came_from.entry(n) {
+                e.insert(at);
+                queue.push_back(n);
+            }
+        }
+    }
+    None
 }
 
 /// The milestones and dependencies of a program, checked to be acyclic, with a topological order.
@@ -240,31 +283,15 @@ impl Schedule {
             return Some(vec![provider, consumer]);
         }
         let (&p, &c) = (self.index.get(&provider)?, self.index.get(&consumer)?);
-        // Is `provider` downstream of `consumer`? Breadth-first, remembering how we got there.
-        let mut came_from: HashMap<usize, usize> = HashMap::from([(c, c)]);
-        let mut queue = VecDeque::from([c]);
-        while let Some(i) = queue.pop_front() {
-            if i == p {
-                let mut path = vec![p];
-                let mut at = p;
-                while at != c {
-                    at = came_from[&at];
-                    path.push(at);
-                }
-                path.reverse(); // c … p
-                let mut cycle = vec![provider];
-                cycle.extend(path.iter().map(|&i| self.items[i].id));
-                return Some(cycle);
-            }
-            for &l in &self.outgoing[i] {
-                let next = self.index[&self.links[l].consumer];
-                if let std::collections::hash_map::Entry::Vacant(e) = came_from.entry(next) {
-                    e.insert(i);
-                    queue.push_back(next);
-                }
-            }
-        }
-        None
+        // A cycle exists if `provider` is downstream of `consumer`.
+        let path = path_between(c, p, |i| {
+            self.outgoing[i]
+                .iter()
+                .map(|&l| self.index[&self.links[l].consumer])
+        })?;
+        let mut cycle = vec![provider];
+        cycle.extend(path.iter().map(|&i| self.items[i].id));
+        Some(cycle)
     }
 
     /// The date a link requires of its consumer's constrained end, with its provider moved by
@@ -284,9 +311,8 @@ impl Schedule {
                 let need_by = link
                     .need_by
                     .unwrap_or_else(|| consumer.date(link.kind.consumer_end()));
-                let gap = (self.required(link, provider, 0) - need_by)
-                    .num_days()
-                    .max(0);
+                let delivers = self.required(link, provider, 0);
+                let gap = (delivers - need_by).num_days().max(0);
                 let health = if provider.done || gap == 0 {
                     Health::OnTrack
                 } else if today > need_by {
@@ -298,6 +324,8 @@ impl Schedule {
                     link: link.id,
                     health,
                     gap_days: if provider.done { 0 } else { gap },
+                    need_by,
+                    delivers,
                 }
             })
             .collect()
@@ -506,6 +534,13 @@ mod tests {
     }
 
     #[test]
+    fn dependency_type_codes_are_the_wire_names() {
+        for kind in [FinishToStart, StartToStart, FinishToFinish, StartToFinish] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
+        }
+    }
+
+    #[test]
     fn unknown_and_self_references_are_refused() {
         let items = vec![milestone(1, 1, d(3, 1))];
         assert!(matches!(
@@ -545,7 +580,9 @@ mod tests {
             LinkHealth {
                 link: DependencyId::from_uuid(Uuid::from_u128(5001)),
                 health: Health::OnTrack,
-                gap_days: 0
+                gap_days: 0,
+                need_by: d(3, 5),
+                delivers: d(3, 12),
             }
         );
     }

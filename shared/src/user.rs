@@ -18,7 +18,6 @@ pub const PASSWORD_MAX: usize = 256;
 
 /// Facts about a user. Wire names are the variant names and never change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
 pub enum UserEvent {
     UserCreated {
         user_id: UserId,

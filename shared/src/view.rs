@@ -4,12 +4,14 @@
 //! from the log up to any past position (`as_of`); the browser folds live events into the same view
 //! it loaded. All three use `ProgramView::apply`, so they cannot disagree.
 
+use crate::dependency::{DependencyEvent, DependencyState};
 use crate::event::{DomainEvent, RecordedEvent};
-use crate::ids::{MilestoneId, ProgramId, ProjectId};
+use crate::ids::{DependencyId, MilestoneId, ObjectiveId, ProgramId, ProjectId};
 use crate::milestone::{MilestoneEvent, MilestoneKind};
 use crate::program::{ProgramEvent, StrategicObjective};
 use crate::project::ProjectEvent;
 use crate::rag::Rag;
+use crate::schedule::{DependencyType, Moved};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +36,9 @@ pub struct ProjectView {
     /// The report before the current one, so a reader sees the trend (e.g. amber → red).
     pub previous_rag: Option<Rag>,
     pub added_at: DateTime<Utc>,
+    /// The program objectives it contributes to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objectives: Vec<ObjectiveId>,
 }
 
 /// A milestone or deliverable with every date a program manager compares.
@@ -59,6 +64,51 @@ pub struct MilestoneView {
     pub version: i64,
 }
 
+/// A dependency between two milestones, with its recorded lifecycle state. Health (at risk, late,
+/// met) depends on "today" and is computed by [`crate::analysis`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DependencyView {
+    pub dependency_id: DependencyId,
+    pub provider: MilestoneId,
+    pub provider_project: ProjectId,
+    pub consumer: MilestoneId,
+    pub consumer_project: ProjectId,
+    pub kind: DependencyType,
+    pub lag_days: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need_by: Option<NaiveDate>,
+    pub provider_owner: String,
+    pub consumer_owner: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub state: DependencyState,
+    pub proposed_at: DateTime<Utc>,
+    /// Why it was broken or cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_reason: Option<String>,
+}
+
+/// A forecast that moved later, with the downstream impact computed when it was recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlipRecord {
+    pub position: i64,
+    pub recorded_at: DateTime<Utc>,
+    pub actor: String,
+    pub milestone_id: MilestoneId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Everything the slip pushes downstream (the slipped milestone itself excluded).
+    pub moved: Vec<Moved>,
+    /// Objectives whose target date the slip (with what it pushes) now misses.
+    pub threatened_objectives: Vec<ObjectiveId>,
+}
+
+/// How many slips a view keeps: the recent history a program manager reviews. Older ones remain in
+/// the log, and a view as of an earlier moment shows the slips recent then.
+pub const RECENT_SLIPS: usize = 50;
+
 impl MilestoneView {
     /// Forecast minus baseline in days (positive: late against the agreed plan).
     pub fn variance_days(&self) -> Option<i64> {
@@ -78,6 +128,14 @@ pub struct ProgramView {
     /// Views stored before milestones existed have none.
     #[serde(default)]
     pub milestones: Vec<MilestoneView>,
+    #[serde(default)]
+    pub dependencies: Vec<DependencyView>,
+    /// The dependency register's stream version (for `expected_version` on dependency changes).
+    #[serde(default)]
+    pub dependencies_version: i64,
+    /// Recent slips with their impact, oldest first.
+    #[serde(default)]
+    pub slips: Vec<SlipRecord>,
     /// The program stream's version (for `expected_version` on edits).
     pub version: i64,
     pub created_at: Option<DateTime<Utc>>,
@@ -97,6 +155,9 @@ impl ProgramView {
             objectives: Vec::new(),
             projects: Vec::new(),
             milestones: Vec::new(),
+            dependencies: Vec::new(),
+            dependencies_version: 0,
+            slips: Vec::new(),
             version: 0,
             created_at: None,
             created_by: None,
@@ -148,12 +209,14 @@ impl ProgramView {
                 }
             }
             DomainEvent::User(_) => {}
-            DomainEvent::Milestone(event) => self.apply_milestone(recorded.version, event),
+            DomainEvent::Milestone(event) => self.apply_milestone(recorded, event),
+            DomainEvent::Dependency(event) => self.apply_dependency(recorded, event),
             DomainEvent::Project(event) => match event {
                 ProjectEvent::ProjectAdded {
                     project_id,
                     name,
                     manager,
+                    objectives,
                     ..
                 } => self.projects.push(ProjectView {
                     project_id: *project_id,
@@ -163,6 +226,7 @@ impl ProgramView {
                     status: None,
                     previous_rag: None,
                     added_at: recorded.recorded_at,
+                    objectives: objectives.clone(),
                 }),
                 ProjectEvent::ProjectStatusReported {
                     project_id,
@@ -185,7 +249,95 @@ impl ProgramView {
         }
     }
 
-    fn apply_milestone(&mut self, version: i64, event: &MilestoneEvent) {
+    fn apply_dependency(&mut self, recorded: &RecordedEvent, event: &DependencyEvent) {
+        self.dependencies_version = recorded.version;
+        if let DependencyEvent::DependencyProposed {
+            dependency_id,
+            provider,
+            provider_project,
+            consumer,
+            consumer_project,
+            kind,
+            lag_days,
+            need_by,
+            provider_owner,
+            consumer_owner,
+            description,
+            ..
+        } = event
+        {
+            self.dependencies.push(DependencyView {
+                dependency_id: *dependency_id,
+                provider: *provider,
+                provider_project: *provider_project,
+                consumer: *consumer,
+                consumer_project: *consumer_project,
+                kind: *kind,
+                lag_days: *lag_days,
+                need_by: *need_by,
+                provider_owner: provider_owner.clone(),
+                consumer_owner: consumer_owner.clone(),
+                description: description.clone(),
+                state: DependencyState::Proposed,
+                proposed_at: recorded.recorded_at,
+                closed_reason: None,
+            });
+            return;
+        }
+        let Some(dependency) = self
+            .dependencies
+            .iter_mut()
+            .find(|d| d.dependency_id == event.dependency_id())
+        else {
+            return;
+        };
+        match event {
+            DependencyEvent::DependencyProposed { .. } => {}
+            DependencyEvent::DependencyAgreed { .. } => dependency.state = DependencyState::Agreed,
+            DependencyEvent::DependencyNeedByChanged { to, .. } => dependency.need_by = *to,
+            DependencyEvent::DependencyBroken { .. } => {
+                dependency.state = DependencyState::Broken;
+                dependency.closed_reason = recorded.metadata.reason.clone();
+            }
+            DependencyEvent::DependencyCancelled { .. } => {
+                dependency.state = DependencyState::Cancelled;
+                dependency.closed_reason = recorded.metadata.reason.clone();
+            }
+        }
+    }
+
+    pub fn dependency(&self, id: DependencyId) -> Option<&DependencyView> {
+        self.dependencies.iter().find(|d| d.dependency_id == id)
+    }
+
+    fn apply_milestone(&mut self, recorded: &RecordedEvent, event: &MilestoneEvent) {
+        let version = recorded.version;
+        if let MilestoneEvent::MilestoneForecastChanged {
+            milestone_id,
+            from,
+            to,
+            ..
+        } = event
+            && to > from
+        {
+            // Judged against the schedule just before the slip, so "what moved" is what this
+            // change moved.
+            let (moved, threatened_objectives) =
+                self.slip_impact(*milestone_id, (*to - *from).num_days());
+            self.slips.push(SlipRecord {
+                position: recorded.position,
+                recorded_at: recorded.recorded_at,
+                actor: recorded.metadata.actor.clone(),
+                milestone_id: *milestone_id,
+                from: *from,
+                to: *to,
+                moved,
+                threatened_objectives,
+            });
+            if self.slips.len() > RECENT_SLIPS {
+                self.slips.remove(0);
+            }
+        }
         if let MilestoneEvent::MilestoneAdded {
             milestone_id,
             project_id,
@@ -377,6 +529,7 @@ mod tests {
                     program_id: pid(),
                     name: "Gateway".into(),
                     manager: "Lee".into(),
+                    objectives: vec![],
                 },
             ),
             record(

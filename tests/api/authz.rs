@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 use throughline_shared::access::TokenScope;
 use throughline_shared::api::{EventPage, ServerMessage};
+use throughline_shared::ids::MilestoneId;
 use throughline_shared::{ProgramId, ProjectId};
 use throughline_tests::{ADMIN, PASSWORD, Session, TestApp, Ws, bearer_client};
 use tokio_tungstenite::tungstenite::Message;
@@ -90,6 +91,16 @@ struct World {
     p2: ProjectId,
     as_of: i64,
     spare: Vec<throughline_shared::UserId>,
+    m1: MilestoneId,
+    m2: MilestoneId,
+    dependency: uuid::Uuid,
+    /// Fresh milestones of A1 and A2, one pair per caller, for proposals that must not repeat.
+    spare_m1: Vec<MilestoneId>,
+    spare_m2: Vec<MilestoneId>,
+}
+
+fn day(i: usize) -> String {
+    format!("2027-05-{:02}", i + 1)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -126,6 +137,26 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
     for i in 0..10 {
         spare.push(app.ensure_user(&format!("spare-{i}"), false).await);
     }
+    let m1 = app.add_milestone(a, p1, "A1 ready", "2027-03-01").await;
+    let m2 = app.add_milestone(a, p2, "A2 go-live", "2027-04-01").await;
+    let res = app.propose(a, m1, m2, json!({})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let dependency = res
+        .json::<throughline_shared::api::CommandAccepted>()
+        .await
+        .unwrap()
+        .stream_id;
+    let (mut spare_m1, mut spare_m2) = (Vec::new(), Vec::new());
+    for i in 0..10 {
+        spare_m1.push(
+            app.add_milestone(a, p1, &format!("A1 part {i}"), "2027-02-01")
+                .await,
+        );
+        spare_m2.push(
+            app.add_milestone(a, p2, &format!("A2 part {i}"), "2027-06-01")
+                .await,
+        );
+    }
     let world = World {
         a,
         b,
@@ -133,6 +164,11 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         p2,
         as_of,
         spare,
+        m1,
+        m2,
+        dependency,
+        spare_m1,
+        spare_m2,
     };
 
     let mut callers: Vec<(&str, Caller)> = vec![("anonymous", Caller::Anonymous)];
@@ -249,6 +285,89 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             |w| format!("/api/programs/{}/projects/{}/status", w.a, w.p2),
             |_, i| Some(json!({"rag": "red", "narrative": format!("report {i}")})),
             "UNFFYFYYFN",
+        ),
+        (
+            "A schedule analysis",
+            Method::GET,
+            |w| format!("/api/programs/{}/schedule", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A slip preview",
+            Method::GET,
+            |w| format!("/api/programs/{}/impact?milestone={}&days=5", w.a, w.m1),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "milestone in A1",
+            Method::POST,
+            |w| format!("/api/programs/{}/milestones", w.a),
+            |w, i| {
+                Some(
+                    json!({"project_id": w.p1, "name": format!("M {i}"), "owner": "O", "planned": day(i)}),
+                )
+            },
+            "UNFFYYYYFN",
+        ),
+        (
+            "milestone in A2",
+            Method::POST,
+            |w| format!("/api/programs/{}/milestones", w.a),
+            |w, i| {
+                Some(
+                    json!({"project_id": w.p2, "name": format!("M {i}"), "owner": "O", "planned": day(i)}),
+                )
+            },
+            "UNFFYFYYFN",
+        ),
+        (
+            "forecast of an A1 milestone",
+            Method::POST,
+            |w| format!("/api/programs/{}/milestones/{}/forecast", w.a, w.m1),
+            |_, i| Some(json!({"forecast": day(i)})),
+            "UNFFYYYYFN",
+        ),
+        (
+            "forecast of an A2 milestone",
+            Method::POST,
+            |w| format!("/api/programs/{}/milestones/{}/forecast", w.a, w.m2),
+            |_, i| Some(json!({"forecast": day(i)})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "baseline an A1 milestone",
+            Method::POST,
+            |w| format!("/api/programs/{}/milestones/{}/baseline", w.a, w.m1),
+            |_, i| Some(json!({"baseline": day(i), "reason": "agreed in steering"})),
+            "UNFFFFYYFN",
+        ),
+        (
+            "A1 milestone through B's URL",
+            Method::POST,
+            |w| format!("/api/programs/{}/milestones/{}/forecast", w.b, w.m1),
+            |_, i| Some(json!({"forecast": day(i)})),
+            "UNNNNNNNNN",
+        ),
+        (
+            "propose A2 needs A1",
+            Method::POST,
+            |w| format!("/api/programs/{}/dependencies", w.a),
+            |w, i| Some(json!({"provider": w.spare_m1[i], "consumer": w.spare_m2[i]})),
+            "UNFFYYYYFN",
+        ),
+        (
+            "re-date the A1 → A2 dependency",
+            Method::POST,
+            |w| {
+                format!(
+                    "/api/programs/{}/dependencies/{}/need-by",
+                    w.a, w.dependency
+                )
+            },
+            |_, i| Some(json!({"need_by": day(i)})),
+            "UNFFYYYYFN",
         ),
         (
             "grant in A",

@@ -7,4 +7,5 @@ mod concurrency;
 mod live;
 mod programs;
 mod projection;
+mod schedule;
 mod tamper;

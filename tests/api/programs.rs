@@ -24,6 +24,12 @@ async fn health_and_openapi_describe_every_endpoint() {
         "/api/events",
         "/api/verify",
         "/api/live",
+        "/api/programs/{program_id}/milestones",
+        "/api/programs/{program_id}/milestones/{milestone_id}/forecast",
+        "/api/programs/{program_id}/dependencies",
+        "/api/programs/{program_id}/dependencies/{dependency_id}/{change}",
+        "/api/programs/{program_id}/schedule",
+        "/api/programs/{program_id}/impact",
     ] {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
@@ -32,6 +38,8 @@ async fn health_and_openapi_describe_every_endpoint() {
         "RecordedEvent",
         "CreateProgramRequest",
         "ErrorResponse",
+        "ScheduleAnalysis",
+        "SlipPreview",
     ] {
         assert!(
             doc["components"]["schemas"].get(schema).is_some(),

@@ -9,59 +9,23 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { chromium } from 'playwright-core';
-
-const BASE = (process.env.THROUGHLINE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = new URL('./screenshots/', import.meta.url);
-/** How soon a change made in one window must show in the other. */
-const LIVE_BUDGET_MS = 1000;
-const ADMIN_USER = process.env.THROUGHLINE_ADMIN_USER ?? 'admin';
-const ADMIN_PASSWORD = process.env.THROUGHLINE_ADMIN_PASSWORD;
-
-/** Signs in through the API like the login page does: the session cookie and its CSRF token. */
-async function signIn(username, password) {
-  const response = await fetch(BASE + '/api/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 200, `cannot sign in as ${username}: ${text}`);
-  const cookie = response.headers.get('set-cookie').split(';')[0];
-  const me = JSON.parse(text);
-  return { cookie, csrf: me.csrf_token, me };
-}
+import {
+  BASE,
+  LIVE_BUDGET_MS,
+  callApi,
+  launchBrowser,
+  openWindow as open,
+  screenshot,
+  signIn,
+  signInAdmin,
+  unexpectedProblems,
+} from './support.mjs';
 
 let admin; // the administrator's session, used by `api`
 
-async function api(method, path, body, session = admin) {
-  const headers = { cookie: session.cookie, 'x-csrf-token': session.csrf };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(BASE + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-  }
-  return text ? JSON.parse(text) : null;
-}
-
-async function screenshot(page, name) {
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage: true });
-}
-
-/** Collect console errors and failed requests, so a broken page fails loudly. */
-function watch(page, label, problems) {
-  page.on('pageerror', (e) => problems.push(`${label}: page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${label}: console error: ${m.text()}`);
-  });
+function api(method, path, body, session = admin) {
+  return callApi(session, method, path, body);
 }
 
 const suffix = randomUUID().slice(0, 8);
@@ -75,11 +39,7 @@ let amberPosition;
 const problems = [];
 
 before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  const health = await (await fetch(BASE + '/api/health')).json();
-  assert.equal(health.status, 'ok', `server at ${BASE} is not healthy`);
-  assert.ok(ADMIN_PASSWORD, 'set THROUGHLINE_ADMIN_PASSWORD');
-  admin = await signIn(ADMIN_USER, ADMIN_PASSWORD);
+  admin = await signInAdmin();
 
   const created = await api('POST', '/api/programs', {
     name: programName,
@@ -115,19 +75,7 @@ before(async () => {
   });
   amberPosition = amber.position;
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -135,20 +83,8 @@ after(async () => {
 });
 
 /** A browser window signed in with `session` (the administrator's by default; null: nobody). */
-async function openWindow(path, label, session = admin) {
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    timezoneId: 'UTC',
-    locale: 'en-GB',
-  });
-  if (session) {
-    const [name, value] = session.cookie.split('=');
-    await context.addCookies([{ name, value, url: BASE, httpOnly: true, sameSite: 'Strict' }]);
-  }
-  const page = await context.newPage();
-  watch(page, label, problems);
-  await page.goto(BASE + path);
-  return page;
+function openWindow(path, label, session = admin) {
+  return open(browser, problems, path, label, session);
 }
 
 const rowSelector = (name) => `[data-testid="project-row"][data-project-name="${name}"]`;
@@ -499,11 +435,5 @@ test('an administrator adds a user, gives them a role and makes a token, all in 
 });
 
 test('no errors in the browser console', () => {
-  // The browser logs every non-2xx answer; the 401s before signing in, the 403 of the forged
-  // write, the 404 of the not-found tests, the 409 of the conflict test and the 422s of the
-  // field-error tests are expected. Anything else is a bug.
-  const unexpected = problems.filter(
-    (p) => !/Failed to load resource: .* status of (401|403|404|409|422)\b/.test(p),
-  );
-  assert.deepEqual(unexpected, []);
+  assert.deepEqual(unexpectedProblems(problems), []);
 });

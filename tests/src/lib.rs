@@ -16,7 +16,8 @@ use throughline_backend::startup::Application;
 use throughline_shared::access::TokenScope;
 use throughline_shared::api::CommandAccepted;
 use throughline_shared::api::{CreateTokenRequest, CreateUserRequest, MeResponse};
-use throughline_shared::{ProgramId, ProjectId, UserId};
+use throughline_shared::ids::MilestoneId;
+use throughline_shared::{ObjectiveId, ProgramId, ProjectId, UserId};
 use uuid::Uuid;
 
 /// Server part of the connection URL; `TEST_DATABASE_SERVER` overrides it.
@@ -306,10 +307,20 @@ impl TestApp {
     }
 
     pub async fn add_project(&self, program: ProgramId, name: &str) -> ProjectId {
+        self.add_project_with(program, name, &[]).await
+    }
+
+    /// Adds a project contributing to `objectives`.
+    pub async fn add_project_with(
+        &self,
+        program: ProgramId,
+        name: &str,
+        objectives: &[ObjectiveId],
+    ) -> ProjectId {
         let res = self
             .post(
                 &format!("/api/programs/{program}/projects"),
-                &json!({"name": name, "manager": "Lee Manager"}),
+                &json!({"name": name, "manager": "Lee Manager", "objectives": objectives}),
             )
             .await;
         assert_eq!(res.status(), StatusCode::CREATED);
@@ -318,6 +329,41 @@ impl TestApp {
             .unwrap()
             .project_id
             .unwrap()
+    }
+
+    /// Adds a milestone planned for `planned` (YYYY-MM-DD) to a project; returns its id.
+    pub async fn add_milestone(
+        &self,
+        program: ProgramId,
+        project: ProjectId,
+        name: &str,
+        planned: &str,
+    ) -> MilestoneId {
+        let res = self
+            .post(
+                &format!("/api/programs/{program}/milestones"),
+                &json!({"project_id": project, "name": name, "owner": format!("{name} owner"),
+                        "planned": planned}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "adding milestone {name}");
+        MilestoneId::from_uuid(res.json::<CommandAccepted>().await.unwrap().stream_id)
+    }
+
+    /// Proposes `consumer` needs `provider` (finish-to-start, plus `extra` fields).
+    pub async fn propose(
+        &self,
+        program: ProgramId,
+        provider: MilestoneId,
+        consumer: MilestoneId,
+        extra: Value,
+    ) -> Response {
+        let mut body = json!({"provider": provider, "consumer": consumer});
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        self.post(&format!("/api/programs/{program}/dependencies"), &body)
+            .await
     }
 
     pub async fn report_status(

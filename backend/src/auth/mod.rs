@@ -298,20 +298,41 @@ pub async fn authorize(
             "program {program_id} was not found"
         )));
     }
-    if !access.can(action) {
-        let why = match action {
-            ProgramAction::Read => "reading this program",
-            ProgramAction::Edit => "editing this program needs the program manager role",
-            ProgramAction::AddProject => "adding projects needs the program manager role",
-            ProgramAction::ManageMembers => "managing members needs the program manager role",
-            ProgramAction::ReportStatus(_) if access.read_only => "this API token is read-only",
-            ProgramAction::ReportStatus(_) => {
-                "reporting status needs the contributor role, or project manager of this project"
-            }
-        };
-        return Err(principal.deny(why));
-    }
+    require(principal, &access, action)?;
     Ok(access)
+}
+
+/// Refuses (403, logged) an action the caller's access in a program does not allow: for commands
+/// whose target (e.g. a milestone's project) is only known once loaded, after `authorize` for
+/// reading let them in.
+pub fn require(
+    principal: &Principal,
+    access: &ProgramAccess,
+    action: ProgramAction,
+) -> Result<(), ApiError> {
+    if access.can(action) {
+        return Ok(());
+    }
+    let why = match action {
+        _ if access.read_only => "this API token is read-only",
+        ProgramAction::Read => "reading this program",
+        ProgramAction::Edit => "editing this program needs the program manager role",
+        ProgramAction::AddProject => "adding projects needs the program manager role",
+        ProgramAction::ManageMembers => "managing members needs the program manager role",
+        ProgramAction::Baseline => "baselining needs the program manager role",
+        ProgramAction::ReportStatus(_) => {
+            "reporting status needs the contributor role, or project manager of this project"
+        }
+        ProgramAction::ChangeSchedule(_) => {
+            "changing this project's milestones needs the contributor role, or project manager \
+             of this project"
+        }
+        ProgramAction::ManageDependency { .. } => {
+            "changing this dependency needs the contributor role, or project manager of one of \
+             its projects"
+        }
+    };
+    Err(principal.deny(why))
 }
 
 impl FromRequest for Principal {

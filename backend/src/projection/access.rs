@@ -81,7 +81,10 @@ impl Projection for Access {
                     .execute(&mut *db)
                     .await?;
                 }
-                DomainEvent::Program(_) | DomainEvent::Project(_) | DomainEvent::Milestone(_) => {}
+                DomainEvent::Program(_)
+                | DomainEvent::Project(_)
+                | DomainEvent::Milestone(_)
+                | DomainEvent::Dependency(_) => {}
             }
         }
         Ok(())

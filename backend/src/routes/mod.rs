@@ -6,6 +6,7 @@ pub mod health;
 pub mod live;
 pub mod openapi;
 pub mod programs;
+pub mod schedule;
 pub mod tokens;
 pub mod ui;
 pub mod users;
@@ -23,6 +24,15 @@ pub fn configure_api(cfg: &mut web::ServiceConfig) {
         .service(programs::add_project)
         .service(programs::report_status)
         .service(programs::program_events)
+        .service(schedule::add_milestone)
+        .service(schedule::change_forecast)
+        .service(schedule::baseline_milestone)
+        .service(schedule::meet_milestone)
+        .service(schedule::baseline_program)
+        .service(schedule::propose_dependency)
+        .service(schedule::change_dependency)
+        .service(schedule::schedule_analysis)
+        .service(schedule::slip_impact)
         .service(events::list_events)
         .service(events::verify)
         .service(live::live)

@@ -122,7 +122,7 @@ async fn fold_into(
 
 /// The program's view now: the projection's row, plus whatever the projection has not folded yet,
 /// so a read right after a write always includes that write.
-async fn current_view(
+pub(crate) async fn current_view(
     pool: &PgPool,
     program_id: ProgramId,
 ) -> Result<Option<ProgramView>, ApiError> {
@@ -151,7 +151,7 @@ async fn current_view(
 }
 
 /// The program's view as it stood at `position`, folded from the log.
-async fn view_at(
+pub(crate) async fn view_at(
     pool: &PgPool,
     program_id: ProgramId,
     position: i64,

@@ -24,7 +24,7 @@ pub fn describe_recorded(
                     project_id, ..
                 }) => project_name(*project_id),
                 DomainEvent::Milestone(event) => project_name(event.project_id()),
-                DomainEvent::Program(_) | DomainEvent::User(_) => None,
+                DomainEvent::Program(_) | DomainEvent::User(_) | DomainEvent::Dependency(_) => None,
             };
             (project, describe(&event))
         }

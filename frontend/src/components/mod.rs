@@ -1,9 +1,12 @@
 pub mod activity;
 pub mod create_program_form;
+pub mod dependency_table;
 pub mod edit_program_form;
 pub mod feedback;
 pub mod live_indicator;
+pub mod milestone_panel;
 pub mod project_form;
 pub mod rag_chip;
 pub mod status_form;
+pub mod timeline;
 pub mod user_menu;

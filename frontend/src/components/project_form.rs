@@ -36,6 +36,7 @@ pub fn AddProjectForm(
         let request = AddProjectRequest {
             name: name.get_untracked(),
             manager: manager.get_untracked(),
+            objectives: Vec::new(),
         };
         pending.set(true);
         error.set(None);

@@ -18,16 +18,22 @@ use crate::api::{self, ApiError, AsOf};
 use crate::app::use_now;
 use crate::auth::use_auth;
 use crate::components::activity::ActivityPanel;
+use crate::components::dependency_table::DependencyTable;
 use crate::components::edit_program_form::EditProgramForm;
 use crate::components::feedback::{ErrorBanner, Loading};
 use crate::components::live_indicator::LiveIndicator;
+use crate::components::milestone_panel::MilestonePanel;
 use crate::components::project_form::AddProjectForm;
 use crate::components::rag_chip::{RagChip, RagCountChips, RagTrend};
 use crate::components::status_form::StatusForm;
+use crate::components::timeline::{Timeline, day_of_ms};
+use crate::dates;
 use crate::live::{self, LiveSlot, LiveStatus};
 use crate::pages::not_found::ProgramNotFound;
 use crate::time;
 use throughline_shared::access::ProgramAction;
+use throughline_shared::analysis::{DependencyStatus, ScheduleAnalysis};
+use throughline_shared::ids::MilestoneId;
 
 /// How long a row stays highlighted after a live change.
 const HIGHLIGHT: Duration = Duration::from_millis(2500);
@@ -77,6 +83,8 @@ struct Page {
     live_status: RwSignal<LiveStatus>,
     /// Projects changed by a live event, each with a token so a later change extends the flash.
     highlighted: RwSignal<Vec<(ProjectId, u64)>>,
+    /// Milestones moved by a live event a moment ago.
+    flashed: RwSignal<Vec<MilestoneId>>,
     next_token: StoredValue<u64>,
     notice: RwSignal<Option<String>>,
     open_status: RwSignal<Option<ProjectId>>,
@@ -89,6 +97,7 @@ impl Page {
             return;
         }
         let mut changed = Vec::new();
+        let mut moved = Vec::new();
         self.view.update(|view| {
             let Some(view) = view else { return };
             for recorded in &batch {
@@ -96,6 +105,11 @@ impl Page {
                     Ok(event) => {
                         let before = view.position;
                         view.apply(recorded, &event);
+                        if view.position > before
+                            && let DomainEvent::Milestone(event) = &event
+                        {
+                            moved.push(event.milestone_id());
+                        }
                         if view.position > before
                             && let DomainEvent::Project(
                                 ProjectEvent::ProjectAdded { project_id, .. }
@@ -115,6 +129,22 @@ impl Page {
         self.events.update(|list| merge_events(list, batch));
         for project_id in changed {
             self.highlight(project_id);
+        }
+        if !moved.is_empty() {
+            self.flashed.update(|f| f.extend(moved.iter().copied()));
+            let flashed = self.flashed;
+            set_timeout(
+                move || {
+                    flashed.update(|f| {
+                        for id in &moved {
+                            if let Some(i) = f.iter().position(|x| x == id) {
+                                f.remove(i);
+                            }
+                        }
+                    })
+                },
+                HIGHLIGHT,
+            );
         }
     }
 
@@ -184,6 +214,7 @@ fn ProgramScreen(id: ProgramId, as_of: Option<AsOf>) -> impl IntoView {
         live_after: RwSignal::new(i64::MAX),
         live_status: RwSignal::new(LiveStatus::Connecting),
         highlighted: RwSignal::new(Vec::new()),
+        flashed: RwSignal::new(Vec::new()),
         next_token: StoredValue::new(0),
         notice: RwSignal::new(None),
         open_status: RwSignal::new(None),
@@ -259,6 +290,30 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
     let adding = RwSignal::new(false);
     let edit_button = NodeRef::<html::Button>::new();
     let add_button = NodeRef::<html::Button>::new();
+    let now = use_now();
+    // Dates are judged on the day being looked at: today, or the as-of day of a view of the past.
+    let as_of_day = as_of.as_ref().and_then(|a| match a {
+        AsOf::Instant(at) => chrono::DateTime::parse_from_rfc3339(at)
+            .ok()
+            .map(|t| t.date_naive()),
+        AsOf::Position(_) => None,
+    });
+    let analysis: Memo<Option<ScheduleAnalysis>> = Memo::new(move |_| {
+        let live_day = day_of_ms(now.get());
+        view.with(|v| {
+            v.as_ref().map(|v| {
+                let day = if history {
+                    as_of_day
+                        .or(v.updated_at.map(|t| t.date_naive()))
+                        .unwrap_or(live_day)
+                } else {
+                    live_day
+                };
+                v.analyse(day)
+            })
+        })
+    });
+    let selected = RwSignal::new(None::<MilestoneId>);
 
     // The activity panel shows what the page shows: in history, nothing after the chosen point.
     let visible_events = Signal::derive(move || {
@@ -314,20 +369,41 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
                     }
                     match (&o.target_value, o.target_date) {
                         (Some(value), Some(date)) => {
-                            target.push(format!("Target: {value} by {}", date.format("%-d %b %Y")))
+                            target.push(format!("Target: {value} by {}", dates::day_month_year(date)))
                         }
                         (Some(value), None) => target.push(format!("Target: {value}")),
                         (None, Some(date)) => {
-                            target.push(format!("Due {}", date.format("%-d %b %Y")))
+                            target.push(format!("Due {}", dates::day_month_year(date)))
                         }
                         (None, None) => {}
                     }
+                    let outlook = analysis.with(|a| {
+                        a.as_ref().and_then(|a| {
+                            a.objectives.iter().find(|x| x.objective_id == o.objective_id).cloned()
+                        })
+                    });
+                    let contributors = outlook.as_ref().map_or(0, |x| x.contributing_projects.len());
+                    let threat = outlook.filter(|x| x.threatened).map(|x| view! {
+                        <span class="objective-threat" data-testid="objective-threatened">
+                            {format!(
+                                "Threatened: work finishes {} ({} days after the target)",
+                                x.latest_finish.map(dates::day_month_year).unwrap_or_default(),
+                                x.days_over
+                            )}
+                        </span>
+                    });
                     view! {
                         <li class="objective" data-testid="objective">
                             <span class="objective-title">{o.title.clone()}</span>
                             {(!target.is_empty()).then(|| view! {
                                 <span class="objective-target">{target.join(" · ")}</span>
                             })}
+                            {(contributors > 0).then(|| view! {
+                                <span class="objective-target">
+                                    {format!("{contributors} contributing project{}", if contributors == 1 { "" } else { "s" })}
+                                </span>
+                            })}
+                            {threat}
                         </li>
                     }
                 })
@@ -485,6 +561,20 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
                     live_after=page.live_after/>
             </aside>
         </div>
+        <section class="schedule-section" aria-labelledby="schedule-title">
+            <div class="section-header schedule-header">
+                <h2 id="schedule-title">"Schedule"</h2>
+                <ScheduleSummary analysis/>
+            </div>
+            <Timeline view analysis flashed=page.flashed selected/>
+            {move || selected.get().map(|milestone_id| view! {
+                <MilestonePanel program_id milestone_id view analysis history
+                    on_accepted=page.accepted("Forecast saved.".into())
+                    on_close=Callback::new(move |_| selected.set(None))/>
+            })}
+            <h3 class="subsection-title">"Dependencies"</h3>
+            <DependencyTable view analysis selected/>
+        </section>
     }
 }
 
@@ -768,5 +858,43 @@ fn AsOfControl(
                 </form>
             </Show>
         </div>
+    }
+}
+
+/// The schedule's trouble at a glance: late and at-risk dependencies, overdue milestones.
+#[component]
+fn ScheduleSummary(analysis: Memo<Option<ScheduleAnalysis>>) -> impl IntoView {
+    move || {
+        analysis.with(|a| {
+            a.as_ref().map(|a| {
+                let late = a.count(DependencyStatus::Late) + a.count(DependencyStatus::Broken);
+                let at_risk = a.count(DependencyStatus::AtRisk);
+                let overdue = a.overdue.len();
+                let threatened = a.objectives.iter().filter(|o| o.threatened).count();
+                let class = |n: usize, trouble: &str| {
+                    if n > 0 {
+                        format!("count {trouble}")
+                    } else {
+                        "count".to_string()
+                    }
+                };
+                view! {
+                    <ul class="schedule-summary" data-testid="schedule-summary">
+                        <li class=class(late, "late") data-testid="late-count">
+                            <strong>{late}</strong>" late or broken"
+                        </li>
+                        <li class=class(at_risk, "at_risk") data-testid="at-risk-count">
+                            <strong>{at_risk}</strong>" at risk"
+                        </li>
+                        <li class=class(overdue, "late")>
+                            <strong>{overdue}</strong>" overdue milestones"
+                        </li>
+                        <li class=class(threatened, "late") data-testid="threatened-count">
+                            <strong>{threatened}</strong>" objectives threatened"
+                        </li>
+                    </ul>
+                }
+            })
+        })
     }
 }

@@ -25,6 +25,8 @@ use throughline_shared::{
 };
 use uuid::Uuid;
 
+pub mod schedule;
+
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     #[error(transparent)]
@@ -60,6 +62,12 @@ impl CommandError {
             CommandError::Domain(e @ DomainError::AlreadyExists(_)) => {
                 ApiError::new(StatusCode::CONFLICT, "already_exists", e.to_string())
             }
+            CommandError::Domain(e @ DomainError::Cycle(cycle)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "dependency_cycle",
+                e.to_string(),
+            )
+            .with_details(json!({ "cycle": cycle })),
             CommandError::Domain(e @ DomainError::NothingToChange(_)) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "nothing_to_change",
@@ -103,12 +111,12 @@ impl ResponseError for CommandError {
 }
 
 /// An aggregate as of its stream's latest event.
-pub(crate) struct Loaded<A> {
+pub struct Loaded<A> {
     pub state: A,
     pub version: i64,
 }
 
-pub(crate) async fn load<A: Aggregate>(
+pub async fn load<A: Aggregate>(
     store: &EventStore,
     stream_id: Uuid,
 ) -> Result<Loaded<A>, CommandError> {
@@ -252,8 +260,15 @@ pub async fn add_project(
         project_id,
         program_id,
         program_exists: program.state.exists(),
+        program_objectives: program
+            .state
+            .objectives
+            .iter()
+            .map(|o| o.objective_id)
+            .collect(),
         name: request.name,
         manager: request.manager,
+        objectives: request.objectives,
     };
     let events = decide_and_append(store, ctx, project_id.0, loaded, command, None).await?;
     Ok(accepted(&events, program_id, Some(project_id)))

@@ -1,0 +1,316 @@
+//! Milestone and dependency commands. Who may change a milestone depends on its project, known
+//! only once the milestone is loaded, so these take an `allow` check to run at that point.
+
+use super::{CommandError, Loaded, accepted, check_expected, decide_and_append, load};
+use crate::error::ApiError;
+use crate::event_store::{
+    AppendError, AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
+};
+use crate::request_context::RequestContext;
+use throughline_shared::access::ProgramAction;
+use throughline_shared::api::{
+    AddMilestoneRequest, BaselineProgramAccepted, BaselineProgramRequest, CommandAccepted,
+    DependencyChangeRequest, ProposeDependencyRequest,
+};
+use throughline_shared::dependency::{
+    DependencyCommand, DependencyRegister, MilestoneRef, register_stream_id,
+};
+use throughline_shared::event::AggregateEvent;
+use throughline_shared::ids::{DependencyId, MilestoneId};
+use throughline_shared::milestone::{Milestone, MilestoneCommand, MilestoneEvent};
+use throughline_shared::project::Project;
+use throughline_shared::{DomainError, ProgramId};
+use uuid::Uuid;
+
+/// Runs the caller's permission check for an action whose target is known only after loading.
+pub trait Allow: FnOnce(ProgramAction) -> Result<(), ApiError> {}
+impl<F: FnOnce(ProgramAction) -> Result<(), ApiError>> Allow for F {}
+
+pub async fn add_milestone(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    request: AddMilestoneRequest,
+) -> Result<CommandAccepted, CommandError> {
+    let project = load::<Project>(store, request.project_id.0).await?;
+    let milestone_id = MilestoneId::from_uuid(Uuid::new_v4());
+    let loaded = load::<Milestone>(store, milestone_id.0).await?;
+    let command = MilestoneCommand::Add {
+        milestone_id,
+        program_id,
+        project_id: request.project_id,
+        project_in_program: project.state.program_id == Some(program_id),
+        name: request.name,
+        kind: request.kind,
+        owner: request.owner,
+        planned_start: request.planned_start,
+        planned: request.planned,
+    };
+    let events = decide_and_append(store, ctx, milestone_id.0, loaded, command, None).await?;
+    Ok(accepted(&events, program_id, Some(request.project_id)))
+}
+
+/// The milestone, if it is one of `program_id`'s (reached through another program's URL it does
+/// not exist there).
+async fn milestone_in(
+    store: &EventStore,
+    program_id: ProgramId,
+    milestone_id: MilestoneId,
+) -> Result<Loaded<Milestone>, CommandError> {
+    let loaded = load::<Milestone>(store, milestone_id.0).await?;
+    if loaded.state.program_id != Some(program_id) {
+        return Err(DomainError::NotFound(format!(
+            "milestone {milestone_id} in program {program_id}"
+        ))
+        .into());
+    }
+    Ok(loaded)
+}
+
+/// What a milestone command needs besides the command itself.
+pub struct MilestoneChange {
+    pub program_id: ProgramId,
+    pub milestone_id: MilestoneId,
+    pub expected_version: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// Changes one milestone: its forecast, its baseline (the program manager's call) or that it was
+/// met.
+pub async fn change_milestone(
+    store: &EventStore,
+    ctx: &RequestContext,
+    change: MilestoneChange,
+    command: MilestoneCommand,
+    allow: impl Allow,
+) -> Result<CommandAccepted, CommandError> {
+    let loaded = milestone_in(store, change.program_id, change.milestone_id).await?;
+    let project_id = loaded.state.project_id;
+    allow(match command {
+        MilestoneCommand::Baseline { .. } => ProgramAction::Baseline,
+        _ => ProgramAction::ChangeSchedule(project_id.expect("a loaded milestone has a project")),
+    })?;
+    check_expected("the milestone", change.expected_version, loaded.version)?;
+    let events = decide_and_append(
+        store,
+        ctx,
+        change.milestone_id.0,
+        loaded,
+        command,
+        change.reason,
+    )
+    .await?;
+    Ok(accepted(&events, change.program_id, project_id))
+}
+
+/// Baselines every milestone of the program that has no baseline yet, atomically: either all of
+/// them get their current forecast as baseline, or (on a concurrent change) none does.
+pub async fn baseline_program(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    request: BaselineProgramRequest,
+) -> Result<BaselineProgramAccepted, CommandError> {
+    let streams: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT stream_id FROM streams WHERE program_id = $1 AND stream_type = $2 \
+         ORDER BY stream_id",
+    )
+    .bind(program_id.0)
+    .bind(MilestoneEvent::STREAM_TYPE)
+    .fetch_all(store.pool())
+    .await
+    .map_err(StoreError::from)?;
+    let metadata = ctx.metadata(request.reason);
+    let mut appends = Vec::new();
+    for stream_id in streams {
+        let loaded = load::<Milestone>(store, stream_id).await?;
+        if loaded.state.baseline.is_some() {
+            continue;
+        }
+        let events = loaded.state.decide(MilestoneCommand::Baseline {
+            to: None,
+            reason: None,
+        })?;
+        appends.push(StreamAppend {
+            stream_id,
+            stream_type: MilestoneEvent::STREAM_TYPE.to_string(),
+            expected: ExpectedVersion::Exact(loaded.version),
+            events: events
+                .iter()
+                .map(|e| NewEvent::new(e.encode(), metadata.clone()))
+                .collect(),
+        });
+    }
+    if appends.is_empty() {
+        return Err(DomainError::NothingToChange(
+            "every milestone of the program already has a baseline".into(),
+        )
+        .into());
+    }
+    let baselined = appends.len();
+    let recorded = store.append(AppendRequest { streams: appends }).await?;
+    Ok(BaselineProgramAccepted {
+        baselined,
+        position: recorded.last().map_or(0, |e| e.position),
+    })
+}
+
+/// How often a dependency change is decided again after a concurrent change to the register,
+/// when the caller did not pin a version. Each retry re-judges against the new graph, so nothing
+/// is overwritten: a proposal that now closes a cycle is refused.
+const REGISTER_RETRIES: usize = 5;
+
+async fn change_register(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    expected_version: Option<i64>,
+    reason: Option<String>,
+    mut decide: impl AsyncFnMut(&DependencyRegister) -> Result<DependencyCommand, CommandError>,
+) -> Result<CommandAccepted, CommandError> {
+    let stream_id = register_stream_id(program_id);
+    let mut attempt = 0;
+    loop {
+        let loaded = load::<DependencyRegister>(store, stream_id).await?;
+        check_expected("the dependency register", expected_version, loaded.version)?;
+        let command = decide(&loaded.state).await?;
+        match decide_and_append(store, ctx, stream_id, loaded, command, reason.clone()).await {
+            Err(CommandError::Append(AppendError::Conflict { .. }))
+                if expected_version.is_none() && attempt < REGISTER_RETRIES =>
+            {
+                attempt += 1;
+                tracing::debug!(%program_id, attempt, "dependency register changed concurrently; deciding again");
+            }
+            Err(e) => return Err(e),
+            Ok(events) => return Ok(accepted(&events, program_id, None)),
+        }
+    }
+}
+
+async fn milestone_ref(
+    store: &EventStore,
+    milestone_id: MilestoneId,
+) -> Result<Option<MilestoneRef>, CommandError> {
+    let milestone = load::<Milestone>(store, milestone_id.0).await?.state;
+    Ok(match (milestone.program_id, milestone.project_id) {
+        (Some(program_id), Some(project_id)) => Some(MilestoneRef {
+            id: milestone_id,
+            program_id,
+            project_id,
+            name: milestone.name,
+            owner: milestone.owner,
+        }),
+        _ => None,
+    })
+}
+
+pub async fn propose_dependency(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    request: ProposeDependencyRequest,
+    allow: impl Allow,
+) -> Result<CommandAccepted, CommandError> {
+    let provider = milestone_ref(store, request.provider).await?;
+    let consumer = milestone_ref(store, request.consumer).await?;
+    if let (Some(p), Some(c)) = (&provider, &consumer)
+        && p.program_id == program_id
+        && c.program_id == program_id
+    {
+        allow(ProgramAction::ManageDependency {
+            provider: p.project_id,
+            consumer: c.project_id,
+        })?;
+    }
+    let dependency_id = DependencyId::from_uuid(Uuid::new_v4());
+    change_register(
+        store,
+        ctx,
+        program_id,
+        request.expected_version,
+        request.reason,
+        async |_| {
+            Ok(DependencyCommand::Propose {
+                dependency_id,
+                program_id,
+                provider: provider.clone(),
+                consumer: consumer.clone(),
+                kind: request.kind,
+                lag_days: request.lag_days,
+                need_by: request.need_by,
+                provider_owner: request.provider_owner.clone(),
+                consumer_owner: request.consumer_owner.clone(),
+                description: request.description.clone(),
+            })
+        },
+    )
+    .await
+    .map(|mut accepted| {
+        // The register's stream is not what the caller asked about: answer with the new id.
+        accepted.stream_id = dependency_id.0;
+        accepted
+    })
+}
+
+/// A change to an existing dependency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DependencyChange {
+    Agree,
+    ChangeNeedBy,
+    Break,
+    Cancel,
+}
+
+pub async fn change_dependency(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    dependency_id: DependencyId,
+    change: DependencyChange,
+    request: DependencyChangeRequest,
+    allow: impl Allow,
+) -> Result<CommandAccepted, CommandError> {
+    let mut allow = Some(allow);
+    change_register(
+        store,
+        ctx,
+        program_id,
+        request.expected_version,
+        request.reason.clone(),
+        async |register| {
+            let dependency = register
+                .dependency(dependency_id)
+                .ok_or_else(|| DomainError::NotFound(format!("dependency {dependency_id}")))?;
+            // The provider's side commits to deliver; either side may re-date, break or cancel.
+            let action = match change {
+                DependencyChange::Agree => {
+                    ProgramAction::ChangeSchedule(dependency.provider_project)
+                }
+                _ => ProgramAction::ManageDependency {
+                    provider: dependency.provider_project,
+                    consumer: dependency.consumer_project,
+                },
+            };
+            // Both ends' projects never change, so checking on the first attempt is enough.
+            if let Some(allow) = allow.take() {
+                allow(action)?;
+            }
+            Ok(match change {
+                DependencyChange::Agree => DependencyCommand::Agree { dependency_id },
+                DependencyChange::ChangeNeedBy => DependencyCommand::ChangeNeedBy {
+                    dependency_id,
+                    to: request.need_by,
+                },
+                DependencyChange::Break => DependencyCommand::Break {
+                    dependency_id,
+                    reason: request.reason.clone(),
+                },
+                DependencyChange::Cancel => DependencyCommand::Cancel {
+                    dependency_id,
+                    reason: request.reason.clone(),
+                },
+            })
+        },
+    )
+    .await
+}

@@ -1,0 +1,500 @@
+//! A realistic demo program, seeded through the ordinary commands (so it is an ordinary history
+//! in the log): six projects, forty milestones, thirty cross-project dependencies, a baseline, then
+//! slips, status reports, agreements and a cancelled and a broken dependency.
+//!
+//! Dates are relative to the day it is seeded, so the demo always shows a program in flight.
+
+use crate::commands::schedule::{self, DependencyChange, MilestoneChange};
+use crate::commands::{self, CommandError};
+use crate::error::ApiError;
+use crate::event_store::EventStore;
+use crate::request_context::RequestContext;
+use chrono::{Duration, NaiveDate};
+use throughline_shared::access::ProgramAction;
+use throughline_shared::api::{
+    AddMilestoneRequest, AddProjectRequest, BaselineProgramRequest, CreateProgramRequest,
+    DependencyChangeRequest, ProposeDependencyRequest, ReportStatusRequest,
+};
+use throughline_shared::ids::{DependencyId, MilestoneId};
+use throughline_shared::milestone::{MilestoneCommand, MilestoneKind};
+use throughline_shared::program::ObjectiveDraft;
+use throughline_shared::schedule::DependencyType::{
+    self, FinishToFinish, FinishToStart, StartToStart,
+};
+use throughline_shared::{ProgramId, ProjectId, Rag};
+
+pub const PROGRAM_NAME: &str = "Payments Platform Modernisation";
+
+/// A milestone: name, owner, start offset for deliverables, finish offset (days from today).
+type MilestoneRow = (&'static str, &'static str, Option<i64>, i64);
+
+struct ProjectRow {
+    name: &'static str,
+    manager: &'static str,
+    /// Indexes into the objectives.
+    objectives: &'static [usize],
+    milestones: &'static [MilestoneRow],
+}
+
+const PROJECTS: [ProjectRow; 6] = [
+    ProjectRow {
+        name: "Card Gateway",
+        manager: "Lee Chen",
+        objectives: &[0, 2],
+        milestones: &[
+            ("Gateway architecture signed off", "Lee Chen", None, -70),
+            ("Tokenisation service", "Marta Silva", Some(-60), -5),
+            ("PCI DSS certification", "Lee Chen", None, 30),
+            ("3-D Secure 2 live", "Marta Silva", None, 55),
+            ("Gateway load test passed", "Tom Becker", None, 80),
+            ("Legacy switch traffic cut over", "Lee Chen", None, 150),
+            ("Legacy switch decommissioned", "Lee Chen", None, 215),
+        ],
+    },
+    ProjectRow {
+        name: "Core Ledger",
+        manager: "Amara Okafor",
+        objectives: &[0, 1, 2],
+        milestones: &[
+            ("Ledger data model agreed", "Amara Okafor", None, -80),
+            ("Double-entry engine", "Yusuf Demir", Some(-75), 12),
+            ("Real-time posting API", "Yusuf Demir", None, 40),
+            ("Reconciliation automated", "Grace Liu", None, 95),
+            ("Ledger parallel run complete", "Amara Okafor", None, 140),
+            ("Ledger go-live", "Amara Okafor", None, 170),
+            ("Month-end close on new ledger", "Grace Liu", None, 205),
+        ],
+    },
+    ProjectRow {
+        name: "Fraud Engine",
+        manager: "Jonas Weber",
+        objectives: &[1],
+        milestones: &[
+            ("Fraud vendor selected", "Jonas Weber", None, -50),
+            ("Rules engine integrated", "Ines Moreau", None, 20),
+            ("ML scoring model trained", "Ines Moreau", Some(-20), 45),
+            ("Real-time scoring in shadow mode", "Jonas Weber", None, 85),
+            ("Fraud engine go-live", "Jonas Weber", None, 125),
+            ("Chargeback workflow live", "Ines Moreau", None, 160),
+        ],
+    },
+    ProjectRow {
+        name: "Merchant Portal",
+        manager: "Sofia Alvarez",
+        objectives: &[1, 2],
+        milestones: &[
+            ("Portal UX research done", "Sofia Alvarez", None, -40),
+            ("Merchant onboarding flow", "Daniel Novak", Some(-10), 35),
+            ("Instant payouts UI", "Daniel Novak", None, 75),
+            ("Reporting dashboards", "Aiko Tanaka", None, 110),
+            ("Portal beta with 20 merchants", "Sofia Alvarez", None, 135),
+            ("Portal general availability", "Sofia Alvarez", None, 180),
+        ],
+    },
+    ProjectRow {
+        name: "Data Migration",
+        manager: "Ravi Patel",
+        objectives: &[0],
+        milestones: &[
+            ("Migration strategy approved", "Ravi Patel", None, -60),
+            ("Data quality baseline", "Elena Petrova", None, -12),
+            ("Trial migration 1", "Elena Petrova", None, 25),
+            ("Trial migration 2", "Elena Petrova", None, 70),
+            ("Dress rehearsal", "Ravi Patel", None, 130),
+            ("Final migration weekend", "Ravi Patel", None, 165),
+            ("Legacy data archived", "Elena Petrova", None, 220),
+        ],
+    },
+    ProjectRow {
+        name: "Rollout & Change",
+        manager: "Hannah Kim",
+        objectives: &[1, 2],
+        milestones: &[
+            ("Change impact assessment", "Hannah Kim", None, -30),
+            ("Operations training", "Noah Fischer", Some(60), 100),
+            ("Pilot with first merchants", "Hannah Kim", None, 140),
+            ("Wave 1 rollout", "Hannah Kim", None, 175),
+            ("Wave 2 rollout", "Noah Fischer", None, 210),
+            ("Hypercare exit", "Hannah Kim", None, 240),
+            ("Benefits review", "Hannah Kim", None, 270),
+        ],
+    },
+];
+
+/// (provider project, milestone), (consumer project, milestone), type, lag, need-by offset.
+type DependencyRow = (
+    (usize, usize),
+    (usize, usize),
+    DependencyType,
+    i32,
+    Option<i64>,
+);
+
+const DEPENDENCIES: [DependencyRow; 31] = [
+    ((0, 1), (1, 2), FinishToStart, 5, None),
+    ((0, 2), (0, 3), FinishToStart, 0, None),
+    ((0, 2), (3, 2), FinishToStart, 10, Some(60)),
+    ((0, 3), (5, 2), FinishToStart, 14, None),
+    ((0, 4), (0, 5), FinishToStart, 21, None),
+    ((0, 5), (0, 6), FinishToStart, 30, None),
+    ((1, 1), (1, 2), FinishToStart, 7, None),
+    ((1, 1), (4, 2), FinishToStart, 5, Some(20)),
+    ((1, 2), (2, 3), FinishToStart, 10, None),
+    ((1, 2), (3, 2), FinishToStart, 10, None),
+    ((1, 3), (1, 4), FinishToStart, 14, None),
+    ((1, 4), (1, 5), FinishToStart, 14, None),
+    ((1, 5), (0, 5), FinishToFinish, 0, None),
+    ((1, 5), (5, 3), FinishToStart, 3, None),
+    ((2, 0), (2, 1), FinishToStart, 30, None),
+    ((2, 1), (2, 3), FinishToStart, 14, None),
+    ((2, 2), (2, 3), FinishToStart, 7, None),
+    ((2, 3), (2, 4), FinishToStart, 21, None),
+    ((2, 4), (5, 2), FinishToStart, 7, None),
+    ((3, 1), (3, 4), FinishToStart, 30, None),
+    ((3, 2), (3, 4), FinishToStart, 14, None),
+    ((3, 4), (3, 5), FinishToStart, 30, None),
+    ((3, 4), (5, 2), StartToStart, 0, None),
+    ((4, 2), (4, 3), FinishToStart, 21, None),
+    ((4, 3), (4, 4), FinishToStart, 30, None),
+    ((4, 4), (4, 5), FinishToStart, 14, None),
+    ((4, 5), (1, 5), FinishToStart, 3, None),
+    ((4, 5), (0, 5), FinishToStart, 7, Some(150)),
+    ((5, 1), (5, 3), FinishToStart, 14, None),
+    ((5, 3), (5, 4), FinishToStart, 21, None),
+    ((4, 1), (4, 2), FinishToStart, 0, Some(-5)),
+];
+
+pub struct Seeded {
+    pub program_id: ProgramId,
+    pub milestones: usize,
+    pub dependencies: usize,
+}
+
+fn as_user(name: &str) -> RequestContext {
+    RequestContext::system(name.to_lowercase().replace(' ', "."))
+}
+
+/// Seeds the demo program as of `today`.
+pub async fn seed(store: &EventStore, today: NaiveDate) -> Result<Seeded, CommandError> {
+    let day = |offset: i64| today + Duration::days(offset);
+    let pm = as_user("Priya Raman");
+    let objectives = vec![
+        ObjectiveDraft {
+            title: "Retire the legacy card switch".into(),
+            kpi: Some("Transactions on the legacy switch".into()),
+            target_value: Some("0".into()),
+            target_date: Some(day(210)),
+        },
+        ObjectiveDraft {
+            title: "Real-time payments for business customers".into(),
+            kpi: Some("Share of B2B payments settled instantly".into()),
+            target_value: Some("60%".into()),
+            target_date: Some(day(280)),
+        },
+        ObjectiveDraft {
+            title: "Cut payment operations cost".into(),
+            kpi: Some("Cost per transaction".into()),
+            target_value: Some("−30%".into()),
+            target_date: Some(day(300)),
+        },
+    ];
+    let created = commands::create_program(
+        store,
+        &pm,
+        CreateProgramRequest {
+            name: PROGRAM_NAME.into(),
+            description: "Replace the 20-year-old card switch and batch ledger with a real-time \
+                          payments platform, without disrupting 40,000 merchants."
+                .into(),
+            sponsor: "Priya Raman (CFO)".into(),
+            objectives,
+        },
+    )
+    .await?;
+    let program_id = created.program_id;
+    let program = commands::load::<throughline_shared::program::Program>(store, program_id.0)
+        .await?
+        .state;
+    let objective_ids: Vec<_> = program.objectives.iter().map(|o| o.objective_id).collect();
+
+    let mut projects: Vec<ProjectId> = Vec::new();
+    let mut milestones: Vec<Vec<MilestoneId>> = Vec::new();
+    for row in &PROJECTS {
+        let accepted = commands::add_project(
+            store,
+            &pm,
+            program_id,
+            AddProjectRequest {
+                name: row.name.into(),
+                manager: row.manager.into(),
+                objectives: row.objectives.iter().map(|&i| objective_ids[i]).collect(),
+            },
+        )
+        .await?;
+        let project_id = accepted.project_id.expect("a project was added");
+        projects.push(project_id);
+        let manager = as_user(row.manager);
+        let mut ids = Vec::new();
+        for &(name, owner, start, finish) in row.milestones {
+            let accepted = schedule::add_milestone(
+                store,
+                &manager,
+                program_id,
+                AddMilestoneRequest {
+                    project_id,
+                    name: name.into(),
+                    kind: if start.is_some() {
+                        MilestoneKind::Deliverable
+                    } else {
+                        MilestoneKind::Milestone
+                    },
+                    owner: owner.into(),
+                    planned_start: start.map(day),
+                    planned: day(finish),
+                },
+            )
+            .await?;
+            ids.push(MilestoneId::from_uuid(accepted.stream_id));
+        }
+        milestones.push(ids);
+    }
+
+    let allow_all = |_: ProgramAction| -> Result<(), ApiError> { Ok(()) };
+    let mut dependencies: Vec<DependencyId> = Vec::new();
+    for &((pp, pm_i), (cp, cm_i), kind, lag_days, need_by) in &DEPENDENCIES {
+        let consumer_manager = as_user(PROJECTS[cp].manager);
+        let accepted = schedule::propose_dependency(
+            store,
+            &consumer_manager,
+            program_id,
+            ProposeDependencyRequest {
+                provider: milestones[pp][pm_i],
+                consumer: milestones[cp][cm_i],
+                kind,
+                lag_days,
+                need_by: need_by.map(day),
+                provider_owner: None,
+                consumer_owner: None,
+                description: String::new(),
+                expected_version: None,
+                reason: None,
+            },
+            allow_all,
+        )
+        .await?;
+        dependencies.push(DependencyId::from_uuid(accepted.stream_id));
+    }
+    // Most dependencies were agreed by the providing team; a few are still being negotiated.
+    for (i, &((pp, _), _, _, _, _)) in DEPENDENCIES.iter().enumerate() {
+        if i % 5 == 4 {
+            continue;
+        }
+        schedule::change_dependency(
+            store,
+            &as_user(PROJECTS[pp].manager),
+            program_id,
+            dependencies[i],
+            DependencyChange::Agree,
+            DependencyChangeRequest::default(),
+            allow_all,
+        )
+        .await?;
+    }
+
+    schedule::baseline_program(
+        store,
+        &pm,
+        program_id,
+        BaselineProgramRequest {
+            reason: Some("Plan agreed at the steering committee".into()),
+        },
+    )
+    .await?;
+
+    // The work done so far: past milestones met, most on time.
+    for (p, row) in PROJECTS.iter().enumerate() {
+        for (m, &(_, _, _, finish)) in row.milestones.iter().enumerate() {
+            // The data-quality baseline is not done: it slips below, past its need-by date.
+            if finish >= 0 || (p, m) == (4, 1) {
+                continue;
+            }
+            let slipped = if (p, m) == (1, 0) { 4 } else { 0 };
+            schedule::change_milestone(
+                store,
+                &as_user(row.manager),
+                change(program_id, milestones[p][m], None),
+                MilestoneCommand::Meet {
+                    actual: day(finish + slipped).min(today),
+                },
+                allow_all,
+            )
+            .await?;
+        }
+    }
+
+    // Then the news of the last weeks: slips, some absorbed, some not.
+    let slips: [((usize, usize), i64, &str); 7] = [
+        (
+            (4, 1),
+            20,
+            "Profiling found 12% of merchant records without a valid IBAN",
+        ),
+        (
+            (0, 2),
+            24,
+            "QSA found gaps in key management; re-audit booked",
+        ),
+        (
+            (1, 1),
+            10,
+            "Two engineers moved to an incident; velocity down",
+        ),
+        ((2, 2), 5, "Training data from the vendor arrived late"),
+        ((4, 2), 18, "Data quality issues in merchant records"),
+        ((3, 1), 3, "Accessibility fixes after the usability test"),
+        ((0, 2), 6, "Re-audit moved by the QSA"),
+    ];
+    for ((p, m), days, why) in slips {
+        let milestone = load_forecast(store, milestones[p][m]).await?;
+        schedule::change_milestone(
+            store,
+            &as_user(PROJECTS[p].manager),
+            change(program_id, milestones[p][m], Some(why)),
+            MilestoneCommand::ChangeForecast {
+                to: milestone + Duration::days(days),
+                start: None,
+            },
+            allow_all,
+        )
+        .await?;
+    }
+    // A recovery: the portal team pulls "Reporting dashboards" in by a week.
+    let dashboards = milestones[3][3];
+    let forecast = load_forecast(store, dashboards).await?;
+    schedule::change_milestone(
+        store,
+        &as_user("Sofia Alvarez"),
+        change(
+            program_id,
+            dashboards,
+            Some("Reused the ledger team's reporting components"),
+        ),
+        MilestoneCommand::ChangeForecast {
+            to: forecast - Duration::days(7),
+            start: None,
+        },
+        allow_all,
+    )
+    .await?;
+    // Dependency changes: one no longer needed, one the provider cannot honour.
+    schedule::change_dependency(
+        store,
+        &as_user("Hannah Kim"),
+        program_id,
+        dependencies[22],
+        DependencyChange::Cancel,
+        DependencyChangeRequest {
+            reason: Some(
+                "Pilot no longer waits for the portal beta; merchants onboard by phone".into(),
+            ),
+            ..Default::default()
+        },
+        allow_all,
+    )
+    .await?;
+    schedule::change_dependency(
+        store,
+        &as_user("Jonas Weber"),
+        program_id,
+        dependencies[17],
+        DependencyChange::Break,
+        DependencyChangeRequest {
+            reason: Some("Vendor cannot support shadow mode before go-live; escalated".into()),
+            ..Default::default()
+        },
+        allow_all,
+    )
+    .await?;
+
+    let reports: [(usize, Rag, &str); 8] = [
+        (
+            0,
+            Rag::Green,
+            "Tokenisation delivered; PCI audit scheduled.",
+        ),
+        (1, Rag::Green, "Data model agreed; engine build on track."),
+        (
+            4,
+            Rag::Amber,
+            "Data quality worse than expected in merchant records.",
+        ),
+        (
+            0,
+            Rag::Red,
+            "PCI certification slipped 4 weeks: key management gaps. Pushes 3-D Secure and the portal payouts.",
+        ),
+        (
+            1,
+            Rag::Amber,
+            "Engine two weeks behind after incident support.",
+        ),
+        (
+            2,
+            Rag::Amber,
+            "Vendor will not support shadow mode; options paper to steering.",
+        ),
+        (
+            3,
+            Rag::Green,
+            "Onboarding flow in test; dashboards ahead of plan.",
+        ),
+        (
+            5,
+            Rag::Green,
+            "Change impact assessed; training plan drafted.",
+        ),
+    ];
+    for (p, rag, narrative) in reports {
+        commands::report_status(
+            store,
+            &as_user(PROJECTS[p].manager),
+            program_id,
+            projects[p],
+            ReportStatusRequest {
+                rag,
+                narrative: narrative.into(),
+                expected_version: None,
+                reason: None,
+            },
+        )
+        .await?;
+    }
+
+    Ok(Seeded {
+        program_id,
+        milestones: milestones.iter().map(Vec::len).sum(),
+        dependencies: dependencies.len(),
+    })
+}
+
+fn change(
+    program_id: ProgramId,
+    milestone_id: MilestoneId,
+    reason: Option<&str>,
+) -> MilestoneChange {
+    MilestoneChange {
+        program_id,
+        milestone_id,
+        expected_version: None,
+        reason: reason.map(str::to_string),
+    }
+}
+
+async fn load_forecast(store: &EventStore, id: MilestoneId) -> Result<NaiveDate, CommandError> {
+    let milestone = commands::load::<throughline_shared::milestone::Milestone>(store, id.0)
+        .await?
+        .state;
+    Ok(milestone
+        .forecast
+        .expect("a seeded milestone has a forecast"))
+}

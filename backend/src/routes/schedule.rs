@@ -1,0 +1,382 @@
+//! Milestones, dependencies and the schedule analysis of a program.
+
+use super::programs::{AsOf, current_view, view_at};
+use crate::auth::{Principal, authorize, require};
+use crate::commands::CommandError;
+use crate::commands::schedule::{self as commands, DependencyChange, MilestoneChange};
+use crate::error::ApiError;
+use crate::event_store::EventStore;
+use crate::request_context::RequestContext;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use sqlx::PgPool;
+use throughline_shared::access::{ProgramAccess, ProgramAction};
+use throughline_shared::analysis::{ScheduleAnalysis, SlipPreview};
+use throughline_shared::api::{
+    AddMilestoneRequest, BaselineMilestoneRequest, BaselineProgramAccepted, BaselineProgramRequest,
+    ChangeForecastRequest, CommandAccepted, DependencyChangeRequest, ErrorResponse,
+    MeetMilestoneRequest, ProposeDependencyRequest,
+};
+use throughline_shared::ids::{DependencyId, MilestoneId};
+use throughline_shared::milestone::MilestoneCommand;
+use throughline_shared::view::ProgramView;
+use throughline_shared::{ProgramId, ProjectId};
+use uuid::Uuid;
+
+/// The check to run once a command knows what it touches.
+fn allow<'a>(
+    principal: &'a Principal,
+    access: &'a ProgramAccess,
+) -> impl FnOnce(ProgramAction) -> Result<(), ApiError> + 'a {
+    move |action| require(principal, access, action)
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/milestones", tag = "schedule",
+    params(("program_id" = Uuid, Path)), request_body = AddMilestoneRequest,
+    responses((status = 201, body = CommandAccepted, description = "`stream_id` is the new milestone's id"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/milestones")]
+pub async fn add_milestone(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    body: web::Json<AddMilestoneRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let request = body.into_inner();
+    authorize(
+        &pool,
+        &principal,
+        program_id,
+        ProgramAction::ChangeSchedule(request.project_id),
+    )
+    .await?;
+    let accepted = commands::add_milestone(&store, &ctx, program_id, request).await?;
+    Ok(HttpResponse::Created().json(accepted))
+}
+
+/// The milestone a change is for, once the caller may read its program.
+async fn milestone_change(
+    pool: &PgPool,
+    principal: &Principal,
+    (program_id, milestone_id): (Uuid, Uuid),
+    expected_version: Option<i64>,
+    reason: Option<String>,
+) -> Result<(MilestoneChange, ProgramAccess), ApiError> {
+    let program_id = ProgramId(program_id);
+    let access = authorize(pool, principal, program_id, ProgramAction::Read).await?;
+    let change = MilestoneChange {
+        program_id,
+        milestone_id: MilestoneId(milestone_id),
+        expected_version,
+        reason,
+    };
+    Ok((change, access))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/forecast", tag = "schedule",
+    params(("program_id" = Uuid, Path), ("milestone_id" = Uuid, Path)), request_body = ChangeForecastRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/milestones/{milestone_id}/forecast")]
+pub async fn change_forecast(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ChangeForecastRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let request = body.into_inner();
+    let (change, access) = milestone_change(
+        &pool,
+        &principal,
+        path.into_inner(),
+        request.expected_version,
+        request.reason,
+    )
+    .await?;
+    let command = MilestoneCommand::ChangeForecast {
+        to: request.forecast,
+        start: request.start,
+    };
+    let accepted =
+        commands::change_milestone(&store, &ctx, change, command, allow(&principal, &access))
+            .await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/baseline", tag = "schedule",
+    params(("program_id" = Uuid, Path), ("milestone_id" = Uuid, Path)), request_body = BaselineMilestoneRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/milestones/{milestone_id}/baseline")]
+pub async fn baseline_milestone(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<BaselineMilestoneRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let request = body.into_inner();
+    let command = MilestoneCommand::Baseline {
+        to: request.baseline,
+        reason: request.reason.clone(),
+    };
+    let (change, access) = milestone_change(
+        &pool,
+        &principal,
+        path.into_inner(),
+        request.expected_version,
+        request.reason,
+    )
+    .await?;
+    let accepted =
+        commands::change_milestone(&store, &ctx, change, command, allow(&principal, &access))
+            .await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/met", tag = "schedule",
+    params(("program_id" = Uuid, Path), ("milestone_id" = Uuid, Path)), request_body = MeetMilestoneRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/milestones/{milestone_id}/met")]
+pub async fn meet_milestone(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<MeetMilestoneRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let request = body.into_inner();
+    let (change, access) = milestone_change(
+        &pool,
+        &principal,
+        path.into_inner(),
+        request.expected_version,
+        request.reason,
+    )
+    .await?;
+    let command = MilestoneCommand::Meet {
+        actual: request.actual,
+    };
+    let accepted =
+        commands::change_milestone(&store, &ctx, change, command, allow(&principal, &access))
+            .await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/baseline", tag = "schedule",
+    params(("program_id" = Uuid, Path)), request_body = BaselineProgramRequest,
+    responses((status = 200, body = BaselineProgramAccepted), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/baseline")]
+pub async fn baseline_program(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    body: web::Json<BaselineProgramRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Baseline).await?;
+    let accepted = commands::baseline_program(&store, &ctx, program_id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/dependencies", tag = "schedule",
+    params(("program_id" = Uuid, Path)), request_body = ProposeDependencyRequest,
+    responses((status = 201, body = CommandAccepted, description = "`stream_id` is the new dependency's id"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse),
+        (status = 422, body = ErrorResponse, description = "invalid, or `dependency_cycle` with the cycle named in `details.cycle`")))]
+#[post("/programs/{program_id}/dependencies")]
+pub async fn propose_dependency(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    body: web::Json<ProposeDependencyRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let access = authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    if !access.can_write_anything() {
+        // A reader is refused before anything is looked up, whatever the ends are.
+        let nobody = ProjectId::from_uuid(Uuid::nil());
+        require(
+            &principal,
+            &access,
+            ProgramAction::ManageDependency {
+                provider: nobody,
+                consumer: nobody,
+            },
+        )?;
+    }
+    let accepted = commands::propose_dependency(
+        &store,
+        &ctx,
+        program_id,
+        body.into_inner(),
+        allow(&principal, &access),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(accepted))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DependencyPath {
+    program_id: Uuid,
+    dependency_id: Uuid,
+    change: String,
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/dependencies/{dependency_id}/{change}", tag = "schedule",
+    params(("program_id" = Uuid, Path), ("dependency_id" = Uuid, Path),
+        ("change" = String, Path, description = "`agree`, `need-by`, `break` (needs a reason) or `cancel` (needs a reason)")),
+    request_body = DependencyChangeRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/dependencies/{dependency_id}/{change}")]
+pub async fn change_dependency(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<DependencyPath>,
+    body: web::Json<DependencyChangeRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let path = path.into_inner();
+    let program_id = ProgramId(path.program_id);
+    let access = authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    let change = match path.change.as_str() {
+        "agree" => DependencyChange::Agree,
+        "need-by" => DependencyChange::ChangeNeedBy,
+        "break" => DependencyChange::Break,
+        "cancel" => DependencyChange::Cancel,
+        other => {
+            return Err(ApiError::not_found(format!(
+                "no dependency change {other:?}: use agree, need-by, break or cancel"
+            ))
+            .into());
+        }
+    };
+    let accepted = commands::change_dependency(
+        &store,
+        &ctx,
+        program_id,
+        DependencyId(path.dependency_id),
+        change,
+        body.into_inner(),
+        allow(&principal, &access),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AnalysisQuery {
+    /// As in `GET /api/programs/{id}`: a position, an instant or a date. Absent: now.
+    pub as_of: Option<String>,
+    /// The day to judge dates against. Default: the as-of day, or today (UTC).
+    pub today: Option<NaiveDate>,
+}
+
+/// The view to analyse and the day to judge it on.
+async fn view_and_day(
+    pool: &PgPool,
+    program_id: ProgramId,
+    as_of: Option<&str>,
+    today: Option<NaiveDate>,
+) -> Result<(ProgramView, NaiveDate), ApiError> {
+    let not_found = || ApiError::not_found(format!("program {program_id} was not found"));
+    match as_of {
+        None => {
+            let view = current_view(pool, program_id)
+                .await?
+                .ok_or_else(not_found)?;
+            Ok((view, today.unwrap_or_else(|| Utc::now().date_naive())))
+        }
+        Some(raw) => {
+            let as_of = AsOf::parse(raw)?;
+            let position = as_of.position(pool).await?;
+            let view = view_at(pool, program_id, position)
+                .await?
+                .ok_or_else(not_found)?;
+            let day = match as_of {
+                AsOf::Instant(t) => t.date_naive(),
+                AsOf::Position(_) => view
+                    .updated_at
+                    .map_or_else(|| Utc::now().date_naive(), |t| t.date_naive()),
+            };
+            Ok((view, today.unwrap_or(day)))
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/programs/{program_id}/schedule", tag = "schedule",
+    params(("program_id" = Uuid, Path), AnalysisQuery),
+    responses((status = 200, body = ScheduleAnalysis), (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+#[get("/programs/{program_id}/schedule")]
+pub async fn schedule_analysis(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    query: web::Query<AnalysisQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    let (view, today) =
+        view_and_day(&pool, program_id, query.as_of.as_deref(), query.today).await?;
+    Ok(HttpResponse::Ok().json(view.analyse(today)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImpactQuery {
+    /// The milestone that would slip.
+    pub milestone: Uuid,
+    /// By how many days (later).
+    pub days: i64,
+    pub as_of: Option<String>,
+    pub today: Option<NaiveDate>,
+}
+
+/// The longest slip a preview considers: ten years.
+const PREVIEW_DAYS_MAX: i64 = 3650;
+
+#[utoipa::path(get, path = "/api/programs/{program_id}/impact", tag = "schedule",
+    params(("program_id" = Uuid, Path), ImpactQuery),
+    responses((status = 200, body = SlipPreview, description = "What the slip would move; nothing is written"),
+        (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+#[get("/programs/{program_id}/impact")]
+pub async fn slip_impact(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    query: web::Query<ImpactQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    if !(1..=PREVIEW_DAYS_MAX).contains(&query.days) {
+        return Err(ApiError::bad_request(
+            "invalid_days",
+            format!("days must be between 1 and {PREVIEW_DAYS_MAX}"),
+        ));
+    }
+    let (view, today) =
+        view_and_day(&pool, program_id, query.as_of.as_deref(), query.today).await?;
+    let milestone = MilestoneId(query.milestone);
+    if view.milestone(milestone).is_none() {
+        return Err(ApiError::not_found(format!(
+            "milestone {milestone} was not found in program {program_id}"
+        )));
+    }
+    let preview: SlipPreview = view.preview_slip(milestone, query.days, today);
+    Ok(HttpResponse::Ok().json(preview))
+}

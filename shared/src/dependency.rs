@@ -1,0 +1,652 @@
+//! The dependency register of one program: every dependency between its milestones and
+//! deliverables, provider → consumer.
+//!
+//! All of a program's dependencies live in one stream, so every structural change is decided
+//! against the whole graph and appended with the version it saw: two people adding dependencies
+//! at the same moment can never together close a cycle that neither alone would (the second append
+//! fails on the version and is decided again, against the graph that now holds the first).
+//!
+//! Recorded lifecycle: proposed → agreed, or broken / cancelled (with a reason). "At risk", "late"
+//! and "met" are not recorded: they follow from the dates and are computed by the analysis
+//! (`crate::analysis`) as of any instant.
+
+use crate::error::{DomainError, NAME_MAX, PERSON_MAX, TEXT_MAX, Validator};
+use crate::event::AggregateEvent;
+use crate::ids::{DependencyId, MilestoneId, ProgramId, ProjectId};
+use crate::schedule::{DependencyType, path_between};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// The stream holding a program's dependency register: derived from the program id, so it needs
+/// no lookup and every instance agrees on it.
+pub fn register_stream_id(program_id: ProgramId) -> Uuid {
+    Uuid::new_v5(&program_id.0, b"dependency-register")
+}
+
+/// Lags beyond ten years are typing mistakes, not plans.
+pub const LAG_DAYS_MAX: i32 = 3650;
+
+/// Facts about a program's dependencies. Wire names are the variant names and never change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DependencyEvent {
+    DependencyProposed {
+        dependency_id: DependencyId,
+        program_id: ProgramId,
+        provider: MilestoneId,
+        provider_project: ProjectId,
+        /// The milestone's name when the dependency was proposed, so the record reads on its own.
+        provider_name: String,
+        consumer: MilestoneId,
+        consumer_project: ProjectId,
+        consumer_name: String,
+        kind: DependencyType,
+        lag_days: i32,
+        /// When the consumer needs it; absent: the consumer's own forecast at its constrained end.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        need_by: Option<NaiveDate>,
+        /// Who answers for delivering, and for receiving.
+        provider_owner: String,
+        consumer_owner: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        description: String,
+    },
+    /// The provider's side committed to it.
+    DependencyAgreed {
+        dependency_id: DependencyId,
+        program_id: ProgramId,
+    },
+    DependencyNeedByChanged {
+        dependency_id: DependencyId,
+        program_id: ProgramId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<NaiveDate>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<NaiveDate>,
+    },
+    /// The provider will not deliver it (the reason is in the event's metadata).
+    DependencyBroken {
+        dependency_id: DependencyId,
+        program_id: ProgramId,
+    },
+    /// No longer needed (the reason is in the event's metadata).
+    DependencyCancelled {
+        dependency_id: DependencyId,
+        program_id: ProgramId,
+    },
+}
+
+impl AggregateEvent for DependencyEvent {
+    const STREAM_TYPE: &'static str = "dependency_register";
+
+    fn current_schema_version(_event_type: &str) -> i32 {
+        1
+    }
+
+    fn program_id(&self) -> Option<ProgramId> {
+        Some(self.program())
+    }
+}
+
+impl DependencyEvent {
+    pub fn program(&self) -> ProgramId {
+        match self {
+            DependencyEvent::DependencyProposed { program_id, .. }
+            | DependencyEvent::DependencyAgreed { program_id, .. }
+            | DependencyEvent::DependencyNeedByChanged { program_id, .. }
+            | DependencyEvent::DependencyBroken { program_id, .. }
+            | DependencyEvent::DependencyCancelled { program_id, .. } => *program_id,
+        }
+    }
+
+    pub fn dependency_id(&self) -> DependencyId {
+        match self {
+            DependencyEvent::DependencyProposed { dependency_id, .. }
+            | DependencyEvent::DependencyAgreed { dependency_id, .. }
+            | DependencyEvent::DependencyNeedByChanged { dependency_id, .. }
+            | DependencyEvent::DependencyBroken { dependency_id, .. }
+            | DependencyEvent::DependencyCancelled { dependency_id, .. } => *dependency_id,
+        }
+    }
+}
+
+/// Where a dependency stands in its recorded lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DependencyState {
+    Proposed,
+    Agreed,
+    Broken,
+    Cancelled,
+}
+
+impl DependencyState {
+    /// Proposed and agreed dependencies constrain the schedule; broken and cancelled ones do not.
+    pub fn is_active(self) -> bool {
+        matches!(self, DependencyState::Proposed | DependencyState::Agreed)
+    }
+}
+
+/// One end of a proposed dependency, as looked up by the caller from the milestone's own stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MilestoneRef {
+    pub id: MilestoneId,
+    pub program_id: ProgramId,
+    pub project_id: ProjectId,
+    pub name: String,
+    pub owner: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisteredDependency {
+    pub provider: MilestoneId,
+    pub provider_project: ProjectId,
+    pub consumer: MilestoneId,
+    pub consumer_project: ProjectId,
+    pub need_by: Option<NaiveDate>,
+    pub state: DependencyState,
+}
+
+/// What decisions about a program's dependencies need: the graph, and names to describe cycles.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DependencyRegister {
+    pub program_id: Option<ProgramId>,
+    pub dependencies: BTreeMap<DependencyId, RegisteredDependency>,
+    names: HashMap<MilestoneId, String>,
+}
+
+// A command lives for one decision; boxing the big variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DependencyCommand {
+    Propose {
+        dependency_id: DependencyId,
+        program_id: ProgramId,
+        /// `None`: no such milestone (the caller found no stream for the id given).
+        provider: Option<MilestoneRef>,
+        consumer: Option<MilestoneRef>,
+        kind: DependencyType,
+        lag_days: i32,
+        need_by: Option<NaiveDate>,
+        /// Defaults to the milestones' owners.
+        provider_owner: Option<String>,
+        consumer_owner: Option<String>,
+        description: String,
+    },
+    Agree {
+        dependency_id: DependencyId,
+    },
+    ChangeNeedBy {
+        dependency_id: DependencyId,
+        to: Option<NaiveDate>,
+    },
+    Break {
+        dependency_id: DependencyId,
+        reason: Option<String>,
+    },
+    Cancel {
+        dependency_id: DependencyId,
+        reason: Option<String>,
+    },
+}
+
+impl DependencyRegister {
+    pub fn dependency(&self, id: DependencyId) -> Option<&RegisteredDependency> {
+        self.dependencies.get(&id)
+    }
+
+    pub fn apply(&mut self, event: &DependencyEvent) {
+        self.program_id = Some(event.program());
+        let id = event.dependency_id();
+        match event {
+            DependencyEvent::DependencyProposed {
+                provider,
+                provider_project,
+                provider_name,
+                consumer,
+                consumer_project,
+                consumer_name,
+                need_by,
+                ..
+            } => {
+                self.names.insert(*provider, provider_name.clone());
+                self.names.insert(*consumer, consumer_name.clone());
+                self.dependencies.insert(
+                    id,
+                    RegisteredDependency {
+                        provider: *provider,
+                        provider_project: *provider_project,
+                        consumer: *consumer,
+                        consumer_project: *consumer_project,
+                        need_by: *need_by,
+                        state: DependencyState::Proposed,
+                    },
+                );
+            }
+            DependencyEvent::DependencyAgreed { .. } => self.set_state(id, DependencyState::Agreed),
+            DependencyEvent::DependencyNeedByChanged { to, .. } => {
+                if let Some(dependency) = self.dependencies.get_mut(&id) {
+                    dependency.need_by = *to;
+                }
+            }
+            DependencyEvent::DependencyBroken { .. } => self.set_state(id, DependencyState::Broken),
+            DependencyEvent::DependencyCancelled { .. } => {
+                self.set_state(id, DependencyState::Cancelled)
+            }
+        }
+    }
+
+    fn set_state(&mut self, id: DependencyId, state: DependencyState) {
+        if let Some(dependency) = self.dependencies.get_mut(&id) {
+            dependency.state = state;
+        }
+    }
+
+    /// The cycle a new dependency `provider → consumer` would close through the active ones, as
+    /// milestones in dependency order starting and ending with `provider`.
+    pub fn cycle_with(
+        &self,
+        provider: MilestoneId,
+        consumer: MilestoneId,
+    ) -> Option<Vec<MilestoneId>> {
+        if provider == consumer {
+            return Some(vec![provider, consumer]);
+        }
+        let mut outgoing: HashMap<MilestoneId, Vec<MilestoneId>> = HashMap::new();
+        for d in self.dependencies.values().filter(|d| d.state.is_active()) {
+            outgoing.entry(d.provider).or_default().push(d.consumer);
+        }
+        // A cycle exists if `provider` is downstream of `consumer`.
+        let path = path_between(consumer, provider, |at| {
+            outgoing.get(&at).into_iter().flatten().copied()
+        })?;
+        let mut cycle = vec![provider];
+        cycle.extend(path);
+        Some(cycle)
+    }
+
+    fn name(&self, id: MilestoneId, extra: &[&MilestoneRef]) -> String {
+        extra
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.name.clone())
+            .or_else(|| self.names.get(&id).cloned())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    pub fn decide(&self, command: DependencyCommand) -> Result<Vec<DependencyEvent>, DomainError> {
+        match command {
+            DependencyCommand::Propose {
+                dependency_id,
+                program_id,
+                provider,
+                consumer,
+                kind,
+                lag_days,
+                need_by,
+                provider_owner,
+                consumer_owner,
+                description,
+            } => {
+                if self.dependencies.contains_key(&dependency_id) {
+                    return Err(DomainError::AlreadyExists(format!(
+                        "dependency {dependency_id}"
+                    )));
+                }
+                let mut v = Validator::new();
+                let in_program = |m: &Option<MilestoneRef>| {
+                    m.as_ref().filter(|m| m.program_id == program_id).cloned()
+                };
+                let (provider, consumer) = (in_program(&provider), in_program(&consumer));
+                if provider.is_none() {
+                    v.push("provider", "is not a milestone of this program");
+                }
+                if consumer.is_none() {
+                    v.push("consumer", "is not a milestone of this program");
+                }
+                if !(-LAG_DAYS_MAX..=LAG_DAYS_MAX).contains(&lag_days) {
+                    v.push(
+                        "lag_days",
+                        format!("must be between -{LAG_DAYS_MAX} and {LAG_DAYS_MAX}"),
+                    );
+                }
+                let description = v.optional_text("description", &description, TEXT_MAX);
+                let (Some(provider), Some(consumer)) = (provider, consumer) else {
+                    v.finish()?;
+                    unreachable!("a missing end was reported above");
+                };
+                let provider_owner = v.required_text(
+                    "provider_owner",
+                    provider_owner.as_deref().unwrap_or(&provider.owner),
+                    PERSON_MAX,
+                );
+                let consumer_owner = v.required_text(
+                    "consumer_owner",
+                    consumer_owner.as_deref().unwrap_or(&consumer.owner),
+                    PERSON_MAX,
+                );
+                if provider.id == consumer.id {
+                    v.push("consumer", "a milestone cannot depend on itself");
+                }
+                v.finish()?;
+                if let Some((existing, _)) = self.dependencies.iter().find(|(_, d)| {
+                    d.state.is_active() && d.provider == provider.id && d.consumer == consumer.id
+                }) {
+                    return Err(DomainError::AlreadyExists(format!(
+                        "a dependency of {} on {} ({existing})",
+                        consumer.name, provider.name
+                    )));
+                }
+                if let Some(cycle) = self.cycle_with(provider.id, consumer.id) {
+                    let ends = [&provider, &consumer];
+                    return Err(DomainError::Cycle(
+                        cycle.into_iter().map(|id| self.name(id, &ends)).collect(),
+                    ));
+                }
+                Ok(vec![DependencyEvent::DependencyProposed {
+                    dependency_id,
+                    program_id,
+                    provider: provider.id,
+                    provider_project: provider.project_id,
+                    provider_name: truncate(&provider.name, NAME_MAX),
+                    consumer: consumer.id,
+                    consumer_project: consumer.project_id,
+                    consumer_name: truncate(&consumer.name, NAME_MAX),
+                    kind,
+                    lag_days,
+                    need_by,
+                    provider_owner,
+                    consumer_owner,
+                    description,
+                }])
+            }
+            DependencyCommand::Agree { dependency_id } => {
+                let (program_id, dependency) = self.existing(dependency_id)?;
+                match dependency.state {
+                    DependencyState::Proposed => Ok(vec![DependencyEvent::DependencyAgreed {
+                        dependency_id,
+                        program_id,
+                    }]),
+                    DependencyState::Agreed => Err(DomainError::NothingToChange(
+                        "the dependency is already agreed".into(),
+                    )),
+                    closed => Err(closed_error(closed)),
+                }
+            }
+            DependencyCommand::ChangeNeedBy { dependency_id, to } => {
+                let (program_id, dependency) = self.existing(dependency_id)?;
+                if !dependency.state.is_active() {
+                    return Err(closed_error(dependency.state));
+                }
+                if dependency.need_by == to {
+                    return Err(DomainError::NothingToChange(
+                        "the need-by date is already that".into(),
+                    ));
+                }
+                Ok(vec![DependencyEvent::DependencyNeedByChanged {
+                    dependency_id,
+                    program_id,
+                    from: dependency.need_by,
+                    to,
+                }])
+            }
+            DependencyCommand::Break {
+                dependency_id,
+                reason,
+            } => self.close(dependency_id, reason, DependencyState::Broken),
+            DependencyCommand::Cancel {
+                dependency_id,
+                reason,
+            } => self.close(dependency_id, reason, DependencyState::Cancelled),
+        }
+    }
+
+    fn existing(
+        &self,
+        id: DependencyId,
+    ) -> Result<(ProgramId, &RegisteredDependency), DomainError> {
+        match (self.program_id, self.dependencies.get(&id)) {
+            (Some(program_id), Some(dependency)) => Ok((program_id, dependency)),
+            _ => Err(DomainError::NotFound(format!("dependency {id}"))),
+        }
+    }
+
+    fn close(
+        &self,
+        dependency_id: DependencyId,
+        reason: Option<String>,
+        to: DependencyState,
+    ) -> Result<Vec<DependencyEvent>, DomainError> {
+        let (program_id, dependency) = self.existing(dependency_id)?;
+        if !dependency.state.is_active() {
+            return Err(closed_error(dependency.state));
+        }
+        if reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            let mut v = Validator::new();
+            v.push(
+                "reason",
+                match to {
+                    DependencyState::Broken => "say why the provider cannot deliver",
+                    _ => "say why the dependency is no longer needed",
+                },
+            );
+            v.finish()?;
+        }
+        Ok(vec![match to {
+            DependencyState::Broken => DependencyEvent::DependencyBroken {
+                dependency_id,
+                program_id,
+            },
+            _ => DependencyEvent::DependencyCancelled {
+                dependency_id,
+                program_id,
+            },
+        }])
+    }
+}
+
+fn closed_error(state: DependencyState) -> DomainError {
+    DomainError::NothingToChange(match state {
+        DependencyState::Broken => "the dependency was broken; propose a new one".into(),
+        _ => "the dependency was cancelled; propose a new one".into(),
+    })
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FieldError;
+
+    fn program() -> ProgramId {
+        ProgramId::from_uuid(Uuid::from_u128(1))
+    }
+
+    fn dep(n: u128) -> DependencyId {
+        DependencyId::from_uuid(Uuid::from_u128(5000 + n))
+    }
+
+    fn milestone(n: u128) -> MilestoneRef {
+        MilestoneRef {
+            id: MilestoneId::from_uuid(Uuid::from_u128(100 + n)),
+            program_id: program(),
+            project_id: ProjectId::from_uuid(Uuid::from_u128(10 + n % 3)),
+            name: format!("M{n}"),
+            owner: format!("Owner {n}"),
+        }
+    }
+
+    fn propose(n: u128, provider: u128, consumer: u128) -> DependencyCommand {
+        DependencyCommand::Propose {
+            dependency_id: dep(n),
+            program_id: program(),
+            provider: Some(milestone(provider)),
+            consumer: Some(milestone(consumer)),
+            kind: DependencyType::FinishToStart,
+            lag_days: 2,
+            need_by: None,
+            provider_owner: None,
+            consumer_owner: None,
+            description: String::new(),
+        }
+    }
+
+    /// Given the events of these commands, each decided in turn.
+    fn given(commands: Vec<DependencyCommand>) -> DependencyRegister {
+        let mut register = DependencyRegister::default();
+        for command in commands {
+            for event in register.decide(command).expect("given commands succeed") {
+                register.apply(&event);
+            }
+        }
+        register
+    }
+
+    #[test]
+    fn proposing_records_both_ends_with_their_owners() {
+        let events = given(vec![]).decide(propose(1, 1, 2)).unwrap();
+        assert_eq!(
+            events,
+            vec![DependencyEvent::DependencyProposed {
+                dependency_id: dep(1),
+                program_id: program(),
+                provider: milestone(1).id,
+                provider_project: milestone(1).project_id,
+                provider_name: "M1".into(),
+                consumer: milestone(2).id,
+                consumer_project: milestone(2).project_id,
+                consumer_name: "M2".into(),
+                kind: DependencyType::FinishToStart,
+                lag_days: 2,
+                need_by: None,
+                provider_owner: "Owner 1".into(),
+                consumer_owner: "Owner 2".into(),
+                description: String::new(),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_dependency_closing_a_cycle_is_refused_with_the_cycle_named() {
+        let register = given(vec![propose(1, 1, 2), propose(2, 2, 3)]);
+        assert_eq!(
+            register.decide(propose(3, 3, 1)).unwrap_err(),
+            DomainError::Cycle(vec!["M3".into(), "M1".into(), "M2".into(), "M3".into()])
+        );
+        // Cancelled dependencies no longer constrain: once 2 → 3 is cancelled, 3 → 1 is fine.
+        let register = given(vec![
+            propose(1, 1, 2),
+            propose(2, 2, 3),
+            DependencyCommand::Cancel {
+                dependency_id: dep(2),
+                reason: Some("descoped".into()),
+            },
+        ]);
+        assert!(register.decide(propose(3, 3, 1)).is_ok());
+    }
+
+    #[test]
+    fn ends_must_be_milestones_of_the_program_and_distinct() {
+        let mut command = propose(1, 1, 1);
+        let err = given(vec![]).decide(command.clone()).unwrap_err();
+        assert_eq!(
+            err,
+            DomainError::Invalid(vec![FieldError::new(
+                "consumer",
+                "a milestone cannot depend on itself"
+            )])
+        );
+        if let DependencyCommand::Propose {
+            provider,
+            consumer,
+            lag_days,
+            ..
+        } = &mut command
+        {
+            *provider = None;
+            let mut foreign = milestone(2);
+            foreign.program_id = ProgramId::from_uuid(Uuid::from_u128(99));
+            *consumer = Some(foreign);
+            *lag_days = 4000;
+        }
+        let DomainError::Invalid(fields) = given(vec![]).decide(command).unwrap_err() else {
+            panic!("expected field errors")
+        };
+        let fields: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, vec!["provider", "consumer", "lag_days"]);
+    }
+
+    #[test]
+    fn the_same_pair_twice_is_a_duplicate() {
+        let register = given(vec![propose(1, 1, 2)]);
+        assert!(matches!(
+            register.decide(propose(2, 1, 2)),
+            Err(DomainError::AlreadyExists(_))
+        ));
+    }
+
+    #[test]
+    fn lifecycle_agree_then_break_needs_a_reason_and_closes_it() {
+        let register = given(vec![propose(1, 1, 2)]);
+        let agreed = register
+            .decide(DependencyCommand::Agree {
+                dependency_id: dep(1),
+            })
+            .unwrap();
+        assert_eq!(
+            agreed,
+            vec![DependencyEvent::DependencyAgreed {
+                dependency_id: dep(1),
+                program_id: program(),
+            }]
+        );
+        let register = given(vec![
+            propose(1, 1, 2),
+            DependencyCommand::Agree {
+                dependency_id: dep(1),
+            },
+        ]);
+        assert!(matches!(
+            register.decide(DependencyCommand::Agree {
+                dependency_id: dep(1)
+            }),
+            Err(DomainError::NothingToChange(_))
+        ));
+        assert!(matches!(
+            register.decide(DependencyCommand::Break {
+                dependency_id: dep(1),
+                reason: Some("  ".into()),
+            }),
+            Err(DomainError::Invalid(_))
+        ));
+        let register = given(vec![
+            propose(1, 1, 2),
+            DependencyCommand::Break {
+                dependency_id: dep(1),
+                reason: Some("vendor pulled out".into()),
+            },
+        ]);
+        assert_eq!(
+            register.dependency(dep(1)).unwrap().state,
+            DependencyState::Broken
+        );
+        assert!(matches!(
+            register.decide(DependencyCommand::ChangeNeedBy {
+                dependency_id: dep(1),
+                to: None
+            }),
+            Err(DomainError::NothingToChange(_))
+        ));
+        assert!(matches!(
+            register.decide(DependencyCommand::Agree {
+                dependency_id: dep(9)
+            }),
+            Err(DomainError::NotFound(_))
+        ));
+    }
+}

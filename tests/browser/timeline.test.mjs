@@ -1,0 +1,172 @@
+// End-to-end test of the program timeline: a forecast moved in one window turns the downstream
+// milestone and the dependency arrow late in another, live; the slip-impact preview shows it
+// before saving. Also screenshots the seeded demo program's timeline.
+//
+//   THROUGHLINE_URL=http://127.0.0.1:8080 node --test tests/browser/
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import {
+  LIVE_BUDGET_MS,
+  callApi,
+  launchBrowser,
+  openWindow as open,
+  screenshot,
+  signInAdmin,
+  unexpectedProblems,
+} from './support.mjs';
+
+let admin;
+let browser;
+const problems = [];
+const suffix = randomUUID().slice(0, 8);
+
+const api = (method, path, body) => callApi(admin, method, path, body);
+const openWindow = (path, label) => open(browser, problems, path, label, admin);
+
+/** YYYY-MM-DD of today (UTC, as the windows' clocks are in UTC) plus `days`. */
+function day(days) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+let programId;
+let provider;
+let consumer;
+let dependency;
+
+before(async () => {
+  admin = await signInAdmin();
+  browser = await launchBrowser();
+  const created = await api('POST', '/api/programs', {
+    name: `Timeline ${suffix}`,
+    sponsor: 'Dana Whitfield (CFO)',
+    objectives: [{ title: 'Launch instant payouts', target_date: day(120) }],
+  });
+  programId = created.program_id;
+  const objective = (await api('GET', `/api/programs/${programId}`)).objectives[0].objective_id;
+  const gateway = await api('POST', `/api/programs/${programId}/projects`, {
+    name: `Gateway ${suffix}`,
+    manager: 'Lee Chen',
+    objectives: [objective],
+  });
+  const payouts = await api('POST', `/api/programs/${programId}/projects`, {
+    name: `Payouts ${suffix}`,
+    manager: 'Sofia Alvarez',
+    objectives: [objective],
+  });
+  const milestone = async (project, name, planned) =>
+    (
+      await api('POST', `/api/programs/${programId}/milestones`, {
+        project_id: project.project_id,
+        name,
+        owner: 'Owner',
+        planned,
+      })
+    ).stream_id;
+  // The provider's forecast is (just) before the need-by date, which has passed: on track.
+  provider = await milestone(gateway, 'Payout API ready', day(-3));
+  consumer = await milestone(payouts, 'Payouts beta', day(30));
+  await milestone(payouts, 'Payouts GA', day(90));
+  dependency = (
+    await api('POST', `/api/programs/${programId}/dependencies`, {
+      provider,
+      consumer,
+      need_by: day(-1),
+    })
+  ).stream_id;
+  await api('POST', `/api/programs/${programId}/dependencies/${dependency}/agree`, {});
+  await api('POST', `/api/programs/${programId}/baseline`, {});
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const marker = (id) => `[data-testid="milestone-marker"][data-milestone="${id}"]`;
+const arrow = (id) => `[data-testid="dependency-arrow"][data-dependency="${id}"]`;
+
+test('a forecast moved in one window turns the downstream milestone and its arrow late in another', async () => {
+  const editor = await openWindow(`/programs/${programId}`, 'editor');
+  const watcher = await openWindow(`/programs/${programId}`, 'watcher');
+  for (const page of [editor, watcher]) {
+    await page.locator(marker(consumer)).waitFor();
+    await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  }
+  assert.equal(await watcher.locator(marker(consumer)).getAttribute('data-status'), 'on_track');
+  assert.equal(await watcher.locator(arrow(dependency)).getAttribute('data-status'), 'agreed');
+  assert.equal(await watcher.getByTestId('baseline-ghost').count(), 0, 'no variance yet');
+
+  // The editor selects the provider (with the keyboard) and types a later forecast: the preview
+  // says what it would do before anything is saved.
+  await editor.locator(marker(provider)).focus();
+  await editor.keyboard.press('Enter');
+  const panel = editor.getByTestId('milestone-panel');
+  await panel.waitFor();
+  assert.match(await panel.getByTestId('milestone-name').textContent(), /Payout API ready/);
+  await panel.getByTestId('forecast-input').fill(day(12));
+  const preview = panel.getByTestId('impact-preview');
+  await preview.waitFor();
+  assert.match(await preview.textContent(), /If it slips 15 days/);
+  assert.match(await preview.getByTestId('impact-dependency').textContent(), /Late.*Payouts beta ← Payout API ready \(13 d short\)/);
+  await panel.getByTestId('forecast-reason').fill('Vendor sandbox down for a week');
+  await screenshot(editor, '6-slip-preview', { element: editor.getByTestId('milestone-panel') });
+
+  const seen = watcher.waitForFunction(
+    ([c, d]) =>
+      document.querySelector(c)?.getAttribute('data-status') === 'late' &&
+      document.querySelector(d)?.getAttribute('data-status') === 'late',
+    [marker(consumer), arrow(dependency)],
+    { polling: 20, timeout: 10_000 },
+  );
+  const started = performance.now();
+  await panel.getByTestId('save-forecast').click();
+  await seen;
+  const elapsed = performance.now() - started;
+  console.log(`the watcher saw the arrow turn late ${elapsed.toFixed(0)} ms after the save`);
+  assert.ok(elapsed < LIVE_BUDGET_MS, `took ${elapsed.toFixed(0)} ms (budget ${LIVE_BUDGET_MS} ms)`);
+
+  // The watcher's dependency table puts it first, late, with the gap; the provider now shows its
+  // baseline ghost; the counts at the top agree.
+  const first = watcher.getByTestId('dependency-row').first();
+  assert.equal(await first.getAttribute('data-status'), 'late');
+  assert.equal((await first.getByTestId('dependency-gap').textContent()).trim(), '13 d');
+  await watcher.locator(`${marker(provider)} [data-testid="baseline-ghost"]`).waitFor();
+  assert.match(await watcher.getByTestId('late-count').textContent(), /1 late/);
+  await watcher.waitForTimeout(700); // let the move animation settle for the picture
+  await screenshot(watcher, '7-timeline-after-slip', { element: watcher.getByTestId('timeline') });
+
+  // Zoom and filters re-lay the timeline without losing the markers.
+  await watcher.getByTestId('zoom-weeks').click();
+  assert.equal(await watcher.getByTestId('zoom-weeks').getAttribute('aria-pressed'), 'true');
+  await watcher.getByTestId('timeline-trouble-filter').check();
+  await watcher.locator(marker(consumer)).waitFor();
+  assert.equal(await watcher.locator('[data-testid="milestone-marker"]').count(), 2, 'the late provider and consumer');
+  await editor.context().close();
+  await watcher.context().close();
+});
+
+test('the demo program: a living timeline, objectives at risk, dependencies in trouble first', async () => {
+  const programs = await api('GET', '/api/programs');
+  const demo = programs.find((p) => p.name === 'Payments Platform Modernisation');
+  assert.ok(demo, 'scripts/test.sh seeds the demo program');
+  const page = await openWindow(`/programs/${demo.program_id}`, 'demo');
+  await page.getByTestId('timeline').waitFor();
+  assert.equal(await page.getByTestId('lane-label').count(), 6);
+  assert.equal(await page.locator('[data-testid="milestone-marker"]').count(), 40);
+  assert.ok((await page.locator('[data-testid="dependency-arrow"]').count()) >= 29);
+  const statuses = await page
+    .getByTestId('dependency-row')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+  assert.equal(statuses[0], 'late', 'the late dependency comes first');
+  assert.ok(statuses.includes('at_risk'));
+  assert.ok((await page.getByTestId('objective-threatened').count()) >= 1);
+  await page.getByTestId('today-line').waitFor();
+  await screenshot(page, '5-demo-program');
+  await screenshot(page, '5-demo-timeline', { element: page.getByTestId('timeline') });
+  await page.context().close();
+});
+
+test('no errors in the browser console (timeline)', () => {
+  assert.deepEqual(unexpectedProblems(problems), []);
+});
