@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod event_store;
+pub mod interop;
 pub mod live;
 pub mod projection;
 pub mod request_context;

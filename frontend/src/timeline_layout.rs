@@ -415,6 +415,7 @@ mod tests {
             baseline: Some(forecast),
             actual: None,
             version: 1,
+            external_ref: None,
         }
     }
 

@@ -396,3 +396,22 @@ pub struct DependencyChangeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+
+/// What an import of a project plan did. All of it, or (on any error) nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    pub project_id: ProjectId,
+    /// A new project was created for the plan (none was named).
+    pub project_created: bool,
+    pub milestones: usize,
+    pub baselined: usize,
+    pub met: usize,
+    pub dependencies: usize,
+    /// Links between ordinary tasks that were followed back to the milestones they connect.
+    pub collapsed_links: usize,
+    /// Links not imported, and why (e.g. to a project file not imported yet).
+    pub warnings: Vec<String>,
+    /// The global position of the import's last event.
+    pub position: i64,
+}

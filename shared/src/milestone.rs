@@ -35,6 +35,10 @@ pub enum MilestoneEvent {
         planned_start: Option<NaiveDate>,
         /// The planned date (a deliverable's planned finish); also the first forecast.
         planned: NaiveDate,
+        /// Where it was imported from, e.g. `Ledger#12` (MS Project file stem # task UID), so
+        /// later imports can link to it and a second import of the same plan is refused.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        external_ref: Option<String>,
     },
     MilestoneForecastChanged {
         milestone_id: MilestoneId,
@@ -135,6 +139,7 @@ pub enum MilestoneCommand {
         owner: String,
         planned_start: Option<NaiveDate>,
         planned: NaiveDate,
+        external_ref: Option<String>,
     },
     ChangeForecast {
         to: NaiveDate,
@@ -180,6 +185,7 @@ impl Milestone {
                 owner,
                 planned_start,
                 planned,
+                ..
             } => {
                 self.id = Some(*milestone_id);
                 self.name = name.clone();
@@ -213,6 +219,7 @@ impl Milestone {
             owner,
             planned_start,
             planned,
+            external_ref,
         } = command
         {
             if self.exists() {
@@ -237,6 +244,7 @@ impl Milestone {
                 owner,
                 planned_start,
                 planned,
+                external_ref,
             }]);
         }
         let (Some(milestone_id), Some(program_id), Some(project_id), Some(kind), Some(forecast)) = (
@@ -351,6 +359,7 @@ mod tests {
             owner: "Lee".into(),
             planned_start: start,
             planned: d(6, 30),
+            external_ref: None,
         }
     }
 
@@ -366,6 +375,7 @@ mod tests {
             owner: "Lee".into(),
             planned_start: start,
             planned: d(6, 30),
+            external_ref: None,
         }
     }
 

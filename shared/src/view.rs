@@ -62,6 +62,9 @@ pub struct MilestoneView {
     pub actual: Option<NaiveDate>,
     /// The milestone stream's version, for `expected_version` on changes.
     pub version: i64,
+    /// Where it was imported from (e.g. `Ledger#12`: MS Project file stem # task UID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<String>,
 }
 
 /// A dependency between two milestones, with its recorded lifecycle state. Health (at risk, late,
@@ -346,10 +349,12 @@ impl ProgramView {
             owner,
             planned_start,
             planned,
+            external_ref,
             ..
         } = event
         {
             self.milestones.push(MilestoneView {
+                external_ref: external_ref.clone(),
                 milestone_id: *milestone_id,
                 project_id: *project_id,
                 name: name.clone(),
@@ -624,6 +629,7 @@ mod tests {
                 owner: "Lee".into(),
                 planned_start: None,
                 planned: day(6, 30),
+                external_ref: None,
             },
             MilestoneEvent::MilestoneBaselined {
                 milestone_id,

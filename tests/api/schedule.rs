@@ -7,23 +7,7 @@ use throughline_shared::ProgramId;
 use throughline_shared::analysis::{DependencyStatus, ScheduleAnalysis, SlipPreview};
 use throughline_shared::api::{BaselineProgramAccepted, CommandAccepted};
 use throughline_shared::ids::{DependencyId, MilestoneId};
-use throughline_shared::view::ProgramView;
 use throughline_tests::{TestApp, assert_error};
-
-async fn head(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT position FROM log_head")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
-async fn view(app: &TestApp, program: ProgramId) -> ProgramView {
-    app.get(&format!("/api/programs/{program}"))
-        .await
-        .json()
-        .await
-        .unwrap()
-}
 
 async fn analysis(app: &TestApp, program: ProgramId, today: &str) -> ScheduleAnalysis {
     let res = app
@@ -45,7 +29,7 @@ async fn a_slip_is_previewed_recorded_with_its_impact_and_turns_dependencies_at_
     let program = app.create_program("Payments").await;
     let gateway = app.add_project(program, "Gateway").await;
     let ledger = app.add_project(program, "Ledger").await;
-    let objective = view(&app, program).await.objectives[0].objective_id;
+    let objective = app.view(program).await.objectives[0].objective_id;
     let launch = app.add_project_with(program, "Launch", &[objective]).await;
     let api = app
         .add_milestone(program, gateway, "API ready", "2027-03-01")
@@ -95,7 +79,7 @@ async fn a_slip_is_previewed_recorded_with_its_impact_and_turns_dependencies_at_
 
     // Preview: the API slipping 20 days pushes the ledger by 14 (1 Mar + 20 + 3 lag = 24 Mar,
     // ledger planned 10 Mar); the ledger's 10 weeks of slack to go-live absorb the rest.
-    let head_before = head(&app).await;
+    let head_before = app.head().await;
     let res = app
         .get(&format!(
             "/api/programs/{program}/impact?milestone={api}&days=20&today=2027-01-04"
@@ -103,7 +87,7 @@ async fn a_slip_is_previewed_recorded_with_its_impact_and_turns_dependencies_at_
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let preview: SlipPreview = res.json().await.unwrap();
-    assert_eq!(head(&app).await, head_before, "a preview writes nothing");
+    assert_eq!(app.head().await, head_before, "a preview writes nothing");
     assert_eq!(
         preview
             .moved
@@ -165,7 +149,7 @@ async fn a_slip_is_previewed_recorded_with_its_impact_and_turns_dependencies_at_
     );
 
     // The view recorded the slip with what it moved, and the variance against the baseline.
-    let v = view(&app, program).await;
+    let v = app.view(program).await;
     let slip = v.slips.last().expect("the slip is recorded");
     assert_eq!((slip.milestone_id, slip.moved.len()), (api, 1));
     assert_eq!(slip.moved[0].milestone, ledger_ready);
@@ -219,7 +203,7 @@ async fn a_dependency_that_would_close_a_cycle_is_refused_with_the_cycle_named()
     proposed(app.propose(program, a, b, json!({})).await).await;
     proposed(app.propose(program, b, c, json!({})).await).await;
 
-    let head_before = head(&app).await;
+    let head_before = app.head().await;
     let body = assert_error(
         app.propose(program, c, a, json!({})).await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -248,7 +232,7 @@ async fn a_dependency_that_would_close_a_cycle_is_refused_with_the_cycle_named()
         "already_exists",
     )
     .await;
-    assert_eq!(head(&app).await, head_before, "refusals append nothing");
+    assert_eq!(app.head().await, head_before, "refusals append nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -305,7 +289,7 @@ async fn concurrent_proposals_can_never_close_a_cycle_together() {
         assert_eq!(created, 3, "round {round}: exactly one proposal must lose");
     }
     // And the register as folded from the log is acyclic: the analysis builds its graph.
-    let v = view(&app, program).await;
+    let v = app.view(program).await;
     assert_eq!(v.dependencies.len(), 18);
     assert!(
         v.try_schedule().is_ok(),
@@ -328,7 +312,7 @@ async fn milestone_and_dependency_changes_are_checked_and_conflicts_detected() {
     let foreign = app
         .add_milestone(other, foreign_project, "Theirs", "2027-02-10")
         .await;
-    let head_before = head(&app).await;
+    let head_before = app.head().await;
 
     // Adding: a project of another program, a deliverable without a start, an empty name.
     for (body, field) in [
@@ -381,7 +365,7 @@ async fn milestone_and_dependency_changes_are_checked_and_conflicts_detected() {
         )
         .await;
     assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
-    assert_eq!(head(&app).await, head_before, "refusals append nothing");
+    assert_eq!(app.head().await, head_before, "refusals append nothing");
 
     // Optimistic concurrency on a milestone: the second editor saw version 1.
     let path = format!("/api/programs/{program}/milestones/{m1}/forecast");
@@ -452,7 +436,7 @@ async fn milestone_and_dependency_changes_are_checked_and_conflicts_detected() {
     )
     .await;
     // The register version guards it too.
-    let register_version = view(&app, program).await.dependencies_version;
+    let register_version = app.view(program).await.dependencies_version;
     let res = app
         .post(
             &change("need-by"),
@@ -467,7 +451,7 @@ async fn milestone_and_dependency_changes_are_checked_and_conflicts_detected() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let v = view(&app, program).await;
+    let v = app.view(program).await;
     let d = v.dependency(dependency).unwrap();
     assert_eq!(d.closed_reason.as_deref(), Some("pilot descoped"));
     let a = analysis(&app, program, "2027-01-04").await;
@@ -519,7 +503,7 @@ async fn the_demo_program_is_a_living_program_seeded_through_the_commands() {
         .await
         .expect("the demo seeds");
     assert_eq!((seeded.milestones, seeded.dependencies), (40, 31));
-    let v = view(&app, seeded.program_id).await;
+    let v = app.view(seeded.program_id).await;
     assert_eq!(v.projects.len(), 6);
     assert!(v.projects.iter().all(|p| p.status.is_some()));
     assert!(

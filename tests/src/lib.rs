@@ -17,6 +17,7 @@ use throughline_shared::access::TokenScope;
 use throughline_shared::api::CommandAccepted;
 use throughline_shared::api::{CreateTokenRequest, CreateUserRequest, MeResponse};
 use throughline_shared::ids::MilestoneId;
+use throughline_shared::view::ProgramView;
 use throughline_shared::{ObjectiveId, ProgramId, ProjectId, UserId};
 use uuid::Uuid;
 
@@ -364,6 +365,21 @@ impl TestApp {
         }
         self.post(&format!("/api/programs/{program}/dependencies"), &body)
             .await
+    }
+
+    /// The log's last position.
+    pub async fn head(&self) -> i64 {
+        sqlx::query_scalar("SELECT position FROM log_head")
+            .fetch_one(&self.pool)
+            .await
+            .expect("log head")
+    }
+
+    /// The program as the API shows it now.
+    pub async fn view(&self, program: ProgramId) -> ProgramView {
+        let res = self.get(&format!("/api/programs/{program}")).await;
+        assert_eq!(res.status(), StatusCode::OK, "reading program {program}");
+        res.json().await.expect("a program view")
     }
 
     pub async fn report_status(

@@ -394,6 +394,18 @@ async fn resolve(req: &ServiceRequest) -> Result<Principal, ApiError> {
     if let Some(token) = bearer {
         return by_token(pool, token).await;
     }
+    if let Some(token) = calendar_token(req) {
+        // A URL ends up in calendar apps, sync services and logs: it may only read.
+        let principal = by_token(pool, &token).await?;
+        if principal.token_scope() != Some(TokenScope::ReadOnly) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "token_not_read_only",
+                "a calendar URL needs a read-only API token (make one on your account page)",
+            ));
+        }
+        return Ok(principal);
+    }
     let Some(cookie) = req.cookie(session::COOKIE) else {
         return Err(unauthenticated());
     };
@@ -401,6 +413,17 @@ async fn resolve(req: &ServiceRequest) -> Result<Principal, ApiError> {
     check_csrf(req, &principal)?;
     check_origin(req)?;
     Ok(principal)
+}
+
+/// The `?token=` of a calendar feed URL: calendar apps cannot send an `Authorization` header.
+fn calendar_token(req: &ServiceRequest) -> Option<String> {
+    if req.method() != actix_web::http::Method::GET || !req.path().ends_with("/calendar.ics") {
+        return None;
+    }
+    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .ok()?
+        .into_inner()
+        .remove("token")
 }
 
 async fn by_token(pool: &PgPool, token: &str) -> Result<Principal, ApiError> {

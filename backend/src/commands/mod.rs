@@ -25,6 +25,7 @@ use throughline_shared::{
 };
 use uuid::Uuid;
 
+pub mod import;
 pub mod schedule;
 
 #[derive(Debug, thiserror::Error)]

@@ -45,6 +45,7 @@ pub async fn add_milestone(
         owner: request.owner,
         planned_start: request.planned_start,
         planned: request.planned,
+        external_ref: None,
     };
     let events = decide_and_append(store, ctx, milestone_id.0, loaded, command, None).await?;
     Ok(accepted(&events, program_id, Some(request.project_id)))

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod events;
 pub mod health;
+pub mod interop;
 pub mod live;
 pub mod openapi;
 pub mod programs;
@@ -33,6 +34,8 @@ pub fn configure_api(cfg: &mut web::ServiceConfig) {
         .service(schedule::change_dependency)
         .service(schedule::schedule_analysis)
         .service(schedule::slip_impact)
+        .service(interop::import_mspdi)
+        .service(interop::calendar)
         .service(events::list_events)
         .service(events::verify)
         .service(live::live)

@@ -29,6 +29,8 @@ use utoipa::{Modify, OpenApi};
         super::schedule::change_dependency,
         super::schedule::schedule_analysis,
         super::schedule::slip_impact,
+        super::interop::import_mspdi,
+        super::interop::calendar,
         super::events::list_events,
         super::events::verify,
         super::live::live,

@@ -1,0 +1,4 @@
+//! Other tools' formats: MS Project XML in, iCalendar and CSV out (and CSV in).
+
+pub mod ical;
+pub mod mspdi;

@@ -1,0 +1,361 @@
+//! Reading MS Project XML (MSPDI): the plan's milestones with their baseline, forecast and actual
+//! dates, owners from resource assignments, and the links between milestones — direct ones with
+//! their type and lag, links through ordinary tasks collapsed to finish-to-start, and links to
+//! tasks of other project files (`CrossProject`).
+//!
+//! Pure: text in, a plan or an error naming what is wrong (and where) out. Everything is checked
+//! before anything is imported.
+
+use chrono::NaiveDate;
+use std::collections::{BTreeSet, HashMap};
+use throughline_shared::schedule::DependencyType;
+
+/// A milestone of the plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanMilestone {
+    pub uid: u32,
+    pub name: String,
+    /// The current (forecast) finish.
+    pub finish: NaiveDate,
+    pub baseline: Option<NaiveDate>,
+    pub actual: Option<NaiveDate>,
+    pub owner: Option<String>,
+}
+
+/// Where a link's predecessor is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Predecessor {
+    /// A milestone of this plan (by UID).
+    Here(u32),
+    /// A task of another project file: the file's stem (e.g. "Ledger" for `C:\Plans\Ledger.mpp`)
+    /// and the task's UID there.
+    Elsewhere { project: String, uid: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanLink {
+    pub predecessor: Predecessor,
+    /// A milestone of this plan (by UID).
+    pub successor: u32,
+    pub kind: DependencyType,
+    pub lag_days: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The file's stem: what other plans' cross-project links call it.
+    pub key: String,
+    pub title: String,
+    pub manager: Option<String>,
+    pub milestones: Vec<PlanMilestone>,
+    pub links: Vec<PlanLink>,
+    /// Links between ordinary tasks that were collapsed into milestone links.
+    pub collapsed_links: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MspdiError(pub String);
+
+fn err(message: impl Into<String>) -> MspdiError {
+    MspdiError(message.into())
+}
+
+/// What one `<Task>` says.
+struct Task {
+    uid: u32,
+    name: String,
+    milestone: bool,
+    summary: bool,
+    finish: Option<NaiveDate>,
+    baseline: Option<NaiveDate>,
+    actual: Option<NaiveDate>,
+    predecessors: Vec<(Predecessor, DependencyType, i32)>,
+}
+
+/// `2027-03-01T17:00:00` (MSPDI's local date-times) → the date.
+fn date(text: &str, what: &str) -> Result<NaiveDate, MspdiError> {
+    let day = text.trim().get(..10).unwrap_or("");
+    NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+        err(format!(
+            "{what}: {text:?} is not a date-time like 2027-03-01T17:00:00"
+        ))
+    })
+}
+
+fn child<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> Option<roxmltree::Node<'a, 'a>> {
+    node.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
+}
+
+fn text<'a>(node: roxmltree::Node<'a, 'a>, name: &str) -> Option<&'a str> {
+    child(node, name)
+        .and_then(|c| c.text())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+fn flag(node: roxmltree::Node, name: &str) -> bool {
+    matches!(text(node, name), Some("1") | Some("true"))
+}
+
+/// MSPDI link types: 0 FF, 1 FS, 2 SF, 3 SS.
+fn link_type(code: &str, at: &str) -> Result<DependencyType, MspdiError> {
+    match code {
+        "0" => Ok(DependencyType::FinishToFinish),
+        "1" => Ok(DependencyType::FinishToStart),
+        "2" => Ok(DependencyType::StartToFinish),
+        "3" => Ok(DependencyType::StartToStart),
+        other => Err(err(format!(
+            "{at}: link type {other:?} is not 0 (FF), 1 (FS), 2 (SF) or 3 (SS)"
+        ))),
+    }
+}
+
+/// `LinkLag` is in tenths of a minute; elapsed formats (even `LagFormat` codes) count 24-hour
+/// days, the others 8-hour working days.
+fn lag_days(lag: &str, format: Option<&str>, at: &str) -> Result<i32, MspdiError> {
+    let tenths: i64 = lag
+        .parse()
+        .map_err(|_| err(format!("{at}: LinkLag {lag:?} is not a number")))?;
+    let elapsed = format
+        .and_then(|f| f.parse::<u32>().ok())
+        .is_some_and(|f| f % 2 == 0 && f <= 12);
+    let minutes_per_day = if elapsed { 1440 } else { 480 };
+    let days = (tenths as f64 / 10.0 / minutes_per_day as f64).round();
+    if days.abs() > f64::from(throughline_shared::dependency::LAG_DAYS_MAX) {
+        return Err(err(format!("{at}: a lag of {days} days is not plausible")));
+    }
+    Ok(days as i32)
+}
+
+/// The stem of a file path in either separator style: `C:\Plans\Ledger.mpp` → `Ledger`.
+fn stem(path: &str) -> String {
+    let file = path.rsplit(['\\', '/']).next().unwrap_or(path);
+    match file.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => file.to_string(),
+    }
+}
+
+fn parse_task(node: roxmltree::Node) -> Result<Task, MspdiError> {
+    let uid_text = text(node, "UID").ok_or_else(|| err("a <Task> has no <UID>"))?;
+    let uid: u32 = uid_text
+        .parse()
+        .map_err(|_| err(format!("task UID {uid_text:?} is not a number")))?;
+    let at = format!("task {uid}");
+    let name = text(node, "Name").unwrap_or("").to_string();
+    let milestone = flag(node, "Milestone");
+    let finish = text(node, "Finish")
+        .map(|t| date(t, &format!("{at} <Finish>")))
+        .transpose()?;
+    let baseline = node
+        .children()
+        .filter(|c| c.is_element() && c.tag_name().name() == "Baseline")
+        .find(|b| text(*b, "Number").is_none_or(|n| n == "0"))
+        .and_then(|b| text(b, "Finish"))
+        .map(|t| date(t, &format!("{at} baseline <Finish>")))
+        .transpose()?;
+    let actual = text(node, "ActualFinish")
+        .map(|t| date(t, &format!("{at} <ActualFinish>")))
+        .transpose()?;
+    let mut predecessors = Vec::new();
+    for link in node
+        .children()
+        .filter(|c| c.is_element() && c.tag_name().name() == "PredecessorLink")
+    {
+        let kind = link_type(text(link, "Type").unwrap_or("1"), &at)?;
+        let lag = lag_days(
+            text(link, "LinkLag").unwrap_or("0"),
+            text(link, "LagFormat"),
+            &at,
+        )?;
+        let predecessor = if flag(link, "CrossProject") {
+            let name = text(link, "CrossProjectName").ok_or_else(|| {
+                err(format!(
+                    "{at}: a cross-project link has no <CrossProjectName>"
+                ))
+            })?;
+            let (file, other_uid) = name.rsplit_once('\\').ok_or_else(|| {
+                err(format!(
+                    "{at}: cross-project link {name:?} is not \"<project file>\\<task UID>\""
+                ))
+            })?;
+            let other_uid = other_uid.parse().map_err(|_| {
+                err(format!(
+                    "{at}: cross-project link {name:?} does not end in a task UID"
+                ))
+            })?;
+            Predecessor::Elsewhere {
+                project: stem(file),
+                uid: other_uid,
+            }
+        } else {
+            let p = text(link, "PredecessorUID")
+                .ok_or_else(|| err(format!("{at}: a <PredecessorLink> has no <PredecessorUID>")))?;
+            Predecessor::Here(
+                p.parse()
+                    .map_err(|_| err(format!("{at}: PredecessorUID {p:?} is not a number")))?,
+            )
+        };
+        predecessors.push((predecessor, kind, lag));
+    }
+    Ok(Task {
+        uid,
+        name,
+        milestone,
+        summary: flag(node, "Summary"),
+        finish,
+        baseline,
+        actual,
+        predecessors,
+    })
+}
+
+pub fn parse(xml: &str) -> Result<Plan, MspdiError> {
+    let doc =
+        roxmltree::Document::parse(xml).map_err(|e| err(format!("not well-formed XML: {e}")))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "Project" {
+        return Err(err(format!(
+            "the document is a <{}>, not an MS Project <Project>",
+            root.tag_name().name()
+        )));
+    }
+    let file_name = text(root, "Name");
+    let title = text(root, "Title").or(file_name).unwrap_or("").to_string();
+    if title.is_empty() {
+        return Err(err("the project has neither a <Title> nor a <Name>"));
+    }
+    let key = stem(file_name.unwrap_or(&title));
+    let tasks_node = child(root, "Tasks").ok_or_else(|| err("the project has no <Tasks>"))?;
+    let mut tasks = Vec::new();
+    for node in tasks_node
+        .children()
+        .filter(|c| c.is_element() && c.tag_name().name() == "Task")
+    {
+        tasks.push(parse_task(node)?);
+    }
+    let mut by_uid: HashMap<u32, usize> = HashMap::new();
+    for (i, task) in tasks.iter().enumerate() {
+        if by_uid.insert(task.uid, i).is_some() {
+            return Err(err(format!("task UID {} appears twice", task.uid)));
+        }
+    }
+    for task in &tasks {
+        for (p, _, _) in &task.predecessors {
+            if let Predecessor::Here(uid) = p
+                && !by_uid.contains_key(uid)
+            {
+                return Err(err(format!(
+                    "task {} ({}) follows task {uid}, which is not in the file",
+                    task.uid, task.name
+                )));
+            }
+        }
+    }
+
+    // Owners: the first resource assigned to each task.
+    let resources: HashMap<&str, &str> = child(root, "Resources")
+        .into_iter()
+        .flat_map(|r| r.children().filter(|c| c.is_element()))
+        .filter_map(|r| Some((text(r, "UID")?, text(r, "Name")?)))
+        .collect();
+    let mut owners: HashMap<&str, &str> = HashMap::new();
+    for assignment in child(root, "Assignments")
+        .into_iter()
+        .flat_map(|a| a.children().filter(|c| c.is_element()))
+    {
+        if let (Some(task), Some(resource)) =
+            (text(assignment, "TaskUID"), text(assignment, "ResourceUID"))
+            && let Some(name) = resources.get(resource)
+        {
+            owners.entry(task).or_insert(name);
+        }
+    }
+
+    let mut milestones = Vec::new();
+    for task in tasks.iter().filter(|t| t.milestone && !t.summary) {
+        if task.name.is_empty() {
+            return Err(err(format!("milestone task {} has no <Name>", task.uid)));
+        }
+        let finish = task.finish.ok_or_else(|| {
+            err(format!(
+                "milestone {} ({}) has no <Finish>",
+                task.uid, task.name
+            ))
+        })?;
+        milestones.push(PlanMilestone {
+            uid: task.uid,
+            name: task.name.clone(),
+            finish,
+            baseline: task.baseline,
+            actual: task.actual,
+            owner: owners
+                .get(task.uid.to_string().as_str())
+                .map(|o| o.to_string()),
+        });
+    }
+
+    // Links into each milestone: direct ones as they are; through ordinary tasks, walked back to
+    // the milestones (or other files' tasks) they start from, as finish-to-start without lag.
+    let mut links = Vec::new();
+    let mut collapsed_links = 0;
+    for m in &milestones {
+        let task = &tasks[by_uid[&m.uid]];
+        let mut seen = BTreeSet::new();
+        for (p, kind, lag) in &task.predecessors {
+            match p {
+                Predecessor::Here(uid) if !tasks[by_uid[uid]].milestone => {
+                    let mut stack = vec![*uid];
+                    while let Some(at) = stack.pop() {
+                        if !seen.insert(at) {
+                            continue;
+                        }
+                        for (q, _, _) in &tasks[by_uid[&at]].predecessors {
+                            match q {
+                                Predecessor::Here(q_uid) if !tasks[by_uid[q_uid]].milestone => {
+                                    stack.push(*q_uid)
+                                }
+                                // A milestone here, or a task of another plan: where it starts.
+                                _ => {
+                                    collapsed_links += 1;
+                                    links.push(PlanLink {
+                                        predecessor: q.clone(),
+                                        successor: m.uid,
+                                        kind: DependencyType::FinishToStart,
+                                        lag_days: 0,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => links.push(PlanLink {
+                    predecessor: p.clone(),
+                    successor: m.uid,
+                    kind: *kind,
+                    lag_days: *lag,
+                }),
+            }
+        }
+    }
+    // The same pair reached along two paths is one dependency.
+    let mut unique = BTreeSet::new();
+    links.retain(|l| {
+        let key = match &l.predecessor {
+            Predecessor::Here(u) => (String::new(), *u, l.successor),
+            Predecessor::Elsewhere { project, uid } => (project.clone(), *uid, l.successor),
+        };
+        unique.insert(key)
+    });
+
+    Ok(Plan {
+        key,
+        title,
+        manager: text(root, "Manager").map(str::to_string),
+        milestones,
+        links,
+        collapsed_links,
+    })
+}

@@ -1,0 +1,129 @@
+//! Plans in from MS Project, milestones out to calendars.
+
+use super::programs::current_view;
+use crate::auth::{Principal, authorize, require};
+use crate::commands::CommandError;
+use crate::commands::import::import_plan;
+use crate::error::ApiError;
+use crate::event_store::EventStore;
+use crate::interop::{ical, mspdi};
+use crate::request_context::RequestContext;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::Utc;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use sqlx::PgPool;
+use throughline_shared::access::ProgramAction;
+use throughline_shared::api::{ErrorResponse, ImportReport};
+use throughline_shared::{ProgramId, ProjectId};
+use uuid::Uuid;
+
+/// Big enough for a plan of thousands of tasks; a larger body is refused before it is read.
+const IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ImportQuery {
+    /// Import into this project of the program; absent: create a project named after the plan.
+    pub project_id: Option<Uuid>,
+}
+
+async fn read_body(mut payload: web::Payload) -> Result<String, ApiError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;
+        if body.len() + chunk.len() > IMPORT_MAX_BYTES {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!(
+                    "a plan may be at most {} MB",
+                    IMPORT_MAX_BYTES / 1024 / 1024
+                ),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    String::from_utf8(body).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_mspdi",
+            "the file is not UTF-8 text: save the plan from MS Project as XML",
+        )
+    })
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/import/mspdi", tag = "interop",
+    params(("program_id" = Uuid, Path), ImportQuery),
+    request_body(content = String, content_type = "application/xml",
+        description = "An MS Project XML (MSPDI) file: tasks flagged as milestones become milestones (with their baseline 0 and actual finish), links between them (also through ordinary tasks and to earlier imported plans: CrossProject) become dependencies"),
+    responses((status = 201, body = ImportReport),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse),
+        (status = 413, body = ErrorResponse),
+        (status = 422, body = ErrorResponse, description = "`invalid_mspdi` (the file), `validation_failed`, `dependency_cycle`; nothing is imported")))]
+#[post("/programs/{program_id}/import/mspdi")]
+pub async fn import_mspdi(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    query: web::Query<ImportQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let access = authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    if !access.can_write_anything() {
+        require(&principal, &access, ProgramAction::AddProject)?;
+    }
+    let xml = read_body(payload).await?;
+    let plan = mspdi::parse(&xml).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_mspdi",
+            e.to_string(),
+        )
+    })?;
+    let report = import_plan(
+        &store,
+        &ctx,
+        program_id,
+        query.project_id.map(ProjectId),
+        plan,
+        |action| require(&principal, &access, action),
+    )
+    .await?;
+    tracing::info!(%program_id, milestones = report.milestones, dependencies = report.dependencies, "imported an MS Project plan");
+    Ok(HttpResponse::Created().json(report))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CalendarQuery {
+    /// A read-only API token limited to this program, for calendar apps that cannot send
+    /// headers. Revoke it on the account page to end the feed.
+    pub token: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/programs/{program_id}/calendar.ics", tag = "interop",
+    params(("program_id" = Uuid, Path), CalendarQuery),
+    responses((status = 200, content_type = "text/calendar", description = "RFC 5545: one all-day event per milestone, on its forecast (or actual) date"),
+        (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+#[get("/programs/{program_id}/calendar.ics")]
+pub async fn calendar(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    // Read by the authentication middleware; declared for the OpenAPI document.
+    _query: web::Query<CalendarQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    let view = current_view(&pool, program_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
+    let analysis = view.analyse(Utc::now().date_naive());
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(ical::calendar(&view, &analysis)))
+}

@@ -1,0 +1,463 @@
+//! MS Project import (realistic multi-project plans with baselines and cross-project links, and
+//! malformed files that import nothing) and the iCalendar feed behind a revocable token URL.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use throughline_shared::ProgramId;
+use throughline_shared::access::TokenScope;
+use throughline_shared::analysis::ScheduleAnalysis;
+use throughline_shared::api::ImportReport;
+use throughline_shared::schedule::DependencyType;
+use throughline_shared::view::ProgramView;
+use throughline_tests::{PASSWORD, TestApp, assert_error};
+
+const LEDGER: &str = include_str!("../fixtures/mspdi/Ledger.xml");
+const GATEWAY: &str = include_str!("../fixtures/mspdi/Gateway.xml");
+
+async fn import(app: &TestApp, program: ProgramId, xml: &str, query: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/programs/{program}/import/mspdi{query}")))
+        .header("content-type", "application/xml")
+        .body(xml.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+#[tokio::test]
+async fn two_ms_project_plans_import_with_baselines_and_cross_project_links() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Payments").await;
+
+    let res = import(&app, program, LEDGER, "").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let ledger: ImportReport = res.json().await.unwrap();
+    assert!(ledger.project_created);
+    assert_eq!(
+        (
+            ledger.milestones,
+            ledger.baselined,
+            ledger.met,
+            ledger.dependencies
+        ),
+        (4, 4, 1, 3)
+    );
+    assert_eq!(
+        ledger.collapsed_links, 1,
+        "posting API ← build task ← data model"
+    );
+    assert!(ledger.warnings.is_empty());
+
+    let v = app.view(program).await;
+    let project = v.project(ledger.project_id).unwrap();
+    assert_eq!(
+        (project.name.as_str(), project.manager.as_str()),
+        ("Core Ledger Replacement", "Amara Okafor")
+    );
+    let by_name = |v: &ProgramView, name: &str| {
+        v.milestones
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap_or_else(|| panic!("{name} not imported"))
+            .clone()
+    };
+    let model = by_name(&v, "Ledger data model agreed");
+    assert_eq!(model.actual, Some(date("2027-02-03")), "met two days late");
+    let posting = by_name(&v, "Posting API ready");
+    assert_eq!(
+        (posting.baseline, posting.forecast),
+        (Some(date("2027-04-16")), date("2027-04-30"))
+    );
+    assert_eq!(posting.variance_days(), Some(14));
+    assert_eq!(posting.owner, "Yusuf Demir", "from the resource assignment");
+    assert_eq!(posting.external_ref.as_deref(), Some("Ledger#5"));
+    let parallel = by_name(&v, "Parallel run complete");
+    assert_eq!(
+        parallel.baseline,
+        Some(date("2027-07-16")),
+        "baseline 0, not baseline 1"
+    );
+    let go_live = by_name(&v, "Ledger go-live");
+    let link = |from: &str, to: &str| {
+        let (p, c) = (by_name(&v, from).milestone_id, by_name(&v, to).milestone_id);
+        v.dependencies
+            .iter()
+            .find(|d| d.provider == p && d.consumer == c)
+            .unwrap_or_else(|| panic!("no dependency {from} → {to}"))
+            .clone()
+    };
+    assert_eq!(
+        (
+            link("Ledger data model agreed", "Posting API ready").kind,
+            link("Ledger data model agreed", "Posting API ready").lag_days
+        ),
+        (DependencyType::FinishToStart, 0)
+    );
+    // 144000 tenths of a minute in elapsed days (LagFormat 8) = 10 days.
+    assert_eq!(
+        link("Posting API ready", "Parallel run complete").lag_days,
+        10
+    );
+    assert_eq!(
+        link("Parallel run complete", "Ledger go-live").kind,
+        DependencyType::FinishToFinish
+    );
+    assert_eq!(
+        go_live.owner, "Amara Okafor",
+        "no assignment: the plan's manager"
+    );
+
+    // The second plan links into the first (CrossProject), and once to a plan not imported.
+    let res = import(&app, program, GATEWAY, "").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let gateway: ImportReport = res.json().await.unwrap();
+    assert_eq!(
+        (
+            gateway.milestones,
+            gateway.dependencies,
+            gateway.collapsed_links
+        ),
+        (3, 4, 2)
+    );
+    assert_eq!(gateway.warnings.len(), 1, "{:?}", gateway.warnings);
+    assert!(
+        gateway.warnings[0].contains("Fraud"),
+        "{:?}",
+        gateway.warnings
+    );
+    let v = app.view(program).await;
+    let cross = link_in(&v, "Ledger go-live", "Traffic cut over");
+    assert_eq!(
+        (cross.kind, cross.lag_days),
+        (DependencyType::FinishToStart, 5)
+    );
+    assert_ne!(cross.provider_project, cross.consumer_project);
+    link_in(&v, "Posting API ready", "Gateway end-to-end tested");
+    assert_eq!(
+        link_in(&v, "Gateway end-to-end tested", "Traffic cut over").lag_days,
+        1
+    );
+
+    // The analysis sees one program across both plans.
+    let analysis: ScheduleAnalysis = app
+        .get(&format!(
+            "/api/programs/{program}/schedule?today=2027-01-04"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(analysis.dependencies.len(), 7);
+
+    // The same plan again is refused, whole.
+    let before = app.head().await;
+    assert_error(
+        import(&app, program, LEDGER, "").await,
+        StatusCode::CONFLICT,
+        "already_exists",
+    )
+    .await;
+    assert_eq!(app.head().await, before);
+
+    // Every imported event says where it came from.
+    let trail: Value = app
+        .get(&format!("/api/programs/{program}/events?limit=1000"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let reasons: Vec<&str> = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event_type"] == "MilestoneAdded")
+        .map(|e| e["metadata"]["reason"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(reasons.len(), 7);
+    assert!(reasons.iter().all(|r| r.contains("MS Project plan")));
+}
+
+fn link_in(v: &ProgramView, from: &str, to: &str) -> throughline_shared::view::DependencyView {
+    let id = |name: &str| {
+        v.milestones
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap()
+            .milestone_id
+    };
+    let (p, c) = (id(from), id(to));
+    v.dependencies
+        .iter()
+        .find(|d| d.provider == p && d.consumer == c)
+        .unwrap_or_else(|| panic!("no dependency {from} → {to}"))
+        .clone()
+}
+
+#[tokio::test]
+async fn a_malformed_plan_is_refused_with_a_clear_error_and_imports_nothing() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Payments").await;
+    let existing = app.add_project(program, "Existing").await;
+    let before = app.head().await;
+    let cycle = LEDGER.replace(
+        "<PredecessorUID>2</PredecessorUID>",
+        "<PredecessorUID>7</PredecessorUID>",
+    );
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            "<Project><Tasks>".into(),
+            "invalid_mspdi",
+            "not well-formed XML",
+        ),
+        (
+            "<Plan><Name>x</Name></Plan>".into(),
+            "invalid_mspdi",
+            "not an MS Project",
+        ),
+        (
+            LEDGER.replace("<Finish>2027-04-30T17:00:00</Finish>", ""),
+            "invalid_mspdi",
+            "Posting API ready",
+        ),
+        (
+            LEDGER.replace("2027-07-30T17:00:00", "30/07/2027"),
+            "invalid_mspdi",
+            "not a date",
+        ),
+        (
+            LEDGER.replace(
+                "<PredecessorUID>4</PredecessorUID>",
+                "<PredecessorUID>44</PredecessorUID>",
+            ),
+            "invalid_mspdi",
+            "task 44",
+        ),
+        (
+            LEDGER.replace("<UID>6</UID>", "<UID>5</UID>"),
+            "invalid_mspdi",
+            "appears twice",
+        ),
+        (
+            LEDGER.replace(
+                "<Type>0</Type>\n\t\t\t\t<CrossProject>",
+                "<Type>7</Type>\n\t\t\t\t<CrossProject>",
+            ),
+            "invalid_mspdi",
+            "link type",
+        ),
+        (
+            LEDGER.replace("<Milestone>1</Milestone>", "<Milestone>0</Milestone>"),
+            "validation_failed",
+            "",
+        ),
+        // Go-live → data model, through the workshops task: a cycle of milestones.
+        (cycle, "dependency_cycle", "Ledger data model agreed"),
+    ];
+    for (xml, code, says) in cases {
+        let body = assert_error(
+            import(&app, program, &xml, "").await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+        )
+        .await;
+        let message = body["error"]["message"].as_str().unwrap().to_string()
+            + &body["error"]["details"].to_string();
+        assert!(
+            message.contains(says),
+            "{code}: {message} should mention {says:?}"
+        );
+    }
+    // Into a project of another program, or one that does not exist.
+    let other = app.create_program("Other").await;
+    let foreign = app.add_project(other, "Foreign").await;
+    let before_foreign = app.head().await;
+    assert_error(
+        import(&app, program, LEDGER, &format!("?project_id={foreign}")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_eq!(app.head().await, before_foreign);
+    assert!(
+        app.view(program).await.milestones.is_empty(),
+        "nothing was imported"
+    );
+    assert!(before < before_foreign);
+    // Into an existing project it lands there, without creating one.
+    let res = import(&app, program, LEDGER, &format!("?project_id={existing}")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let report: ImportReport = res.json().await.unwrap();
+    assert_eq!(
+        (report.project_id, report.project_created),
+        (existing, false)
+    );
+    assert_eq!(app.view(program).await.projects.len(), 1);
+
+    // A viewer may not import.
+    let (viewer, client) = app.client_as("viewer").await;
+    app.grant(program, viewer, "viewer", None).await;
+    let res = client
+        .post(app.url(&format!("/api/programs/{program}/import/mspdi")))
+        .body(GATEWAY)
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn the_calendar_feed_is_rfc_5545_behind_a_revocable_read_only_token_url() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Payments").await;
+    assert_eq!(
+        import(&app, program, LEDGER, "").await.status(),
+        StatusCode::CREATED
+    );
+    let other = app.create_program("Other").await;
+    let (owner, _) = app.client_as("calendar-owner").await;
+    app.grant(program, owner, "viewer", None).await;
+    let feed_token = app
+        .token_for(owner, TokenScope::ReadOnly, Some(program))
+        .await;
+    let url = |token: &str| {
+        app.url(&format!(
+            "/api/programs/{program}/calendar.ics?token={token}"
+        ))
+    };
+    let anonymous = reqwest::Client::new();
+
+    let res = anonymous.get(url(&feed_token)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(
+        text.lines().all(|l| l.len() <= 75),
+        "lines are folded at 75 octets"
+    );
+    let parsed: icalendar::Calendar = text.parse().expect("a real iCalendar parser reads it");
+    let events: Vec<&icalendar::Event> = parsed
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .collect();
+    assert_eq!(events.len(), 4);
+    use icalendar::Component;
+    let posting = events
+        .iter()
+        .find(|e| {
+            e.get_summary()
+                .is_some_and(|s| s.ends_with("Posting API ready"))
+        })
+        .expect("the posting API milestone");
+    assert_eq!(
+        posting.get_start(),
+        Some(icalendar::DatePerhapsTime::Date(date("2027-04-30")))
+    );
+    assert!(
+        posting
+            .get_description()
+            .unwrap()
+            .contains("Baseline: 2027-04-16 (+14 days)")
+    );
+    let uid = posting.get_uid().unwrap().to_string();
+    let sequence = posting.property_value("SEQUENCE").unwrap().to_string();
+
+    // The forecast moves: same UID, later SEQUENCE, new date.
+    let milestone = uid.trim_end_matches("@throughline");
+    let res = app
+        .post(
+            &format!("/api/programs/{program}/milestones/{milestone}/forecast"),
+            &json!({"forecast": "2027-05-14"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = anonymous
+        .get(url(&feed_token))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let parsed: icalendar::Calendar = text.parse().unwrap();
+    let moved = parsed
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .find(|e| e.get_uid() == Some(uid.as_str()))
+        .unwrap();
+    assert_eq!(
+        moved.get_start(),
+        Some(icalendar::DatePerhapsTime::Date(date("2027-05-14")))
+    );
+    assert!(
+        moved
+            .property_value("SEQUENCE")
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+            > sequence.parse::<i64>().unwrap()
+    );
+
+    // Refusals: no token, a read-write token in a URL, another program, a revoked token.
+    let res = anonymous
+        .get(app.url(&format!("/api/programs/{program}/calendar.ics")))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let read_write = app
+        .token_for(owner, TokenScope::ReadWrite, Some(program))
+        .await;
+    assert_error(
+        anonymous.get(url(&read_write)).send().await.unwrap(),
+        StatusCode::FORBIDDEN,
+        "token_not_read_only",
+    )
+    .await;
+    let res = anonymous
+        .get(app.url(&format!(
+            "/api/programs/{other}/calendar.ics?token={feed_token}"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    // The token works only for the feed, not as a query parameter elsewhere.
+    let res = anonymous
+        .get(app.url(&format!("/api/programs/{program}?token={feed_token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let token_id: uuid::Uuid = sqlx::query_scalar(
+        "SELECT token_id FROM api_tokens WHERE user_id = $1 AND scope = 'read_only'",
+    )
+    .bind(owner.0)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let session = app.login("calendar-owner", PASSWORD).await.unwrap();
+    let res = session
+        .post(app.url(&format!("/api/tokens/{token_id}/revoke")))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_error(
+        anonymous.get(url(&feed_token)).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    )
+    .await;
+}
