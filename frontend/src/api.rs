@@ -7,12 +7,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use throughline_shared::api::{
+    AddMilestoneRequest, BaselineProgramAccepted, BaselineProgramRequest, DependencyChangeRequest,
+    ImportReport, ProposeDependencyRequest,
+};
+use throughline_shared::api::{
     AddProjectRequest, ChangeForecastRequest, ChangePasswordRequest, CommandAccepted,
     CreateProgramRequest, CreateTokenRequest, CreateUserRequest, CreatedToken, EditProgramRequest,
     ErrorResponse, EventPage, HealthResponse, LoginRequest, MeResponse, MeetMilestoneRequest,
     ProgramMember, ReasonRequest, ReportStatusRequest, RoleChangeRequest, TokenInfo, UserSummary,
 };
-use throughline_shared::ids::MilestoneId;
+use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::view::{ProgramSummary, ProgramView};
 use throughline_shared::{FieldError, ProgramId, ProjectId, RecordedEvent, TokenId, UserId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -34,7 +38,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn local(code: &str, message: impl Into<String>) -> Self {
+    pub fn local(code: &str, message: impl Into<String>) -> Self {
         Self {
             status: 0,
             code: code.to_string(),
@@ -438,6 +442,54 @@ pub async fn meet_milestone(
         "POST",
         &format!("/api/programs/{id}/milestones/{milestone}/met"),
         request,
+    )
+    .await
+}
+
+pub async fn add_milestone(
+    id: ProgramId,
+    request: &AddMilestoneRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json("POST", &format!("/api/programs/{id}/milestones"), request).await
+}
+
+pub async fn propose_dependency(
+    id: ProgramId,
+    request: &ProposeDependencyRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json("POST", &format!("/api/programs/{id}/dependencies"), request).await
+}
+
+/// `change`: `agree`, `need-by`, `break` or `cancel`.
+pub async fn change_dependency(
+    id: ProgramId,
+    dependency: DependencyId,
+    change: &str,
+    request: &DependencyChangeRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/dependencies/{dependency}/{change}"),
+        request,
+    )
+    .await
+}
+
+pub async fn baseline_program(id: ProgramId) -> Result<BaselineProgramAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/baseline"),
+        &BaselineProgramRequest::default(),
+    )
+    .await
+}
+
+/// Imports an MS Project XML plan as a new project of the program.
+pub async fn import_mspdi(id: ProgramId, xml: String) -> Result<ImportReport, ApiError> {
+    call(
+        "POST",
+        &format!("/api/programs/{id}/import/mspdi"),
+        Some(xml),
     )
     .await
 }

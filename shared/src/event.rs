@@ -201,6 +201,7 @@ impl DomainEvent {
                 DependencyEvent::decode(event_type, schema_version, payload)
                     .map(DomainEvent::Dependency)
             }
+            #[cfg(feature = "account-events")]
             UserEvent::STREAM_TYPE => {
                 UserEvent::decode(event_type, schema_version, payload).map(DomainEvent::User)
             }

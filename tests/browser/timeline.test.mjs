@@ -146,6 +146,81 @@ test('a forecast moved in one window turns the downstream milestone and its arro
   await watcher.context().close();
 });
 
+test('the schedule is changed from the page: milestone, dependency (a cycle is refused), agree, cancel, calendar', async () => {
+  const page = await openWindow(`/programs/${programId}`, 'schedule forms');
+  await page.locator(marker(consumer)).waitFor();
+  const markers = await page.locator('[data-testid="milestone-marker"]').count();
+
+  // A new milestone in the payouts project, with the keyboard where it matters.
+  await page.getByTestId('add-milestone').click();
+  const form = page.getByTestId('milestone-form');
+  await form.getByTestId('milestone-project').selectOption({ label: `Payouts ${suffix}` });
+  await form.getByTestId('milestone-submit').click();
+  await form.locator('[aria-invalid="true"]').first().waitFor(); // empty name and date are refused
+  await form.getByTestId('milestone-name-input').fill('Payouts pilot');
+  await form.getByTestId('milestone-owner').fill('Sofia Alvarez');
+  await form.getByTestId('milestone-planned').fill(day(60));
+  await form.getByTestId('milestone-submit').click();
+  await form.waitFor({ state: 'detached' });
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="milestone-marker"]').length === n,
+    markers + 1,
+  );
+
+  // Propose "pilot needs beta"; then "beta needs pilot" closes a cycle and is refused, named.
+  const propose = async (providerName, consumerName) => {
+    await page.getByTestId('propose-dependency').click();
+    const f = page.getByTestId('dependency-form');
+    await f.getByTestId('dependency-provider').selectOption({ label: providerName });
+    await f.getByTestId('dependency-consumer').selectOption({ label: consumerName });
+    await f.getByTestId('dependency-lag').fill('2');
+    await f.getByTestId('dependency-submit').click();
+    return f;
+  };
+  const rows = await page.getByTestId('dependency-row').count();
+  const first = await propose('Payouts beta', 'Payouts pilot');
+  await first.waitFor({ state: 'detached' });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="dependency-row"]').length === n, rows + 1);
+  const second = await propose('Payouts pilot', 'Payouts beta');
+  const error = second.getByTestId('form-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /cycle.*Payouts pilot.*Payouts beta.*Payouts pilot/s);
+  await second.press('Escape');
+
+  // Agree the new one (the provider's side), then cancel it with a reason.
+  const row = page.locator('[data-testid="dependency-row"][data-status="proposed"]').first();
+  const id = await row.getAttribute('data-dependency');
+  await row.getByTestId('agree-dependency').click();
+  const agreed = page.locator(`[data-testid="dependency-row"][data-dependency="${id}"]`);
+  await page.waitForFunction(
+    (sel) => document.querySelector(sel)?.getAttribute('data-status') === 'agreed',
+    `[data-testid="dependency-row"][data-dependency="${id}"]`,
+  );
+  await agreed.getByTestId('cancel-dependency').click();
+  await agreed.getByTestId('cancel-reason').fill('Pilot runs on the old payout rails');
+  await agreed.getByTestId('confirm-cancel').click();
+  await page.waitForFunction(
+    (sel) => document.querySelector(sel)?.getAttribute('data-status') === 'cancelled',
+    `[data-testid="dependency-row"][data-dependency="${id}"]`,
+  );
+  const view = await api('GET', `/api/programs/${programId}`);
+  assert.equal(view.dependencies.find((d) => d.dependency_id === id).closed_reason, 'Pilot runs on the old payout rails');
+
+  // A calendar address: read-only, for this program, and it serves the milestones.
+  await page.getByTestId('calendar-feed').click();
+  await page.getByTestId('create-calendar-url').click();
+  const url = await page.getByTestId('calendar-url').inputValue();
+  assert.match(url, /\/calendar\.ics\?token=tl_/);
+  const feed = await fetch(url);
+  assert.equal(feed.status, 200);
+  const ics = await feed.text();
+  assert.match(ics, /BEGIN:VCALENDAR/);
+  assert.equal((ics.match(/BEGIN:VEVENT/g) ?? []).length, markers + 1);
+  assert.match(ics, /SUMMARY:Payouts [0-9a-f]+: Payouts pilot/);
+  await screenshot(page, '8-schedule-forms');
+  await page.context().close();
+});
+
 test('the demo program: a living timeline, objectives at risk, dependencies in trouble first', async () => {
   const programs = await api('GET', '/api/programs');
   const demo = programs.find((p) => p.name === 'Payments Platform Modernisation');

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use throughline_shared::describe::describe;
+use throughline_shared::milestone::MilestoneEvent;
 use throughline_shared::project::ProjectEvent;
 use throughline_shared::view::ProgramView;
 use throughline_shared::{DomainEvent, ProgramId, ProjectId, RecordedEvent};
@@ -11,13 +12,39 @@ use crate::app::use_now;
 use crate::time;
 
 /// The sentence for one event, with the project's name first for project events (looked up with
-/// `project_name`; `None` when unknown).
+/// `project_name`; `None` when unknown). With the program's view at hand, milestones and
+/// dependencies are named too (their later events carry only ids).
 pub fn describe_recorded(
     recorded: &RecordedEvent,
     project_name: impl Fn(ProjectId) -> Option<String>,
+    view: Option<&ProgramView>,
 ) -> (Option<String>, String) {
     match recorded.decode() {
         Ok(event) => {
+            let sentence = describe(&event);
+            let milestone = |id| view.and_then(|v| v.milestone(id)).map(|m| m.name.clone());
+            let sentence = match (&event, view) {
+                (DomainEvent::Milestone(e), _)
+                    if !matches!(e, MilestoneEvent::MilestoneAdded { .. }) =>
+                {
+                    match milestone(e.milestone_id()) {
+                        Some(name) => format!("“{name}”: {sentence}"),
+                        None => sentence,
+                    }
+                }
+                (DomainEvent::Dependency(e), Some(v)) => match v.dependency(e.dependency_id()) {
+                    Some(d) => sentence.replace(
+                        &d.dependency_id.to_string(),
+                        &format!(
+                            "“{}” needs “{}”",
+                            milestone(d.consumer).unwrap_or_default(),
+                            milestone(d.provider).unwrap_or_default()
+                        ),
+                    ),
+                    None => sentence,
+                },
+                _ => sentence,
+            };
             let project = match &event {
                 DomainEvent::Project(ProjectEvent::ProjectAdded { name, .. }) => Some(name.clone()),
                 DomainEvent::Project(ProjectEvent::ProjectStatusReported {
@@ -26,7 +53,7 @@ pub fn describe_recorded(
                 DomainEvent::Milestone(event) => project_name(event.project_id()),
                 DomainEvent::Program(_) | DomainEvent::User(_) | DomainEvent::Dependency(_) => None,
             };
-            (project, describe(&event))
+            (project, sentence)
         }
         Err(err) => (
             None,
@@ -57,9 +84,11 @@ pub fn ActivityPanel(
                 key=|e| e.position
                 children=move |recorded| {
                     let (project, sentence) = view.with_untracked(|v| {
-                        describe_recorded(&recorded, |id| {
-                            v.as_ref().and_then(|v| v.project(id)).map(|p| p.name.clone())
-                        })
+                        describe_recorded(
+                            &recorded,
+                            |id| v.as_ref().and_then(|v| v.project(id)).map(|p| p.name.clone()),
+                            v.as_ref(),
+                        )
                     });
                     let at = recorded.recorded_at;
                     let position = recorded.position;

@@ -2,7 +2,15 @@
 //! rest; with the gap in days between what the provider delivers and when it is needed.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use throughline_shared::ProgramId;
+use throughline_shared::access::ProgramAction;
+use throughline_shared::api::{CommandAccepted, DependencyChangeRequest};
+use throughline_shared::ids::DependencyId;
 
+use crate::api::{self, ApiError};
+use crate::auth::use_auth;
+use crate::components::feedback::FormError;
 use crate::dates;
 use throughline_shared::analysis::ScheduleAnalysis;
 use throughline_shared::ids::MilestoneId;
@@ -10,10 +18,34 @@ use throughline_shared::view::ProgramView;
 
 #[component]
 pub fn DependencyTable(
+    program_id: ProgramId,
     view: RwSignal<Option<ProgramView>>,
     analysis: Memo<Option<ScheduleAnalysis>>,
     selected: RwSignal<Option<MilestoneId>>,
+    history: bool,
+    on_accepted: Callback<CommandAccepted>,
 ) -> impl IntoView {
+    let auth = use_auth();
+    // The dependency whose cancellation reason is being typed.
+    let cancelling = RwSignal::new(None::<DependencyId>);
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let change = move |dependency: DependencyId, what: &'static str, reason: Option<String>| {
+        error.set(None);
+        let request = DependencyChangeRequest {
+            reason,
+            ..Default::default()
+        };
+        spawn_local(async move {
+            match api::change_dependency(program_id, dependency, what, &request).await {
+                Ok(accepted) => {
+                    cancelling.set(None);
+                    on_accepted.run(accepted);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     let rows = move || {
         let v = view.get()?;
         let a = analysis.get()?;
@@ -61,6 +93,39 @@ pub fn DependencyTable(
                     n => format!(" {n}d"),
                 };
                 let (p_id, c_id) = (d.provider, d.consumer);
+                let id = d.dependency_id;
+                let may_agree = !history
+                    && d.state == throughline_shared::dependency::DependencyState::Proposed
+                    && auth.can(program_id, ProgramAction::ChangeSchedule(d.provider_project));
+                let may_cancel = !history
+                    && d.state.is_active()
+                    && auth.can(
+                        program_id,
+                        ProgramAction::ManageDependency {
+                            provider: d.provider_project,
+                            consumer: d.consumer_project,
+                        },
+                    );
+                let actions = view! {
+                    {may_agree.then(|| view! {
+                        <button type="button" class="btn btn-small" data-testid="agree-dependency"
+                            on:click=move |_| change(id, "agree", None)>"Agree"</button>
+                    })}
+                    {may_cancel.then(|| view! {
+                        <button type="button" class="btn btn-small btn-ghost" data-testid="cancel-dependency"
+                            on:click=move |_| { reason.set(String::new()); cancelling.set(Some(id)); }>"Cancel…"</button>
+                    })}
+                    {move || (cancelling.get() == Some(id)).then(|| view! {
+                        <form class="row-form" on:submit=move |ev| {
+                            ev.prevent_default();
+                            change(id, "cancel", Some(reason.get_untracked()));
+                        }>
+                            <input type="text" data-testid="cancel-reason" placeholder="Why is it no longer needed?"
+                                bind:value=reason autofocus/>
+                            <button type="submit" class="btn btn-small" data-testid="confirm-cancel">"Cancel dependency"</button>
+                        </form>
+                    })}
+                };
                 view! {
                     <tr data-testid="dependency-row" data-status=status.wire_name()
                         data-dependency=d.dependency_id.to_string()>
@@ -80,6 +145,7 @@ pub fn DependencyTable(
                             {if h.gap_days > 0 { format!("{} d", h.gap_days) } else { "—".into() }}
                         </td>
                         <td class="muted">{format!("{} → {}", d.provider_owner, d.consumer_owner)}</td>
+                        <td class="actions">{actions}</td>
                     </tr>
                 }
             })
@@ -107,5 +173,8 @@ pub fn DependencyTable(
             .into_any(),
         )
     };
-    view! { {rows} }
+    view! {
+        <FormError error/>
+        {rows}
+    }
 }

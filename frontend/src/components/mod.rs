@@ -7,6 +7,7 @@ pub mod live_indicator;
 pub mod milestone_panel;
 pub mod project_form;
 pub mod rag_chip;
+pub mod schedule_forms;
 pub mod status_form;
 pub mod timeline;
 pub mod user_menu;

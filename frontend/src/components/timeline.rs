@@ -52,7 +52,9 @@ pub fn Timeline(
     });
     let has_milestones =
         Memo::new(move |_| view.with(|v| v.as_ref().is_some_and(|v| !v.milestones.is_empty())));
-    let with_layout = move |f: &dyn Fn(&Layout) -> f64| layout.with(|l| l.as_ref().map_or(0.0, f));
+    // Whole pixels everywhere: formatting floats would cost wasm size for nothing visible.
+    let with_layout =
+        move |f: &dyn Fn(&Layout) -> f64| layout.with(|l| px(l.as_ref().map_or(0.0, f)));
     // Open on the present: today a little in from the left edge, the past a scroll away.
     let scroller = NodeRef::<leptos::html::Div>::new();
     let scrolled = StoredValue::new(false);
@@ -110,10 +112,10 @@ pub fn Timeline(
             <div class="timeline card" data-testid="timeline">
                 <div class="timeline-lanes" aria-hidden="true"
                     style:height=move || format!("{}px", with_layout(&|l| l.height))>
-                    <div class="timeline-corner" style:height=format!("{AXIS_HEIGHT}px")></div>
+                    <div class="timeline-corner" style:height=format!("{}px", px(AXIS_HEIGHT))></div>
                     {move || layout.with(|l| l.as_ref().map(|l| l.lanes.iter().map(|lane| view! {
-                        <div class="timeline-lane-label" style:top=format!("{}px", lane.top)
-                            style:height=format!("{}px", lane.height) data-testid="lane-label">
+                        <div class="timeline-lane-label" style:top=format!("{}px", px(lane.top))
+                            style:height=format!("{}px", px(lane.height)) data-testid="lane-label">
                             {lane.name.clone()}
                         </div>
                     }).collect_view()))}
@@ -132,20 +134,20 @@ pub fn Timeline(
                         </defs>
                         <g class="lanes">
                             {move || layout.with(|l| l.as_ref().map(|l| l.lanes.iter().enumerate().map(|(i, lane)| view! {
-                                <rect class=lane_class(i) x="0" y=lane.top
-                                    width=l.width height=lane.height></rect>
+                                <rect class=lane_class(i) x="0" y=px(lane.top)
+                                    width=px(l.width) height=px(lane.height)></rect>
                             }).collect_view()))}
                         </g>
                         <g class="axis">
                             {move || layout.with(|l| l.as_ref().map(|l| l.ticks.iter().map(|t| view! {
-                                <line class="tick" x1=t.x x2=t.x y1=AXIS_HEIGHT - 6.0 y2=l.height></line>
-                                <text class="tick-label" x=t.x + 4.0 y=AXIS_HEIGHT - 12.0>{t.label.clone()}</text>
+                                <line class="tick" x1=px(t.x) x2=px(t.x) y1=px(AXIS_HEIGHT - 6.0) y2=px(l.height)></line>
+                                <text class="tick-label" x=px(t.x + 4.0) y=px(AXIS_HEIGHT - 12.0)>{t.label.clone()}</text>
                             }).collect_view()))}
                         </g>
                         {move || layout.with(|l| l.as_ref().and_then(|l| l.today_x.map(|x| view! {
                             <g class="today" data-testid="today-line">
-                                <line x1=x x2=x y1=AXIS_HEIGHT - 4.0 y2=l.height></line>
-                                <text x=x + 4.0 y=AXIS_HEIGHT - 2.0>"Today"</text>
+                                <line x1=px(x) x2=px(x) y1=px(AXIS_HEIGHT - 4.0) y2=px(l.height)></line>
+                                <text x=px(x + 4.0) y=px(AXIS_HEIGHT - 2.0)>"Today"</text>
                             </g>
                         })))}
                         <g class="arrows">
@@ -225,16 +227,16 @@ fn MarkerView(
     let shapes = move || {
         marker.get().map(|m| {
             let ghost = m.x_baseline.map(|bx| {
-                let dx = bx - m.x;
+                let dx = px(bx - m.x);
                 view! {
-                    <line class="variance" x1=dx.min(0.0) x2=dx.max(0.0) y1="0" y2="0"></line>
-                    <rect class="ghost" data-testid="baseline-ghost" x=dx - 5.0 y="-5" width="10" height="10"
+                    <line class="variance" x1=dx.min(0) x2=dx.max(0) y1="0" y2="0"></line>
+                    <rect class="ghost" data-testid="baseline-ghost" x=dx - 5 y="-5" width="10" height="10"
                         transform=format!("rotate(45 {dx} 0)")></rect>
                 }
             });
             let bar = match (m.kind, m.x_start) {
                 (MilestoneKind::Deliverable, Some(xs)) => Some(view! {
-                    <rect class="bar" x=xs - m.x y="-6" width=(m.x - xs).max(2.0) height="12" rx="3"></rect>
+                    <rect class="bar" x=px(xs - m.x) y="-6" width=px((m.x - xs).max(2.0)) height="12" rx="3"></rect>
                 }),
                 _ => None,
             };

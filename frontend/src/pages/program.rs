@@ -25,6 +25,7 @@ use crate::components::live_indicator::LiveIndicator;
 use crate::components::milestone_panel::MilestonePanel;
 use crate::components::project_form::AddProjectForm;
 use crate::components::rag_chip::{RagChip, RagCountChips, RagTrend};
+use crate::components::schedule_forms::ScheduleActions;
 use crate::components::status_form::StatusForm;
 use crate::components::timeline::{Timeline, day_of_ms};
 use crate::dates;
@@ -566,6 +567,9 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
                 <h2 id="schedule-title">"Schedule"</h2>
                 <ScheduleSummary analysis/>
             </div>
+            <Show when=move || !history>
+                <ScheduleActions program_id view on_accepted=page.accepted("Saved.".into())/>
+            </Show>
             <Timeline view analysis flashed=page.flashed selected/>
             {move || selected.get().map(|milestone_id| view! {
                 <MilestonePanel program_id milestone_id view analysis history
@@ -573,7 +577,8 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
                     on_close=Callback::new(move |_| selected.set(None))/>
             })}
             <h3 class="subsection-title">"Dependencies"</h3>
-            <DependencyTable view analysis selected/>
+            <DependencyTable program_id view analysis selected history
+                on_accepted=page.accepted("Dependency updated.".into())/>
         </section>
     }
 }

@@ -246,8 +246,8 @@ pub fn ProgramListPage() -> impl IntoView {
                 let program = e
                     .program_id
                     .and_then(|id| names.iter().find(|(pid, _)| *pid == id).cloned());
-                let (project, sentence) =
-                    project_names.with(|names| describe_recorded(&e, |id| names.get(&id).cloned()));
+                let (project, sentence) = project_names
+                    .with(|names| describe_recorded(&e, |id| names.get(&id).cloned(), None));
                 let at = e.recorded_at;
                 view! {
                     <li class="recent-item">
