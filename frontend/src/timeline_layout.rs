@@ -129,35 +129,51 @@ pub struct Filters {
     pub trouble_only: bool,
 }
 
-/// How a milestone reads: met, late, at risk or on track.
-pub fn status_of(view: &ProgramView, analysis: &ScheduleAnalysis, id: MilestoneId) -> MarkerStatus {
-    let Some(m) = view.milestone(id) else {
-        return MarkerStatus::OnTrack;
-    };
-    if m.actual.is_some() {
-        return MarkerStatus::Met;
-    }
-    let incoming = view
-        .dependencies
-        .iter()
-        .filter(|d| d.consumer == id)
-        .filter_map(|d| analysis.dependency(d.dependency_id))
-        .map(|h| h.status);
-    let mut status = MarkerStatus::OnTrack;
-    for s in incoming {
-        match s {
-            DependencyStatus::Late | DependencyStatus::Broken => return MarkerStatus::Late,
-            DependencyStatus::AtRisk => status = MarkerStatus::AtRisk,
-            _ => {}
+/// How every milestone reads: met, late, at risk or on track. Linear in milestones plus
+/// dependencies, so a big program lays out quickly.
+pub fn statuses(
+    view: &ProgramView,
+    analysis: &ScheduleAnalysis,
+) -> HashMap<MilestoneId, MarkerStatus> {
+    let health = analysis.by_dependency();
+    // The worst input of each consumer: late (or broken) beats at risk.
+    let mut inputs: HashMap<MilestoneId, MarkerStatus> = HashMap::new();
+    for d in &view.dependencies {
+        let input = match health.get(&d.dependency_id).map(|h| h.status) {
+            Some(DependencyStatus::Late | DependencyStatus::Broken) => MarkerStatus::Late,
+            Some(DependencyStatus::AtRisk) => MarkerStatus::AtRisk,
+            _ => continue,
+        };
+        let worst = inputs.entry(d.consumer).or_insert(input);
+        if input == MarkerStatus::Late {
+            *worst = MarkerStatus::Late;
         }
     }
-    if analysis.overdue.contains(&id) {
-        return MarkerStatus::Late;
-    }
-    if m.variance_days().is_some_and(|v| v > 0) {
-        status = MarkerStatus::AtRisk;
-    }
-    status
+    let overdue: std::collections::HashSet<MilestoneId> =
+        analysis.overdue.iter().copied().collect();
+    view.milestones
+        .iter()
+        .map(|m| {
+            let id = m.milestone_id;
+            let status = if m.actual.is_some() {
+                MarkerStatus::Met
+            } else if inputs.get(&id) == Some(&MarkerStatus::Late) || overdue.contains(&id) {
+                MarkerStatus::Late
+            } else if inputs.contains_key(&id) || m.variance_days().is_some_and(|v| v > 0) {
+                MarkerStatus::AtRisk
+            } else {
+                MarkerStatus::OnTrack
+            };
+            (id, status)
+        })
+        .collect()
+}
+
+/// How one milestone reads.
+pub fn status_of(view: &ProgramView, analysis: &ScheduleAnalysis, id: MilestoneId) -> MarkerStatus {
+    statuses(view, analysis)
+        .remove(&id)
+        .unwrap_or(MarkerStatus::OnTrack)
 }
 
 pub fn layout(
@@ -167,11 +183,8 @@ pub fn layout(
     filters: &Filters,
 ) -> Layout {
     let today = analysis.today;
-    let statuses: HashMap<MilestoneId, MarkerStatus> = view
-        .milestones
-        .iter()
-        .map(|m| (m.milestone_id, status_of(view, analysis, m.milestone_id)))
-        .collect();
+    let statuses = statuses(view, analysis);
+    let health = analysis.by_dependency();
     let visible: Vec<&throughline_shared::view::MilestoneView> = view
         .milestones
         .iter()
@@ -267,7 +280,7 @@ pub fn layout(
     let mut arrows = HashMap::new();
     let mut arrow_order = Vec::new();
     for d in &view.dependencies {
-        let Some(health) = analysis.dependency(d.dependency_id) else {
+        let Some(health) = health.get(&d.dependency_id) else {
             continue;
         };
         if health.status == DependencyStatus::Cancelled {

@@ -6,8 +6,13 @@
 use chrono::{Duration, NaiveDate};
 use std::collections::HashMap;
 use std::time::Instant;
-use throughline_shared::ids::{DependencyId, MilestoneId, ProjectId};
+use throughline_shared::ProgramId;
+use throughline_shared::dependency::DependencyState;
+use throughline_shared::ids::{DependencyId, MilestoneId, ObjectiveId, ProjectId};
+use throughline_shared::milestone::MilestoneKind;
+use throughline_shared::program::StrategicObjective;
 use throughline_shared::schedule::{DependencyType, Item, Link, Schedule};
+use throughline_shared::view::{DependencyView, MilestoneView, ProgramView, ProjectView};
 use uuid::Uuid;
 
 const PROJECTS: usize = 50;
@@ -104,6 +109,75 @@ fn full_pass(items: &mut [Item], links: &[Link]) {
     }
 }
 
+/// The same program as a view: what the projection folds slips into and the browser analyses.
+fn program_view(items: &[Item], links: &[Link]) -> ProgramView {
+    let epoch = chrono::DateTime::from_timestamp(0, 0).unwrap();
+    let mut view = ProgramView::new(ProgramId::from_uuid(Uuid::from_u128(7)));
+    view.objectives = (0..5)
+        .map(|o| StrategicObjective {
+            objective_id: ObjectiveId::from_uuid(Uuid::from_u128(o + 1)),
+            title: format!("Objective {o}"),
+            kpi: None,
+            target_value: None,
+            target_date: Some(NaiveDate::from_ymd_opt(2028, 6, 30).unwrap()),
+        })
+        .collect();
+    view.projects = (0..PROJECTS)
+        .map(|p| ProjectView {
+            project_id: ProjectId::from_uuid(Uuid::from_u128(p as u128 + 1)),
+            name: format!("Project {p}"),
+            manager: "PM".into(),
+            version: 1,
+            status: None,
+            previous_rag: None,
+            added_at: epoch,
+            objectives: vec![view.objectives[p % 5].objective_id],
+        })
+        .collect();
+    view.milestones = items
+        .iter()
+        .map(|it| MilestoneView {
+            milestone_id: it.id,
+            project_id: it.project,
+            name: format!("M {}", it.id),
+            kind: if it.start.is_some() {
+                MilestoneKind::Deliverable
+            } else {
+                MilestoneKind::Milestone
+            },
+            owner: "Owner".into(),
+            planned: it.finish,
+            planned_start: it.start,
+            forecast: it.finish,
+            forecast_start: it.start,
+            baseline: Some(it.finish),
+            actual: None,
+            version: 2,
+            external_ref: None,
+        })
+        .collect();
+    view.dependencies = links
+        .iter()
+        .map(|l| DependencyView {
+            dependency_id: l.id,
+            provider: l.provider,
+            provider_project: items.iter().find(|i| i.id == l.provider).unwrap().project,
+            consumer: l.consumer,
+            consumer_project: items.iter().find(|i| i.id == l.consumer).unwrap().project,
+            kind: l.kind,
+            lag_days: l.lag_days,
+            need_by: l.need_by,
+            provider_owner: "A".into(),
+            consumer_owner: "B".into(),
+            description: String::new(),
+            state: DependencyState::Agreed,
+            proposed_at: epoch,
+            closed_reason: None,
+        })
+        .collect();
+    view
+}
+
 fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
@@ -145,6 +219,29 @@ fn main() {
     let dragged = schedule.impact(items[0].id, 365).len();
     let drag_ms = started.elapsed().as_secs_f64() * 1e3;
 
+    let view = program_view(&items, &links);
+    let today = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+    let timed = |f: &dyn Fn(usize)| {
+        median(
+            (0..15)
+                .map(|k| {
+                    let started = Instant::now();
+                    f(k);
+                    started.elapsed().as_secs_f64() * 1e3
+                })
+                .collect(),
+        )
+    };
+    let recorded_ms = timed(&|k| {
+        std::hint::black_box(view.slip_impact(items[k * 7].id, 30));
+    });
+    let analyse_ms = timed(&|_| {
+        std::hint::black_box(view.analyse(today));
+    });
+    let preview_ms = timed(&|k| {
+        std::hint::black_box(view.preview_slip(items[k * 7].id, 30, today));
+    });
+
     let impact = median(impact_ms.clone());
     let worst = impact_ms.iter().cloned().fold(0.0, f64::max);
     let full = median(full_ms);
@@ -170,5 +267,14 @@ fn main() {
     println!(
         "| health of every dependency | {health_ms:.2} ms | {} dependencies |",
         health.len()
+    );
+    println!(
+        "| a slip as the projection records it (graph + impact + objectives) | {recorded_ms:.2} ms | median of 15; per forecast that moves later |"
+    );
+    println!(
+        "| the whole analysis of the view (status, overdue, critical path, objectives) | {analyse_ms:.2} ms | median of 15; the browser reruns it per change |"
+    );
+    println!(
+        "| a slip preview (impact + dependencies turning late + objectives) | {preview_ms:.2} ms | median of 15; `GET …/impact` and the forecast form |"
     );
 }

@@ -127,6 +127,14 @@ impl ScheduleAnalysis {
         self.dependencies.iter().find(|d| d.dependency_id == id)
     }
 
+    /// Every dependency's health by id, for loops over many dependencies.
+    pub fn by_dependency(&self) -> HashMap<DependencyId, &DependencyHealth> {
+        self.dependencies
+            .iter()
+            .map(|d| (d.dependency_id, d))
+            .collect()
+    }
+
     pub fn count(&self, status: DependencyStatus) -> usize {
         self.dependencies
             .iter()

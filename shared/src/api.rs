@@ -415,3 +415,14 @@ pub struct ImportReport {
     /// The global position of the import's last event.
     pub position: i64,
 }
+
+/// What a CSV import did. All of it, or (when any row cannot be applied) nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CsvImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// The global position of the import's last event (0 when nothing changed).
+    pub position: i64,
+}

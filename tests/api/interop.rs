@@ -461,3 +461,178 @@ async fn the_calendar_feed_is_rfc_5545_behind_a_revocable_read_only_token_url() 
     )
     .await;
 }
+
+async fn post_csv(app: &TestApp, path: &str, body: String) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn milestones_and_dependencies_round_trip_through_csv_all_or_nothing() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Payments").await;
+    assert_eq!(
+        import(&app, program, LEDGER, "").await.status(),
+        StatusCode::CREATED
+    );
+    let milestones_path = format!("/api/programs/{program}/milestones.csv");
+    let res = app.get(&milestones_path).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("milestones.csv")
+    );
+    let exported = res.text().await.unwrap();
+    let lines: Vec<&str> = exported.lines().collect();
+    assert_eq!(
+        lines[0],
+        "milestone_id,project,name,kind,owner,planned_start,planned,baseline,forecast_start,forecast,actual,variance_days"
+    );
+    assert_eq!(lines.len(), 5);
+    let posting = lines
+        .iter()
+        .find(|l| l.contains("Posting API ready"))
+        .unwrap();
+    assert!(
+        posting.ends_with(",2027-04-16,2027-04-16,,2027-04-30,,14"),
+        "{posting}"
+    );
+
+    // Edit one forecast in "the spreadsheet", add a milestone, send it back.
+    let edited = exported.replace(
+        ",2027-04-16,2027-04-16,,2027-04-30,,14",
+        ",2027-04-16,2027-04-16,,2027-05-07,,14",
+    ) + "\n,Core Ledger Replacement,Cut-over rehearsal,milestone,Grace Liu,,2027-08-09,,,,,\n";
+    let res = post_csv(&app, &milestones_path, edited).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let report: throughline_shared::api::CsvImportReport = res.json().await.unwrap();
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (1, 1, 3)
+    );
+    let v = app.view(program).await;
+    let find = |name: &str| {
+        v.milestones
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(find("Posting API ready").forecast, date("2027-05-07"));
+    assert_eq!(find("Cut-over rehearsal").owner, "Grace Liu");
+    // The same file again changes nothing more.
+    let res = post_csv(
+        &app,
+        &milestones_path,
+        app.get(&milestones_path).await.text().await.unwrap(),
+    )
+    .await;
+    let report: throughline_shared::api::CsvImportReport = res.json().await.unwrap();
+    assert_eq!(
+        (
+            report.created,
+            report.updated,
+            report.unchanged,
+            report.position
+        ),
+        (0, 0, 5, 0)
+    );
+
+    // Bad rows are all reported, and nothing of the file is applied.
+    let before = app.head().await;
+    let bad = "project,name,kind,owner,planned\n\
+               Core Ledger Replacement,Good row,milestone,Grace Liu,2027-09-01\n\
+               No such project,Orphan,milestone,Grace Liu,2027-09-01\n\
+               Core Ledger Replacement,Bad date,milestone,Grace Liu,01/09/2027\n\
+               Core Ledger Replacement,,milestone,Grace Liu,2027-09-01\n";
+    let body = assert_error(
+        post_csv(&app, &milestones_path, bad.into()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_csv",
+    )
+    .await;
+    let rows = body["error"]["details"]["rows"].as_array().unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r.as_str().unwrap().starts_with("row 4")),
+        "{rows:?}"
+    );
+    let body = assert_error(
+        post_csv(
+            &app,
+            &milestones_path,
+            bad.replace("01/09/2027", "2027-09-01"),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_csv",
+    )
+    .await;
+    let rows: Vec<&str> = body["error"]["details"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows[0].starts_with("row 3") && rows[0].contains("No such project"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].starts_with("row 5") && rows[1].contains("name"),
+        "{rows:?}"
+    );
+    assert_eq!(app.head().await, before, "nothing was applied");
+
+    // Dependencies: exported with status, imported by names; a cycle is refused, named.
+    let deps_path = format!("/api/programs/{program}/dependencies.csv");
+    let exported = app.get(&deps_path).await.text().await.unwrap();
+    assert!(exported.starts_with("dependency_id,provider_project,provider,consumer_project,consumer,type,lag_days,need_by,state,status,gap_days,"));
+    assert_eq!(exported.lines().count(), 4);
+    let new = "provider_project,provider,consumer_project,consumer,type,lag_days,need_by\n\
+               Core Ledger Replacement,Ledger go-live,Core Ledger Replacement,Cut-over rehearsal,SS,-7,2027-08-01\n";
+    let res = post_csv(&app, &deps_path, new.into()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let report: throughline_shared::api::CsvImportReport = res.json().await.unwrap();
+    assert_eq!((report.created, report.updated), (1, 0));
+    let res = post_csv(&app, &deps_path, new.replace("2027-08-01", "2027-08-02")).await;
+    let report: throughline_shared::api::CsvImportReport = res.json().await.unwrap();
+    assert_eq!(
+        (report.created, report.updated),
+        (0, 1),
+        "a changed need-by date"
+    );
+    let cycle = "provider_project,provider,consumer_project,consumer\n\
+                 Core Ledger Replacement,Ledger go-live,Core Ledger Replacement,Posting API ready\n";
+    let before = app.head().await;
+    let body = assert_error(
+        post_csv(&app, &deps_path, cycle.into()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_csv",
+    )
+    .await;
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("cycle"),
+        "{body}"
+    );
+    assert_eq!(app.head().await, before);
+    let dependency = app
+        .view(program)
+        .await
+        .dependencies
+        .into_iter()
+        .find(|d| d.kind == DependencyType::StartToStart)
+        .unwrap();
+    assert_eq!(
+        (dependency.lag_days, dependency.need_by),
+        (-7, Some(date("2027-08-02")))
+    );
+}

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import {
+  BASE,
   LIVE_BUDGET_MS,
   callApi,
   launchBrowser,
@@ -217,6 +218,11 @@ test('the schedule is changed from the page: milestone, dependency (a cycle is r
   assert.match(ics, /BEGIN:VCALENDAR/);
   assert.equal((ics.match(/BEGIN:VEVENT/g) ?? []).length, markers + 1);
   assert.match(ics, /SUMMARY:Payouts [0-9a-f]+: Payouts pilot/);
+  // The CSV exports are plain links the session can follow.
+  const href = await page.getByTestId('export-milestones').getAttribute('href');
+  const csv = await fetch(BASE + href, { headers: { cookie: admin.cookie } });
+  assert.match(csv.headers.get('content-type'), /text\/csv/);
+  assert.match(await csv.text(), /Payouts pilot/);
   await screenshot(page, '8-schedule-forms');
   await page.context().close();
 });

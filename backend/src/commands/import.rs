@@ -7,12 +7,13 @@ use crate::error::ApiError;
 use crate::event_store::{
     AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
 };
+use crate::interop::csv_io::{DependencyRow, MilestoneRow};
 use crate::interop::mspdi::{Plan, Predecessor};
 use crate::request_context::RequestContext;
 use std::collections::HashMap;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::aggregate::Aggregate;
-use throughline_shared::api::ImportReport;
+use throughline_shared::api::{CsvImportReport, ImportReport};
 use throughline_shared::dependency::{
     DependencyCommand, DependencyRegister, MilestoneRef, register_stream_id,
 };
@@ -21,6 +22,7 @@ use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::{Milestone, MilestoneCommand, MilestoneEvent, MilestoneKind};
 use throughline_shared::program::Program;
 use throughline_shared::project::{Project, ProjectCommand};
+use throughline_shared::view::ProgramView;
 use throughline_shared::{DomainError, FieldError, ProgramId, ProjectId};
 use uuid::Uuid;
 
@@ -345,5 +347,322 @@ fn in_milestone(error: DomainError, uid: u32, name: &str) -> DomainError {
                 .collect(),
         ),
         other => other,
+    }
+}
+
+/// Rows of a milestones CSV: new milestones (no id) are added to the named project, existing ones
+/// get the forecast, actual and (first) baseline the row gives. One atomic append; a row that
+/// cannot be applied refuses the whole file.
+pub async fn import_milestone_rows(
+    store: &EventStore,
+    ctx: &RequestContext,
+    view: &ProgramView,
+    rows: Vec<MilestoneRow>,
+    allow: impl Fn(ProgramAction) -> Result<(), ApiError>,
+) -> Result<CsvImportReport, CommandError> {
+    let program_id = view.program_id;
+    let reason = "Imported from a CSV file".to_string();
+    let mut report = CsvImportReport::default();
+    let mut problems = Vec::new();
+    let mut appends = Vec::new();
+    for (i, row) in rows.into_iter().enumerate() {
+        let at = format!("row {}", i + 2);
+        let outcome = match row.milestone_id {
+            Some(id) => {
+                let Some(existing) = view.milestone(id) else {
+                    problems.push(format!("{at}: milestone {id} is not in this program"));
+                    continue;
+                };
+                let loaded = load::<Milestone>(store, id.0).await?;
+                let mut state = loaded.state;
+                let mut events = Vec::new();
+                let step = |state: &mut Milestone, command, events: &mut Vec<MilestoneEvent>| {
+                    decide_into(state, command, events).map_err(|e| format!("{at}: {e}"))
+                };
+                let mut result = Ok(());
+                if let Some(to) = row.forecast.filter(|f| *f != existing.forecast) {
+                    allow(ProgramAction::ChangeSchedule(existing.project_id))?;
+                    result = result.and_then(|_| {
+                        step(
+                            &mut state,
+                            MilestoneCommand::ChangeForecast {
+                                to,
+                                start: row.forecast_start,
+                            },
+                            &mut events,
+                        )
+                    });
+                }
+                match (row.baseline, existing.baseline) {
+                    (Some(b), None) => {
+                        allow(ProgramAction::Baseline)?;
+                        result = result.and_then(|_| {
+                            step(
+                                &mut state,
+                                MilestoneCommand::Baseline {
+                                    to: Some(b),
+                                    reason: None,
+                                },
+                                &mut events,
+                            )
+                        });
+                    }
+                    (Some(b), Some(current)) if b != current => {
+                        result = Err(format!(
+                            "{at}: the baseline is {current}; re-baselining needs a reason \
+                             (POST …/milestones/{id}/baseline), not a CSV row"
+                        ));
+                    }
+                    _ => {}
+                }
+                if let (Some(actual), None) = (row.actual, existing.actual) {
+                    allow(ProgramAction::ChangeSchedule(existing.project_id))?;
+                    result = result.and_then(|_| {
+                        step(&mut state, MilestoneCommand::Meet { actual }, &mut events)
+                    });
+                }
+                result.map(|_| {
+                    if events.is_empty() {
+                        report.unchanged += 1;
+                    } else {
+                        report.updated += 1;
+                        appends.push(stream(
+                            id.0,
+                            expected(loaded.version),
+                            &events,
+                            ctx,
+                            &reason,
+                        ));
+                    }
+                })
+            }
+            None => {
+                let Some(project) = view.projects.iter().find(|p| p.name == row.project) else {
+                    problems.push(format!(
+                        "{at}: there is no project “{}” in this program",
+                        row.project
+                    ));
+                    continue;
+                };
+                allow(ProgramAction::ChangeSchedule(project.project_id))?;
+                let Some(planned) = row.planned.or(row.forecast) else {
+                    problems.push(format!("{at}: a new milestone needs a planned date"));
+                    continue;
+                };
+                let milestone_id = MilestoneId::from_uuid(Uuid::new_v4());
+                let mut state = Milestone::default();
+                let mut events = Vec::new();
+                let mut result = decide_into(
+                    &mut state,
+                    MilestoneCommand::Add {
+                        milestone_id,
+                        program_id,
+                        project_id: project.project_id,
+                        project_in_program: true,
+                        name: row.name.clone(),
+                        kind: row.kind,
+                        owner: row.owner.clone(),
+                        planned_start: row.planned_start,
+                        planned,
+                        external_ref: None,
+                    },
+                    &mut events,
+                );
+                if let Some(b) = row.baseline {
+                    allow(ProgramAction::Baseline)?;
+                    result = result.and_then(|_| {
+                        decide_into(
+                            &mut state,
+                            MilestoneCommand::Baseline {
+                                to: Some(b),
+                                reason: None,
+                            },
+                            &mut events,
+                        )
+                    });
+                }
+                if let Some(to) = row.forecast.filter(|f| *f != planned) {
+                    result = result.and_then(|_| {
+                        decide_into(
+                            &mut state,
+                            MilestoneCommand::ChangeForecast {
+                                to,
+                                start: row.forecast_start,
+                            },
+                            &mut events,
+                        )
+                    });
+                }
+                if let Some(actual) = row.actual {
+                    result = result.and_then(|_| {
+                        decide_into(&mut state, MilestoneCommand::Meet { actual }, &mut events)
+                    });
+                }
+                result
+                    .map_err(|e| format!("{at}: {}", explain(e)))
+                    .map(|_| {
+                        report.created += 1;
+                        appends.push(stream(
+                            milestone_id.0,
+                            ExpectedVersion::NoStream,
+                            &events,
+                            ctx,
+                            &reason,
+                        ));
+                    })
+            }
+        };
+        if let Err(problem) = outcome {
+            problems.push(problem);
+        }
+    }
+    finish_csv(store, appends, problems, report).await
+}
+
+/// Rows of a dependencies CSV, by project and milestone names: new pairs are proposed, a
+/// changed need-by date is recorded, the rest is left as it is.
+pub async fn import_dependency_rows(
+    store: &EventStore,
+    ctx: &RequestContext,
+    view: &ProgramView,
+    rows: Vec<DependencyRow>,
+    allow: impl Fn(ProgramAction) -> Result<(), ApiError>,
+) -> Result<CsvImportReport, CommandError> {
+    let program_id = view.program_id;
+    let reason = "Imported from a CSV file".to_string();
+    let register_id = register_stream_id(program_id);
+    let loaded = load::<DependencyRegister>(store, register_id).await?;
+    let mut register = loaded.state;
+    let mut events = Vec::new();
+    let mut report = CsvImportReport::default();
+    let mut problems = Vec::new();
+    let find = |project: &str, name: &str| {
+        let project = view.projects.iter().find(|p| p.name == project)?;
+        view.milestones
+            .iter()
+            .find(|m| m.project_id == project.project_id && m.name == name)
+            .map(|m| MilestoneRef {
+                id: m.milestone_id,
+                program_id,
+                project_id: m.project_id,
+                name: m.name.clone(),
+                owner: m.owner.clone(),
+            })
+    };
+    for (i, row) in rows.into_iter().enumerate() {
+        let at = format!("row {}", i + 2);
+        let (Some(provider), Some(consumer)) = (
+            find(&row.provider_project, &row.provider),
+            find(&row.consumer_project, &row.consumer),
+        ) else {
+            problems.push(format!(
+                "{at}: “{} / {}” or “{} / {}” is not a milestone of this program",
+                row.provider_project, row.provider, row.consumer_project, row.consumer
+            ));
+            continue;
+        };
+        allow(ProgramAction::ManageDependency {
+            provider: provider.project_id,
+            consumer: consumer.project_id,
+        })?;
+        let existing = register
+            .dependencies
+            .iter()
+            .find(|(_, d)| {
+                d.state.is_active() && d.provider == provider.id && d.consumer == consumer.id
+            })
+            .map(|(id, d)| (*id, d.need_by));
+        let command = match existing {
+            Some((_, need_by)) if need_by == row.need_by => {
+                report.unchanged += 1;
+                continue;
+            }
+            Some((dependency_id, _)) => {
+                report.updated += 1;
+                DependencyCommand::ChangeNeedBy {
+                    dependency_id,
+                    to: row.need_by,
+                }
+            }
+            None => {
+                report.created += 1;
+                DependencyCommand::Propose {
+                    dependency_id: DependencyId::from_uuid(Uuid::new_v4()),
+                    program_id,
+                    provider: Some(provider),
+                    consumer: Some(consumer),
+                    kind: row.kind,
+                    lag_days: row.lag_days,
+                    need_by: row.need_by,
+                    provider_owner: Some(row.provider_owner).filter(|o| !o.is_empty()),
+                    consumer_owner: Some(row.consumer_owner).filter(|o| !o.is_empty()),
+                    description: String::new(),
+                }
+            }
+        };
+        if let Err(e) = decide_into(&mut register, command, &mut events) {
+            problems.push(format!("{at}: {}", explain(e)));
+        }
+    }
+    let appends = if events.is_empty() {
+        Vec::new()
+    } else {
+        vec![stream(
+            register_id,
+            expected(loaded.version),
+            &events,
+            ctx,
+            &reason,
+        )]
+    };
+    finish_csv(store, appends, problems, report).await
+}
+
+/// A domain refusal in one line.
+fn explain(error: DomainError) -> String {
+    match error {
+        DomainError::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{} {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+async fn finish_csv(
+    store: &EventStore,
+    appends: Vec<StreamAppend>,
+    problems: Vec<String>,
+    mut report: CsvImportReport,
+) -> Result<CsvImportReport, CommandError> {
+    if !problems.is_empty() {
+        return Err(CsvRefused(problems).into());
+    }
+    if !appends.is_empty() {
+        let recorded = store.append(AppendRequest { streams: appends }).await?;
+        report.position = recorded.last().map_or(0, |e| e.position);
+    }
+    Ok(report)
+}
+
+/// Why a CSV file was refused: every row's problem at once, so it can be fixed in one go.
+#[derive(Debug)]
+pub struct CsvRefused(pub Vec<String>);
+
+impl From<CsvRefused> for CommandError {
+    fn from(refused: CsvRefused) -> Self {
+        CommandError::Api(
+            ApiError::new(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_csv",
+                format!(
+                    "nothing was imported: {} row(s) cannot be applied ({})",
+                    refused.0.len(),
+                    refused.0.first().cloned().unwrap_or_default()
+                ),
+            )
+            .with_details(serde_json::json!({ "rows": refused.0 })),
+        )
     }
 }

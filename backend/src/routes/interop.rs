@@ -1,12 +1,12 @@
 //! Plans in from MS Project, milestones out to calendars.
 
-use super::programs::current_view;
+use super::programs::{AsOf, current_view, view_at};
 use crate::auth::{Principal, authorize, require};
 use crate::commands::CommandError;
-use crate::commands::import::import_plan;
+use crate::commands::import::{import_dependency_rows, import_milestone_rows, import_plan};
 use crate::error::ApiError;
 use crate::event_store::EventStore;
-use crate::interop::{ical, mspdi};
+use crate::interop::{csv_io, ical, mspdi};
 use crate::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -14,8 +14,9 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use sqlx::PgPool;
-use throughline_shared::access::ProgramAction;
-use throughline_shared::api::{ErrorResponse, ImportReport};
+use throughline_shared::access::{ProgramAccess, ProgramAction};
+use throughline_shared::api::{CsvImportReport, ErrorResponse, ImportReport};
+use throughline_shared::view::ProgramView;
 use throughline_shared::{ProgramId, ProjectId};
 use uuid::Uuid;
 
@@ -28,7 +29,7 @@ pub struct ImportQuery {
     pub project_id: Option<Uuid>,
 }
 
-async fn read_body(mut payload: web::Payload) -> Result<String, ApiError> {
+async fn read_body(mut payload: web::Payload, invalid: &'static str) -> Result<String, ApiError> {
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;
@@ -47,8 +48,8 @@ async fn read_body(mut payload: web::Payload) -> Result<String, ApiError> {
     String::from_utf8(body).map_err(|_| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_mspdi",
-            "the file is not UTF-8 text: save the plan from MS Project as XML",
+            invalid,
+            "the file is not UTF-8 text",
         )
     })
 }
@@ -76,7 +77,7 @@ pub async fn import_mspdi(
     if !access.can_write_anything() {
         require(&principal, &access, ProgramAction::AddProject)?;
     }
-    let xml = read_body(payload).await?;
+    let xml = read_body(payload, "invalid_mspdi").await?;
     let plan = mspdi::parse(&xml).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -126,4 +127,161 @@ pub async fn calendar(
         .content_type("text/calendar; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .body(ical::calendar(&view, &analysis)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CsvQuery {
+    /// As in `GET /api/programs/{id}`: export the program as it stood then.
+    pub as_of: Option<String>,
+}
+
+/// The view to export (now, or as of a point) and the day its statuses are judged on.
+async fn export_view(
+    pool: &PgPool,
+    program_id: ProgramId,
+    as_of: Option<&str>,
+) -> Result<(ProgramView, chrono::NaiveDate), ApiError> {
+    let not_found = || ApiError::not_found(format!("program {program_id} was not found"));
+    match as_of {
+        None => Ok((
+            current_view(pool, program_id)
+                .await?
+                .ok_or_else(not_found)?,
+            Utc::now().date_naive(),
+        )),
+        Some(raw) => {
+            let as_of = AsOf::parse(raw)?;
+            let view = view_at(pool, program_id, as_of.position(pool).await?)
+                .await?
+                .ok_or_else(not_found)?;
+            let day = view
+                .updated_at
+                .map_or_else(|| Utc::now().date_naive(), |t| t.date_naive());
+            Ok((view, day))
+        }
+    }
+}
+
+fn csv_response(name: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}.csv\""),
+        ))
+        .body(body)
+}
+
+#[utoipa::path(get, path = "/api/programs/{program_id}/milestones.csv", tag = "interop",
+    params(("program_id" = Uuid, Path), CsvQuery),
+    responses((status = 200, content_type = "text/csv", description = "milestone_id, project, name, kind, owner, planned_start, planned, baseline, forecast_start, forecast, actual, variance_days"),
+        (status = 404, body = ErrorResponse)))]
+#[get("/programs/{program_id}/milestones.csv")]
+pub async fn export_milestones(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    query: web::Query<CsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    let (view, _) = export_view(&pool, program_id, query.as_of.as_deref()).await?;
+    Ok(csv_response("milestones", csv_io::milestones_csv(&view)))
+}
+
+#[utoipa::path(get, path = "/api/programs/{program_id}/dependencies.csv", tag = "interop",
+    params(("program_id" = Uuid, Path), CsvQuery),
+    responses((status = 200, content_type = "text/csv", description = "dependency_id, provider_project, provider, consumer_project, consumer, type, lag_days, need_by, state, status, gap_days, provider_owner, consumer_owner"),
+        (status = 404, body = ErrorResponse)))]
+#[get("/programs/{program_id}/dependencies.csv")]
+pub async fn export_dependencies(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    query: web::Query<CsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    let (view, day) = export_view(&pool, program_id, query.as_of.as_deref()).await?;
+    let analysis = view.analyse(day);
+    Ok(csv_response(
+        "dependencies",
+        csv_io::dependencies_csv(&view, &analysis),
+    ))
+}
+
+/// The program now, and its rows, once the caller may read it and the file parses.
+async fn csv_import_input<R: for<'de> Deserialize<'de>>(
+    pool: &PgPool,
+    principal: &Principal,
+    program_id: ProgramId,
+    payload: web::Payload,
+) -> Result<(ProgramAccess, ProgramView, Vec<R>), ApiError> {
+    let access = authorize(pool, principal, program_id, ProgramAction::Read).await?;
+    if !access.can_write_anything() {
+        require(principal, &access, ProgramAction::Edit)?;
+    }
+    let text = read_body(payload, "invalid_csv").await?;
+    let rows = csv_io::read::<R>(&text).map_err(|problems| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_csv",
+            format!("nothing was imported: {}", problems[0]),
+        )
+        .with_details(serde_json::json!({ "rows": problems }))
+    })?;
+    let view = current_view(pool, program_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
+    Ok((access, view, rows))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/milestones.csv", tag = "interop",
+    params(("program_id" = Uuid, Path)),
+    request_body(content = String, content_type = "text/csv",
+        description = "The export's columns. Rows with a milestone_id update its forecast, actual and first baseline; rows without one add a milestone to the named project"),
+    responses((status = 200, body = CsvImportReport),
+        (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse),
+        (status = 422, body = ErrorResponse, description = "`invalid_csv` with every row's problem in `details.rows`; nothing is imported")))]
+#[post("/programs/{program_id}/milestones.csv")]
+pub async fn import_milestones(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    payload: web::Payload,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let (access, view, rows) = csv_import_input(&pool, &principal, program_id, payload).await?;
+    let report = import_milestone_rows(&store, &ctx, &view, rows, |action| {
+        require(&principal, &access, action)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/dependencies.csv", tag = "interop",
+    params(("program_id" = Uuid, Path)),
+    request_body(content = String, content_type = "text/csv",
+        description = "The export's columns (by project and milestone names). New pairs are proposed, a changed need_by is recorded"),
+    responses((status = 200, body = CsvImportReport),
+        (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse),
+        (status = 422, body = ErrorResponse, description = "`invalid_csv` with every row's problem in `details.rows`; nothing is imported")))]
+#[post("/programs/{program_id}/dependencies.csv")]
+pub async fn import_dependencies(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    payload: web::Payload,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let (access, view, rows) = csv_import_input(&pool, &principal, program_id, payload).await?;
+    let report = import_dependency_rows(&store, &ctx, &view, rows, |action| {
+        require(&principal, &access, action)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -49,8 +49,11 @@ pub fn DependencyTable(
     let rows = move || {
         let v = view.get()?;
         let a = analysis.get()?;
+        let milestones: std::collections::HashMap<_, _> =
+            v.milestones.iter().map(|m| (m.milestone_id, m)).collect();
+        let health = a.by_dependency();
         let name = |id: MilestoneId| {
-            v.milestone(id).map_or_else(
+            milestones.get(&id).map_or_else(
                 || (id.to_string(), String::new()),
                 |m| {
                     let project = v.project(m.project_id).map(|p| p.name.clone());
@@ -61,7 +64,7 @@ pub fn DependencyTable(
         let mut deps: Vec<_> = v
             .dependencies
             .iter()
-            .filter_map(|d| a.dependency(d.dependency_id).map(|h| (d, h)))
+            .filter_map(|d| health.get(&d.dependency_id).map(|h| (d, *h)))
             .collect();
         deps.sort_by_key(|(d, h)| {
             (

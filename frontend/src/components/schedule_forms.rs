@@ -102,6 +102,10 @@ pub fn ScheduleActions(
             </Show>
             <button type="button" class="btn btn-ghost" data-testid="calendar-feed"
                 on:click=move |_| toggle(Open::Calendar)>"Calendar feed"</button>
+            <a class="btn btn-ghost" data-testid="export-milestones" download
+                href=format!("/api/programs/{program_id}/milestones.csv")>"Milestones CSV"</a>
+            <a class="btn btn-ghost" data-testid="export-dependencies" download
+                href=format!("/api/programs/{program_id}/dependencies.csv")>"Dependencies CSV"</a>
         </div>
         {move || notice.get().map(|n| view! { <p class="form-note" role="status">{n}</p> })}
         <FormError error/>
