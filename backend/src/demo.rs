@@ -12,8 +12,9 @@ use crate::request_context::RequestContext;
 use chrono::{Duration, NaiveDate};
 use throughline_shared::access::ProgramAction;
 use throughline_shared::api::{
-    AddMilestoneRequest, AddProjectRequest, BaselineProgramRequest, CreateProgramRequest,
-    DependencyChangeRequest, ProposeDependencyRequest, ReportStatusRequest,
+    AddMilestoneRequest, AddProjectRequest, BaselineProgramRequest, ChangePhaseRequest,
+    CreateProgramRequest, DependencyChangeRequest, ProposeDependencyRequest, ReportStatusRequest,
+    ScopeRequest,
 };
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::{MilestoneCommand, MilestoneKind};
@@ -21,6 +22,7 @@ use throughline_shared::program::ObjectiveDraft;
 use throughline_shared::schedule::DependencyType::{
     self, FinishToFinish, FinishToStart, StartToStart,
 };
+use throughline_shared::scope::ProgramPhase;
 use throughline_shared::{ProgramId, ProjectId, Rag};
 
 pub const PROGRAM_NAME: &str = "Payments Platform Modernisation";
@@ -212,6 +214,53 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> Result<Seeded, Comman
     )
     .await?;
     let program_id = created.program_id;
+    commands::change_phase(
+        store,
+        &pm,
+        program_id,
+        ChangePhaseRequest {
+            phase: ProgramPhase::Delivery,
+            expected_version: None,
+            reason: Some("Business case approved; funding released".into()),
+        },
+    )
+    .await?;
+    for (title, in_scope, rationale) in [
+        (
+            "Real-time payouts to business customers",
+            true,
+            "The core of objective 2",
+        ),
+        (
+            "Card-present terminals",
+            false,
+            "The terminal estate is renewed by its own program in 2028",
+        ),
+        (
+            "Crypto-asset payments",
+            false,
+            "No regulatory approval; revisit at the annual review",
+        ),
+        (
+            "Merchant self-service onboarding",
+            true,
+            "Cuts onboarding cost, needed for objective 3",
+        ),
+    ] {
+        commands::set_scope(
+            store,
+            &pm,
+            program_id,
+            None,
+            ScopeRequest {
+                title: Some(title.into()),
+                in_scope,
+                rationale: rationale.into(),
+                expected_version: None,
+            },
+        )
+        .await?;
+    }
     let program = commands::load::<throughline_shared::program::Program>(store, program_id.0)
         .await?
         .state;

@@ -7,14 +7,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use throughline_shared::api::{
-    AddMilestoneRequest, BaselineProgramAccepted, BaselineProgramRequest, DependencyChangeRequest,
-    ImportReport, ProposeDependencyRequest,
-};
-use throughline_shared::api::{
-    AddProjectRequest, ChangeForecastRequest, ChangePasswordRequest, CommandAccepted,
-    CreateProgramRequest, CreateTokenRequest, CreateUserRequest, CreatedToken, EditProgramRequest,
-    ErrorResponse, EventPage, HealthResponse, LoginRequest, MeResponse, MeetMilestoneRequest,
-    ProgramMember, ReasonRequest, ReportStatusRequest, RoleChangeRequest, TokenInfo, UserSummary,
+    AddMilestoneRequest, AddProjectRequest, BaselineProgramAccepted, BaselineProgramRequest,
+    ChangeForecastRequest, ChangePasswordRequest, CommandAccepted, CreateProgramRequest,
+    CreateTokenRequest, CreateUserRequest, CreatedToken, DependencyChangeRequest,
+    EditProgramRequest, ErrorResponse, EventPage, HealthResponse, ImportReport, LoginRequest,
+    MeResponse, MeetMilestoneRequest, ProgramMember, ProposeDependencyRequest, ReasonRequest,
+    ReportStatusRequest, RoleChangeRequest, TokenInfo, UserSummary,
 };
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::view::{ProgramSummary, ProgramView};

@@ -57,6 +57,27 @@ pub fn describe(event: &DomainEvent) -> String {
                 }
                 None => format!("Took the role {role} from {username}"),
             },
+            ProgramEvent::ProgramPhaseChanged { from, to, .. } => match from {
+                Some(from) => format!("Moved the program from {} to {}", from.label(), to.label()),
+                None => format!("Put the program in {}", to.label()),
+            },
+            ProgramEvent::ScopeItemRecorded {
+                title,
+                in_scope,
+                rationale,
+                ..
+            } => format!(
+                "Put “{title}” {} scope: {rationale}",
+                if *in_scope { "in" } else { "out of" }
+            ),
+            ProgramEvent::ScopeItemRevised {
+                in_scope,
+                rationale,
+                ..
+            } => format!(
+                "Moved a scope item {} scope: {rationale}",
+                if *in_scope { "into" } else { "out of" }
+            ),
         },
         DomainEvent::Milestone(e) => match e {
             MilestoneEvent::MilestoneAdded {
@@ -158,6 +179,13 @@ pub fn describe(event: &DomainEvent) -> String {
             }
             ProjectEvent::ProjectStatusReported { rag, narrative, .. } => {
                 format!("Reported status {rag}: {narrative}")
+            }
+            ProjectEvent::ProjectObjectivesChanged { objectives, .. } => {
+                let n = objectives.len();
+                format!(
+                    "Now contributes to {n} objective{}",
+                    if n == 1 { "" } else { "s" }
+                )
             }
         },
     }

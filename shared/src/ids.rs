@@ -79,3 +79,7 @@ id_type!(
     /// A dependency between two milestones or deliverables.
     DependencyId
 );
+id_type!(
+    /// One statement of a program's scope (in or out).
+    ScopeItemId
+);

@@ -18,6 +18,7 @@ pub mod program;
 pub mod project;
 pub mod rag;
 pub mod schedule;
+pub mod scope;
 pub mod upcast;
 pub mod user;
 pub mod view;

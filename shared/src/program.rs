@@ -3,7 +3,8 @@
 use crate::access::{ProgramRole, RoleGrant};
 use crate::error::{DomainError, NAME_MAX, PERSON_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
-use crate::ids::{ObjectiveId, ProgramId, ProjectId, UserId};
+use crate::ids::{ObjectiveId, ProgramId, ProjectId, ScopeItemId, UserId};
+use crate::scope::{ProgramPhase, ScopeItem, apply_scope, decide_scope};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -86,6 +87,26 @@ pub enum ProgramEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         project_name: Option<String>,
     },
+    ProgramPhaseChanged {
+        program_id: ProgramId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<ProgramPhase>,
+        to: ProgramPhase,
+    },
+    ScopeItemRecorded {
+        program_id: ProgramId,
+        scope_item_id: ScopeItemId,
+        title: String,
+        in_scope: bool,
+        rationale: String,
+    },
+    /// Moved in or out of scope, or its rationale restated.
+    ScopeItemRevised {
+        program_id: ProgramId,
+        scope_item_id: ScopeItemId,
+        in_scope: bool,
+        rationale: String,
+    },
 }
 
 impl AggregateEvent for ProgramEvent {
@@ -105,7 +126,10 @@ impl AggregateEvent for ProgramEvent {
             | ProgramEvent::ProgramDescriptionChanged { program_id, .. }
             | ProgramEvent::ProgramSponsorChanged { program_id, .. }
             | ProgramEvent::ProgramRoleGranted { program_id, .. }
-            | ProgramEvent::ProgramRoleRevoked { program_id, .. } => *program_id,
+            | ProgramEvent::ProgramRoleRevoked { program_id, .. }
+            | ProgramEvent::ProgramPhaseChanged { program_id, .. }
+            | ProgramEvent::ScopeItemRecorded { program_id, .. }
+            | ProgramEvent::ScopeItemRevised { program_id, .. } => *program_id,
         })
     }
 }
@@ -119,6 +143,8 @@ pub struct Program {
     pub sponsor: String,
     pub objectives: Vec<StrategicObjective>,
     pub members: BTreeSet<(UserId, RoleGrant)>,
+    pub phase: Option<ProgramPhase>,
+    pub scope: Vec<ScopeItem>,
 }
 
 /// Intentions about a program; `decide` turns them into events or refuses them.
@@ -154,6 +180,16 @@ pub enum ProgramCommand {
         username: String,
         grant: RoleGrant,
         project_name: Option<String>,
+    },
+    ChangePhase {
+        to: ProgramPhase,
+    },
+    /// Record a new scope item (with `title`), or move an existing one in or out.
+    SetScope {
+        scope_item_id: ScopeItemId,
+        title: Option<String>,
+        in_scope: bool,
+        rationale: String,
     },
 }
 
@@ -210,6 +246,10 @@ impl Program {
                     },
                 ));
             }
+            ProgramEvent::ProgramPhaseChanged { to, .. } => self.phase = Some(*to),
+            ProgramEvent::ScopeItemRecorded { .. } | ProgramEvent::ScopeItemRevised { .. } => {
+                apply_scope(&mut self.scope, event)
+            }
         }
     }
 
@@ -222,6 +262,40 @@ impl Program {
 
     pub fn decide(&self, command: ProgramCommand) -> Result<Vec<ProgramEvent>, DomainError> {
         match command {
+            ProgramCommand::ChangePhase { to } => {
+                let Some(program_id) = self.id else {
+                    return Err(DomainError::NotFound("program".into()));
+                };
+                if self.phase == Some(to) {
+                    return Err(DomainError::NothingToChange(format!(
+                        "the program is already in {}",
+                        to.label()
+                    )));
+                }
+                Ok(vec![ProgramEvent::ProgramPhaseChanged {
+                    program_id,
+                    from: self.phase,
+                    to,
+                }])
+            }
+            ProgramCommand::SetScope {
+                scope_item_id,
+                title,
+                in_scope,
+                rationale,
+            } => {
+                let Some(program_id) = self.id else {
+                    return Err(DomainError::NotFound("program".into()));
+                };
+                decide_scope(
+                    program_id,
+                    &self.scope,
+                    scope_item_id,
+                    title,
+                    in_scope,
+                    rationale,
+                )
+            }
             ProgramCommand::Create {
                 program_id,
                 name,

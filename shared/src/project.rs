@@ -24,6 +24,12 @@ pub enum ProjectEvent {
         rag: Rag,
         narrative: String,
     },
+    /// The program objectives the project contributes to, from now on.
+    ProjectObjectivesChanged {
+        project_id: ProjectId,
+        program_id: ProgramId,
+        objectives: Vec<ObjectiveId>,
+    },
 }
 
 impl AggregateEvent for ProjectEvent {
@@ -36,7 +42,8 @@ impl AggregateEvent for ProjectEvent {
     fn program_id(&self) -> Option<ProgramId> {
         Some(match self {
             ProjectEvent::ProjectAdded { program_id, .. }
-            | ProjectEvent::ProjectStatusReported { program_id, .. } => *program_id,
+            | ProjectEvent::ProjectStatusReported { program_id, .. }
+            | ProjectEvent::ProjectObjectivesChanged { program_id, .. } => *program_id,
         })
     }
 }
@@ -69,6 +76,11 @@ pub enum ProjectCommand {
         rag: Rag,
         narrative: String,
     },
+    SetObjectives {
+        /// The program's objectives, looked up by the caller.
+        program_objectives: Vec<ObjectiveId>,
+        objectives: Vec<ObjectiveId>,
+    },
 }
 
 impl Project {
@@ -90,6 +102,9 @@ impl Project {
             ProjectEvent::ProjectStatusReported { rag, narrative, .. } => {
                 self.rag = Some(*rag);
                 self.narrative = narrative.clone();
+            }
+            ProjectEvent::ProjectObjectivesChanged { objectives, .. } => {
+                self.objectives = objectives.clone()
             }
         }
     }
@@ -125,6 +140,31 @@ impl Project {
                     program_id,
                     name,
                     manager,
+                    objectives,
+                }])
+            }
+            ProjectCommand::SetObjectives {
+                program_objectives,
+                mut objectives,
+            } => {
+                let (Some(project_id), Some(program_id)) = (self.id, self.program_id) else {
+                    return Err(DomainError::NotFound("project".into()));
+                };
+                objectives.sort();
+                objectives.dedup();
+                let mut v = Validator::new();
+                if objectives.iter().any(|o| !program_objectives.contains(o)) {
+                    v.push("objectives", "not an objective of this program");
+                }
+                v.finish()?;
+                if objectives == self.objectives {
+                    return Err(DomainError::NothingToChange(
+                        "the project already contributes to exactly these objectives".into(),
+                    ));
+                }
+                Ok(vec![ProjectEvent::ProjectObjectivesChanged {
+                    project_id,
+                    program_id,
                     objectives,
                 }])
             }

@@ -338,20 +338,17 @@ impl Schedule {
         let Some(&start) = self.index.get(&milestone) else {
             return Vec::new();
         };
-        let mut moved_by: HashMap<usize, i64> = HashMap::from([(start, days)]);
+        // Per item (by index): how far it is pushed, and whether it is already queued.
+        let mut moved_by = vec![0_i64; self.items.len()];
+        moved_by[start] = days;
+        let mut queued = vec![false; self.items.len()];
+        queued[start] = true;
         let mut result = Vec::new();
-        let position: HashMap<usize, usize> = self
-            .order
-            .iter()
-            .enumerate()
-            .map(|(k, &i)| (i, k))
-            .collect();
         // Visit in topological order only what is reachable from the slipped item.
         let mut frontier = std::collections::BinaryHeap::new();
-        frontier.push(std::cmp::Reverse((position[&start], start)));
-        let mut queued: std::collections::HashSet<usize> = [start].into();
+        frontier.push(std::cmp::Reverse((self.rank[start], start)));
         while let Some(std::cmp::Reverse((_, i))) = frontier.pop() {
-            let shift = moved_by.get(&i).copied().unwrap_or(0);
+            let shift = moved_by[i];
             let item = &self.items[i];
             if shift > 0 || i == start {
                 result.push(Moved {
@@ -376,10 +373,10 @@ impl Schedule {
                 let current = consumer.date(link.kind.consumer_end());
                 let push = (required - current).num_days();
                 if push > 0 {
-                    let entry = moved_by.entry(c).or_insert(0);
-                    *entry = (*entry).max(push);
+                    moved_by[c] = moved_by[c].max(push);
                 }
-                if queued.insert(c) {
+                if !queued[c] {
+                    queued[c] = true;
                     frontier.push(std::cmp::Reverse((self.rank[c], c)));
                 }
             }

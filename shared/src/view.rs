@@ -139,6 +139,10 @@ pub struct ProgramView {
     /// Recent slips with their impact, oldest first.
     #[serde(default)]
     pub slips: Vec<SlipRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<crate::scope::ProgramPhase>,
+    #[serde(default)]
+    pub scope: Vec<crate::scope::ScopeItem>,
     /// The program stream's version (for `expected_version` on edits).
     pub version: i64,
     pub created_at: Option<DateTime<Utc>>,
@@ -161,6 +165,8 @@ impl ProgramView {
             dependencies: Vec::new(),
             dependencies_version: 0,
             slips: Vec::new(),
+            phase: None,
+            scope: Vec::new(),
             version: 0,
             created_at: None,
             created_by: None,
@@ -209,6 +215,11 @@ impl ProgramView {
                     // version, which edits are checked against.
                     ProgramEvent::ProgramRoleGranted { .. }
                     | ProgramEvent::ProgramRoleRevoked { .. } => {}
+                    ProgramEvent::ProgramPhaseChanged { to, .. } => self.phase = Some(*to),
+                    ProgramEvent::ScopeItemRecorded { .. }
+                    | ProgramEvent::ScopeItemRevised { .. } => {
+                        crate::scope::apply_scope(&mut self.scope, event)
+                    }
                 }
             }
             DomainEvent::User(_) => {}
@@ -231,6 +242,16 @@ impl ProgramView {
                     added_at: recorded.recorded_at,
                     objectives: objectives.clone(),
                 }),
+                ProjectEvent::ProjectObjectivesChanged {
+                    project_id,
+                    objectives,
+                    ..
+                } => {
+                    if let Some(project) = self.project_mut(*project_id) {
+                        project.version = recorded.version;
+                        project.objectives = objectives.clone();
+                    }
+                }
                 ProjectEvent::ProjectStatusReported {
                     project_id,
                     rag,

@@ -370,6 +370,23 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             "UNFFYYYYFN",
         ),
         (
+            "phase of A",
+            Method::POST,
+            |w| format!("/api/programs/{}/phase", w.a),
+            |_, i| {
+                let phases = ["initiation", "planning", "delivery", "closing", "closed"];
+                Some(json!({"phase": phases[i % 5]}))
+            },
+            "UNFFFFYYFN",
+        ),
+        (
+            "scope of A",
+            Method::POST,
+            |w| format!("/api/programs/{}/scope", w.a),
+            |_, i| Some(json!({"title": format!("Item {i}"), "in_scope": true, "rationale": "r"})),
+            "UNFFFFYYFN",
+        ),
+        (
             "grant in A",
             Method::POST,
             |w| format!("/api/programs/{}/members", w.a),

@@ -481,3 +481,130 @@ async fn a_program_audit_trail_pages_in_log_order_across_its_streams() {
     };
     assert_eq!(positions(&paged), positions(&whole.events));
 }
+
+#[tokio::test]
+async fn scope_phase_and_contributions_are_recorded_and_seen_as_of_any_point() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Payments").await;
+    let project = app.add_project(program, "Gateway").await;
+    let before = app.head().await;
+
+    let res = app
+        .post(
+            &format!("/api/programs/{program}/phase"),
+            &json!({"phase": "planning"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .post(
+            &format!("/api/programs/{program}/scope"),
+            &json!({"title": "Crypto payments", "in_scope": false, "rationale": "No regulatory approval yet"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let item = res.json::<CommandAccepted>().await.unwrap().stream_id;
+    let after_recorded = app.head().await;
+    let res = app
+        .post(
+            &format!("/api/programs/{program}/scope/{item}"),
+            &json!({"in_scope": true, "rationale": "Approved by the regulator in March"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // Refusals: no rationale, unknown item, an unknown phase.
+    let res = app
+        .post(
+            &format!("/api/programs/{program}/scope"),
+            &json!({"title": "X", "in_scope": true, "rationale": ""}),
+        )
+        .await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let res = app
+        .post(
+            &format!("/api/programs/{program}/scope/{}", uuid::Uuid::new_v4()),
+            &json!({"in_scope": true, "rationale": "x"}),
+        )
+        .await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    let res = app
+        .post(
+            &format!("/api/programs/{program}/phase"),
+            &json!({"phase": "party"}),
+        )
+        .await;
+    assert!(res.status().is_client_error());
+
+    // The project contributes to the objective (target 30 June 2027); a milestone after it
+    // threatens it.
+    let view = app.view(program).await;
+    let objective = view.objectives[0].objective_id;
+    let res = app
+        .post(
+            &format!("/api/programs/{program}/projects/{project}/objectives"),
+            &json!({"objectives": [objective]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .post(
+            &format!("/api/programs/{program}/projects/{project}/objectives"),
+            &json!({"objectives": [uuid::Uuid::new_v4()]}),
+        )
+        .await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    app.add_milestone(program, project, "Go-live", "2027-07-15")
+        .await;
+    let analysis: Value = app
+        .get(&format!(
+            "/api/programs/{program}/schedule?today=2027-01-04"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let outlook = &analysis["objectives"][0];
+    assert_eq!(outlook["contributing_projects"], json!([project]));
+    assert_eq!(
+        (
+            outlook["threatened"].as_bool(),
+            outlook["days_over"].as_i64()
+        ),
+        (Some(true), Some(15))
+    );
+
+    let now = app.view(program).await;
+    assert_eq!(
+        now.phase,
+        Some(throughline_shared::scope::ProgramPhase::Planning)
+    );
+    assert!(now.scope[0].in_scope);
+    assert_eq!(now.project(project).unwrap().objectives, vec![objective]);
+    // As of before the revision: out of scope, with the first rationale.
+    let then: ProgramView = app
+        .get(&format!("/api/programs/{program}?as_of={after_recorded}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!then.scope[0].in_scope);
+    assert_eq!(then.scope[0].rationale, "No regulatory approval yet");
+    let earlier: ProgramView = app
+        .get(&format!("/api/programs/{program}?as_of={before}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(earlier.scope.is_empty() && earlier.phase.is_none());
+
+    // Only the program manager decides scope and phase.
+    let (viewer, client) = app.client_as("contributor").await;
+    app.grant(program, viewer, "contributor", None).await;
+    let res = client
+        .post(app.url(&format!("/api/programs/{program}/phase")))
+        .json(&json!({"phase": "delivery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+}

@@ -505,6 +505,11 @@ async fn the_demo_program_is_a_living_program_seeded_through_the_commands() {
     assert_eq!((seeded.milestones, seeded.dependencies), (40, 31));
     let v = app.view(seeded.program_id).await;
     assert_eq!(v.projects.len(), 6);
+    assert_eq!(
+        v.phase,
+        Some(throughline_shared::scope::ProgramPhase::Delivery)
+    );
+    assert_eq!(v.scope.iter().filter(|s| !s.in_scope).count(), 2);
     assert!(v.projects.iter().all(|p| p.status.is_some()));
     assert!(
         v.milestones.iter().all(|m| m.baseline.is_some()),

@@ -242,6 +242,9 @@ test('the demo program: a living timeline, objectives at risk, dependencies in t
   assert.equal(statuses[0], 'late', 'the late dependency comes first');
   assert.ok(statuses.includes('at_risk'));
   assert.ok((await page.getByTestId('objective-threatened').count()) >= 1);
+  assert.match(await page.getByTestId('objective-contributors').first().textContent(), /Contributing: .*Card Gateway/);
+  assert.equal(await page.getByTestId('program-phase').textContent(), 'Delivery');
+  assert.equal(await page.locator('[data-testid="scope-item"][data-in-scope="false"]').count(), 2);
   await page.getByTestId('today-line').waitFor();
   await screenshot(page, '5-demo-program');
   await screenshot(page, '5-demo-timeline', { element: page.getByTestId('timeline') });

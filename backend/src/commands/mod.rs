@@ -14,10 +14,12 @@ use serde_json::json;
 use throughline_shared::access::RoleGrant;
 use throughline_shared::aggregate::Aggregate;
 use throughline_shared::api::{
-    AddProjectRequest, CommandAccepted, CreateProgramRequest, EditProgramRequest,
-    ReportStatusRequest, RoleChangeRequest,
+    AddProjectRequest, ChangePhaseRequest, CommandAccepted, CreateProgramRequest,
+    EditProgramRequest, ProjectObjectivesRequest, ReportStatusRequest, RoleChangeRequest,
+    ScopeRequest,
 };
 use throughline_shared::event::AggregateEvent;
+use throughline_shared::ids::ScopeItemId;
 use throughline_shared::program::{Program, ProgramCommand};
 use throughline_shared::project::{Project, ProjectCommand};
 use throughline_shared::{
@@ -233,11 +235,7 @@ pub async fn edit_program(
     program_id: ProgramId,
     request: EditProgramRequest,
 ) -> Result<CommandAccepted, CommandError> {
-    let loaded = load::<Program>(store, program_id.0).await?;
-    if !loaded.state.exists() {
-        return Err(DomainError::NotFound(format!("program {program_id}")).into());
-    }
-    check_expected("the program", request.expected_version, loaded.version)?;
+    let loaded = existing_program(store, program_id, request.expected_version).await?;
     let command = ProgramCommand::Edit {
         name: request.name,
         description: request.description,
@@ -307,10 +305,7 @@ pub async fn change_role(
     request: RoleChangeRequest,
     grant: bool,
 ) -> Result<CommandAccepted, CommandError> {
-    let loaded = load::<Program>(store, program_id.0).await?;
-    if !loaded.state.exists() {
-        return Err(DomainError::NotFound(format!("program {program_id}")).into());
-    }
+    let loaded = existing_program(store, program_id, None).await?;
     let user: Option<(String, bool)> =
         sqlx::query_as("SELECT username, active FROM users WHERE user_id = $1")
             .bind(request.user_id.0)
@@ -354,4 +349,88 @@ pub async fn change_role(
     let accepted = accepted(&events, program_id, request.project_id);
     wait_for_projection(store.pool(), ACCESS, accepted.position).await?;
     Ok(accepted)
+}
+
+/// Loads a program that must exist, checking the version the editor saw.
+async fn existing_program(
+    store: &EventStore,
+    program_id: ProgramId,
+    expected_version: Option<i64>,
+) -> Result<Loaded<Program>, CommandError> {
+    let loaded = load::<Program>(store, program_id.0).await?;
+    if !loaded.state.exists() {
+        return Err(DomainError::NotFound(format!("program {program_id}")).into());
+    }
+    check_expected("the program", expected_version, loaded.version)?;
+    Ok(loaded)
+}
+
+pub async fn change_phase(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    request: ChangePhaseRequest,
+) -> Result<CommandAccepted, CommandError> {
+    let loaded = existing_program(store, program_id, request.expected_version).await?;
+    let command = ProgramCommand::ChangePhase { to: request.phase };
+    let events =
+        decide_and_append(store, ctx, program_id.0, loaded, command, request.reason).await?;
+    Ok(accepted(&events, program_id, None))
+}
+
+/// Records a new scope item (`item` absent) or moves an existing one in or out.
+pub async fn set_scope(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    item: Option<ScopeItemId>,
+    request: ScopeRequest,
+) -> Result<CommandAccepted, CommandError> {
+    let loaded = existing_program(store, program_id, request.expected_version).await?;
+    let scope_item_id = match item {
+        Some(id) if !loaded.state.scope.iter().any(|s| s.scope_item_id == id) => {
+            return Err(DomainError::NotFound(format!("scope item {id}")).into());
+        }
+        Some(id) => id,
+        None => ScopeItemId::from_uuid(Uuid::new_v4()),
+    };
+    let command = ProgramCommand::SetScope {
+        scope_item_id,
+        title: if item.is_none() { request.title } else { None },
+        in_scope: request.in_scope,
+        rationale: request.rationale,
+    };
+    let events = decide_and_append(store, ctx, program_id.0, loaded, command, None).await?;
+    let mut accepted = accepted(&events, program_id, None);
+    accepted.stream_id = scope_item_id.0;
+    Ok(accepted)
+}
+
+pub async fn set_project_objectives(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    project_id: ProjectId,
+    request: ProjectObjectivesRequest,
+) -> Result<CommandAccepted, CommandError> {
+    let program = existing_program(store, program_id, None).await?;
+    let loaded = load::<Project>(store, project_id.0).await?;
+    if loaded.state.program_id != Some(program_id) {
+        return Err(
+            DomainError::NotFound(format!("project {project_id} in program {program_id}")).into(),
+        );
+    }
+    check_expected("the project", request.expected_version, loaded.version)?;
+    let command = ProjectCommand::SetObjectives {
+        program_objectives: program
+            .state
+            .objectives
+            .iter()
+            .map(|o| o.objective_id)
+            .collect(),
+        objectives: request.objectives,
+    };
+    let events =
+        decide_and_append(store, ctx, project_id.0, loaded, command, request.reason).await?;
+    Ok(accepted(&events, program_id, Some(project_id)))
 }

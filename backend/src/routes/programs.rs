@@ -16,9 +16,11 @@ use sqlx::PgPool;
 use std::collections::BTreeMap;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::api::{
-    AddProjectRequest, CommandAccepted, CreateProgramRequest, EditProgramRequest, ErrorResponse,
-    EventPage, ProgramMember, ReportStatusRequest, RoleChangeRequest, UserSummary,
+    AddProjectRequest, ChangePhaseRequest, CommandAccepted, CreateProgramRequest,
+    EditProgramRequest, ErrorResponse, EventPage, ProgramMember, ProjectObjectivesRequest,
+    ReportStatusRequest, RoleChangeRequest, ScopeRequest, UserSummary,
 };
+use throughline_shared::ids::ScopeItemId;
 use throughline_shared::view::{ProgramSummary, ProgramView};
 use throughline_shared::{DomainEvent, ProgramId, ProjectId, RecordedEvent, UserId};
 use uuid::Uuid;
@@ -474,5 +476,99 @@ pub async fn revoke_role(
     authorize(&pool, &principal, program_id, ProgramAction::ManageMembers).await?;
     let accepted =
         commands::change_role(&store, &ctx, program_id, body.into_inner(), false).await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/phase", tag = "programs", params(("program_id" = Uuid, Path)),
+    request_body = ChangePhaseRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/phase")]
+pub async fn change_phase(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    body: web::Json<ChangePhaseRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
+    let accepted = commands::change_phase(&store, &ctx, program_id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/scope", tag = "programs", params(("program_id" = Uuid, Path)),
+    request_body = ScopeRequest,
+    responses((status = 201, body = CommandAccepted, description = "`stream_id` is the new scope item's id"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/scope")]
+pub async fn add_scope_item(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    body: web::Json<ScopeRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
+    let accepted = commands::set_scope(&store, &ctx, program_id, None, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/scope/{scope_item_id}", tag = "programs",
+    params(("program_id" = Uuid, Path), ("scope_item_id" = Uuid, Path)),
+    request_body = ScopeRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/scope/{scope_item_id}")]
+pub async fn revise_scope_item(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ScopeRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let (program_id, item) = path.into_inner();
+    let program_id = ProgramId(program_id);
+    authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
+    let accepted = commands::set_scope(
+        &store,
+        &ctx,
+        program_id,
+        Some(ScopeItemId(item)),
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/projects/{project_id}/objectives", tag = "projects",
+    params(("program_id" = Uuid, Path), ("project_id" = Uuid, Path)),
+    request_body = ProjectObjectivesRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/projects/{project_id}/objectives")]
+pub async fn set_project_objectives(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ProjectObjectivesRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let (program_id, project_id) = path.into_inner();
+    let program_id = ProgramId(program_id);
+    authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
+    let accepted = commands::set_project_objectives(
+        &store,
+        &ctx,
+        program_id,
+        ProjectId(project_id),
+        body.into_inner(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(accepted))
 }

@@ -47,9 +47,10 @@ pub fn describe_recorded(
             };
             let project = match &event {
                 DomainEvent::Project(ProjectEvent::ProjectAdded { name, .. }) => Some(name.clone()),
-                DomainEvent::Project(ProjectEvent::ProjectStatusReported {
-                    project_id, ..
-                }) => project_name(*project_id),
+                DomainEvent::Project(
+                    ProjectEvent::ProjectStatusReported { project_id, .. }
+                    | ProjectEvent::ProjectObjectivesChanged { project_id, .. },
+                ) => project_name(*project_id),
                 DomainEvent::Milestone(event) => project_name(event.project_id()),
                 DomainEvent::Program(_) | DomainEvent::User(_) | DomainEvent::Dependency(_) => None,
             };

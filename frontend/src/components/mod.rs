@@ -8,6 +8,7 @@ pub mod milestone_panel;
 pub mod project_form;
 pub mod rag_chip;
 pub mod schedule_forms;
+pub mod scope_panel;
 pub mod status_form;
 pub mod timeline;
 pub mod user_menu;

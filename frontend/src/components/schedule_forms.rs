@@ -83,23 +83,21 @@ pub fn ScheduleActions(
     let close = Callback::new(move |_| open.set(Open::None));
     view! {
         <div class="schedule-actions">
-            <Show when=may_add>
+            {move || may_add().then(|| view! {
                 <button type="button" class="btn btn-primary" data-testid="add-milestone"
-                    aria-expanded=move || (open.get() == Open::Milestone).to_string()
                     on:click=move |_| toggle(Open::Milestone)>"Add milestone"</button>
                 <button type="button" class="btn btn-secondary" data-testid="propose-dependency"
-                    aria-expanded=move || (open.get() == Open::Dependency).to_string()
                     on:click=move |_| toggle(Open::Dependency)>"Propose dependency"</button>
-            </Show>
-            <Show when=may_baseline>
+            })}
+            {move || may_baseline().then(|| view! {
                 <button type="button" class="btn btn-secondary" data-testid="baseline-plan"
                     title="Set the baseline of every milestone without one to its current forecast"
                     on:click=baseline>"Baseline the plan"</button>
-            </Show>
-            <Show when=move || auth.can(program_id, ProgramAction::AddProject)>
+            })}
+            {move || auth.can(program_id, ProgramAction::AddProject).then(|| view! {
                 <button type="button" class="btn btn-secondary" data-testid="import-plan"
                     on:click=move |_| toggle(Open::Import)>"Import MS Project…"</button>
-            </Show>
+            })}
             <button type="button" class="btn btn-ghost" data-testid="calendar-feed"
                 on:click=move |_| toggle(Open::Calendar)>"Calendar feed"</button>
             <a class="btn btn-ghost" data-testid="export-milestones" download
@@ -413,16 +411,12 @@ fn ImportForm(program_id: ProgramId, on_close: Callback<()>) -> impl IntoView {
             };
             pending.set(false);
             match result {
-                Ok(r) => {
-                    let mut text = format!(
-                        "Imported {} milestones ({} baselined, {} met) and {} dependencies.",
-                        r.milestones, r.baselined, r.met, r.dependencies
-                    );
-                    for warning in r.warnings {
-                        text.push_str(&format!(" Note: {warning}."));
-                    }
-                    report.set(Some(text));
-                }
+                Ok(r) => report.set(Some(format!(
+                    "Imported {} milestones and {} dependencies. {}",
+                    r.milestones,
+                    r.dependencies,
+                    r.warnings.join(" ")
+                ))),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -436,7 +430,6 @@ fn ImportForm(program_id: ProgramId, on_close: Callback<()>) -> impl IntoView {
             </p>
             <input type="file" accept=".xml,application/xml,text/xml" data-testid="import-file"
                 on:change=on_change disabled=move || pending.get()/>
-            {move || pending.get().then(|| view! { <p class="form-note">"Importing…"</p> })}
             {move || report.get().map(|r| view! { <p class="form-note" role="status" data-testid="import-report">{r}</p> })}
             <FormError error/>
         </div>
@@ -477,12 +470,7 @@ fn CalendarFeed(program_id: ProgramId, view: RwSignal<Option<ProgramView>>) -> i
             </p>
             {move || match url.get() {
                 Some(u) => view! {
-                    <input type="text" class="mono wide" readonly data-testid="calendar-url" prop:value=u
-                        on:focus=move |ev| {
-                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                                input.select();
-                            }
-                        }/>
+                    <input type="text" class="mono wide" readonly data-testid="calendar-url" prop:value=u/>
                     <p class="form-note">"Copy it now: it is shown only once."</p>
                 }.into_any(),
                 None => view! {

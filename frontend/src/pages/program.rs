@@ -26,6 +26,7 @@ use crate::components::milestone_panel::MilestonePanel;
 use crate::components::project_form::AddProjectForm;
 use crate::components::rag_chip::{RagChip, RagCountChips, RagTrend};
 use crate::components::schedule_forms::ScheduleActions;
+use crate::components::scope_panel::ScopePanel;
 use crate::components::status_form::StatusForm;
 use crate::components::timeline::{Timeline, day_of_ms};
 use crate::dates;
@@ -383,7 +384,15 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
                             a.objectives.iter().find(|x| x.objective_id == o.objective_id).cloned()
                         })
                     });
-                    let contributors = outlook.as_ref().map_or(0, |x| x.contributing_projects.len());
+                    let contributors: Vec<String> = outlook
+                        .as_ref()
+                        .map(|x| {
+                            x.contributing_projects
+                                .iter()
+                                .filter_map(|p| v.project(*p).map(|p| p.name.clone()))
+                                .collect()
+                        })
+                        .unwrap_or_default();
                     let threat = outlook.filter(|x| x.threatened).map(|x| view! {
                         <span class="objective-threat" data-testid="objective-threatened">
                             {format!(
@@ -399,9 +408,9 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
                             {(!target.is_empty()).then(|| view! {
                                 <span class="objective-target">{target.join(" · ")}</span>
                             })}
-                            {(contributors > 0).then(|| view! {
-                                <span class="objective-target">
-                                    {format!("{contributors} contributing project{}", if contributors == 1 { "" } else { "s" })}
+                            {(!contributors.is_empty()).then(|| view! {
+                                <span class="objective-target" data-testid="objective-contributors">
+                                    {format!("Contributing: {}", contributors.join(", "))}
                                 </span>
                             })}
                             {threat}
@@ -495,6 +504,9 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
         <section class=move || if history { "program-header history" } else { "program-header" }
             aria-label="Program details">
             {header}
+        </section>
+        <section class="card scope-card" aria-label="Phase and scope">
+            <ScopePanel view/>
         </section>
         <div class="toolbar">
             <Show when=move || !history>
