@@ -151,7 +151,7 @@ impl AsOf {
     }
 }
 
-fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     String::from(js_sys::encode_uri_component(value))
 }
 

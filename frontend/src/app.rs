@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=ProgramListPage/>
                 <Route path=path!("/programs/:id") view=ProgramPage/>
+                <Route path=path!("/programs/:id/objectives") view=ProgramPage/>
                 <Route path=path!("/programs/:id/members") view=MembersPage/>
                 <Route path=path!("/account") view=AccountPage/>
                 <Route path=path!("/admin/users") view=UsersPage/>

@@ -241,13 +241,23 @@ test('the demo program: a living timeline, objectives at risk, dependencies in t
     .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
   assert.equal(statuses[0], 'late', 'the late dependency comes first');
   assert.ok(statuses.includes('at_risk'));
-  assert.ok((await page.getByTestId('objective-threatened').count()) >= 1);
-  assert.match(await page.getByTestId('objective-contributors').first().textContent(), /Contributing: .*Card Gateway/);
-  assert.equal(await page.getByTestId('program-phase').textContent(), 'Delivery');
-  assert.equal(await page.locator('[data-testid="scope-item"][data-in-scope="false"]').count(), 2);
+
   await page.getByTestId('today-line').waitFor();
   await screenshot(page, '5-demo-program');
   await screenshot(page, '5-demo-timeline', { element: page.getByTestId('timeline') });
+
+  // The objectives tab: each objective with its contributing projects, threatened or not; the
+  // phase and the scope with its rationale.
+  await page.getByRole('link', { name: /Objectives and scope \(1 threatened\)/ }).click();
+  await page.waitForURL(/\/objectives$/);
+  await page.getByTestId('objective-threatened').first().waitFor();
+  assert.equal(await page.getByTestId('objective').count(), 3);
+  assert.match(await page.getByTestId('objective-contributors').first().textContent(), /Contributing: Card Gateway, Core Ledger, Data Migration/);
+  assert.match(await page.getByTestId('objective-threatened').textContent(), /days after the target/);
+  assert.equal(await page.getByTestId('program-phase').textContent(), 'Delivery');
+  assert.equal(await page.locator('[data-testid="scope-item"][data-in-scope="false"]').count(), 2);
+  assert.equal(await page.getByTestId('timeline').count(), 0, 'the schedule is on the other tab');
+  await screenshot(page, '9-objectives-and-scope');
   await page.context().close();
 });
 

@@ -8,7 +8,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 use throughline_shared::api::CommandAccepted;
 use throughline_shared::project::ProjectEvent;
 use throughline_shared::view::{ProgramView, ProjectView};
@@ -44,14 +44,21 @@ const HIGHLIGHT: Duration = Duration::from_millis(2500);
 pub fn ProgramPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let key = Memo::new(move |_| (params.read().get("id"), query.read().get("as_of")));
+    let location = use_location();
+    let key = Memo::new(move |_| {
+        (
+            params.read().get("id"),
+            query.read().get("as_of"),
+            location.pathname.get().ends_with("/objectives"),
+        )
+    });
     move || {
-        let (id, as_of) = key.get();
+        let (id, as_of, objectives) = key.get();
         match id.and_then(|id| id.parse::<ProgramId>().ok()) {
             None => view! { <ProgramNotFound/> }.into_any(),
             Some(id) => {
                 let as_of = as_of.as_deref().and_then(AsOf::parse);
-                view! { <ProgramScreen id as_of/> }.into_any()
+                view! { <ProgramScreen id as_of objectives/> }.into_any()
             }
         }
     }
@@ -204,7 +211,12 @@ impl Page {
 }
 
 #[component]
-fn ProgramScreen(id: ProgramId, as_of: Option<AsOf>) -> impl IntoView {
+fn ProgramScreen(
+    id: ProgramId,
+    as_of: Option<AsOf>,
+    /// The "Objectives and scope" tab rather than the overview.
+    objectives: bool,
+) -> impl IntoView {
     let history = as_of.is_some();
     let page = Page {
         id,
@@ -276,12 +288,15 @@ fn ProgramScreen(id: ProgramId, as_of: Option<AsOf>) -> impl IntoView {
             <ErrorBanner title="Could not load this program" message=e.message on_retry=retry/>
         }
         .into_any(),
-        Load::Loaded => view! { <ProgramLoaded page as_of=as_of.get_value()/> }.into_any(),
+        Load::Loaded => {
+            view! { <ProgramLoaded page as_of=as_of.get_value() objectives_tab=objectives/> }
+                .into_any()
+        }
     }
 }
 
 #[component]
-fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
+fn ProgramLoaded(page: Page, as_of: Option<AsOf>, objectives_tab: bool) -> impl IntoView {
     let auth = use_auth();
     let program_id = page.id;
     // Controls appear only for what the server would accept from this user.
@@ -316,6 +331,11 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
         })
     });
     let selected = RwSignal::new(None::<MilestoneId>);
+    // History stays history when switching tabs.
+    let tab_query = as_of
+        .as_ref()
+        .map(|a| format!("?as_of={}", api::encode(&a.query_value())))
+        .unwrap_or_default();
 
     // The activity panel shows what the page shows: in history, nothing after the chosen point.
     let visible_events = Signal::derive(move || {
@@ -418,7 +438,8 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
                     }
                 })
                 .collect_view();
-            let has_objectives = !v.objectives.is_empty();
+            // The overview names the objectives; their tab shows targets, contributors, threats.
+            let has_objectives = objectives_tab && !v.objectives.is_empty();
             view! {
                 <div class="program-header-main">
                     <p class="eyebrow">"Program"</p>
@@ -505,9 +526,6 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
             aria-label="Program details">
             {header}
         </section>
-        <section class="card scope-card" aria-label="Phase and scope">
-            <ScopePanel view/>
-        </section>
         <div class="toolbar">
             <Show when=move || !history>
                 <LiveIndicator status=page.live_status/>
@@ -532,6 +550,19 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
             <AsOfControl id=page.id as_of=as_of.clone()
                 latest=Signal::derive(move || view.with(|v| v.as_ref().map_or(0, |v| v.position)))/>
         </div>
+        <nav class="tabs" aria-label="Program views">
+            <A href=format!("/programs/{program_id}{tab_query}") exact=true>"Overview and schedule"</A>
+            <A href=format!("/programs/{program_id}/objectives{tab_query}")>
+                {move || analysis.with(|a| {
+                    let threatened = a.as_ref().map_or(0, |a| a.objectives.iter().filter(|o| o.threatened).count());
+                    if threatened > 0 {
+                        format!("Objectives and scope ({threatened} threatened)")
+                    } else {
+                        "Objectives and scope".to_string()
+                    }
+                })}
+            </A>
+        </nav>
         <Show when=move || editing.get() && !history>
             {move || view.get_untracked().map(|program| view! {
                 <EditProgramForm program on_accepted=page.accepted("Program details saved.".into())
@@ -542,6 +573,15 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
             {move || page.notice.get()}
         </p>
 
+        {if objectives_tab {
+            view! {
+                <section class="card scope-card" aria-label="Phase and scope">
+                    <ScopePanel view/>
+                </section>
+            }
+            .into_any()
+        } else {
+            view! {
         <div class="layout-main-side">
             <section class="main-column" aria-labelledby="projects-title">
                 <div class="section-header">
@@ -592,6 +632,9 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>) -> impl IntoView {
             <DependencyTable program_id view analysis selected history
                 on_accepted=page.accepted("Dependency updated.".into())/>
         </section>
+            }
+            .into_any()
+        }}
     }
 }
 
