@@ -80,3 +80,16 @@ impl Aggregate for DependencyRegister {
         DependencyRegister::decide(self, command)
     }
 }
+
+impl Aggregate for crate::governance::decision::Decision {
+    type Event = crate::governance::decision::DecisionEvent;
+    type Command = crate::governance::decision::DecisionCommand;
+
+    fn apply(&mut self, event: &Self::Event) {
+        crate::governance::decision::Decision::apply(self, event)
+    }
+
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError> {
+        crate::governance::decision::Decision::decide(self, command)
+    }
+}

@@ -83,3 +83,11 @@ id_type!(
     /// One statement of a program's scope (in or out).
     ScopeItemId
 );
+id_type!(
+    /// A decision forum of a program (steering committee, architecture board, change board…).
+    ForumId
+);
+id_type!(
+    /// A decision raised in a program.
+    DecisionId
+);

@@ -12,6 +12,7 @@ pub mod dependency;
 pub mod describe;
 pub mod error;
 pub mod event;
+pub mod governance;
 pub mod ids;
 pub mod milestone;
 pub mod program;

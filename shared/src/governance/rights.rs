@@ -1,0 +1,155 @@
+//! Decision rights: which kind of decision, above which threshold, must go to which forum. A
+//! raised decision is routed by these rules, and the reason for the routing is kept with it.
+
+use crate::ids::ForumId;
+use serde::{Deserialize, Serialize};
+
+/// What a decision is about. Wire names are stable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// Magnitude: the change in minor currency units (cents).
+    BudgetChange,
+    /// Magnitude: none (every scope change counts).
+    ScopeChange,
+    /// Magnitude: days the baseline moves.
+    Rebaseline,
+    /// Magnitude: the risk score accepted.
+    RiskAcceptance,
+    DependencyCancellation,
+    Other,
+}
+
+impl DecisionKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            DecisionKind::BudgetChange => "budget change",
+            DecisionKind::ScopeChange => "scope change",
+            DecisionKind::Rebaseline => "re-baseline",
+            DecisionKind::RiskAcceptance => "risk acceptance",
+            DecisionKind::DependencyCancellation => "dependency cancellation",
+            DecisionKind::Other => "decision",
+        }
+    }
+}
+
+/// "Decisions of `kind` with a magnitude of at least `threshold` go to `forum`."
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DecisionRight {
+    pub kind: DecisionKind,
+    /// Absent: every decision of this kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<i64>,
+    pub forum_id: ForumId,
+    /// The forum's name when the rule was made, for the routing reason.
+    pub forum_name: String,
+}
+
+/// Where a decision goes, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Routing {
+    pub forum_id: ForumId,
+    pub reason: String,
+}
+
+/// The forum for a decision: among the rules for its kind that its magnitude reaches, the one
+/// with the highest threshold (the most specific) wins; a rule without threshold catches the
+/// rest. `None`: no rule applies, the program manager decides.
+pub fn route(
+    rights: &[DecisionRight],
+    kind: DecisionKind,
+    magnitude: Option<i64>,
+) -> Option<Routing> {
+    let reached = |r: &&DecisionRight| match (r.threshold, magnitude) {
+        (None, _) => true,
+        (Some(t), Some(m)) => m.abs() >= t,
+        (Some(_), None) => false,
+    };
+    let rule = rights
+        .iter()
+        .filter(|r| r.kind == kind)
+        .filter(reached)
+        .max_by_key(|r| r.threshold.map_or(i64::MIN, |t| t))?;
+    let reason = match (rule.threshold, magnitude) {
+        (Some(t), Some(m)) => format!(
+            "a {} of {} reaches the threshold of {t} set for {}",
+            kind.label(),
+            m.abs(),
+            rule.forum_name
+        ),
+        _ => format!("every {} goes to {}", kind.label(), rule.forum_name),
+    };
+    Some(Routing {
+        forum_id: rule.forum_id,
+        reason,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn forum(n: u128, name: &str) -> (ForumId, String) {
+        (ForumId::from_uuid(Uuid::from_u128(n)), name.into())
+    }
+
+    fn right(
+        kind: DecisionKind,
+        threshold: Option<i64>,
+        (forum_id, forum_name): (ForumId, String),
+    ) -> DecisionRight {
+        DecisionRight {
+            kind,
+            threshold,
+            forum_id,
+            forum_name,
+        }
+    }
+
+    #[test]
+    fn the_most_specific_reached_rule_routes_and_says_why() {
+        let change_board = forum(1, "the change board");
+        let steering = forum(2, "the steering committee");
+        let rights = vec![
+            right(
+                DecisionKind::BudgetChange,
+                Some(1_000_000),
+                change_board.clone(),
+            ),
+            right(
+                DecisionKind::BudgetChange,
+                Some(50_000_000),
+                steering.clone(),
+            ),
+            right(DecisionKind::Rebaseline, None, change_board.clone()),
+        ];
+        // €20,000 (in cents) goes to the change board; €750,000 to steering; a cut counts too.
+        let small = route(&rights, DecisionKind::BudgetChange, Some(2_000_000)).unwrap();
+        assert_eq!(small.forum_id, change_board.0);
+        assert!(
+            small
+                .reason
+                .contains("threshold of 1000000 set for the change board"),
+            "{}",
+            small.reason
+        );
+        assert_eq!(
+            route(&rights, DecisionKind::BudgetChange, Some(-75_000_000))
+                .unwrap()
+                .forum_id,
+            steering.0
+        );
+        // Below every threshold, or a kind without rules: no forum, the program manager decides.
+        assert_eq!(route(&rights, DecisionKind::BudgetChange, Some(10)), None);
+        assert_eq!(route(&rights, DecisionKind::ScopeChange, None), None);
+        let rebaseline = route(&rights, DecisionKind::Rebaseline, Some(3)).unwrap();
+        assert_eq!(
+            rebaseline.reason,
+            "every re-baseline goes to the change board"
+        );
+    }
+}
