@@ -63,9 +63,22 @@ pub struct RecordedEvent {
     pub recorded_at: DateTime<Utc>,
     /// Hex SHA-256 of this event chained to the previous one.
     pub hash: String,
+    /// What happened, in words (the audit trail's sentence), filled in by the server on what it
+    /// sends to readers; never stored or hashed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 impl RecordedEvent {
+    /// With its sentence filled in: the server describes events once so the browser need not
+    /// carry every event's wording in its wasm.
+    pub fn described(mut self) -> Self {
+        if let Ok(event) = self.decode() {
+            self.description = Some(crate::describe::describe(&event));
+        }
+        self
+    }
+
     pub fn decode(&self) -> Result<DomainEvent, DecodeError> {
         self.decode_payload(self.payload.clone())
     }

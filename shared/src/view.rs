@@ -509,6 +509,7 @@ mod tests {
     ) -> RecordedEvent {
         let enc = event.encode();
         RecordedEvent {
+            description: None,
             position,
             event_id: EventId::from_uuid(Uuid::from_u128(1000 + position as u128)),
             stream_id: stream,

@@ -34,6 +34,12 @@ async fn receive(ws: &mut Ws, n: usize) -> (Vec<RecordedEvent>, i64) {
                     events: e,
                     covered: c,
                 } => {
+                    // Live events arrive described, like the audit trail's.
+                    assert!(
+                        e.iter()
+                            .all(|e| e.description.as_deref().is_some_and(|d| !d.is_empty())),
+                        "undescribed live events: {e:?}"
+                    );
                     events.extend(e);
                     covered = c;
                 }

@@ -479,6 +479,20 @@ async fn milestone_and_dependency_changes_are_checked_and_conflicts_detected() {
         .iter()
         .map(|e| e["event_type"].as_str().unwrap())
         .collect();
+    // Each entry comes described, in the audit trail's words.
+    let described: Vec<&str> = trail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["description"].as_str())
+        .collect();
+    assert_eq!(described.len(), types.len(), "every event is described");
+    assert!(
+        described
+            .iter()
+            .any(|d| d.starts_with("Re-baselined from 2027-01-20 to 2027-02-01")),
+        "{described:?}"
+    );
     for expected in [
         "MilestoneAdded",
         "MilestoneForecastChanged",

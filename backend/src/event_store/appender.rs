@@ -409,6 +409,7 @@ fn into_recorded(
                 metadata: event.metadata,
                 recorded_at,
                 hash: hex::encode(r.hash),
+                description: None,
             });
         }
     }

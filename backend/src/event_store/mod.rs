@@ -72,6 +72,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RecordedRow {
             metadata,
             recorded_at: row.try_get("recorded_at")?,
             hash: hex::encode(hash),
+            description: None,
         }))
     }
 }

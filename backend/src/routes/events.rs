@@ -6,6 +6,7 @@ use crate::event_store::{
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use sqlx::PgPool;
+use throughline_shared::RecordedEvent;
 use throughline_shared::api::{EventPage, VerifyReport};
 use uuid::Uuid;
 
@@ -79,7 +80,7 @@ pub async fn list_events(
         events.last().map_or(after, |e| e.position)
     };
     Ok(HttpResponse::Ok().json(EventPage {
-        events,
+        events: events.into_iter().map(RecordedEvent::described).collect(),
         next_after,
         head,
     }))

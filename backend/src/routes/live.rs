@@ -124,6 +124,7 @@ impl Subscription {
                 events.last().map(|e| e.position).unwrap_or(through)
             };
             self.covered = covered;
+            let events = events.into_iter().map(RecordedEvent::described).collect();
             send(session, &ServerMessage::Events { events, covered }).await?;
         }
         Ok(())
@@ -278,6 +279,7 @@ async fn run_session(
                                 .iter()
                                 .filter(|e| e.position > sub.covered && sub.wants(e))
                                 .cloned()
+                                .map(RecordedEvent::described)
                                 .collect();
                             sub.covered = batch.through;
                             if !events.is_empty() {

@@ -390,7 +390,7 @@ pub async fn program_events(
     .map_err(ApiError::internal)?;
     let next_after = events.last().map(|e| e.position).unwrap_or(after);
     Ok(HttpResponse::Ok().json(EventPage {
-        events,
+        events: events.into_iter().map(RecordedEvent::described).collect(),
         next_after,
         head: up_to,
     }))

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use throughline_shared::describe::describe;
 use throughline_shared::milestone::MilestoneEvent;
 use throughline_shared::project::ProjectEvent;
 use throughline_shared::view::ProgramView;
@@ -21,7 +20,11 @@ pub fn describe_recorded(
 ) -> (Option<String>, String) {
     match recorded.decode() {
         Ok(event) => {
-            let sentence = describe(&event);
+            // The server describes events (so the wasm need not carry every event's wording).
+            let sentence = recorded
+                .description
+                .clone()
+                .unwrap_or_else(|| recorded.event_type.clone());
             let milestone = |id| view.and_then(|v| v.milestone(id)).map(|m| m.name.clone());
             let sentence = match (&event, view) {
                 (DomainEvent::Milestone(e), _)
