@@ -329,24 +329,22 @@ impl ProgramView {
         let (moved, newly_threatened_objectives) = self.slip_impact_on(&schedule, milestone, days);
         // On save only this forecast moves: judge the dependencies against that.
         let dependencies_in_trouble = match self.milestone(milestone) {
-            Some(m) if days != 0 => {
-                let mut after = self.clone();
-                let slipped = after
-                    .milestones
-                    .iter_mut()
-                    .find(|x| x.milestone_id == m.milestone_id)
-                    .expect("found above");
-                slipped.forecast += Duration::days(days);
-                slipped.forecast_start = slipped.forecast_start.map(|s| s + Duration::days(days));
-                let before = self.dependency_health(&schedule, today);
-                let trouble_before: HashSet<DependencyId> = before
-                    .iter()
+            Some(_) if days != 0 => {
+                let shift = Duration::days(days);
+                let mut items = self.schedule_items();
+                if let Some(slipped) = items.iter_mut().find(|i| i.id == milestone) {
+                    slipped.finish += shift;
+                    slipped.start = slipped.start.map(|s| s + shift);
+                }
+                let after = Schedule::new(items, self.schedule_links())
+                    .expect("moving a date cannot make the graph cyclic");
+                let trouble_before: HashSet<DependencyId> = self
+                    .dependency_health(&schedule, today)
+                    .into_iter()
                     .filter(|h| h.status.is_trouble())
                     .map(|h| h.dependency_id)
                     .collect();
-                let after_schedule = after.schedule();
-                after
-                    .dependency_health(&after_schedule, today)
+                self.dependency_health(&after, today)
                     .into_iter()
                     .filter(|h| h.status.is_trouble() && !trouble_before.contains(&h.dependency_id))
                     .collect()

@@ -10,7 +10,7 @@
 //! and "met" are not recorded: they follow from the dates and are computed by the analysis
 //! (`crate::analysis`) as of any instant.
 
-use crate::error::{DomainError, NAME_MAX, PERSON_MAX, TEXT_MAX, Validator};
+use crate::error::{DomainError, PERSON_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
 use crate::ids::{DependencyId, MilestoneId, ProgramId, ProjectId};
 use crate::schedule::{DependencyType, path_between};
@@ -350,10 +350,10 @@ impl DependencyRegister {
                     program_id,
                     provider: provider.id,
                     provider_project: provider.project_id,
-                    provider_name: truncate(&provider.name, NAME_MAX),
+                    provider_name: provider.name.clone(),
                     consumer: consumer.id,
                     consumer_project: consumer.project_id,
-                    consumer_name: truncate(&consumer.name, NAME_MAX),
+                    consumer_name: consumer.name.clone(),
                     kind,
                     lag_days,
                     need_by,
@@ -452,10 +452,6 @@ fn closed_error(state: DependencyState) -> DomainError {
         DependencyState::Broken => "the dependency was broken; propose a new one".into(),
         _ => "the dependency was cancelled; propose a new one".into(),
     })
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ pub struct Moved {
 }
 
 /// The shortest path `from` … `to` along `next` (breadth-first), both ends included.
-pub fn path_between<N, I>(from: N, to: N, next: impl Fn(N) -> I) -> Option<Vec<N>>
+pub(crate) fn path_between<N, I>(from: N, to: N, next: impl Fn(N) -> I) -> Option<Vec<N>>
 where
     N: Copy + Eq + std::hash::Hash,
     I: IntoIterator<Item = N>,
@@ -270,28 +270,6 @@ impl Schedule {
             path.push(provider);
             at = provider;
         }
-    }
-
-    /// The cycle that a new dependency `provider → consumer` would close, if any (as milestones
-    /// in dependency order, starting and ending with `provider`).
-    pub fn cycle_with(
-        &self,
-        provider: MilestoneId,
-        consumer: MilestoneId,
-    ) -> Option<Vec<MilestoneId>> {
-        if provider == consumer {
-            return Some(vec![provider, consumer]);
-        }
-        let (&p, &c) = (self.index.get(&provider)?, self.index.get(&consumer)?);
-        // A cycle exists if `provider` is downstream of `consumer`.
-        let path = path_between(c, p, |i| {
-            self.outgoing[i]
-                .iter()
-                .map(|&l| self.index[&self.links[l].consumer])
-        })?;
-        let mut cycle = vec![provider];
-        cycle.extend(path.iter().map(|&i| self.items[i].id));
-        Some(cycle)
     }
 
     /// The date a link requires of its consumer's constrained end, with its provider moved by
@@ -505,29 +483,6 @@ mod tests {
             }
             other => panic!("expected a cycle, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn a_new_dependency_that_would_close_a_cycle_is_named_before_it_is_added() {
-        let items = vec![
-            milestone(1, 1, d(3, 1)),
-            milestone(2, 2, d(4, 1)),
-            milestone(3, 3, d(5, 1)),
-        ];
-        let schedule = Schedule::new(
-            items,
-            vec![
-                link(1, 1, 2, FinishToStart, 0),
-                link(2, 2, 3, FinishToStart, 0),
-            ],
-        )
-        .unwrap();
-        assert_eq!(
-            schedule.cycle_with(m(3), m(1)),
-            Some(vec![m(3), m(1), m(2), m(3)])
-        );
-        assert_eq!(schedule.cycle_with(m(1), m(3)), None);
-        assert_eq!(schedule.cycle_with(m(2), m(2)), Some(vec![m(2), m(2)]));
     }
 
     #[test]

@@ -348,7 +348,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             Method::POST,
             |w| format!("/api/programs/{}/milestones/{}/forecast", w.b, w.m1),
             |_, i| Some(json!({"forecast": day(i)})),
-            "UNNNNNNNNN",
+            "UNNNNNFNFF",
         ),
         (
             "propose A2 needs A1",

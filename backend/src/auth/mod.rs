@@ -302,6 +302,25 @@ pub async fn authorize(
     Ok(access)
 }
 
+/// For commands whose exact permission depends on what they touch (a milestone's project, a
+/// dependency's ends: known only once loaded, then checked with `require`): lets in whoever may
+/// change something in the program and refuses readers (403) before anything is looked up.
+pub async fn authorize_writer(
+    pool: &PgPool,
+    principal: &Principal,
+    program_id: ProgramId,
+) -> Result<ProgramAccess, ApiError> {
+    let access = authorize(pool, principal, program_id, ProgramAction::Read).await?;
+    if !access.can_write_anything() {
+        return Err(principal.deny(if access.read_only {
+            "this API token is read-only"
+        } else {
+            "your role in this program lets you read it, not change it"
+        }));
+    }
+    Ok(access)
+}
+
 /// Refuses (403, logged) an action the caller's access in a program does not allow: for commands
 /// whose target (e.g. a milestone's project) is only known once loaded, after `authorize` for
 /// reading let them in.

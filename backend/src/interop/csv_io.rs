@@ -116,10 +116,11 @@ pub fn dependencies_csv(view: &ProgramView, analysis: &ScheduleAnalysis) -> Stri
                 )
             })
     };
+    let health = analysis.by_dependency();
     write(view.dependencies.iter().map(|d| {
         let (provider_project, provider) = names(d.provider);
         let (consumer_project, consumer) = names(d.consumer);
-        let health = analysis.dependency(d.dependency_id);
+        let health = health.get(&d.dependency_id);
         DependencyRow {
             dependency_id: Some(d.dependency_id),
             provider_project,

@@ -5,7 +5,9 @@
 //! event when the forecast moves instead of adding another.
 
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+use std::collections::{HashMap, HashSet};
 use throughline_shared::analysis::{DependencyStatus, ScheduleAnalysis};
+use throughline_shared::ids::MilestoneId;
 use throughline_shared::view::ProgramView;
 
 pub fn calendar(view: &ProgramView, analysis: &ScheduleAnalysis) -> String {
@@ -15,21 +17,27 @@ pub fn calendar(view: &ProgramView, analysis: &ScheduleAnalysis) -> String {
         "Milestones of the program “{}” in Throughline, at their forecast dates.",
         view.name
     ));
+    // Once per feed, not per milestone: a big program has thousands of both.
+    let health = analysis.by_dependency();
+    let mut troubled_inputs: HashMap<MilestoneId, usize> = HashMap::new();
+    for d in &view.dependencies {
+        if health
+            .get(&d.dependency_id)
+            .is_some_and(|h| matches!(h.status, DependencyStatus::Late | DependencyStatus::AtRisk))
+        {
+            *troubled_inputs.entry(d.consumer).or_default() += 1;
+        }
+    }
+    let overdue: HashSet<MilestoneId> = analysis.overdue.iter().copied().collect();
     for m in &view.milestones {
         let project = view
             .project(m.project_id)
             .map(|p| p.name.as_str())
             .unwrap_or("");
-        let late_inputs = view
-            .dependencies
-            .iter()
-            .filter(|d| d.consumer == m.milestone_id)
-            .filter_map(|d| analysis.dependency(d.dependency_id))
-            .filter(|h| matches!(h.status, DependencyStatus::Late | DependencyStatus::AtRisk))
-            .count();
+        let late_inputs = troubled_inputs.get(&m.milestone_id).copied().unwrap_or(0);
         let status = if m.actual.is_some() {
             "met".to_string()
-        } else if analysis.overdue.contains(&m.milestone_id) {
+        } else if overdue.contains(&m.milestone_id) {
             "overdue".to_string()
         } else if late_inputs > 0 {
             format!("{late_inputs} input(s) at risk or late")

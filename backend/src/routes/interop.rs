@@ -1,7 +1,7 @@
 //! Plans in from MS Project, milestones out to calendars.
 
 use super::programs::{AsOf, current_view, view_at};
-use crate::auth::{Principal, authorize, require};
+use crate::auth::{Principal, authorize, authorize_writer, require};
 use crate::commands::CommandError;
 use crate::commands::import::{import_dependency_rows, import_milestone_rows, import_plan};
 use crate::error::ApiError;
@@ -73,10 +73,7 @@ pub async fn import_mspdi(
     payload: web::Payload,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
-    let access = authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
-    if !access.can_write_anything() {
-        require(&principal, &access, ProgramAction::AddProject)?;
-    }
+    let access = authorize_writer(&pool, &principal, program_id).await?;
     let xml = read_body(payload, "invalid_mspdi").await?;
     let plan = mspdi::parse(&xml).map_err(|e| {
         ApiError::new(
@@ -217,10 +214,7 @@ async fn csv_import_input<R: for<'de> Deserialize<'de>>(
     program_id: ProgramId,
     payload: web::Payload,
 ) -> Result<(ProgramAccess, ProgramView, Vec<R>), ApiError> {
-    let access = authorize(pool, principal, program_id, ProgramAction::Read).await?;
-    if !access.can_write_anything() {
-        require(principal, &access, ProgramAction::Edit)?;
-    }
+    let access = authorize_writer(pool, principal, program_id).await?;
     let text = read_body(payload, "invalid_csv").await?;
     let rows = csv_io::read::<R>(&text).map_err(|problems| {
         ApiError::new(

@@ -1,7 +1,7 @@
 //! Milestones, dependencies and the schedule analysis of a program.
 
 use super::programs::{AsOf, current_view, view_at};
-use crate::auth::{Principal, authorize, require};
+use crate::auth::{Principal, authorize, authorize_writer, require};
 use crate::commands::CommandError;
 use crate::commands::schedule::{self as commands, DependencyChange, MilestoneChange};
 use crate::error::ApiError;
@@ -11,6 +11,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::PgPool;
+use throughline_shared::ProgramId;
 use throughline_shared::access::{ProgramAccess, ProgramAction};
 use throughline_shared::analysis::{ScheduleAnalysis, SlipPreview};
 use throughline_shared::api::{
@@ -21,7 +22,6 @@ use throughline_shared::api::{
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::MilestoneCommand;
 use throughline_shared::view::ProgramView;
-use throughline_shared::{ProgramId, ProjectId};
 use uuid::Uuid;
 
 /// The check to run once a command knows what it touches.
@@ -67,7 +67,7 @@ async fn milestone_change(
     reason: Option<String>,
 ) -> Result<(MilestoneChange, ProgramAccess), ApiError> {
     let program_id = ProgramId(program_id);
-    let access = authorize(pool, principal, program_id, ProgramAction::Read).await?;
+    let access = authorize_writer(pool, principal, program_id).await?;
     let change = MilestoneChange {
         program_id,
         milestone_id: MilestoneId(milestone_id),
@@ -206,19 +206,7 @@ pub async fn propose_dependency(
     body: web::Json<ProposeDependencyRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
-    let access = authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
-    if !access.can_write_anything() {
-        // A reader is refused before anything is looked up, whatever the ends are.
-        let nobody = ProjectId::from_uuid(Uuid::nil());
-        require(
-            &principal,
-            &access,
-            ProgramAction::ManageDependency {
-                provider: nobody,
-                consumer: nobody,
-            },
-        )?;
-    }
+    let access = authorize_writer(&pool, &principal, program_id).await?;
     let accepted = commands::propose_dependency(
         &store,
         &ctx,
@@ -254,7 +242,7 @@ pub async fn change_dependency(
 ) -> Result<HttpResponse, CommandError> {
     let path = path.into_inner();
     let program_id = ProgramId(path.program_id);
-    let access = authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    let access = authorize_writer(&pool, &principal, program_id).await?;
     let change = match path.change.as_str() {
         "agree" => DependencyChange::Agree,
         "need-by" => DependencyChange::ChangeNeedBy,
