@@ -366,6 +366,7 @@ async fn live_latency(url: &str, samples: usize) -> (Duration, Duration, Duratio
         ui_dir: "/nonexistent".into(),
         auth: Default::default(),
         pool_size: 8,
+        escalation_check: Duration::from_secs(3600),
     };
     let app = Application::build(settings).await.unwrap();
     let port = app.port();

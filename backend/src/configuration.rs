@@ -19,6 +19,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// `THROUGHLINE_DB_POOL`: connections for request handling.
     pub pool_size: u32,
+    /// `THROUGHLINE_ESCALATION_CHECK_SECONDS` (60): how often overdue escalations are moved up.
+    pub escalation_check: Duration,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/throughline";
@@ -55,6 +57,9 @@ impl Settings {
                 .unwrap_or_else(|| PathBuf::from("frontend/dist")),
             auth,
             pool_size,
+            escalation_check: Duration::from_secs(
+                number("THROUGHLINE_ESCALATION_CHECK_SECONDS", 60)?.max(1),
+            ),
         })
     }
 }

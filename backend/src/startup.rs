@@ -44,6 +44,11 @@ impl Application {
             hub.published.subscribe(),
         ));
 
+        tokio::spawn(check_escalations_every(
+            store.clone(),
+            settings.escalation_check,
+        ));
+
         let listener = TcpListener::bind(settings.addr)?;
         let port = listener.local_addr()?.port();
         let ui_dir = settings.ui_dir.clone();
@@ -87,5 +92,21 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// The escalation SLA check, on every instance: the check itself makes sure each step is taken
+/// once (see `commands::governance::check_escalations`), and its state is the log, so it picks up
+/// after a restart where the last run left off.
+async fn check_escalations_every(store: EventStore, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match crate::commands::governance::check_escalations(&store, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(moved) => tracing::info!(moved, "escalations moved up past their response time"),
+            Err(e) => tracing::warn!(error = %e, "escalation check failed; retrying next tick"),
+        }
     }
 }

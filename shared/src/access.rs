@@ -134,6 +134,13 @@ pub enum ProgramAction {
         provider: ProjectId,
         consumer: ProjectId,
     },
+    /// Set up forums, decision rights and the escalation path; table decisions for a session.
+    Govern,
+    /// Raise a decision for a forum (or the program manager) to take; resolve an escalation.
+    RaiseDecision,
+    /// Escalate an item, or move an escalation up: anyone with access. Voting and recording an
+    /// outcome need this too, and then membership of the forum, which the domain checks.
+    TakePart,
 }
 
 impl ProgramAction {
@@ -168,7 +175,14 @@ impl ProgramAccess {
             ProgramAction::Edit
             | ProgramAction::AddProject
             | ProgramAction::ManageMembers
-            | ProgramAction::Baseline => has(ProgramRole::ProgramManager),
+            | ProgramAction::Baseline
+            | ProgramAction::Govern => has(ProgramRole::ProgramManager),
+            ProgramAction::RaiseDecision => {
+                has(ProgramRole::ProgramManager)
+                    || has(ProgramRole::ProjectManager)
+                    || has(ProgramRole::Contributor)
+            }
+            ProgramAction::TakePart => !self.grants.is_empty(),
             ProgramAction::ReportStatus(project) | ProgramAction::ChangeSchedule(project) => {
                 has(ProgramRole::ProgramManager)
                     || has(ProgramRole::Contributor)

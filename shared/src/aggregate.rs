@@ -93,3 +93,29 @@ impl Aggregate for crate::governance::decision::Decision {
         crate::governance::decision::Decision::decide(self, command)
     }
 }
+
+impl Aggregate for crate::governance::charter::Charter {
+    type Event = crate::governance::charter::CharterEvent;
+    type Command = crate::governance::charter::CharterCommand;
+
+    fn apply(&mut self, event: &Self::Event) {
+        crate::governance::charter::Charter::apply(self, event)
+    }
+
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError> {
+        crate::governance::charter::Charter::decide(self, command)
+    }
+}
+
+impl Aggregate for crate::governance::escalation::Escalation {
+    type Event = crate::governance::escalation::EscalationEvent;
+    type Command = crate::governance::escalation::EscalationCommand;
+
+    fn apply(&mut self, event: &Self::Event) {
+        crate::governance::escalation::Escalation::apply(self, event)
+    }
+
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError> {
+        crate::governance::escalation::Escalation::decide(self, command)
+    }
+}

@@ -458,3 +458,16 @@ pub struct ProjectObjectivesRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+
+/// A page of a program's audit trail, with the log head it was read against so a reader can
+/// check what they were given (`GET /api/programs/{id}/audit`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditPage {
+    pub events: Vec<RecordedEvent>,
+    /// Pass as `after` to get the next page.
+    pub next_after: i64,
+    /// The log's last position the page was read against, and its hash (hex SHA-256).
+    pub head: i64,
+    pub head_hash: String,
+}

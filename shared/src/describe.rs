@@ -2,6 +2,9 @@
 
 use crate::dependency::DependencyEvent;
 use crate::event::DomainEvent;
+use crate::governance::charter::CharterEvent;
+use crate::governance::decision::{DecisionEvent, Vote};
+use crate::governance::escalation::EscalationEvent;
 use crate::milestone::{MilestoneEvent, MilestoneKind};
 use crate::program::ProgramEvent;
 use crate::project::ProjectEvent;
@@ -9,6 +12,9 @@ use crate::user::UserEvent;
 
 pub fn describe(event: &DomainEvent) -> String {
     match event {
+        DomainEvent::Charter(e) => describe_charter(e),
+        DomainEvent::Decision(e) => describe_decision(e),
+        DomainEvent::Escalation(e) => describe_escalation(e),
         DomainEvent::Program(e) => match e {
             ProgramEvent::ProgramCreated {
                 name,
@@ -188,5 +194,120 @@ pub fn describe(event: &DomainEvent) -> String {
                 )
             }
         },
+    }
+}
+
+fn describe_charter(e: &CharterEvent) -> String {
+    match e {
+        CharterEvent::ForumEstablished { forum, .. } => format!(
+            "Established the forum “{}”: {} member(s), quorum {}, meeting {} from {}, decisions within {} days",
+            forum.name,
+            forum.people.len(),
+            forum.rules.quorum,
+            forum.rules.cadence.label(),
+            forum.rules.first_session,
+            forum.rules.decision_sla_days
+        ),
+        CharterEvent::ForumRevised { forum, .. } => format!(
+            "Revised the forum “{}”: {} member(s), quorum {}, decisions within {} days",
+            forum.name,
+            forum.people.len(),
+            forum.rules.quorum,
+            forum.rules.decision_sla_days
+        ),
+        CharterEvent::DecisionRightsSet { rights, .. } => {
+            if rights.is_empty() {
+                return "Cleared the decision rights: the program manager decides everything"
+                    .into();
+            }
+            let rules: Vec<String> = rights
+                .iter()
+                .map(|r| match r.threshold {
+                    Some(t) => format!("{} from {t} → {}", r.kind.label(), r.forum_name),
+                    None => format!("every {} → {}", r.kind.label(), r.forum_name),
+                })
+                .collect();
+            format!("Set the decision rights: {}", rules.join("; "))
+        }
+        CharterEvent::EscalationPathSet { levels, .. } => {
+            let steps: Vec<String> = levels
+                .iter()
+                .map(|l| format!("{} ({} h)", l.title, l.response_sla_hours))
+                .collect();
+            format!("Set the escalation path: {}", steps.join(" → "))
+        }
+    }
+}
+
+fn describe_decision(e: &DecisionEvent) -> String {
+    match e {
+        DecisionEvent::DecisionRaised {
+            question,
+            routing_reason,
+            effects,
+            ..
+        } => {
+            let n = effects.len();
+            let effects = match n {
+                0 => String::new(),
+                1 => ", with 1 proposed effect".into(),
+                n => format!(", with {n} proposed effects"),
+            };
+            format!("Raised the decision “{question}”{effects} — {routing_reason}")
+        }
+        DecisionEvent::DecisionTabled { session, .. } => {
+            format!("Tabled the decision for the session of {session}")
+        }
+        DecisionEvent::DecisionVoteCast { vote, .. } => match vote {
+            Vote::Approve => "Voted to approve".into(),
+            Vote::Reject => "Voted to reject".into(),
+            Vote::Abstain => "Abstained".into(),
+        },
+        DecisionEvent::DecisionApproved { rationale, .. } => format!("Approved: {rationale}"),
+        DecisionEvent::DecisionRejected { rationale, .. } => format!("Rejected: {rationale}"),
+        DecisionEvent::DecisionDeferred {
+            rationale, until, ..
+        } => match until {
+            Some(until) => format!("Deferred until {until}: {rationale}"),
+            None => format!("Deferred: {rationale}"),
+        },
+        DecisionEvent::DecisionSuperseded { by, .. } => {
+            format!("Superseded by decision {by}")
+        }
+    }
+}
+
+fn describe_escalation(e: &EscalationEvent) -> String {
+    match e {
+        EscalationEvent::EscalationRaised {
+            subject_label,
+            reason,
+            levels,
+            ..
+        } => format!(
+            "Escalated “{subject_label}” to {}: {reason}",
+            levels
+                .first()
+                .map_or("the first level", |l| l.title.as_str())
+        ),
+        EscalationEvent::EscalationMovedUp {
+            to_level,
+            automatic,
+            reason,
+            ..
+        } => {
+            let how = if *automatic {
+                "Automatically moved"
+            } else {
+                "Moved"
+            };
+            format!(
+                "{how} the escalation up to level {}: {reason}",
+                to_level + 1
+            )
+        }
+        EscalationEvent::EscalationResolved { resolution, .. } => {
+            format!("Resolved the escalation: {resolution}")
+        }
     }
 }

@@ -5,6 +5,9 @@
 //! the upcasters in [`crate::upcast`] first, so the domain only ever sees the current shape.
 
 use crate::dependency::DependencyEvent;
+use crate::governance::charter::CharterEvent;
+use crate::governance::decision::DecisionEvent;
+use crate::governance::escalation::EscalationEvent;
 use crate::ids::{EventId, ProgramId};
 use crate::milestone::MilestoneEvent;
 use crate::program::ProgramEvent;
@@ -190,6 +193,9 @@ pub enum DomainEvent {
     User(UserEvent),
     Milestone(MilestoneEvent),
     Dependency(DependencyEvent),
+    Charter(CharterEvent),
+    Decision(DecisionEvent),
+    Escalation(EscalationEvent),
 }
 
 impl DomainEvent {
@@ -213,6 +219,22 @@ impl DomainEvent {
             DependencyEvent::STREAM_TYPE => {
                 DependencyEvent::decode(event_type, schema_version, payload)
                     .map(DomainEvent::Dependency)
+            }
+            // Governance is read through its own view, which the server folds: the browser
+            // neither folds nor describes these events, so it need not carry their decoders.
+            #[cfg(feature = "governance-events")]
+            CharterEvent::STREAM_TYPE => {
+                CharterEvent::decode(event_type, schema_version, payload).map(DomainEvent::Charter)
+            }
+            #[cfg(feature = "governance-events")]
+            DecisionEvent::STREAM_TYPE => {
+                DecisionEvent::decode(event_type, schema_version, payload)
+                    .map(DomainEvent::Decision)
+            }
+            #[cfg(feature = "governance-events")]
+            EscalationEvent::STREAM_TYPE => {
+                EscalationEvent::decode(event_type, schema_version, payload)
+                    .map(DomainEvent::Escalation)
             }
             #[cfg(feature = "account-events")]
             UserEvent::STREAM_TYPE => {
@@ -253,6 +275,41 @@ pub fn canonical_json(value: &Value, out: &mut Vec<u8>) {
             out.push(b']');
         }
         scalar => out.extend_from_slice(serde_json::to_string(scalar).expect("scalar").as_bytes()),
+    }
+}
+
+/// `event` recorded at `position` as the store would (actor `user<position>`, one second apart).
+#[cfg(test)]
+pub(crate) fn recorded<E: AggregateEvent>(
+    position: i64,
+    version: i64,
+    stream: Uuid,
+    event: E,
+) -> RecordedEvent {
+    use chrono::TimeZone;
+    let enc = event.encode();
+    RecordedEvent {
+        description: None,
+        position,
+        event_id: EventId::from_uuid(Uuid::from_u128(1000 + position as u128)),
+        stream_id: stream,
+        stream_type: enc.stream_type.to_string(),
+        version,
+        event_type: enc.event_type,
+        schema_version: enc.schema_version,
+        program_id: enc.program_id,
+        payload: enc.payload,
+        metadata: EventMetadata {
+            actor: format!("user{position}"),
+            actor_id: None,
+            token_id: None,
+            correlation_id: Uuid::nil(),
+            causation_id: None,
+            request_id: None,
+            reason: None,
+        },
+        recorded_at: Utc.timestamp_opt(1_700_000_000 + position, 0).unwrap(),
+        hash: String::new(),
     }
 }
 

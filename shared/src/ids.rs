@@ -91,3 +91,7 @@ id_type!(
     /// A decision raised in a program.
     DecisionId
 );
+id_type!(
+    /// An item escalated in a program (a late dependency, a slip, a stuck decision…).
+    EscalationId
+);

@@ -222,7 +222,11 @@ impl ProgramView {
                     }
                 }
             }
-            DomainEvent::User(_) => {}
+            // Governance has its own view (`governance::view`).
+            DomainEvent::User(_)
+            | DomainEvent::Charter(_)
+            | DomainEvent::Decision(_)
+            | DomainEvent::Escalation(_) => {}
             DomainEvent::Milestone(event) => self.apply_milestone(recorded, event),
             DomainEvent::Dependency(event) => self.apply_dependency(recorded, event),
             DomainEvent::Project(event) => match event {
@@ -488,9 +492,6 @@ pub struct ProgramSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{AggregateEvent, EventMetadata};
-    use crate::ids::EventId;
-    use chrono::TimeZone;
     use uuid::Uuid;
 
     fn pid() -> ProgramId {
@@ -500,38 +501,7 @@ mod tests {
         ProjectId::from_uuid(Uuid::from_u128(2))
     }
 
-    /// Record `event` at `position` as the store would.
-    fn record<E: AggregateEvent>(
-        position: i64,
-        version: i64,
-        stream: Uuid,
-        event: E,
-    ) -> RecordedEvent {
-        let enc = event.encode();
-        RecordedEvent {
-            description: None,
-            position,
-            event_id: EventId::from_uuid(Uuid::from_u128(1000 + position as u128)),
-            stream_id: stream,
-            stream_type: enc.stream_type.to_string(),
-            version,
-            event_type: enc.event_type,
-            schema_version: enc.schema_version,
-            program_id: enc.program_id,
-            payload: enc.payload,
-            metadata: EventMetadata {
-                actor: format!("user{position}"),
-                actor_id: None,
-                token_id: None,
-                correlation_id: Uuid::nil(),
-                causation_id: None,
-                request_id: None,
-                reason: None,
-            },
-            recorded_at: Utc.timestamp_opt(1_700_000_000 + position, 0).unwrap(),
-            hash: String::new(),
-        }
-    }
+    use crate::event::recorded as record;
 
     fn history() -> Vec<RecordedEvent> {
         vec![

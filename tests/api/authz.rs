@@ -97,6 +97,7 @@ struct World {
     /// Fresh milestones of A1 and A2, one pair per caller, for proposals that must not repeat.
     spare_m1: Vec<MilestoneId>,
     spare_m2: Vec<MilestoneId>,
+    manager: throughline_shared::UserId,
 }
 
 fn day(i: usize) -> String {
@@ -169,7 +170,15 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         dependency,
         spare_m1,
         spare_m2,
+        manager,
     };
+    let res = app
+        .post(
+            &format!("/api/programs/{a}/escalation-path"),
+            &json!({"levels": [{"title": "Program manager", "response_sla_hours": 48}]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
 
     let mut callers: Vec<(&str, Caller)> = vec![("anonymous", Caller::Anonymous)];
     for name in [
@@ -229,6 +238,58 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             |w| format!("/api/programs/{}/events?as_of={}", w.a, w.as_of),
             none,
             "UNYYYYYYYN",
+        ),
+        (
+            "A governance",
+            Method::GET,
+            |w| format!("/api/programs/{}/governance", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A audit trail filtered",
+            Method::GET,
+            |w| format!("/api/programs/{}/audit?event_type=MilestoneAdded", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A audit export",
+            Method::GET,
+            |w| format!("/api/programs/{}/audit?format=csv", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "establish a forum in A",
+            Method::POST,
+            |w| format!("/api/programs/{}/forums", w.a),
+            |w, i| {
+                Some(
+                    json!({"name": format!("Forum {i}"), "chair": w.manager, "quorum": 1,
+                            "cadence": "monthly", "first_session": "2027-01-29", "decision_sla_days": 10}),
+                )
+            },
+            "UNFFFFYYFN",
+        ),
+        (
+            "raise a decision in A",
+            Method::POST,
+            |w| format!("/api/programs/{}/decisions", w.a),
+            |_, i| {
+                Some(
+                    json!({"kind": "other", "question": format!("Question {i}?"),
+                            "options": [{"title": "Yes"}, {"title": "No"}]}),
+                )
+            },
+            "UNFFYYYYFN",
+        ),
+        (
+            "escalate an A milestone",
+            Method::POST,
+            |w| format!("/api/programs/{}/escalations", w.a),
+            |w, _| Some(json!({"subject": {"kind": "milestone", "id": w.m1}, "reason": "No date"})),
+            "UNYYYYYYFN",
         ),
         (
             "A members",

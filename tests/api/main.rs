@@ -4,6 +4,7 @@ mod append;
 mod auth;
 mod authz;
 mod concurrency;
+mod governance;
 mod interop;
 mod live;
 mod programs;

@@ -112,6 +112,8 @@ impl TestApp {
                 ..AuthSettings::default()
             },
             pool_size: 8,
+            // Tests run the check themselves, with a clock of their choosing.
+            escalation_check: std::time::Duration::from_secs(3600),
         };
         let app = Application::build(settings)
             .await

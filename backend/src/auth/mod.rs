@@ -346,6 +346,12 @@ pub fn require(
             "changing this project's milestones needs the contributor role, or project manager \
              of this project"
         }
+        ProgramAction::Govern => "setting up governance needs the program manager role",
+        ProgramAction::RaiseDecision => {
+            "raising decisions and resolving escalations needs the program manager, project \
+             manager or contributor role"
+        }
+        ProgramAction::TakePart => "taking part needs a role in this program",
         ProgramAction::ManageDependency { .. } => {
             "changing this dependency needs the contributor role, or project manager of one of \
              its projects"

@@ -27,6 +27,7 @@ use throughline_shared::{
 };
 use uuid::Uuid;
 
+pub mod governance;
 pub mod import;
 pub mod schedule;
 

@@ -12,7 +12,7 @@ pub use appender::{
 pub use hash::{GENESIS_HASH, HashInput, canonical_string, event_hash};
 pub use read::{
     EventFilter, head_position, position_at_instant, read_events, read_events_of_programs,
-    read_stream,
+    read_program_streams, read_stream,
 };
 pub use verify::verify_chain;
 

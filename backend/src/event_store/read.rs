@@ -128,3 +128,31 @@ pub async fn position_at_instant(
     }
     Ok(lo)
 }
+
+/// Every event up to `up_to` of one program's streams of the given types, in position order: what
+/// a read model covering a few kinds of aggregate (e.g. governance) is folded from, without
+/// reading the program's other, far more numerous events.
+pub async fn read_program_streams(
+    db: impl PgExecutor<'_>,
+    program: Uuid,
+    stream_types: &[&str],
+    up_to: i64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let types: Vec<String> = stream_types.iter().map(|t| t.to_string()).collect();
+    let rows: Vec<RecordedRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM (SELECT stream_id AS sid FROM streams \
+                WHERE program_id = $1 AND stream_type = ANY($2)) AS s \
+         CROSS JOIN LATERAL (SELECT ",
+        event_columns!(),
+        " FROM events WHERE events.stream_id = s.sid AND position <= $3) AS e \
+         ORDER BY position"
+    ))
+    .bind(program)
+    .bind(&types)
+    .bind(up_to)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

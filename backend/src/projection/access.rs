@@ -84,7 +84,10 @@ impl Projection for Access {
                 DomainEvent::Program(_)
                 | DomainEvent::Project(_)
                 | DomainEvent::Milestone(_)
-                | DomainEvent::Dependency(_) => {}
+                | DomainEvent::Dependency(_)
+                | DomainEvent::Charter(_)
+                | DomainEvent::Decision(_)
+                | DomainEvent::Escalation(_) => {}
             }
         }
         Ok(())

@@ -1,7 +1,9 @@
 //! HTTP endpoints. Each module owns its routes; `configure` mounts them all under `/api`.
 
+pub mod audit;
 pub mod auth;
 pub mod events;
+pub mod governance;
 pub mod health;
 pub mod interop;
 pub mod live;
@@ -44,6 +46,20 @@ pub fn configure_api(cfg: &mut web::ServiceConfig) {
         .service(interop::export_dependencies)
         .service(interop::import_milestones)
         .service(interop::import_dependencies)
+        .service(governance::get_governance)
+        .service(governance::establish_forum)
+        .service(governance::revise_forum)
+        .service(governance::set_decision_rights)
+        .service(governance::set_escalation_path)
+        .service(governance::raise_decision)
+        .service(governance::table_decision)
+        .service(governance::vote)
+        .service(governance::decide)
+        .service(governance::escalate)
+        .service(governance::move_escalation_up)
+        .service(governance::resolve_escalation)
+        .service(audit::audit)
+        .service(audit::verify)
         .service(events::list_events)
         .service(events::verify)
         .service(live::live)

@@ -55,7 +55,7 @@ pub fn describe_recorded(
                     | ProjectEvent::ProjectObjectivesChanged { project_id, .. },
                 ) => project_name(*project_id),
                 DomainEvent::Milestone(event) => project_name(event.project_id()),
-                DomainEvent::Program(_) | DomainEvent::User(_) | DomainEvent::Dependency(_) => None,
+                _ => None,
             };
             (project, sentence)
         }

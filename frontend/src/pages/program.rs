@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query
 use throughline_shared::api::CommandAccepted;
 use throughline_shared::project::ProjectEvent;
 use throughline_shared::view::{ProgramView, ProjectView};
-use throughline_shared::{DomainEvent, ProgramId, ProjectId, RecordedEvent};
+use throughline_shared::{DecodeError, DomainEvent, ProgramId, ProjectId, RecordedEvent};
 
 use crate::api::{self, ApiError, AsOf};
 use crate::app::use_now;
@@ -128,6 +128,8 @@ impl Page {
                             changed.push(project_id);
                         }
                     }
+                    // Governance events are read through the governance view, not folded here.
+                    Err(DecodeError::UnknownStreamType(_)) => {}
                     Err(err) => leptos::logging::warn!(
                         "event {} could not be decoded: {err}",
                         recorded.position

@@ -4,6 +4,7 @@
 //! quorum and that the effects it proposes still apply to what they change: an effect whose
 //! target moved on since the decision was raised is refused, never applied blindly.
 
+use super::escalation::ItemRef;
 use super::forum::ForumRules;
 use super::rights::DecisionKind;
 use crate::error::{DomainError, NAME_MAX, TEXT_MAX, Validator};
@@ -37,10 +38,15 @@ pub enum ProposedEffect {
         dependency_id: DependencyId,
         register_version: i64,
     },
+    /// Approving this decision supersedes an earlier approved one.
+    Supersede {
+        decision_id: DecisionId,
+        decision_version: i64,
+    },
 }
 
 impl ProposedEffect {
-    fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             ProposedEffect::Rebaseline {
                 milestone_id, to, ..
@@ -50,10 +56,13 @@ impl ProposedEffect {
             ProposedEffect::CancelDependency { dependency_id, .. } => {
                 format!("cancellation of dependency {dependency_id}")
             }
+            ProposedEffect::Supersede { decision_id, .. } => {
+                format!("supersession of decision {decision_id}")
+            }
         }
     }
 
-    fn expected_version(&self) -> i64 {
+    pub fn expected_version(&self) -> i64 {
         match self {
             ProposedEffect::Rebaseline {
                 milestone_version, ..
@@ -61,6 +70,9 @@ impl ProposedEffect {
             ProposedEffect::CancelDependency {
                 register_version, ..
             } => *register_version,
+            ProposedEffect::Supersede {
+                decision_version, ..
+            } => *decision_version,
         }
     }
 }
@@ -104,6 +116,9 @@ pub enum DecisionEvent {
         recommendation: Option<usize>,
         #[serde(default)]
         effects: Vec<ProposedEffect>,
+        /// The items it concerns (beyond those its effects change).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        links: Vec<ItemRef>,
         /// Where the decision rights sent it (absent: the program manager decides) and why.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         forum_id: Option<ForumId>,
@@ -196,6 +211,7 @@ pub enum DecisionCommand {
         options: Vec<DecisionOption>,
         recommendation: Option<usize>,
         effects: Vec<ProposedEffect>,
+        links: Vec<ItemRef>,
         /// From `rights::route`, done by the caller with the program's rules.
         routing: Option<super::rights::Routing>,
     },
@@ -274,6 +290,7 @@ impl Decision {
             options,
             recommendation,
             effects,
+            links,
             routing,
         } = command
         {
@@ -321,6 +338,7 @@ impl Decision {
                 options,
                 recommendation,
                 effects,
+                links,
                 forum_id,
                 routing_reason,
             }]);
@@ -565,6 +583,7 @@ mod tests {
                 to: day(4, 30),
                 milestone_version: 3,
             }],
+            links: vec![],
             routing: routed.then(|| Routing {
                 forum_id: ForumId::from_uuid(Uuid::from_u128(7)),
                 reason: "every re-baseline goes to the change board".into(),

@@ -17,6 +17,15 @@ pub enum Cadence {
 }
 
 impl Cadence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Cadence::Weekly => "weekly",
+            Cadence::Fortnightly => "fortnightly",
+            Cadence::Monthly => "monthly",
+            Cadence::Quarterly => "quarterly",
+        }
+    }
+
     /// The `n`-th session after `first`. Counted from the first session, not from the previous
     /// one, so a forum meeting on the 31st meets on the last day of shorter months and on the
     /// 31st again afterwards, instead of drifting to the 28th.

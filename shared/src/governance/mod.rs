@@ -1,7 +1,12 @@
 //! Governance: decision forums with their cadence, the decision-rights rules that route a
-//! decision to a forum, and decisions from question to outcome. Pure, like the rest of `shared`:
-//! the clock ("today") and looked-up facts come in as arguments.
+//! decision to a forum, decisions from question to outcome, and escalations up the program's
+//! path. Pure, like the rest of `shared`: the clock ("now") and looked-up facts come in as
+//! arguments.
 
+pub mod charter;
 pub mod decision;
+pub mod escalation;
 pub mod forum;
+pub mod requests;
 pub mod rights;
+pub mod view;
