@@ -492,6 +492,17 @@ pub async fn import_mspdi(id: ProgramId, xml: String) -> Result<ImportReport, Ap
     .await
 }
 
+/// A read whose answer the screen renders as markup straight from JSON (see `markup.rs`): the
+/// governance view, the chain check.
+pub async fn get_value(path: &str) -> Result<serde_json::Value, ApiError> {
+    call("GET", path, None).await
+}
+
+/// A command whose JSON body a screen assembled from a form (see `markup.rs`).
+pub async fn post_json(path: &str, body: String) -> Result<(), ApiError> {
+    call_empty("POST", path, Some(body)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,8 +49,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=ProgramListPage/>
                 <Route path=path!("/programs/:id") view=ProgramPage/>
-                <Route path=path!("/programs/:id/objectives") view=ProgramPage/>
                 <Route path=path!("/programs/:id/members") view=MembersPage/>
+                // objectives, governance, audit: one route, so the router's matching code stays small.
+                <Route path=path!("/programs/:id/:tab") view=ProgramPage/>
                 <Route path=path!("/account") view=AccountPage/>
                 <Route path=path!("/admin/users") view=UsersPage/>
             </Routes>

@@ -6,6 +6,7 @@ mod auth;
 mod components;
 mod dates;
 mod live;
+mod markup;
 mod pages;
 mod time;
 mod timeline_layout;

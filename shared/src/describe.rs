@@ -220,13 +220,7 @@ fn describe_charter(e: &CharterEvent) -> String {
                 return "Cleared the decision rights: the program manager decides everything"
                     .into();
             }
-            let rules: Vec<String> = rights
-                .iter()
-                .map(|r| match r.threshold {
-                    Some(t) => format!("{} from {t} → {}", r.kind.label(), r.forum_name),
-                    None => format!("every {} → {}", r.kind.label(), r.forum_name),
-                })
-                .collect();
+            let rules: Vec<String> = rights.iter().map(|r| r.sentence()).collect();
             format!("Set the decision rights: {}", rules.join("; "))
         }
         CharterEvent::EscalationPathSet { levels, .. } => {

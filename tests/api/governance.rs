@@ -446,9 +446,9 @@ async fn without_a_forum_the_program_manager_decides_and_a_later_decision_supers
     let second = created(app.post(&decisions, &large).await).await;
     let g = governance(&app, program).await;
     assert!(
-        g.view.decisions[1]
-            .routing_reason
-            .contains("reaches the threshold of 5000000 set for Change board"),
+        g.view.decisions[1].routing_reason.contains(
+            "a budget change of 75,000.00 reaches the threshold of 50,000.00 set for Change board"
+        ),
         "{}",
         g.view.decisions[1].routing_reason
     );
@@ -628,6 +628,10 @@ async fn audit_follows_the_causation_and_exports_a_checkable_chain(
     );
     let cause = audit(format!("event_id={approval}")).await;
     assert_eq!(cause.events[0].event_type, "DecisionApproved");
+    // One step along the chain: the cause and what it caused.
+    let chain = audit(format!("cause={approval}")).await;
+    let types: Vec<&str> = chain.events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types, ["DecisionApproved", "MilestoneRebaselined"]);
     let votes = audit("actor=bo&event_type=DecisionVoteCast".into()).await;
     assert_eq!(votes.events.len(), 1);
     assert_eq!(votes.head, app.head().await);

@@ -475,7 +475,12 @@ pub async fn decide_outcome(
         },
     };
     let approving = outcome == Outcome::Approve;
-    let reason = format!("decision {decision_id}: {}", request.rationale.trim());
+    // The effects' reason names the decision, so the audit trail reads on its own.
+    let reason = format!(
+        "decision “{}”: {}",
+        loaded.state.question,
+        request.rationale.trim()
+    );
     let mut effects = Vec::new();
     if approving {
         for (i, effect) in loaded.state.effects.iter().enumerate() {

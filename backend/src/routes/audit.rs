@@ -42,6 +42,9 @@ pub struct AuditQuery {
     pub caused_by: Option<Uuid>,
     /// Events of one user intention.
     pub correlation_id: Option<Uuid>,
+    /// Along a causation chain in one step: the event with this id (when it is an event), and
+    /// every event it — or the command with this id — caused.
+    pub cause: Option<Uuid>,
     /// `json` (default, one page), `jsonl` or `csv` (an export of everything matching).
     pub format: Option<String>,
 }
@@ -93,6 +96,7 @@ async fn matching(
               AND ($9::uuid IS NULL OR event_id = $9) \
               AND ($10::text IS NULL OR metadata->>'causation_id' = $10) \
               AND ($11::text IS NULL OR metadata->>'correlation_id' = $11) \
+              AND ($13::uuid IS NULL OR event_id = $13 OR metadata->>'causation_id' = $13::text) \
             ORDER BY position LIMIT $12) AS e \
          ORDER BY position LIMIT $12"
     ))
@@ -113,6 +117,7 @@ async fn matching(
     .bind(q.caused_by.map(|c| c.to_string()))
     .bind(q.correlation_id.map(|c| c.to_string()))
     .bind(limit)
+    .bind(q.cause)
     .fetch_all(pool)
     .await
     .map_err(ApiError::internal)

@@ -92,7 +92,12 @@ pub async fn get_governance(
     };
     let view = governance_view(&pool, program_id, up_to).await?;
     let attention = view.attention(query.now.unwrap_or(then));
-    Ok(HttpResponse::Ok().json(GovernanceResponse { view, attention }))
+    let rights_in_words = view.charter.rights.iter().map(|r| r.sentence()).collect();
+    Ok(HttpResponse::Ok().json(GovernanceResponse {
+        view,
+        attention,
+        rights_in_words,
+    }))
 }
 
 fn caller(principal: &Principal, access: &ProgramAccess) -> Caller {

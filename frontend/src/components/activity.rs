@@ -59,12 +59,16 @@ pub fn describe_recorded(
             };
             (project, sentence)
         }
+        // Events this page does not decode (the program's own, governance) read as the server
+        // described them.
         Err(err) => (
             None,
-            format!(
-                "{} (this version of the page cannot show it: {err})",
-                recorded.event_type
-            ),
+            recorded.description.clone().unwrap_or_else(|| {
+                format!(
+                    "{} (this version of the page cannot show it: {err})",
+                    recorded.event_type
+                )
+            }),
         ),
     }
 }

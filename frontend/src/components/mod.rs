@@ -1,8 +1,10 @@
 pub mod activity;
+pub mod audit;
 pub mod create_program_form;
 pub mod dependency_table;
 pub mod edit_program_form;
 pub mod feedback;
+pub mod governance;
 pub mod live_indicator;
 pub mod milestone_panel;
 pub mod project_form;

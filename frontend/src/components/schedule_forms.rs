@@ -1,8 +1,10 @@
 //! Changing the schedule from the program page: add a milestone, propose a dependency, baseline
 //! the plan, import an MS Project plan, and get a calendar feed. Each control appears only when
 //! the server would accept it from this user.
+//!
+//! Built as markup with one delegated handler per kind of event (see `markup.rs`): these forms
+//! are large and rarely open, and as `view!` code they cost the wasm budget more than any screen.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use throughline_shared::access::{ProgramAction, TokenScope};
@@ -18,8 +20,9 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::feedback::{FieldMessage, FormError, invalid};
+use crate::components::feedback::sentence;
 use crate::dates;
+use crate::markup::{self, Submitted, attr, esc};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Open {
@@ -28,6 +31,277 @@ enum Open {
     Dependency,
     Import,
     Calendar,
+}
+
+/// `aria-invalid` and the message under a field, when the last submission reported one.
+fn field_state(error: Option<&ApiError>, field: &str, id: &str) -> (String, String) {
+    match error.and_then(|e| e.field(field)) {
+        Some(message) => (
+            format!(" aria-invalid=\"true\" aria-describedby=\"{id}\""),
+            format!(
+                "<p class=\"field-error\" id=\"{id}\" data-testid=\"field-error\" data-field=\"{field}\">{}</p>",
+                esc(&message)
+            ),
+        ),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// The error of a submission that is not about one field (field errors sit by their fields).
+fn form_error(error: Option<&ApiError>) -> String {
+    error.map_or(String::new(), |e| {
+        let text = if e.fields.is_empty() {
+            sentence(&e.message)
+        } else {
+            "Some fields need attention: see the messages next to them.".to_string()
+        };
+        format!(
+            "<p class=\"form-error\" role=\"alert\" data-testid=\"form-error\">{}</p>",
+            esc(&text)
+        )
+    })
+}
+
+/// The form's error and buttons.
+fn footer(error: Option<&ApiError>, submit: &str, testid: &str) -> String {
+    let error = form_error(error);
+    format!(
+        "{error}<div class=\"form-actions\"><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"{testid}\">{submit}</button>\
+         <button type=\"button\" class=\"btn btn-secondary\" data-act=\"close\">Cancel</button></div>"
+    )
+}
+
+/// A labelled input with its error state.
+fn input(
+    error: Option<&ApiError>,
+    label: &str,
+    kind: &str,
+    name: &str,
+    field: &str,
+    testid: &str,
+    extra: &str,
+) -> String {
+    let (invalid, message) = field_state(error, field, &format!("{testid}-error"));
+    format!(
+        "<label class=\"field\"><span>{label}</span><input type=\"{kind}\" name=\"{name}\" data-testid=\"{testid}\"{invalid}{extra}>{message}</label>"
+    )
+}
+
+fn milestone_form(projects: &[(ProjectId, String)], error: Option<&ApiError>) -> String {
+    let options: String = projects
+        .iter()
+        .map(|(id, name)| format!("<option value=\"{id}\">{}</option>", esc(name)))
+        .collect();
+    format!(
+        "<form class=\"card inline-form\" data-testid=\"milestone-form\" data-form=\"milestone\" data-key=\"milestone\" novalidate>\
+         <h3 class=\"form-title\">Add a milestone</h3><div class=\"field-row\">\
+         <label class=\"field\"><span>Project</span><select name=\"project\" data-testid=\"milestone-project\">{options}</select></label>\
+         {}{}</div><div class=\"field-row\">\
+         <label class=\"inline-check\"><input type=\"checkbox\" name=\"deliverable\" value=\"yes\"><span>Deliverable (has a start)</span></label>\
+         {}{}</div>{}</form>",
+        input(
+            error,
+            "Name",
+            "text",
+            "name",
+            "name",
+            "milestone-name-input",
+            " autofocus placeholder=\"e.g. PCI certification\""
+        ),
+        input(
+            error,
+            "Owner",
+            "text",
+            "owner",
+            "owner",
+            "milestone-owner",
+            ""
+        ),
+        input(
+            error,
+            "Planned start (deliverables)",
+            "date",
+            "start",
+            "start",
+            "milestone-start",
+            ""
+        ),
+        input(
+            error,
+            "Planned date (finish)",
+            "date",
+            "planned",
+            "planned",
+            "milestone-planned",
+            ""
+        ),
+        footer(error, "Add milestone", "milestone-submit"),
+    )
+}
+
+/// Milestones as `<option>`s grouped by project.
+fn milestone_options(view: &ProgramView) -> String {
+    let mut h = String::from("<option value=\"\">Choose…</option>");
+    for p in &view.projects {
+        h.push_str(&format!("<optgroup label=\"{}\">", esc(&p.name)));
+        for m in view
+            .milestones
+            .iter()
+            .filter(|m| m.project_id == p.project_id)
+        {
+            h.push_str(&format!(
+                "<option value=\"{}\">{}</option>",
+                m.milestone_id,
+                esc(&m.name)
+            ));
+        }
+        h.push_str("</optgroup>");
+    }
+    h
+}
+
+fn dependency_form(view: &ProgramView, error: Option<&ApiError>) -> String {
+    let options = milestone_options(view);
+    let select = |label: &str, name: &str| {
+        let (invalid, message) = field_state(error, name, &format!("dependency-{name}-error"));
+        format!(
+            "<label class=\"field\"><span>{label}</span><select name=\"{name}\" data-testid=\"dependency-{name}\"{invalid}>{options}</select>{message}</label>"
+        )
+    };
+    format!(
+        "<form class=\"card inline-form\" data-testid=\"dependency-form\" data-form=\"dependency\" data-key=\"dependency\" novalidate>\
+         <h3 class=\"form-title\">Propose a dependency</h3><div class=\"field-row\">{}{}</div><div class=\"field-row\">\
+         <label class=\"field\"><span>Type</span><select name=\"kind\" data-testid=\"dependency-type\">\
+         <option value=\"FS\">Finish → start</option><option value=\"SS\">Start → start</option>\
+         <option value=\"FF\">Finish → finish</option><option value=\"SF\">Start → finish</option></select></label>\
+         {}{}</div>{}</form>",
+        select("Needs (provider)", "provider"),
+        select("Needed by (consumer)", "consumer"),
+        input(
+            error,
+            "Lag (days)",
+            "number",
+            "lag",
+            "lag_days",
+            "dependency-lag",
+            " value=\"0\""
+        ),
+        input(
+            error,
+            "Need-by date (optional)",
+            "date",
+            "need_by",
+            "need_by",
+            "dependency-need-by",
+            ""
+        ),
+        footer(error, "Propose", "dependency-submit"),
+    )
+}
+
+fn import_form(error: Option<&ApiError>, report: Option<&str>) -> String {
+    let report = report.map_or(String::new(), |r| {
+        format!(
+            "<p class=\"form-note\" role=\"status\" data-testid=\"import-report\">{}</p>",
+            esc(r)
+        )
+    });
+    let error = form_error(error);
+    format!(
+        "<div class=\"card inline-form\" data-testid=\"import-form\"><h3 class=\"form-title\">Import an MS Project plan</h3>\
+         <p class=\"form-note\">Save the plan as XML in MS Project. Milestones come in with their baselines; links between them \
+         (also through tasks, and to plans imported before) become dependencies. A file with any error imports nothing.</p>\
+         <input type=\"file\" accept=\".xml,application/xml,text/xml\" data-testid=\"import-file\" data-act=\"import\">{report}{error}</div>"
+    )
+}
+
+fn calendar_form(url: Option<&str>, error: Option<&ApiError>) -> String {
+    let body = match url {
+        Some(u) => format!(
+            "<input type=\"text\" class=\"mono wide\" readonly data-testid=\"calendar-url\" value=\"{}\">\
+             <p class=\"form-note\">Copy it now: it is shown only once.</p>",
+            esc(u)
+        ),
+        None => "<button type=\"button\" class=\"btn btn-primary\" data-testid=\"create-calendar-url\" data-act=\"calendar\">Create a calendar address</button>".into(),
+    };
+    let error = error.map_or(String::new(), |e| {
+        format!(
+            "<p class=\"form-error\" role=\"alert\" data-testid=\"form-error\">{}</p>",
+            esc(&sentence(&e.message))
+        )
+    });
+    format!(
+        "<div class=\"card inline-form\" data-testid=\"calendar-form\"><h3 class=\"form-title\">Milestones in your calendar</h3>\
+         <p class=\"form-note\">A private address for calendar apps (one all-day event per milestone, moving with its forecast). \
+         It carries a read-only key for this program only; revoke it on your account page to stop the feed.</p>{body}{error}</div>"
+    )
+}
+
+fn milestone_request(f: &Submitted) -> Result<AddMilestoneRequest, ApiError> {
+    let deliverable = f.get("deliverable") == "yes";
+    let planned = dates::parse_input(&f.get("planned"));
+    let mut missing = Vec::new();
+    if f.get("name").is_empty() {
+        missing.push(throughline_shared::FieldError::new(
+            "name",
+            "must not be empty",
+        ));
+    }
+    if planned.is_none() {
+        missing.push(throughline_shared::FieldError::new(
+            "planned",
+            "choose a date",
+        ));
+    }
+    if !missing.is_empty() {
+        return Err(ApiError {
+            fields: missing,
+            ..ApiError::local("validation_failed", "some fields are not valid")
+        });
+    }
+    Ok(AddMilestoneRequest {
+        project_id: f
+            .get("project")
+            .parse()
+            .map_err(|_| ApiError::field_error("project_id", "choose a project"))?,
+        name: f.get("name"),
+        kind: if deliverable {
+            MilestoneKind::Deliverable
+        } else {
+            MilestoneKind::Milestone
+        },
+        owner: f.get("owner"),
+        planned_start: dates::parse_input(&f.get("start")).filter(|_| deliverable),
+        planned: planned.expect("checked above"),
+    })
+}
+
+fn dependency_request(f: &Submitted) -> Result<ProposeDependencyRequest, ApiError> {
+    let pick = |field: &str| {
+        f.get(field)
+            .parse::<MilestoneId>()
+            .map_err(|_| ApiError::field_error(field, "choose a milestone"))
+    };
+    Ok(ProposeDependencyRequest {
+        provider: pick("provider")?,
+        consumer: pick("consumer")?,
+        kind: [
+            DependencyType::FinishToStart,
+            DependencyType::StartToStart,
+            DependencyType::FinishToFinish,
+            DependencyType::StartToFinish,
+        ]
+        .into_iter()
+        .find(|k| k.code() == f.get("kind"))
+        .unwrap_or(DependencyType::FinishToStart),
+        lag_days: f.get("lag").parse().unwrap_or(0),
+        need_by: dates::parse_input(&f.get("need_by")),
+        provider_owner: None,
+        consumer_owner: None,
+        description: String::new(),
+        expected_version: None,
+        reason: None,
+    })
 }
 
 #[component]
@@ -40,6 +314,9 @@ pub fn ScheduleActions(
     let open = RwSignal::new(Open::None);
     let notice = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<ApiError>);
+    let report = RwSignal::new(None::<String>);
+    let calendar_url = RwSignal::new(None::<String>);
+    let pending = StoredValue::new(false);
     let projects = move || {
         view.with(|v| {
             v.as_ref()
@@ -55,349 +332,142 @@ pub fn ScheduleActions(
                 .unwrap_or_default()
         })
     };
-    let may_add = move || !projects().is_empty();
-    let may_baseline = move || {
-        auth.can(program_id, ProgramAction::Baseline)
+    let set_open = move |what: Open| {
+        error.set(None);
+        report.set(None);
+        calendar_url.set(None);
+        open.update(|o| *o = if *o == what { Open::None } else { what });
+    };
+
+    let content = NodeRef::<leptos::html::Div>::new();
+    // The form last opened, so its first field takes the focus once, not on every re-render.
+    let focused_for = StoredValue::new(Open::None);
+    Effect::new(move |_| {
+        let projects = projects();
+        let may_baseline = auth.can(program_id, ProgramAction::Baseline)
             && view.with(|v| {
                 v.as_ref()
                     .is_some_and(|v| v.milestones.iter().any(|m| m.baseline.is_none()))
-            })
-    };
-    let toggle = move |what: Open| open.update(|o| *o = if *o == what { Open::None } else { what });
-    let baseline = move |_| {
-        error.set(None);
-        spawn_local(async move {
-            match api::baseline_program(program_id).await {
-                Ok(done) => notice.set(Some(format!(
-                    "Baselined {} milestone(s) at their current forecasts.",
-                    done.baselined
-                ))),
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    let done = Callback::new(move |accepted: CommandAccepted| {
-        open.set(Open::None);
-        on_accepted.run(accepted);
-    });
-    let close = Callback::new(move |_| open.set(Open::None));
-    view! {
-        <div class="schedule-actions">
-            {move || may_add().then(|| view! {
-                <button type="button" class="btn btn-primary" data-testid="add-milestone"
-                    on:click=move |_| toggle(Open::Milestone)>"Add milestone"</button>
-                <button type="button" class="btn btn-secondary" data-testid="propose-dependency"
-                    on:click=move |_| toggle(Open::Dependency)>"Propose dependency"</button>
-            })}
-            {move || may_baseline().then(|| view! {
-                <button type="button" class="btn btn-secondary" data-testid="baseline-plan"
-                    title="Set the baseline of every milestone without one to its current forecast"
-                    on:click=baseline>"Baseline the plan"</button>
-            })}
-            {move || auth.can(program_id, ProgramAction::AddProject).then(|| view! {
-                <button type="button" class="btn btn-secondary" data-testid="import-plan"
-                    on:click=move |_| toggle(Open::Import)>"Import MS Project…"</button>
-            })}
-            <button type="button" class="btn btn-ghost" data-testid="calendar-feed"
-                on:click=move |_| toggle(Open::Calendar)>"Calendar feed"</button>
-            <a class="btn btn-ghost" data-testid="export-milestones" download
-                href=format!("/api/programs/{program_id}/milestones.csv")>"Milestones CSV"</a>
-            <a class="btn btn-ghost" data-testid="export-dependencies" download
-                href=format!("/api/programs/{program_id}/dependencies.csv")>"Dependencies CSV"</a>
-        </div>
-        {move || notice.get().map(|n| view! { <p class="form-note" role="status">{n}</p> })}
-        <FormError error/>
-        {move || match open.get() {
-            Open::Milestone => view! {
-                <AddMilestoneForm program_id projects=projects() on_accepted=done on_close=close/>
-            }.into_any(),
-            Open::Dependency => view! {
-                <ProposeDependencyForm program_id view on_accepted=done on_close=close/>
-            }.into_any(),
-            Open::Import => view! { <ImportForm program_id on_close=close/> }.into_any(),
-            Open::Calendar => view! { <CalendarFeed program_id view/> }.into_any(),
-            Open::None => ().into_any(),
-        }}
-    }
-}
-
-type Pending<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, ApiError>>>>;
-
-/// Runs `request` once at a time, showing its error, and on success resets and reports.
-fn submitter<T: 'static>(
-    pending: RwSignal<bool>,
-    error: RwSignal<Option<ApiError>>,
-    request: impl Fn() -> Option<Pending<T>> + 'static,
-    on_ok: impl Fn(T) + Copy + 'static,
-) -> impl Fn(SubmitEvent) + 'static {
-    move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
+            });
+        let mut h = String::from("<div class=\"schedule-actions\">");
+        if !projects.is_empty() {
+            h.push_str("<button type=\"button\" class=\"btn btn-primary\" data-testid=\"add-milestone\" data-act=\"milestone\">Add milestone</button>\
+                <button type=\"button\" class=\"btn btn-secondary\" data-testid=\"propose-dependency\" data-act=\"dependency\">Propose dependency</button>");
         }
-        let Some(future) = request() else { return };
-        pending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = future.await;
-            pending.set(false);
-            match result {
-                Ok(value) => on_ok(value),
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    }
-}
-
-#[component]
-fn AddMilestoneForm(
-    program_id: ProgramId,
-    projects: Vec<(ProjectId, String)>,
-    on_accepted: Callback<CommandAccepted>,
-    on_close: Callback<()>,
-) -> impl IntoView {
-    let project = RwSignal::new(
-        projects
-            .first()
-            .map(|p| p.0.to_string())
-            .unwrap_or_default(),
-    );
-    let name = RwSignal::new(String::new());
-    let owner = RwSignal::new(String::new());
-    let deliverable = RwSignal::new(false);
-    let start = RwSignal::new(String::new());
-    let planned = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
-    let on_submit = submitter(
-        pending,
-        error,
-        move || {
-            let Some(planned_date) = dates::parse_input(&planned.get_untracked()) else {
-                error.set(Some(ApiError::field_error("planned", "choose a date")));
-                return None;
-            };
-            let request = AddMilestoneRequest {
-                project_id: project.get_untracked().parse().ok()?,
-                name: name.get_untracked(),
-                kind: if deliverable.get_untracked() {
-                    MilestoneKind::Deliverable
-                } else {
-                    MilestoneKind::Milestone
-                },
-                owner: owner.get_untracked(),
-                planned_start: dates::parse_input(&start.get_untracked())
-                    .filter(|_| deliverable.get_untracked()),
-                planned: planned_date,
-            };
-            Some(
-                Box::pin(async move { api::add_milestone(program_id, &request).await })
-                    as Pending<_>,
-            )
-        },
-        move |accepted| on_accepted.run(accepted),
-    );
-    view! {
-        <form class="card inline-form" data-testid="milestone-form" on:submit=on_submit novalidate
-            on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>
-            <h3 class="form-title">"Add a milestone"</h3>
-            <div class="field-row">
-                <label class="field">
-                    <span>"Project"</span>
-                    <select data-testid="milestone-project" on:change=move |ev| project.set(event_target_value(&ev))>
-                        {projects.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label class="field">
-                    <span>"Name"</span>
-                    <input type="text" data-testid="milestone-name-input" bind:value=name autofocus
-                        aria-invalid=move || invalid(error, "name") placeholder="e.g. PCI certification"/>
-                    <FieldMessage error field="name" id="milestone-name-error"/>
-                </label>
-                <label class="field">
-                    <span>"Owner"</span>
-                    <input type="text" data-testid="milestone-owner" bind:value=owner
-                        aria-invalid=move || invalid(error, "owner")/>
-                    <FieldMessage error field="owner" id="milestone-owner-error"/>
-                </label>
-            </div>
-            <div class="field-row">
-                <label class="inline-check">
-                    <input type="checkbox" bind:checked=deliverable/>
-                    <span>"Deliverable (has a start)"</span>
-                </label>
-                <Show when=move || deliverable.get()>
-                    <label class="field">
-                        <span>"Planned start"</span>
-                        <input type="date" bind:value=start aria-invalid=move || invalid(error, "start")/>
-                        <FieldMessage error field="start" id="milestone-start-error"/>
-                    </label>
-                </Show>
-                <label class="field">
-                    <span>{move || if deliverable.get() { "Planned finish" } else { "Planned date" }}</span>
-                    <input type="date" data-testid="milestone-planned" bind:value=planned
-                        aria-invalid=move || invalid(error, "planned")/>
-                    <FieldMessage error field="planned" id="milestone-planned-error"/>
-                </label>
-            </div>
-            <FormFooter error pending submit="Add milestone" testid="milestone-submit" on_close/>
-        </form>
-    }
-}
-
-/// The error, the submit button and "Cancel" at the foot of a form.
-#[component]
-fn FormFooter(
-    error: RwSignal<Option<ApiError>>,
-    pending: RwSignal<bool>,
-    submit: &'static str,
-    testid: &'static str,
-    on_close: Callback<()>,
-) -> impl IntoView {
-    view! {
-        <FormError error/>
-        <div class="form-actions">
-            <button type="submit" class="btn btn-primary" data-testid=testid
-                disabled=move || pending.get()>{submit}</button>
-            <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>"Cancel"</button>
-        </div>
-    }
-}
-
-/// Milestones as `<option>`s grouped by project.
-fn milestone_options(view: &ProgramView) -> impl IntoView + use<> {
-    view.projects
-        .iter()
-        .map(|p| {
-            let options = view
-                .milestones
-                .iter()
-                .filter(|m| m.project_id == p.project_id)
-                .map(|m| view! { <option value=m.milestone_id.to_string()>{m.name.clone()}</option> })
-                .collect_view();
-            view! { <optgroup label=p.name.clone()>{options}</optgroup> }
-        })
-        .collect_view()
-}
-
-#[component]
-fn ProposeDependencyForm(
-    program_id: ProgramId,
-    view: RwSignal<Option<ProgramView>>,
-    on_accepted: Callback<CommandAccepted>,
-    on_close: Callback<()>,
-) -> impl IntoView {
-    let provider = RwSignal::new(String::new());
-    let consumer = RwSignal::new(String::new());
-    let kind = RwSignal::new("FS".to_string());
-    let lag = RwSignal::new("0".to_string());
-    let need_by = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
-    let on_submit = submitter(
-        pending,
-        error,
-        move || {
-            let pick = |v: RwSignal<String>, field: &str| {
-                let id = v.get_untracked().parse::<MilestoneId>().ok();
-                if id.is_none() {
-                    error.set(Some(ApiError::field_error(field, "choose a milestone")));
+        if may_baseline {
+            h.push_str("<button type=\"button\" class=\"btn btn-secondary\" data-testid=\"baseline-plan\" data-act=\"baseline\" \
+                title=\"Set the baseline of every milestone without one to its current forecast\">Baseline the plan</button>");
+        }
+        if auth.can(program_id, ProgramAction::AddProject) {
+            h.push_str("<button type=\"button\" class=\"btn btn-secondary\" data-testid=\"import-plan\" data-act=\"import-open\">Import MS Project…</button>");
+        }
+        h.push_str(&format!(
+            "<button type=\"button\" class=\"btn btn-ghost\" data-testid=\"calendar-feed\" data-act=\"calendar-open\">Calendar feed</button>\
+             <a class=\"btn btn-ghost\" data-testid=\"export-milestones\" download href=\"/api/programs/{program_id}/milestones.csv\">Milestones CSV</a>\
+             <a class=\"btn btn-ghost\" data-testid=\"export-dependencies\" download href=\"/api/programs/{program_id}/dependencies.csv\">Dependencies CSV</a></div>"
+        ));
+        if let Some(n) = notice.get() {
+            h.push_str(&format!(
+                "<p class=\"form-note\" role=\"status\">{}</p>",
+                esc(&n)
+            ));
+        }
+        let error = error.get();
+        let error = error.as_ref();
+        let opened = open.get();
+        match opened {
+            Open::Milestone => h.push_str(&milestone_form(&projects, error)),
+            Open::Dependency => h.push_str(&view.with(|v| {
+                v.as_ref()
+                    .map(|v| dependency_form(v, error))
+                    .unwrap_or_default()
+            })),
+            Open::Import => h.push_str(&import_form(error, report.get().as_deref())),
+            Open::Calendar => h.push_str(&calendar_form(calendar_url.get().as_deref(), error)),
+            Open::None => h.push_str(&form_error(error)),
+        }
+        if let Some(el) = content.get() {
+            markup::set_preserving_inputs(&el, &h);
+            if focused_for.get_value() != opened {
+                focused_for.set_value(opened);
+                let first = el
+                    .query_selector("form [autofocus]")
+                    .ok()
+                    .flatten()
+                    .or_else(|| el.query_selector("form select").ok().flatten());
+                if let Some(focus) = first
+                    && let Some(focus) = focus.dyn_ref::<web_sys::HtmlElement>()
+                {
+                    let _ = focus.focus();
                 }
-                id
-            };
-            let request = ProposeDependencyRequest {
-                provider: pick(provider, "provider")?,
-                consumer: pick(consumer, "consumer")?,
-                kind: [
-                    DependencyType::FinishToStart,
-                    DependencyType::StartToStart,
-                    DependencyType::FinishToFinish,
-                    DependencyType::StartToFinish,
-                ]
-                .into_iter()
-                .find(|k| k.code() == kind.get_untracked())
-                .unwrap_or(DependencyType::FinishToStart),
-                lag_days: lag.get_untracked().trim().parse().unwrap_or(0),
-                need_by: dates::parse_input(&need_by.get_untracked()),
-                provider_owner: None,
-                consumer_owner: None,
-                description: String::new(),
-                expected_version: None,
-                reason: None,
-            };
-            Some(
-                Box::pin(async move { api::propose_dependency(program_id, &request).await })
-                    as Pending<_>,
-            )
-        },
-        move |accepted| on_accepted.run(accepted),
-    );
-    let options = move || view.with(|v| v.as_ref().map(milestone_options));
-    view! {
-        <form class="card inline-form" data-testid="dependency-form" on:submit=on_submit novalidate
-            on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>
-            <h3 class="form-title">"Propose a dependency"</h3>
-            <div class="field-row">
-                <label class="field">
-                    <span>"Needs (provider)"</span>
-                    <select data-testid="dependency-provider" on:change=move |ev| provider.set(event_target_value(&ev))
-                        aria-invalid=move || invalid(error, "provider")>
-                        <option value="">"Choose…"</option>
-                        {options}
-                    </select>
-                    <FieldMessage error field="provider" id="dependency-provider-error"/>
-                </label>
-                <label class="field">
-                    <span>"Needed by (consumer)"</span>
-                    <select data-testid="dependency-consumer" on:change=move |ev| consumer.set(event_target_value(&ev))
-                        aria-invalid=move || invalid(error, "consumer")>
-                        <option value="">"Choose…"</option>
-                        {options}
-                    </select>
-                    <FieldMessage error field="consumer" id="dependency-consumer-error"/>
-                </label>
-            </div>
-            <div class="field-row">
-                <label class="field">
-                    <span>"Type"</span>
-                    <select data-testid="dependency-type" on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="FS">"Finish → start"</option>
-                        <option value="SS">"Start → start"</option>
-                        <option value="FF">"Finish → finish"</option>
-                        <option value="SF">"Start → finish"</option>
-                    </select>
-                </label>
-                <label class="field">
-                    <span>"Lag (days)"</span>
-                    <input type="number" data-testid="dependency-lag" bind:value=lag
-                        aria-invalid=move || invalid(error, "lag_days")/>
-                    <FieldMessage error field="lag_days" id="dependency-lag-error"/>
-                </label>
-                <label class="field">
-                    <span>"Need-by date (optional)"</span>
-                    <input type="date" data-testid="dependency-need-by" bind:value=need_by/>
-                </label>
-            </div>
-            <FormFooter error pending submit="Propose" testid="dependency-submit" on_close/>
-        </form>
-    }
-}
+            }
+        }
+    });
 
-#[component]
-fn ImportForm(program_id: ProgramId, on_close: Callback<()>) -> impl IntoView {
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
-    let report = RwSignal::new(None::<String>);
-    let on_change = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+    let accepted = move |result: Result<CommandAccepted, ApiError>| match result {
+        Ok(accepted) => {
+            error.set(None);
+            open.set(Open::None);
+            on_accepted.run(accepted);
+        }
+        Err(e) => error.set(Some(e)),
+    };
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(el) = markup::closest(&ev, "[data-act]") else {
+            return;
+        };
+        match attr(&el, "data-act").as_str() {
+            "milestone" => set_open(Open::Milestone),
+            "dependency" => set_open(Open::Dependency),
+            "import-open" => set_open(Open::Import),
+            "calendar-open" => set_open(Open::Calendar),
+            "close" => set_open(Open::None),
+            "baseline" => {
+                error.set(None);
+                spawn_local(async move {
+                    match api::baseline_program(program_id).await {
+                        Ok(done) => notice.set(Some(format!(
+                            "Baselined {} milestone(s) at their current forecasts.",
+                            done.baselined
+                        ))),
+                        Err(e) => error.set(Some(e)),
+                    }
+                });
+            }
+            "calendar" => {
+                let name =
+                    view.with_untracked(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default());
+                let request = CreateTokenRequest {
+                    name: format!("Calendar: {name}"),
+                    scope: TokenScope::ReadOnly,
+                    program_id: Some(program_id),
+                };
+                spawn_local(async move {
+                    match api::create_token(&request).await {
+                        Ok(created) => {
+                            let origin = web_sys::window()
+                                .and_then(|w| w.location().origin().ok())
+                                .unwrap_or_default();
+                            calendar_url.set(Some(format!(
+                                "{origin}/api/programs/{program_id}/calendar.ics?token={}",
+                                created.secret
+                            )));
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                });
+            }
+            _ => {}
+        }
+    };
+    let on_change = move |ev: web_sys::Event| {
+        let Some(file) = markup::closest(&ev, "[data-act=\"import\"]")
+            .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
             .and_then(|input| input.files())
             .and_then(|files| files.get(0))
         else {
             return;
         };
-        pending.set(true);
         error.set(None);
         report.set(None);
         spawn_local(async move {
@@ -409,7 +479,6 @@ fn ImportForm(program_id: ProgramId, on_close: Callback<()>) -> impl IntoView {
                     "The file could not be read.",
                 )),
             };
-            pending.set(false);
             match result {
                 Ok(r) => report.set(Some(format!(
                     "Imported {} milestones and {} dependencies. {}",
@@ -421,65 +490,47 @@ fn ImportForm(program_id: ProgramId, on_close: Callback<()>) -> impl IntoView {
             }
         });
     };
-    view! {
-        <div class="card inline-form" data-testid="import-form"
-            on:keydown=move |ev| if ev.key() == "Escape" { on_close.run(()) }>
-            <h3 class="form-title">"Import an MS Project plan"</h3>
-            <p class="form-note">
-                "Save the plan as XML in MS Project. Milestones come in with their baselines; links between them (also through tasks, and to plans imported before) become dependencies. A file with any error imports nothing."
-            </p>
-            <input type="file" accept=".xml,application/xml,text/xml" data-testid="import-file"
-                on:change=on_change disabled=move || pending.get()/>
-            {move || report.get().map(|r| view! { <p class="form-note" role="status" data-testid="import-report">{r}</p> })}
-            <FormError error/>
-        </div>
-    }
-}
-
-#[component]
-fn CalendarFeed(program_id: ProgramId, view: RwSignal<Option<ProgramView>>) -> impl IntoView {
-    let url = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<ApiError>);
-    let create = move |_| {
-        let name = view.with_untracked(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default());
-        let request = CreateTokenRequest {
-            name: format!("Calendar: {name}"),
-            scope: TokenScope::ReadOnly,
-            program_id: Some(program_id),
+    let on_submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_value() {
+            return;
+        }
+        let Some(f) = Submitted::from(&ev) else {
+            return;
         };
-        spawn_local(async move {
-            match api::create_token(&request).await {
-                Ok(created) => {
-                    let origin = web_sys::window()
-                        .and_then(|w| w.location().origin().ok())
-                        .unwrap_or_default();
-                    url.set(Some(format!(
-                        "{origin}/api/programs/{program_id}/calendar.ics?token={}",
-                        created.secret
-                    )));
+        match f.data("data-form").as_str() {
+            "milestone" => match milestone_request(&f) {
+                Ok(request) => {
+                    pending.set_value(true);
+                    spawn_local(async move {
+                        let result = api::add_milestone(program_id, &request).await;
+                        pending.set_value(false);
+                        accepted(result);
+                    });
                 }
                 Err(e) => error.set(Some(e)),
-            }
-        });
+            },
+            "dependency" => match dependency_request(&f) {
+                Ok(request) => {
+                    pending.set_value(true);
+                    spawn_local(async move {
+                        let result = api::propose_dependency(program_id, &request).await;
+                        pending.set_value(false);
+                        accepted(result);
+                    });
+                }
+                Err(e) => error.set(Some(e)),
+            },
+            _ => {}
+        }
+    };
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() != Open::None {
+            set_open(Open::None);
+        }
     };
     view! {
-        <div class="card inline-form" data-testid="calendar-form">
-            <h3 class="form-title">"Milestones in your calendar"</h3>
-            <p class="form-note">
-                "A private address for calendar apps (one all-day event per milestone, moving with its forecast). It carries a read-only key for this program only; revoke it on your account page to stop the feed."
-            </p>
-            {move || match url.get() {
-                Some(u) => view! {
-                    <input type="text" class="mono wide" readonly data-testid="calendar-url" prop:value=u/>
-                    <p class="form-note">"Copy it now: it is shown only once."</p>
-                }.into_any(),
-                None => view! {
-                    <button type="button" class="btn btn-primary" data-testid="create-calendar-url" on:click=create>
-                        "Create a calendar address"
-                    </button>
-                }.into_any(),
-            }}
-            <FormError error/>
-        </div>
+        <div node_ref=content on:click=on_click on:submit=on_submit on:change=on_change
+            on:keydown=on_keydown></div>
     }
 }

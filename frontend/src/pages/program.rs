@@ -8,7 +8,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use throughline_shared::api::CommandAccepted;
 use throughline_shared::project::ProjectEvent;
 use throughline_shared::view::{ProgramView, ProjectView};
@@ -18,9 +18,11 @@ use crate::api::{self, ApiError, AsOf};
 use crate::app::use_now;
 use crate::auth::use_auth;
 use crate::components::activity::ActivityPanel;
+use crate::components::audit::AuditTab;
 use crate::components::dependency_table::DependencyTable;
 use crate::components::edit_program_form::EditProgramForm;
 use crate::components::feedback::{ErrorBanner, Loading};
+use crate::components::governance::GovernanceTab;
 use crate::components::live_indicator::LiveIndicator;
 use crate::components::milestone_panel::MilestonePanel;
 use crate::components::project_form::AddProjectForm;
@@ -44,22 +46,45 @@ const HIGHLIGHT: Duration = Duration::from_millis(2500);
 pub fn ProgramPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let location = use_location();
     let key = Memo::new(move |_| {
+        let params = params.read();
         (
-            params.read().get("id"),
+            params.get("id"),
             query.read().get("as_of"),
-            location.pathname.get().ends_with("/objectives"),
+            Tab::of(params.get("tab").as_deref()),
         )
     });
     move || {
-        let (id, as_of, objectives) = key.get();
-        match id.and_then(|id| id.parse::<ProgramId>().ok()) {
-            None => view! { <ProgramNotFound/> }.into_any(),
-            Some(id) => {
+        let (id, as_of, tab) = key.get();
+        match (id.and_then(|id| id.parse::<ProgramId>().ok()), tab) {
+            (None, _) | (_, None) => view! { <ProgramNotFound/> }.into_any(),
+            (Some(id), Some(tab)) => {
                 let as_of = as_of.as_deref().and_then(AsOf::parse);
-                view! { <ProgramScreen id as_of objectives/> }.into_any()
+                view! { <ProgramScreen id as_of tab/> }.into_any()
             }
+        }
+    }
+}
+
+/// The program page's tabs, one URL each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Overview,
+    Objectives,
+    Governance,
+    Audit,
+}
+
+impl Tab {
+    /// The tab of the page's `:tab` segment (absent: the overview); `None` for a segment that
+    /// names no tab.
+    fn of(segment: Option<&str>) -> Option<Self> {
+        match segment {
+            None => Some(Tab::Overview),
+            Some("objectives") => Some(Tab::Objectives),
+            Some("governance") => Some(Tab::Governance),
+            Some("audit") => Some(Tab::Audit),
+            Some(_) => None,
         }
     }
 }
@@ -107,6 +132,7 @@ impl Page {
         }
         let mut changed = Vec::new();
         let mut moved = Vec::new();
+        let mut reload = false;
         self.view.update(|view| {
             let Some(view) = view else { return };
             for recorded in &batch {
@@ -128,8 +154,12 @@ impl Page {
                             changed.push(project_id);
                         }
                     }
-                    // Governance events are read through the governance view, not folded here.
-                    Err(DecodeError::UnknownStreamType(_)) => {}
+                    // The program's own events (renames, phase, scope, roles: rare) are not
+                    // decoded here, to keep their decoder out of the wasm: the view is read
+                    // again instead. Governance events have their own view.
+                    Err(DecodeError::UnknownStreamType(stream)) => {
+                        reload |= stream == "program";
+                    }
                     Err(err) => leptos::logging::warn!(
                         "event {} could not be decoded: {err}",
                         recorded.position
@@ -138,6 +168,9 @@ impl Page {
             }
         });
         self.events.update(|list| merge_events(list, batch));
+        if reload {
+            self.reload_view();
+        }
         for project_id in changed {
             self.highlight(project_id);
         }
@@ -157,6 +190,25 @@ impl Page {
                 HIGHLIGHT,
             );
         }
+    }
+
+    /// Reads the view again, then folds onto it the live events that arrived after its position
+    /// (all of them are in `events`, also those that arrive while this read is under way).
+    fn reload_view(self) {
+        spawn_local(async move {
+            let Ok(mut fresh) = api::get_program(self.id, None).await else {
+                return;
+            };
+            let since = fresh.position;
+            self.events.with_untracked(|list| {
+                for recorded in list.iter().rev().filter(|e| e.position > since) {
+                    if let Ok(event) = recorded.decode() {
+                        fresh.apply(recorded, &event);
+                    }
+                }
+            });
+            self.view.set(Some(fresh));
+        });
     }
 
     fn highlight(self, project_id: ProjectId) {
@@ -213,12 +265,7 @@ impl Page {
 }
 
 #[component]
-fn ProgramScreen(
-    id: ProgramId,
-    as_of: Option<AsOf>,
-    /// The "Objectives and scope" tab rather than the overview.
-    objectives: bool,
-) -> impl IntoView {
+fn ProgramScreen(id: ProgramId, as_of: Option<AsOf>, tab: Tab) -> impl IntoView {
     let history = as_of.is_some();
     let page = Page {
         id,
@@ -290,15 +337,13 @@ fn ProgramScreen(
             <ErrorBanner title="Could not load this program" message=e.message on_retry=retry/>
         }
         .into_any(),
-        Load::Loaded => {
-            view! { <ProgramLoaded page as_of=as_of.get_value() objectives_tab=objectives/> }
-                .into_any()
-        }
+        Load::Loaded => view! { <ProgramLoaded page as_of=as_of.get_value() tab/> }.into_any(),
     }
 }
 
 #[component]
-fn ProgramLoaded(page: Page, as_of: Option<AsOf>, objectives_tab: bool) -> impl IntoView {
+fn ProgramLoaded(page: Page, as_of: Option<AsOf>, tab: Tab) -> impl IntoView {
+    let objectives_tab = tab == Tab::Objectives;
     let auth = use_auth();
     let program_id = page.id;
     // Controls appear only for what the server would accept from this user.
@@ -564,6 +609,8 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>, objectives_tab: bool) -> impl 
                     }
                 })}
             </A>
+            <A href=format!("/programs/{program_id}/governance{tab_query}")>"Governance"</A>
+            <A href=format!("/programs/{program_id}/audit{tab_query}")>"Audit trail"</A>
         </nav>
         <Show when=move || editing.get() && !history>
             {move || view.get_untracked().map(|program| view! {
@@ -575,15 +622,18 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>, objectives_tab: bool) -> impl 
             {move || page.notice.get()}
         </p>
 
-        {if objectives_tab {
-            view! {
+        {match tab {
+            Tab::Governance => view! {
+                <GovernanceTab program_id view events=page.events as_of=as_of.clone()/>
+            }.into_any(),
+            Tab::Audit => view! { <AuditTab program_id view as_of=as_of.clone()/> }.into_any(),
+            Tab::Objectives => view! {
                 <section class="card scope-card" aria-label="Phase and scope">
                     <ScopePanel view/>
                 </section>
             }
-            .into_any()
-        } else {
-            view! {
+            .into_any(),
+            Tab::Overview => view! {
         <div class="layout-main-side">
             <section class="main-column" aria-labelledby="projects-title">
                 <div class="section-header">
@@ -635,7 +685,7 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>, objectives_tab: bool) -> impl 
                 on_accepted=page.accepted("Dependency updated.".into())/>
         </section>
             }
-            .into_any()
+            .into_any(),
         }}
     }
 }

@@ -190,6 +190,8 @@ pub struct Decision {
     pub effects: Vec<ProposedEffect>,
     /// The latest vote of each voter.
     pub votes: Vec<(UserId, Vote)>,
+    /// The question, for the reason recorded with the effects.
+    pub question: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -246,8 +248,10 @@ impl Decision {
                 program_id,
                 effects,
                 forum_id,
+                question,
                 ..
             } => {
+                self.question = question.clone();
                 self.id = Some(*decision_id);
                 self.program_id = Some(*program_id);
                 self.state = Some(DecisionState::Proposed);

@@ -154,4 +154,6 @@ pub struct EscalationStepRequest {
 pub struct GovernanceResponse {
     pub view: GovernanceView,
     pub attention: GovernanceAttention,
+    /// The decision rights in words, in the order of `view.charter.rights`.
+    pub rights_in_words: Vec<String>,
 }

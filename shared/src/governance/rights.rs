@@ -34,6 +34,27 @@ impl DecisionKind {
     }
 }
 
+/// A magnitude of `kind` in a program manager's words: money in major units with thousands
+/// separators (budgets are kept in minor units), days, or a score.
+pub fn magnitude_words(kind: DecisionKind, magnitude: i64) -> String {
+    let m = magnitude.abs();
+    match kind {
+        DecisionKind::BudgetChange => {
+            let units = (m / 100).to_string();
+            let mut grouped = String::new();
+            for (i, c) in units.chars().enumerate() {
+                if i > 0 && (units.len() - i).is_multiple_of(3) {
+                    grouped.push(',');
+                }
+                grouped.push(c);
+            }
+            format!("{grouped}.{:02}", m % 100)
+        }
+        DecisionKind::Rebaseline => format!("{m} days"),
+        _ => format!("a score of {m}"),
+    }
+}
+
 /// "Decisions of `kind` with a magnitude of at least `threshold` go to `forum`."
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -45,6 +66,21 @@ pub struct DecisionRight {
     pub forum_id: ForumId,
     /// The forum's name when the rule was made, for the routing reason.
     pub forum_name: String,
+}
+
+impl DecisionRight {
+    /// The rule in words, e.g. "budget change of 50,000.00 or more → Steering committee".
+    pub fn sentence(&self) -> String {
+        match self.threshold {
+            Some(t) => format!(
+                "{} of {} or more → {}",
+                self.kind.label(),
+                magnitude_words(self.kind, t),
+                self.forum_name
+            ),
+            None => format!("every {} → {}", self.kind.label(), self.forum_name),
+        }
+    }
 }
 
 /// Where a decision goes, and why.
@@ -75,9 +111,10 @@ pub fn route(
         .max_by_key(|r| r.threshold.map_or(i64::MIN, |t| t))?;
     let reason = match (rule.threshold, magnitude) {
         (Some(t), Some(m)) => format!(
-            "a {} of {} reaches the threshold of {t} set for {}",
+            "a {} of {} reaches the threshold of {} set for {}",
             kind.label(),
-            m.abs(),
+            magnitude_words(kind, m),
+            magnitude_words(kind, t),
             rule.forum_name
         ),
         _ => format!("every {} goes to {}", kind.label(), rule.forum_name),
@@ -111,6 +148,24 @@ mod tests {
     }
 
     #[test]
+    fn magnitudes_read_as_money_days_or_scores() {
+        assert_eq!(
+            magnitude_words(DecisionKind::BudgetChange, 12_000_000),
+            "120,000.00"
+        );
+        assert_eq!(magnitude_words(DecisionKind::BudgetChange, -5), "0.05");
+        assert_eq!(
+            magnitude_words(DecisionKind::BudgetChange, 12_345_678_901),
+            "123,456,789.01"
+        );
+        assert_eq!(magnitude_words(DecisionKind::Rebaseline, 21), "21 days");
+        assert_eq!(
+            magnitude_words(DecisionKind::RiskAcceptance, 16),
+            "a score of 16"
+        );
+    }
+
+    #[test]
     fn the_most_specific_reached_rule_routes_and_says_why() {
         let change_board = forum(1, "the change board");
         let steering = forum(2, "the steering committee");
@@ -133,7 +188,7 @@ mod tests {
         assert!(
             small
                 .reason
-                .contains("threshold of 1000000 set for the change board"),
+                .contains("a budget change of 20,000.00 reaches the threshold of 10,000.00 set for the change board"),
             "{}",
             small.reason
         );

@@ -1,0 +1,767 @@
+//! The program's governance tab: what needs attention (decisions past their SLA, overdue
+//! escalations, next sessions), decisions with their routing, votes, outcome and the controls
+//! the user may use, escalations, and the charter. Rendered as markup (see `markup.rs`) from the
+//! server's governance view, re-read whenever a live event arrives.
+
+use crate::api::{self, ApiError, AsOf};
+use crate::auth::use_auth;
+use crate::markup::{self, JsonObject, Submitted, attr, day, esc, get, list, n, s, words};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+use throughline_shared::access::ProgramAction;
+use throughline_shared::view::ProgramView;
+use throughline_shared::{ProgramId, RecordedEvent};
+
+/// Everything the markup needs to know about the reader.
+struct Reader {
+    user_id: String,
+    governs: bool,
+    raises: bool,
+    takes_part: bool,
+    history: bool,
+}
+
+fn milestone_name(view: &ProgramView, id: &str) -> String {
+    view.milestones
+        .iter()
+        .find(|m| m.milestone_id.to_string() == id)
+        .map_or_else(|| "a milestone".to_string(), |m| m.name.clone())
+}
+
+fn dependency_name(view: &ProgramView, id: &str) -> String {
+    view.dependencies
+        .iter()
+        .find(|d| d.dependency_id.to_string() == id)
+        .map_or_else(
+            || "a dependency".to_string(),
+            |d| {
+                format!(
+                    "{} → {}",
+                    milestone_name(view, &d.provider.to_string()),
+                    milestone_name(view, &d.consumer.to_string())
+                )
+            },
+        )
+}
+
+fn effect_html(view: &ProgramView, decisions: &[Value], e: &Value) -> String {
+    match s(e, "effect") {
+        "rebaseline" => {
+            let id = s(e, "milestone_id");
+            let from = view
+                .milestones
+                .iter()
+                .find(|m| m.milestone_id.to_string() == id)
+                .and_then(|m| m.baseline)
+                // Once the re-baseline is done, there is nothing to compare.
+                .filter(|b| b.to_string() != s(e, "to"))
+                .map(|b| format!(" (now baselined {})", crate::dates::day_month_year(b)))
+                .unwrap_or_default();
+            format!(
+                "Re-baseline “{}” to {}{from}",
+                esc(&milestone_name(view, id)),
+                day(s(e, "to"))
+            )
+        }
+        "cancel_dependency" => format!(
+            "Cancel the dependency {}",
+            esc(&dependency_name(view, s(e, "dependency_id")))
+        ),
+        _ => {
+            let id = s(e, "decision_id");
+            let question = decisions
+                .iter()
+                .find(|d| s(d, "decision_id") == id)
+                .map_or("an earlier decision", |d| s(d, "question"));
+            format!("Supersede “{}”", esc(question))
+        }
+    }
+}
+
+/// A decision kind's wire name in words ("re-baseline").
+fn kind_label(kind: &str) -> String {
+    if kind == "rebaseline" {
+        "re-baseline".into()
+    } else {
+        words(kind)
+    }
+}
+
+fn forum_of<'a>(g: &'a Value, forum_id: &str) -> Option<&'a Value> {
+    list(get(get(g, "view"), "charter"), "forums")
+        .iter()
+        .find(|f| s(f, "forum_id") == forum_id)
+}
+
+fn is_member(forum: &Value, user: &str) -> bool {
+    s(get(forum, "rules"), "chair") == user
+        || list(get(forum, "rules"), "members")
+            .iter()
+            .any(|m| m.as_str() == Some(user))
+}
+
+fn decision_html(g: &Value, view: &ProgramView, reader: &Reader, d: &Value) -> String {
+    let id = s(d, "decision_id");
+    let state = s(d, "state");
+    let decisions = list(get(g, "view"), "decisions");
+    let forum = forum_of(g, s(d, "forum_id"));
+    let open = matches!(state, "proposed" | "in_review" | "deferred");
+    let mut h = format!(
+        "<article class=\"card decision\" data-testid=\"decision\" data-state=\"{state}\" id=\"decision-{id}\">\
+         <header class=\"decision-head\"><h3>{}</h3><span class=\"pill state state-{state}\">{}</span></header>\
+         <p class=\"decision-meta\">{} · raised by {} {} · <span class=\"routing\" data-testid=\"routing\">{}</span></p>",
+        esc(s(d, "question")),
+        words(state),
+        esc(&kind_label(s(d, "kind"))),
+        esc(s(d, "raised_by")),
+        esc(&crate::time::rfc3339_readable(s(d, "raised_at"))),
+        esc(s(d, "routing_reason")),
+    );
+    if let Some(b) = list(get(g, "attention"), "bottlenecks")
+        .iter()
+        .find(|b| s(b, "decision_id") == id)
+    {
+        h.push_str(&format!(
+            "<p class=\"flag flag-late\" data-testid=\"bottleneck\">Waiting {} days — {} allows {}</p>",
+            n(b, "waiting_days"),
+            esc(get(b, "forum").as_str().unwrap_or("the program manager")),
+            n(b, "sla_days")
+        ));
+    }
+    if !s(d, "context").is_empty() {
+        h.push_str(&format!(
+            "<p class=\"decision-context\">{}</p>",
+            esc(s(d, "context"))
+        ));
+    }
+    let recommended = get(d, "recommendation").as_u64();
+    h.push_str("<ol class=\"options\">");
+    for (i, o) in list(d, "options").iter().enumerate() {
+        let rec = recommended == Some(i as u64);
+        h.push_str(&format!(
+            "<li{}><strong>{}</strong>{}",
+            if rec { " class=\"recommended\"" } else { "" },
+            esc(s(o, "title")),
+            if rec {
+                " <span class=\"pill\">recommended</span>"
+            } else {
+                ""
+            }
+        ));
+        for (key, sign) in [("pros", "+"), ("cons", "−")] {
+            if !s(o, key).is_empty() {
+                h.push_str(&format!(
+                    "<br><span class=\"muted\">{sign} {}</span>",
+                    esc(s(o, key))
+                ));
+            }
+        }
+        h.push_str("</li>");
+    }
+    h.push_str("</ol>");
+    let effects = list(d, "effects");
+    if !effects.is_empty() {
+        h.push_str("<p class=\"subhead\">If approved</p><ul class=\"effects\">");
+        for e in effects {
+            h.push_str(&format!("<li>{}</li>", effect_html(view, decisions, e)));
+        }
+        h.push_str("</ul>");
+    }
+    if let (Some(session), Some(f)) = (get(d, "tabled_for").as_str(), forum)
+        && open
+    {
+        h.push_str(&format!(
+            "<p>On the agenda of {} on {}</p>",
+            esc(s(f, "name")),
+            day(session)
+        ));
+    }
+    let votes = list(d, "votes");
+    if !votes.is_empty() {
+        let cast: Vec<String> = votes
+            .iter()
+            .map(|v| format!("{} — {}", esc(s(v, "name")), s(v, "vote")))
+            .collect();
+        let quorum = forum.map_or(String::new(), |f| {
+            format!(" (quorum {})", n(get(f, "rules"), "quorum"))
+        });
+        h.push_str(&format!(
+            "<p class=\"votes\" data-testid=\"votes\">Votes: {}{quorum}</p>",
+            cast.join("; ")
+        ));
+    }
+    if let Some(o) = Some(get(d, "outcome")).filter(|o| o.is_object()) {
+        let by: Vec<String> = list(o, "decided_by")
+            .iter()
+            .map(|p| esc(p.as_str().unwrap_or("")))
+            .collect();
+        h.push_str(&format!(
+            "<p class=\"outcome\" data-testid=\"outcome\"><strong>{}</strong> by {}: {} <a href=\"/programs/{}/audit?cause={}\">in the audit trail</a></p>",
+            match s(o, "state") {
+                "approved" => "Approved",
+                "rejected" => "Rejected",
+                _ => "Deferred",
+            },
+            by.join(", "),
+            esc(s(o, "rationale")),
+            esc(s(get(g, "view"), "program_id")),
+            esc(s(o, "event_id")),
+        ));
+    }
+    if reader.history || !open {
+        h.push_str("</article>");
+        return h;
+    }
+    let member = forum.is_some_and(|f| is_member(f, &reader.user_id));
+    let chairs = forum.is_some_and(|f| s(get(f, "rules"), "chair") == reader.user_id);
+    let mut actions = String::new();
+    if forum.is_some() && state != "in_review" && (reader.governs || chairs) {
+        actions.push_str(&format!(
+            "<button type=\"button\" class=\"btn btn-secondary btn-small\" data-act=\"table\" data-id=\"{id}\">Table for the next session</button>"
+        ));
+    }
+    if member && state == "in_review" && reader.takes_part {
+        for vote in ["approve", "reject", "abstain"] {
+            actions.push_str(&format!(
+                "<button type=\"button\" class=\"btn btn-secondary btn-small\" data-act=\"vote\" data-id=\"{id}\" data-vote=\"{vote}\">Vote {vote}</button>"
+            ));
+        }
+    }
+    if !actions.is_empty() {
+        h.push_str(&format!("<div class=\"decision-actions\">{actions}</div>"));
+    }
+    let decides = if forum.is_some() {
+        member && state == "in_review" && reader.takes_part
+    } else {
+        reader.governs
+    };
+    if decides {
+        h.push_str(&format!(
+            "<form class=\"outcome-form\" data-form=\"outcome\" data-key=\"outcome-{id}\" data-id=\"{id}\" data-version=\"{}\">\
+             <label class=\"field grow\"><span>Rationale</span><textarea name=\"rationale\" rows=\"2\" required \
+             placeholder=\"Why, in a sentence the audit trail will keep\"></textarea></label>\
+             <label class=\"field\"><span>Defer until <span class=\"optional\">(for a deferral)</span></span><input type=\"date\" name=\"until\"></label>\
+             <div class=\"form-actions\"><button class=\"btn btn-primary\" name=\"outcome\" value=\"approve\">Approve</button>\
+             <button class=\"btn btn-secondary\" name=\"outcome\" value=\"reject\">Reject</button>\
+             <button class=\"btn btn-ghost\" name=\"outcome\" value=\"defer\">Defer</button></div></form>",
+            n(d, "version")
+        ));
+    }
+    h.push_str("</article>");
+    h
+}
+
+fn escalation_html(reader: &Reader, e: &Value) -> String {
+    let id = s(e, "escalation_id");
+    let levels = list(e, "levels");
+    let level = get(e, "level").as_u64().unwrap_or(0) as usize;
+    let resolved = get(e, "resolution").is_object();
+    let at = levels.get(level).map_or("?", |l| s(l, "title"));
+    let mut h = format!(
+        "<article class=\"card escalation\" data-testid=\"escalation\"><header class=\"decision-head\"><h3>{}</h3>\
+         <span class=\"pill state state-{}\">{}</span></header><p class=\"decision-meta\">Raised by {} {}: {}</p>",
+        esc(s(e, "subject_label")),
+        if resolved { "approved" } else { "in_review" },
+        if resolved {
+            "resolved".to_string()
+        } else {
+            format!("level {} of {}: {}", level + 1, levels.len(), esc(at))
+        },
+        esc(s(e, "raised_by")),
+        esc(&crate::time::rfc3339_readable(s(e, "raised_at"))),
+        esc(s(e, "reason")),
+    );
+    for step in list(e, "steps") {
+        h.push_str(&format!(
+            "<p class=\"step\">{} to {} {}: {}</p>",
+            if get(step, "automatic").as_bool() == Some(true) {
+                "Moved up automatically"
+            } else {
+                "Moved up"
+            },
+            esc(levels
+                .get(get(step, "to_level").as_u64().unwrap_or(0) as usize)
+                .map_or("?", |l| s(l, "title"))),
+            esc(&crate::time::rfc3339_readable(s(step, "at"))),
+            esc(s(step, "reason"))
+        ));
+    }
+    if resolved {
+        let r = get(e, "resolution");
+        h.push_str(&format!(
+            "<p class=\"outcome\">Resolved by {}: {}</p></article>",
+            esc(s(r, "by")),
+            esc(s(r, "resolution"))
+        ));
+        return h;
+    }
+    h.push_str(&format!(
+        "<p class=\"due\">Answer due by {}</p>",
+        esc(&crate::time::rfc3339_readable(s(e, "due_at")))
+    ));
+    if !reader.history && reader.takes_part {
+        let resolve = if reader.raises {
+            "<button class=\"btn btn-secondary btn-small\" name=\"step\" value=\"resolve\">Resolve</button>"
+        } else {
+            ""
+        };
+        h.push_str(&format!(
+            "<form class=\"outcome-form\" data-form=\"escalation\" data-key=\"esc-{id}\" data-id=\"{id}\" data-version=\"{}\">\
+             <label class=\"field grow\"><span>Reason or resolution</span><input name=\"text\" required></label>\
+             <div class=\"form-actions\"><button class=\"btn btn-ghost btn-small\" name=\"step\" value=\"move-up\">Move up</button>{resolve}</div></form>",
+            n(e, "version")
+        ));
+    }
+    h.push_str("</article>");
+    h
+}
+
+fn charter_html(g: &Value) -> String {
+    let charter = get(get(g, "view"), "charter");
+    let sessions = list(get(g, "attention"), "next_sessions");
+    let mut h = String::from("<div class=\"charter\">");
+    for f in list(charter, "forums") {
+        let r = get(f, "rules");
+        let people: Vec<String> = list(f, "people")
+            .iter()
+            .map(|p| {
+                let chair = s(p, "user_id") == s(r, "chair");
+                format!(
+                    "{}{}",
+                    esc(s(p, "name")),
+                    if chair { " (chair)" } else { "" }
+                )
+            })
+            .collect();
+        let next: Vec<String> = sessions
+            .iter()
+            .find(|n| s(n, "forum_id") == s(f, "forum_id"))
+            .map(|n| {
+                list(n, "dates")
+                    .iter()
+                    .map(|d| day(d.as_str().unwrap_or("")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        h.push_str(&format!(
+            "<div class=\"card forum\" data-testid=\"forum\"><h3>{}</h3><p class=\"muted\">{}</p>\
+             <p>{}</p><p>Quorum {} · meets {} · decides within {} days</p><p>Next sessions: {}</p></div>",
+            esc(s(f, "name")),
+            esc(s(f, "purpose")),
+            people.join(", "),
+            n(r, "quorum"),
+            s(r, "cadence"),
+            n(r, "decision_sla_days"),
+            next.join(", ")
+        ));
+    }
+    let rights = list(g, "rights_in_words");
+    h.push_str("<div class=\"card forum\"><h3>Decision rights</h3><ul>");
+    if rights.is_empty() {
+        h.push_str("<li>None set: the program manager decides everything.</li>");
+    }
+    for r in rights {
+        h.push_str(&format!("<li>{}</li>", esc(r.as_str().unwrap_or(""))));
+    }
+    h.push_str("</ul><h3>Escalation path</h3><ol>");
+    for l in list(charter, "escalation_path") {
+        h.push_str(&format!(
+            "<li>{} {} — answers within {} h</li>",
+            esc(s(l, "title")),
+            esc(s(l, "contact")),
+            n(l, "response_sla_hours")
+        ));
+    }
+    h.push_str("</ol></div></div>");
+    h
+}
+
+fn governance_html(g: &Value, view: &ProgramView, reader: &Reader) -> String {
+    let a = get(g, "attention");
+    let bottlenecks = list(a, "bottlenecks").len();
+    let overdue = list(a, "overdue_escalations").len();
+    let decisions = list(get(g, "view"), "decisions");
+    let escalations = list(get(g, "view"), "escalations");
+    let open_count = decisions
+        .iter()
+        .filter(|d| matches!(s(d, "state"), "proposed" | "in_review" | "deferred"))
+        .count();
+    let mut h = format!(
+        "<div class=\"rag-counts gov-summary\"><span class=\"count{}\" data-testid=\"bottleneck-count\"><strong>{bottlenecks}</strong> past their SLA</span>\
+         <span class=\"count\"><strong>{open_count}</strong> open decisions</span>\
+         <span class=\"count{}\"><strong>{overdue}</strong> overdue escalations</span></div>",
+        if bottlenecks > 0 { " late" } else { "" },
+        if overdue > 0 { " late" } else { "" },
+    );
+    h.push_str("<h3 class=\"subsection-title\">Decisions</h3>");
+    if decisions.is_empty() {
+        h.push_str("<p class=\"empty-state\">No decisions raised yet.</p>");
+    }
+    // Open ones first (oldest first: the longest waiting on top), then the record.
+    for open in [true, false] {
+        for d in decisions
+            .iter()
+            .filter(|d| matches!(s(d, "state"), "proposed" | "in_review" | "deferred") == open)
+        {
+            if open {
+                h.push_str(&decision_html(g, view, reader, d));
+            }
+        }
+        if !open {
+            for d in decisions
+                .iter()
+                .rev()
+                .filter(|d| !matches!(s(d, "state"), "proposed" | "in_review" | "deferred"))
+            {
+                h.push_str(&decision_html(g, view, reader, d));
+            }
+        }
+    }
+    h.push_str("<h3 class=\"subsection-title\">Escalations</h3>");
+    if escalations.is_empty() {
+        h.push_str("<p class=\"empty-state\">Nothing escalated.</p>");
+    }
+    for e in escalations.iter().rev() {
+        h.push_str(&escalation_html(reader, e));
+    }
+    h.push_str("<h3 class=\"subsection-title\">Forums, decision rights and escalation path</h3>");
+    h.push_str(&charter_html(g));
+    h
+}
+
+fn options_html(view: &ProgramView, with_dependencies: bool) -> String {
+    let mut h = String::from("<option value=\"\">—</option>");
+    for m in &view.milestones {
+        h.push_str(&format!(
+            "<option value=\"m:{}\">{}</option>",
+            m.milestone_id,
+            esc(&m.name)
+        ));
+    }
+    if with_dependencies {
+        for d in &view.dependencies {
+            h.push_str(&format!(
+                "<option value=\"d:{}\">{}</option>",
+                d.dependency_id,
+                esc(&dependency_name(view, &d.dependency_id.to_string()))
+            ));
+        }
+    }
+    h
+}
+
+fn raise_form_html(view: &ProgramView) -> String {
+    let kinds = [
+        "rebaseline",
+        "scope_change",
+        "budget_change",
+        "risk_acceptance",
+        "dependency_cancellation",
+        "other",
+    ]
+    .iter()
+    .map(|k| format!("<option value=\"{k}\">{}</option>", words(k)))
+    .collect::<String>();
+    let option = |n: &str| {
+        format!(
+            "<fieldset class=\"objectives\"><legend>Option {n}</legend>\
+             <label class=\"field\"><span>Title</span><input name=\"title{n}\" required></label>\
+             <div class=\"field-row\"><label class=\"field grow\"><span>Pros</span><input name=\"pros{n}\"></label>\
+             <label class=\"field grow\"><span>Cons</span><input name=\"cons{n}\"></label></div></fieldset>"
+        )
+    };
+    format!(
+        "<form class=\"create-form gov-form\" data-form=\"raise\" data-key=\"raise\" data-testid=\"raise-form\">\
+         <h3 class=\"form-title\">Raise a decision</h3>\
+         <div class=\"field-row\"><label class=\"field\"><span>Kind</span><select name=\"kind\">{kinds}</select></label>\
+         <label class=\"field grow\"><span>Question</span><input name=\"question\" required placeholder=\"Re-baseline PCI certification to 30 April?\"></label></div>\
+         <label class=\"field\"><span>Context <span class=\"optional\">(optional)</span></span><textarea name=\"context\" rows=\"2\"></textarea></label>\
+         {}{}\
+         <div class=\"field-row\"><label class=\"field\"><span>Recommendation</span><select name=\"recommendation\"><option value=\"\">none</option><option value=\"0\">Option A</option><option value=\"1\">Option B</option></select></label>\
+         <label class=\"field\"><span>Amount or score <span class=\"optional\">(budget in cents, risk score)</span></span><input name=\"magnitude\" type=\"number\"></label></div>\
+         <p class=\"hint\">Proposed effect, applied when approved:</p>\
+         <div class=\"field-row\"><label class=\"field grow\"><span>Re-baseline or cancel</span><select name=\"target\" data-testid=\"effect-target\">{}</select></label>\
+         <label class=\"field\"><span>New baseline</span><input type=\"date\" name=\"to\"></label></div>\
+         <div class=\"form-actions\"><button class=\"btn btn-primary\" value=\"raise\">Raise decision</button></div></form>",
+        option("A"),
+        option("B"),
+        options_html(view, true)
+    )
+}
+
+fn escalate_form_html(view: &ProgramView) -> String {
+    format!(
+        "<form class=\"create-form gov-form\" data-form=\"escalate\" data-key=\"escalate\">\
+         <h3 class=\"form-title\">Escalate</h3>\
+         <div class=\"field-row\"><label class=\"field grow\"><span>Item</span><select name=\"target\" required>{}</select></label>\
+         <label class=\"field grow\"><span>Reason</span><input name=\"reason\" required></label></div>\
+         <div class=\"form-actions\"><button class=\"btn btn-primary\" value=\"escalate\">Escalate</button></div></form>",
+        options_html(view, true)
+    )
+}
+
+/// A form's item select value (`m:<id>` or `d:<id>`) as the API's item reference.
+fn item_ref(value: &str) -> Option<String> {
+    let (kind, id) = value.split_once(':')?;
+    let kind = if kind == "m" {
+        "milestone"
+    } else {
+        "dependency"
+    };
+    Some(JsonObject::new().str("kind", kind).str("id", id).end())
+}
+
+fn raise_body(f: &Submitted) -> String {
+    let options: Vec<String> = ["A", "B"]
+        .iter()
+        .map(|n| {
+            JsonObject::new()
+                .str("title", &f.get(&format!("title{n}")))
+                .str("pros", &f.get(&format!("pros{n}")))
+                .str("cons", &f.get(&format!("cons{n}")))
+                .end()
+        })
+        .collect();
+    let mut body = JsonObject::new()
+        .str("kind", &f.get("kind"))
+        .str("question", &f.get("question"))
+        .str("context", &f.get("context"))
+        .raw("options", &format!("[{}]", options.join(",")));
+    // Numbers go through a parse, so only digits reach the body.
+    if let Ok(r) = f.get("recommendation").parse::<u64>() {
+        body = body.raw("recommendation", &r.to_string());
+    }
+    if let Ok(m) = f.get("magnitude").parse::<i64>() {
+        body = body.raw("magnitude", &m.to_string());
+    }
+    let effect = match f.get("target").split_once(':') {
+        Some(("m", id)) => JsonObject::new()
+            .str("effect", "rebaseline")
+            .str("milestone_id", id)
+            .str("to", &f.get("to"))
+            .end(),
+        Some(("d", id)) => JsonObject::new()
+            .str("effect", "cancel_dependency")
+            .str("dependency_id", id)
+            .end(),
+        _ => String::new(),
+    };
+    body.raw("effects", &format!("[{effect}]")).end()
+}
+
+/// `"expected_version": n` when the form carried the version it was rendered with.
+fn with_version(body: JsonObject, f: &Submitted) -> JsonObject {
+    match f.data("data-version").parse::<i64>() {
+        Ok(v) => body.raw("expected_version", &v.to_string()),
+        Err(_) => body,
+    }
+}
+
+#[component]
+pub fn GovernanceTab(
+    program_id: ProgramId,
+    view: RwSignal<Option<ProgramView>>,
+    events: RwSignal<Vec<RecordedEvent>>,
+    as_of: Option<AsOf>,
+) -> impl IntoView {
+    let auth = use_auth();
+    let history = as_of.is_some();
+    let data = RwSignal::new(None::<Value>);
+    let failed = RwSignal::new(None::<ApiError>);
+    let action_error = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(String::new());
+    let raising = RwSignal::new(false);
+    let escalating = RwSignal::new(false);
+    let query = as_of
+        .as_ref()
+        .map(|a| format!("?as_of={}", api::encode(&a.query_value())))
+        .unwrap_or_default();
+    let path = format!("/api/programs/{program_id}/governance{query}");
+    let in_flight = StoredValue::new(false);
+    let again = StoredValue::new(false);
+    let refresh = RwSignal::new(0u64);
+    // Re-read whenever the log moves (the page's live subscription feeds `events`) or an action
+    // succeeded; one read at a time, with one more after it if anything arrived meanwhile.
+    Effect::new(move |_| {
+        events.with(|e| e.first().map(|e| e.position));
+        refresh.track();
+        if in_flight.get_value() {
+            again.set_value(true);
+            return;
+        }
+        in_flight.set_value(true);
+        let path = path.clone();
+        spawn_local(async move {
+            match api::get_value(&path).await {
+                Ok(v) => {
+                    data.set(Some(v));
+                    failed.set(None);
+                }
+                Err(e) => failed.set(Some(e)),
+            }
+            in_flight.set_value(false);
+            if again.get_value() {
+                again.set_value(false);
+                refresh.update(|n| *n += 1);
+            }
+        });
+    });
+
+    let reader = move || Reader {
+        user_id: auth
+            .me()
+            .map(|m| m.user.user_id.to_string())
+            .unwrap_or_default(),
+        governs: auth.can(program_id, ProgramAction::Govern),
+        raises: auth.can(program_id, ProgramAction::RaiseDecision),
+        takes_part: auth.can(program_id, ProgramAction::TakePart),
+        history,
+    };
+    let content = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let reader = reader();
+        let mut html = String::from(
+            "<div class=\"section-header\"><h2>Governance</h2><div class=\"page-actions\">",
+        );
+        if !history && reader.raises {
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"btn btn-primary\" data-act=\"raise\" data-testid=\"raise-decision\" aria-expanded=\"{}\">Raise a decision</button>",
+                raising.get()
+            ));
+        }
+        if !history && reader.takes_part {
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"btn btn-secondary\" data-act=\"escalate\" data-testid=\"escalate\" aria-expanded=\"{}\">Escalate</button>",
+                escalating.get()
+            ));
+        }
+        html.push_str("</div></div>");
+        if let Some(e) = action_error.get() {
+            html.push_str(&markup::error_html(&e));
+        }
+        view.with(|v| {
+            let Some(v) = v else { return };
+            if raising.get() {
+                html.push_str(&raise_form_html(v));
+            }
+            if escalating.get() {
+                html.push_str(&escalate_form_html(v));
+            }
+            match (data.get(), failed.get()) {
+                (_, Some(e)) => html.push_str(&markup::error_html(&e)),
+                (Some(g), None) => html.push_str(&governance_html(&g, v, &reader)),
+                (None, None) => html.push_str("<p class=\"loading\">Loading governance…</p>"),
+            }
+        });
+        if let Some(el) = content.get() {
+            markup::set_preserving_inputs(&el, &html);
+        }
+    });
+
+    let act = move |path: String,
+                    body: String,
+                    done: &'static str,
+                    reset: Option<web_sys::HtmlFormElement>| {
+        spawn_local(async move {
+            match api::post_json(&path, body).await {
+                Ok(()) => {
+                    action_error.set(None);
+                    notice.set(done.to_string());
+                    if let Some(form) = reset {
+                        form.reset();
+                    }
+                    raising.set(false);
+                    escalating.set(false);
+                    refresh.update(|n| *n += 1);
+                }
+                Err(e) => action_error.set(Some(e)),
+            }
+        });
+    };
+    let base = format!("/api/programs/{program_id}");
+    let on_click = {
+        let base = base.clone();
+        move |ev: web_sys::MouseEvent| {
+            let Some(el) = markup::closest(&ev, "[data-act]") else {
+                return;
+            };
+            let id = attr(&el, "data-id");
+            match attr(&el, "data-act").as_str() {
+                "raise" => raising.update(|r| *r = !*r),
+                "escalate" => escalating.update(|r| *r = !*r),
+                "table" => act(
+                    format!("{base}/decisions/{id}/table"),
+                    "{}".into(),
+                    "Tabled.",
+                    None,
+                ),
+                "vote" => act(
+                    format!("{base}/decisions/{id}/votes"),
+                    JsonObject::new().str("vote", &attr(&el, "data-vote")).end(),
+                    "Vote recorded.",
+                    None,
+                ),
+                _ => {}
+            }
+        }
+    };
+    let on_submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Some(f) = Submitted::from(&ev) else {
+            return;
+        };
+        let id = f.data("data-id");
+        match f.data("data-form").as_str() {
+            "outcome" => {
+                let mut body = JsonObject::new()
+                    .str("outcome", &f.button)
+                    .str("rationale", &f.get("rationale"));
+                if !f.get("until").is_empty() {
+                    body = body.str("until", &f.get("until"));
+                }
+                let body = with_version(body, &f).end();
+                act(
+                    format!("{base}/decisions/{id}/outcome"),
+                    body,
+                    "Outcome recorded.",
+                    Some(f.form),
+                )
+            }
+            "escalation" => act(
+                format!("{base}/escalations/{id}/{}", f.button),
+                with_version(JsonObject::new().str("text", &f.get("text")), &f).end(),
+                "Escalation updated.",
+                Some(f.form),
+            ),
+            "raise" => act(
+                format!("{base}/decisions"),
+                raise_body(&f),
+                "Decision raised.",
+                Some(f.form),
+            ),
+            "escalate" => match item_ref(&f.get("target")) {
+                Some(subject) => act(
+                    format!("{base}/escalations"),
+                    JsonObject::new()
+                        .raw("subject", &subject)
+                        .str("reason", &f.get("reason"))
+                        .end(),
+                    "Escalated.",
+                    Some(f.form),
+                ),
+                None => action_error.set(Some(ApiError::field_error(
+                    "subject",
+                    "choose the item to escalate",
+                ))),
+            },
+            _ => {}
+        }
+    };
+    view! {
+        <section class="governance" aria-label="Governance" on:click=on_click on:submit=on_submit>
+            <p class="visually-hidden" role="status" aria-live="polite">{move || notice.get()}</p>
+            <div node_ref=content data-testid="governance"></div>
+        </section>
+    }
+}
