@@ -1,12 +1,13 @@
 //! A realistic demo program, seeded through the ordinary commands (so it is an ordinary history
 //! in the log): six projects, forty milestones, thirty cross-project dependencies, a baseline, then
 //! slips, status reports, agreements and a cancelled and a broken dependency; then governance: two
-//! forums, decision rights, an escalation path, decisions in each state and an escalation.
+//! forums, decision rights, an escalation path, decisions in each state, a review session with
+//! its minutes and an action, and an escalation.
 //!
 //! Dates are relative to the day it is seeded, so the demo always shows a program in flight.
 
 use crate::accounts;
-use crate::commands::governance::{self, Caller};
+use crate::commands::governance::{self, Caller, SessionStep};
 use crate::commands::schedule::{self, DependencyChange, MilestoneChange};
 use crate::commands::{self, CommandError};
 use crate::error::ApiError;
@@ -24,10 +25,11 @@ use throughline_shared::governance::decision::{DecisionOption, Vote};
 use throughline_shared::governance::escalation::ItemRef;
 use throughline_shared::governance::forum::Cadence;
 use throughline_shared::governance::requests::{
-    DecideRequest, DecisionRightRequest, DecisionRightsRequest, EffectRequest, EscalateRequest,
-    EscalationPathRequest, OutcomeChoice, RaiseDecisionRequest, SaveForumRequest,
+    AttendanceRequest, DecideRequest, DecisionRightRequest, DecisionRightsRequest, EffectRequest,
+    EscalateRequest, EscalationPathRequest, OutcomeChoice, RaiseDecisionRequest, SaveForumRequest,
 };
 use throughline_shared::governance::rights::DecisionKind;
+use throughline_shared::governance::session::SessionCommand;
 use throughline_shared::ids::DecisionId;
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::{MilestoneCommand, MilestoneKind};
@@ -807,6 +809,51 @@ async fn seed_governance(
         },
     )
     .await?;
+    // The change board's session: its agenda from the log, attendance, minutes and an action.
+    let change_board = throughline_shared::ids::ForumId::from_uuid(change_board);
+    let agenda = crate::routes::governance::agenda_for(
+        store.pool(),
+        program_id,
+        change_board,
+        chrono::Utc::now(),
+    )
+    .await?;
+    let session = governance::open_session(
+        store,
+        &pmo,
+        program_id,
+        change_board,
+        caller(&pmo),
+        today,
+        agenda,
+    )
+    .await?
+    .stream_id;
+    let session = throughline_shared::ids::SessionId::from_uuid(session);
+    let steps = [
+        SessionStep::Attendance(AttendanceRequest {
+            present: vec![
+                pmo.actor_id.expect("a person"),
+                cto.actor_id.expect("a person"),
+            ],
+            apologies: vec![],
+        }),
+        SessionStep::Command(SessionCommand::RecordMinutes {
+            minutes: "PCI re-baseline approved (Mira, Tom). The gateway team confirms the QSA \
+                      re-test slot; 3-D Secure follows two weeks after certification."
+                .into(),
+        }),
+        SessionStep::Command(SessionCommand::RecordAction {
+            action_id: throughline_shared::ids::ActionId::from_uuid(uuid::Uuid::new_v4()),
+            title: "Book the QSA re-test and share the date with the portal team".into(),
+            owner: "Lee Chen".into(),
+            due: today + Duration::days(10),
+        }),
+    ];
+    for step in steps {
+        governance::session_step(store, &pmo, program_id, session, caller(&pmo), false, step)
+            .await?;
+    }
     // The broken shadow-mode dependency, escalated.
     let view = crate::routes::programs::current_view(store.pool(), program_id)
         .await?

@@ -119,3 +119,16 @@ impl Aggregate for crate::governance::escalation::Escalation {
         crate::governance::escalation::Escalation::decide(self, command)
     }
 }
+
+impl Aggregate for crate::governance::session::ReviewSession {
+    type Event = crate::governance::session::SessionEvent;
+    type Command = crate::governance::session::SessionCommand;
+
+    fn apply(&mut self, event: &Self::Event) {
+        crate::governance::session::ReviewSession::apply(self, event)
+    }
+
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError> {
+        crate::governance::session::ReviewSession::decide(self, command)
+    }
+}

@@ -5,6 +5,7 @@ use crate::event::DomainEvent;
 use crate::governance::charter::CharterEvent;
 use crate::governance::decision::{DecisionEvent, Vote};
 use crate::governance::escalation::EscalationEvent;
+use crate::governance::session::{ActionStatus, SessionEvent};
 use crate::milestone::{MilestoneEvent, MilestoneKind};
 use crate::program::ProgramEvent;
 use crate::project::ProjectEvent;
@@ -15,6 +16,7 @@ pub fn describe(event: &DomainEvent) -> String {
         DomainEvent::Charter(e) => describe_charter(e),
         DomainEvent::Decision(e) => describe_decision(e),
         DomainEvent::Escalation(e) => describe_escalation(e),
+        DomainEvent::Session(e) => describe_session(e),
         DomainEvent::Program(e) => match e {
             ProgramEvent::ProgramCreated {
                 name,
@@ -303,5 +305,54 @@ fn describe_escalation(e: &EscalationEvent) -> String {
         EscalationEvent::EscalationResolved { resolution, .. } => {
             format!("Resolved the escalation: {resolution}")
         }
+    }
+}
+
+fn describe_session(e: &SessionEvent) -> String {
+    match e {
+        SessionEvent::SessionOpened { date, agenda, .. } => format!(
+            "Opened the session of {date}: {} decision(s), {} escalation(s), {} slip(s), {} dependency(ies) in trouble, {} change(s) since the last session",
+            agenda.decisions.len(),
+            agenda.escalations.len(),
+            agenda.slipped.len(),
+            agenda.dependencies.len(),
+            agenda.changes.len()
+        ),
+        SessionEvent::AttendanceRecorded {
+            present, apologies, ..
+        } => {
+            let names = |p: &[crate::governance::charter::Person]| {
+                p.iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if apologies.is_empty() {
+                format!("Recorded attendance: {}", names(present))
+            } else {
+                format!(
+                    "Recorded attendance: {}; apologies from {}",
+                    names(present),
+                    names(apologies)
+                )
+            }
+        }
+        SessionEvent::MinutesRecorded { .. } => "Recorded the minutes".into(),
+        SessionEvent::ActionRecorded {
+            title, owner, due, ..
+        } => format!("Action for {owner} by {due}: {title}"),
+        SessionEvent::ActionStatusChanged { status, note, .. } => {
+            let status = match status {
+                ActionStatus::Open => "Reopened an action",
+                ActionStatus::Done => "Completed an action",
+                ActionStatus::Dropped => "Dropped an action",
+            };
+            if note.is_empty() {
+                status.to_string()
+            } else {
+                format!("{status}: {note}")
+            }
+        }
+        SessionEvent::SessionClosed { .. } => "Closed the session".into(),
     }
 }

@@ -8,6 +8,7 @@ use crate::dependency::DependencyEvent;
 use crate::governance::charter::CharterEvent;
 use crate::governance::decision::DecisionEvent;
 use crate::governance::escalation::EscalationEvent;
+use crate::governance::session::SessionEvent;
 use crate::ids::{EventId, ProgramId};
 use crate::milestone::MilestoneEvent;
 use crate::program::ProgramEvent;
@@ -196,6 +197,7 @@ pub enum DomainEvent {
     Charter(CharterEvent),
     Decision(DecisionEvent),
     Escalation(EscalationEvent),
+    Session(SessionEvent),
 }
 
 impl DomainEvent {
@@ -233,6 +235,10 @@ impl DomainEvent {
             DecisionEvent::STREAM_TYPE => {
                 DecisionEvent::decode(event_type, schema_version, payload)
                     .map(DomainEvent::Decision)
+            }
+            #[cfg(feature = "governance-events")]
+            SessionEvent::STREAM_TYPE => {
+                SessionEvent::decode(event_type, schema_version, payload).map(DomainEvent::Session)
             }
             #[cfg(feature = "governance-events")]
             EscalationEvent::STREAM_TYPE => {

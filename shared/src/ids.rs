@@ -95,3 +95,11 @@ id_type!(
     /// An item escalated in a program (a late dependency, a slip, a stuck decision…).
     EscalationId
 );
+id_type!(
+    /// One meeting of a decision forum (a review session).
+    SessionId
+);
+id_type!(
+    /// An action agreed at a review session.
+    ActionId
+);

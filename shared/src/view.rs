@@ -226,7 +226,8 @@ impl ProgramView {
             DomainEvent::User(_)
             | DomainEvent::Charter(_)
             | DomainEvent::Decision(_)
-            | DomainEvent::Escalation(_) => {}
+            | DomainEvent::Escalation(_)
+            | DomainEvent::Session(_) => {}
             DomainEvent::Milestone(event) => self.apply_milestone(recorded, event),
             DomainEvent::Dependency(event) => self.apply_dependency(recorded, event),
             DomainEvent::Project(event) => match event {

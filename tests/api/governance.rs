@@ -707,3 +707,231 @@ async fn audit_follows_the_causation_and_exports_a_checkable_chain(
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_session_has_an_agenda_from_the_log_with_what_changed_since_the_last_one_and_keeps_its_record()
+ {
+    let Board {
+        app,
+        program,
+        milestone,
+        ada,
+        bo,
+        dee,
+    } = board().await;
+    let g = governance(&app, program).await;
+    let forum = g.view.charter.forums[0].forum_id;
+    let (ada_id, bo_id, cy_id, dee_id) = (
+        throughline_backend::accounts::user_id_for("ada"),
+        throughline_backend::accounts::user_id_for("bo"),
+        throughline_backend::accounts::user_id_for("cy"),
+        throughline_backend::accounts::user_id_for("dee"),
+    );
+    let sessions = format!("/api/programs/{program}/forums/{forum}/sessions");
+    // Only the program manager or the chair holds a session.
+    assert_error(
+        send(&bo, &app, &sessions, json!({})).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let first = created(send(&ada, &app, &sessions, json!({"date": "2027-01-04"})).await).await;
+    let g = governance(&app, program).await;
+    let agenda = &g.view.sessions[0].agenda;
+    assert_eq!(
+        agenda.since_position, None,
+        "a first session counts from the start"
+    );
+    assert!(
+        agenda.changes.iter().any(|c| c == "Project “Ledger” added"),
+        "{:?}",
+        agenda.changes
+    );
+
+    // Between the sessions: the milestone slips and a decision is raised for the board.
+    ok(app
+        .post(
+            &format!("/api/programs/{program}/milestones/{milestone}/forecast"),
+            &json!({"forecast": "2027-04-23", "reason": "QSA findings"}),
+        )
+        .await)
+    .await;
+    created(
+        app.post(
+            &format!("/api/programs/{program}/decisions"),
+            &rebaseline(milestone, "2027-04-23"),
+        )
+        .await,
+    )
+    .await;
+    let preview: throughline_shared::governance::session::Agenda = app
+        .get(&format!("/api/programs/{program}/forums/{forum}/agenda"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(preview.since_position, Some(g.view.sessions[0].position));
+    assert_eq!(preview.slipped.len(), 1);
+    assert_eq!(preview.slipped[0].milestone_id, milestone);
+    assert_eq!(preview.slipped[0].to.to_string(), "2027-04-23");
+    assert_eq!(
+        preview.changes,
+        ["“PCI certification” forecast moved 14 days later, to 2027-04-23"],
+        "only what changed since the last session"
+    );
+    assert_eq!(preview.decisions.len(), 1);
+    let second = created(send(&ada, &app, &sessions, json!({})).await).await;
+    let g = governance(&app, program).await;
+    assert_eq!(g.view.sessions[1].agenda.slipped, preview.slipped);
+    assert!(g.view.sessions[1].date >= Utc::now().date_naive());
+
+    // The record: attendance of board members only, minutes and actions by the chair.
+    let s = format!("/api/programs/{program}/sessions/{second}");
+    assert_error(
+        send(
+            &ada,
+            &app,
+            &format!("{s}/attendance"),
+            json!({"present": [ada_id, dee_id]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    ok(send(
+        &ada,
+        &app,
+        &format!("{s}/attendance"),
+        json!({"present": [ada_id, bo_id], "apologies": [cy_id]}),
+    )
+    .await)
+    .await;
+    assert_error(
+        send(
+            &bo,
+            &app,
+            &format!("{s}/minutes"),
+            json!({"minutes": "Not the chair"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    ok(send(
+        &ada,
+        &app,
+        &format!("{s}/minutes"),
+        json!({"minutes": "Re-baseline discussed; vote at the next session."}),
+    )
+    .await)
+    .await;
+    ok(send(
+        &ada,
+        &app,
+        &format!("{s}/actions"),
+        json!({"title": "Book the QSA re-test", "owner": "Lee Chen", "due": "2027-02-15"}),
+    )
+    .await)
+    .await;
+    ok(send(&ada, &app, &format!("{s}/close"), json!({})).await).await;
+    assert_error(
+        send(
+            &ada,
+            &app,
+            &format!("{s}/minutes"),
+            json!({"minutes": "Too late"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing_to_change",
+    )
+    .await;
+    // Actions outlive the meeting; a forum member without a writer's role cannot close one.
+    let g = governance(&app, program).await;
+    let session = &g.view.sessions[1];
+    assert_eq!(session.present.len(), 2);
+    assert_eq!(session.apologies[0].name, "cy (test)");
+    assert!(session.closed);
+    let action = session.actions[0].action_id;
+    assert_error(
+        send(
+            &dee,
+            &app,
+            &format!("{s}/actions/{action}"),
+            json!({"status": "done"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    ok(app
+        .post(
+            &format!("{s}/actions/{action}"),
+            &json!({"status": "done", "note": "Booked for 20 April"}),
+        )
+        .await)
+    .await;
+    let g = governance(&app, program).await;
+    assert_eq!(
+        g.view.sessions[1].actions[0].status,
+        throughline_shared::governance::session::ActionStatus::Done
+    );
+    assert_ne!(first, second);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_members_approving_at_the_same_moment_apply_the_effect_once() {
+    let Board {
+        app,
+        program,
+        milestone,
+        ada,
+        bo,
+        ..
+    } = board().await;
+    let decisions = format!("/api/programs/{program}/decisions");
+    for round in 0..5 {
+        let to = format!("2027-05-{:02}", 10 + round);
+        let decision = created(app.post(&decisions, &rebaseline(milestone, &to)).await).await;
+        let d = format!("{decisions}/{decision}");
+        ok(send(&ada, &app, &format!("{d}/table"), json!({})).await).await;
+        ok(send(
+            &ada,
+            &app,
+            &format!("{d}/votes"),
+            json!({"vote": "approve"}),
+        )
+        .await)
+        .await;
+        ok(send(&bo, &app, &format!("{d}/votes"), json!({"vote": "approve"})).await).await;
+        let head = app.head().await;
+        let body = json!({"outcome": "approve", "rationale": "Agreed"});
+        let outcome = format!("{d}/outcome");
+        let (a, b) = tokio::join!(
+            send(&ada, &app, &outcome, body.clone()),
+            send(&bo, &app, &outcome, body.clone())
+        );
+        let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+        statuses.sort();
+        // The loser sees the decision already decided (422) or loses the append race (409).
+        assert!(
+            statuses == [200, 409] || statuses == [200, 422],
+            "round {round}: {statuses:?}"
+        );
+        let page: EventPage = app
+            .get(&format!("/api/programs/{program}/events?after={head}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let types: Vec<&str> = page.events.iter().map(|e| e.event_type.as_str()).collect();
+        assert_eq!(
+            types,
+            ["DecisionApproved", "MilestoneRebaselined"],
+            "round {round}"
+        );
+    }
+}

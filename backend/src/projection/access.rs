@@ -87,7 +87,8 @@ impl Projection for Access {
                 | DomainEvent::Dependency(_)
                 | DomainEvent::Charter(_)
                 | DomainEvent::Decision(_)
-                | DomainEvent::Escalation(_) => {}
+                | DomainEvent::Escalation(_)
+                | DomainEvent::Session(_) => {}
             }
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! Forums, decision rights, the escalation path, decisions and escalations of a program.
 
-use super::programs::{AsOf, current_view};
+use super::programs::{AsOf, current_view, view_at};
 use crate::auth::{Principal, authorize};
 use crate::commands::CommandError;
 use crate::commands::governance::{self as commands, Caller};
@@ -19,19 +19,25 @@ use throughline_shared::governance::charter::CharterEvent;
 use throughline_shared::governance::decision::DecisionEvent;
 use throughline_shared::governance::escalation::EscalationEvent;
 use throughline_shared::governance::requests::{
-    DecideRequest, DecisionRightsRequest, EscalateRequest, EscalationPathRequest,
-    EscalationStepRequest, GovernanceResponse, RaiseDecisionRequest, SaveForumRequest,
+    ActionRequest, ActionStatusRequest, AttendanceRequest, DecideRequest, DecisionRightsRequest,
+    EscalateRequest, EscalationPathRequest, EscalationStepRequest, GovernanceResponse,
+    MinutesRequest, OpenSessionRequest, RaiseDecisionRequest, SaveForumRequest,
     TableDecisionRequest, VoteRequest,
 };
+use throughline_shared::governance::session::{
+    Agenda, SessionCommand, SessionEvent, assemble_agenda,
+};
 use throughline_shared::governance::view::GovernanceView;
-use throughline_shared::ids::{DecisionId, EscalationId, ForumId};
+use throughline_shared::ids::{ActionId, DecisionId, EscalationId, ForumId, SessionId};
+use throughline_shared::view::ProgramView;
 use uuid::Uuid;
 
 /// The stream types the governance view is folded from.
-const GOVERNANCE_STREAMS: [&str; 3] = [
+const GOVERNANCE_STREAMS: [&str; 4] = [
     CharterEvent::STREAM_TYPE,
     DecisionEvent::STREAM_TYPE,
     EscalationEvent::STREAM_TYPE,
+    SessionEvent::STREAM_TYPE,
 ];
 
 /// The program's governance as it stood at `up_to` (the whole log: `i64::MAX`).
@@ -395,4 +401,226 @@ pub async fn resolve_escalation(
     body: web::Json<EscalationStepRequest>,
 ) -> Result<HttpResponse, CommandError> {
     escalation_step(store, pool, principal, ctx, path, body, true).await
+}
+
+/// The agenda of `forum_id`'s session now: from the governance view, the program as it is and as
+/// it was at the forum's previous session, judged on today.
+pub(crate) async fn agenda_for(
+    pool: &PgPool,
+    program_id: ProgramId,
+    forum_id: ForumId,
+    now: DateTime<Utc>,
+) -> Result<Agenda, ApiError> {
+    let governance = governance_view(pool, program_id, i64::MAX).await?;
+    if governance.forum(forum_id).is_none() {
+        return Err(ApiError::not_found(format!(
+            "forum {forum_id} was not found"
+        )));
+    }
+    let view = current_view(pool, program_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
+    let then = match governance.last_session_position(forum_id) {
+        Some(position) => Some((
+            view_at(pool, program_id, position)
+                .await?
+                .unwrap_or_else(|| ProgramView::new(program_id)),
+            position,
+        )),
+        None => None,
+    };
+    let analysis = view.analyse(now.date_naive());
+    Ok(assemble_agenda(
+        forum_id,
+        &governance,
+        &view,
+        then.as_ref().map(|(v, p)| (v, *p)),
+        &analysis,
+        now,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/programs/{program_id}/forums/{forum_id}/agenda", tag = "governance",
+    params(("program_id" = Uuid, Path), ("forum_id" = Uuid, Path)),
+    responses((status = 200, body = Agenda, description = "what the forum's session would have on its table now"),
+        (status = 404, body = ErrorResponse)))]
+#[get("/programs/{program_id}/forums/{forum_id}/agenda")]
+pub async fn preview_agenda(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (program_id, forum_id) = path.into_inner();
+    let program_id = ProgramId(program_id);
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    let agenda = agenda_for(&pool, program_id, ForumId(forum_id), Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(agenda))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/forums/{forum_id}/sessions", tag = "governance",
+    params(("program_id" = Uuid, Path), ("forum_id" = Uuid, Path)), request_body = OpenSessionRequest,
+    responses((status = 201, body = CommandAccepted, description = "`stream_id` is the session's id; its agenda is in the governance view"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+#[post("/programs/{program_id}/forums/{forum_id}/sessions")]
+pub async fn open_session(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<OpenSessionRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let (program_id, forum_id) = path.into_inner();
+    let (program_id, forum_id) = (ProgramId(program_id), ForumId(forum_id));
+    let access = authorize(&pool, &principal, program_id, ProgramAction::TakePart).await?;
+    let now = Utc::now();
+    let agenda = agenda_for(&pool, program_id, forum_id, now).await?;
+    let date = match body.into_inner().date {
+        Some(date) => date,
+        None => {
+            let governance = governance_view(&pool, program_id, i64::MAX).await?;
+            let forum = governance
+                .forum(forum_id)
+                .ok_or_else(|| ApiError::not_found(format!("forum {forum_id} was not found")))?;
+            commands::next_session(&forum.rules, now.date_naive())
+        }
+    };
+    let accepted = commands::open_session(
+        &store,
+        &ctx,
+        program_id,
+        forum_id,
+        caller(&principal, &access),
+        date,
+        agenda,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(accepted))
+}
+
+async fn session_step(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    program_id: Uuid,
+    session_id: Uuid,
+    step: commands::SessionStep,
+) -> Result<HttpResponse, CommandError> {
+    let program_id = ProgramId(program_id);
+    let access = authorize(&pool, &principal, program_id, ProgramAction::TakePart).await?;
+    let accepted = commands::session_step(
+        &store,
+        &ctx,
+        program_id,
+        SessionId(session_id),
+        caller(&principal, &access),
+        access.can(ProgramAction::RaiseDecision),
+        step,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/sessions/{session_id}/attendance", tag = "governance",
+    params(("program_id" = Uuid, Path), ("session_id" = Uuid, Path)), request_body = AttendanceRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/sessions/{session_id}/attendance")]
+pub async fn record_attendance(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<AttendanceRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let (program_id, session_id) = path.into_inner();
+    let step = commands::SessionStep::Attendance(body.into_inner());
+    session_step(store, pool, principal, ctx, program_id, session_id, step).await
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/sessions/{session_id}/minutes", tag = "governance",
+    params(("program_id" = Uuid, Path), ("session_id" = Uuid, Path)), request_body = MinutesRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/sessions/{session_id}/minutes")]
+pub async fn record_minutes(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<MinutesRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let (program_id, session_id) = path.into_inner();
+    let step = commands::SessionStep::Command(SessionCommand::RecordMinutes {
+        minutes: body.into_inner().minutes,
+    });
+    session_step(store, pool, principal, ctx, program_id, session_id, step).await
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/sessions/{session_id}/actions", tag = "governance",
+    params(("program_id" = Uuid, Path), ("session_id" = Uuid, Path)), request_body = ActionRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/sessions/{session_id}/actions")]
+pub async fn record_action(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ActionRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let (program_id, session_id) = path.into_inner();
+    let request = body.into_inner();
+    let step = commands::SessionStep::Command(SessionCommand::RecordAction {
+        action_id: ActionId::from_uuid(Uuid::new_v4()),
+        title: request.title,
+        owner: request.owner,
+        due: request.due,
+    });
+    session_step(store, pool, principal, ctx, program_id, session_id, step).await
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/sessions/{session_id}/actions/{action_id}", tag = "governance",
+    params(("program_id" = Uuid, Path), ("session_id" = Uuid, Path), ("action_id" = Uuid, Path)),
+    request_body = ActionStatusRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/sessions/{session_id}/actions/{action_id}")]
+pub async fn change_action(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    body: web::Json<ActionStatusRequest>,
+) -> Result<HttpResponse, CommandError> {
+    let (program_id, session_id, action_id) = path.into_inner();
+    let request = body.into_inner();
+    let step = commands::SessionStep::Command(SessionCommand::ChangeAction {
+        action_id: ActionId(action_id),
+        status: request.status,
+        note: request.note,
+    });
+    session_step(store, pool, principal, ctx, program_id, session_id, step).await
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/sessions/{session_id}/close", tag = "governance",
+    params(("program_id" = Uuid, Path), ("session_id" = Uuid, Path)),
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/sessions/{session_id}/close")]
+pub async fn close_session(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, CommandError> {
+    let (program_id, session_id) = path.into_inner();
+    let step = commands::SessionStep::Command(SessionCommand::Close);
+    session_step(store, pool, principal, ctx, program_id, session_id, step).await
 }

@@ -9,4 +9,5 @@ pub mod escalation;
 pub mod forum;
 pub mod requests;
 pub mod rights;
+pub mod session;
 pub mod view;

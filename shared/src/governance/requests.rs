@@ -157,3 +157,43 @@ pub struct GovernanceResponse {
     /// The decision rights in words, in the order of `view.charter.rights`.
     pub rights_in_words: Vec<String>,
 }
+
+/// Opens a session of a forum, with its agenda assembled from the log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpenSessionRequest {
+    /// Absent: the forum's next session by its cadence (today if it meets today).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttendanceRequest {
+    /// Members of the forum who attended.
+    pub present: Vec<UserId>,
+    #[serde(default)]
+    pub apologies: Vec<UserId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MinutesRequest {
+    pub minutes: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionRequest {
+    pub title: String,
+    pub owner: String,
+    pub due: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionStatusRequest {
+    pub status: super::session::ActionStatus,
+    #[serde(default)]
+    pub note: String,
+}

@@ -3,12 +3,15 @@
 //! moment); what needs attention on a given day (decisions past their forum's SLA, escalations
 //! past their response time, the next sessions) is computed from it, like the schedule analysis.
 
-use super::charter::{Charter, EscalationLevel, Forum};
+use super::charter::{Charter, EscalationLevel, Forum, Person};
 use super::decision::{DecisionEvent, DecisionOption, DecisionState, ProposedEffect, Vote};
 use super::escalation::{EscalationEvent, ItemRef};
 use super::rights::DecisionKind;
+use super::session::{ActionStatus, Agenda, SessionEvent};
 use crate::event::{DomainEvent, RecordedEvent};
-use crate::ids::{DecisionId, EscalationId, EventId, ForumId, ProgramId, UserId};
+use crate::ids::{
+    ActionId, DecisionId, EscalationId, EventId, ForumId, ProgramId, SessionId, UserId,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -131,8 +134,45 @@ pub struct GovernanceView {
     pub decisions: Vec<DecisionView>,
     /// Oldest first.
     pub escalations: Vec<EscalationView>,
+    /// Review sessions, oldest first.
+    #[serde(default)]
+    pub sessions: Vec<SessionView>,
     /// The global log position this view reflects.
     pub position: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActionView {
+    pub action_id: ActionId,
+    pub title: String,
+    pub owner: String,
+    pub due: NaiveDate,
+    pub status: ActionStatus,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    pub session_id: SessionId,
+    pub forum_id: ForumId,
+    pub version: i64,
+    pub date: NaiveDate,
+    pub agenda: Agenda,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: String,
+    /// The log position of its opening: where the forum's next session counts changes from.
+    pub position: i64,
+    #[serde(default)]
+    pub present: Vec<Person>,
+    #[serde(default)]
+    pub apologies: Vec<Person>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<String>,
+    pub actions: Vec<ActionView>,
+    pub closed: bool,
 }
 
 /// A decision waiting longer than its forum allows.
@@ -176,8 +216,18 @@ impl GovernanceView {
             charter: Charter::default(),
             decisions: Vec::new(),
             escalations: Vec::new(),
+            sessions: Vec::new(),
             position: 0,
         }
+    }
+
+    /// The log position of `forum_id`'s latest session, where its next agenda counts changes from.
+    pub fn last_session_position(&self, forum_id: ForumId) -> Option<i64> {
+        self.sessions
+            .iter()
+            .filter(|s| s.forum_id == forum_id)
+            .map(|s| s.position)
+            .max()
     }
 
     pub fn forum(&self, forum_id: ForumId) -> Option<&Forum> {
@@ -210,6 +260,7 @@ impl GovernanceView {
             }
             DomainEvent::Decision(event) => self.apply_decision(recorded, event, at, actor),
             DomainEvent::Escalation(event) => self.apply_escalation(recorded, event, at, actor),
+            DomainEvent::Session(event) => self.apply_session(recorded, event, at, actor),
             _ => return,
         }
         self.position = recorded.position;
@@ -355,6 +406,94 @@ impl GovernanceView {
         }
     }
 
+    fn apply_session(
+        &mut self,
+        recorded: &RecordedEvent,
+        event: &SessionEvent,
+        at: DateTime<Utc>,
+        actor: String,
+    ) {
+        if let SessionEvent::SessionOpened {
+            session_id,
+            forum_id,
+            date,
+            agenda,
+            ..
+        } = event
+        {
+            self.sessions.push(SessionView {
+                session_id: *session_id,
+                forum_id: *forum_id,
+                version: recorded.version,
+                date: *date,
+                agenda: agenda.clone(),
+                opened_at: at,
+                opened_by: actor,
+                position: recorded.position,
+                present: Vec::new(),
+                apologies: Vec::new(),
+                minutes: None,
+                actions: Vec::new(),
+                closed: false,
+            });
+            return;
+        }
+        let id = match event {
+            SessionEvent::SessionOpened { session_id, .. }
+            | SessionEvent::AttendanceRecorded { session_id, .. }
+            | SessionEvent::MinutesRecorded { session_id, .. }
+            | SessionEvent::ActionRecorded { session_id, .. }
+            | SessionEvent::ActionStatusChanged { session_id, .. }
+            | SessionEvent::SessionClosed { session_id, .. } => *session_id,
+        };
+        let Some(session) = self.sessions.iter_mut().find(|s| s.session_id == id) else {
+            return;
+        };
+        session.version = recorded.version;
+        match event {
+            SessionEvent::SessionOpened { .. } => {}
+            SessionEvent::AttendanceRecorded {
+                present, apologies, ..
+            } => {
+                session.present = present.clone();
+                session.apologies = apologies.clone();
+            }
+            SessionEvent::MinutesRecorded { minutes, .. } => {
+                session.minutes = Some(minutes.clone())
+            }
+            SessionEvent::ActionRecorded {
+                action_id,
+                title,
+                owner,
+                due,
+                ..
+            } => session.actions.push(ActionView {
+                action_id: *action_id,
+                title: title.clone(),
+                owner: owner.clone(),
+                due: *due,
+                status: ActionStatus::Open,
+                note: String::new(),
+            }),
+            SessionEvent::ActionStatusChanged {
+                action_id,
+                status,
+                note,
+                ..
+            } => {
+                if let Some(a) = session
+                    .actions
+                    .iter_mut()
+                    .find(|a| a.action_id == *action_id)
+                {
+                    a.status = *status;
+                    a.note = note.clone();
+                }
+            }
+            SessionEvent::SessionClosed { .. } => session.closed = true,
+        }
+    }
+
     /// The escalation an event is about, at the event's version.
     fn escalation_mut(&mut self, id: EscalationId, version: i64) -> Option<&mut EscalationView> {
         let e = self
@@ -496,7 +635,7 @@ impl GovernanceView {
 mod tests {
     use super::*;
     use crate::event::{AggregateEvent, recorded};
-    use crate::governance::charter::{CharterEvent, Person};
+    use crate::governance::charter::CharterEvent;
     use crate::governance::forum::{Cadence, ForumRules};
     use chrono::Duration;
     use uuid::Uuid;
