@@ -12,6 +12,8 @@ mod time;
 mod timeline_layout;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    // A panic's message in the console (the console_error_panic_hook crate also appended a JS stack
+    // trace: with panic=abort and no symbols it named nothing, and cost wasm).
+    std::panic::set_hook(Box::new(|info| leptos::logging::error!("{info}")));
     leptos::mount::mount_to_body(app::App);
 }

@@ -7,6 +7,8 @@
 //! here) and their controls carry `data-act` / `data-form` attributes that one click and one
 //! submit handler dispatch on. Form state survives a re-render (`set_preserving_inputs`).
 
+use crate::api::ApiError;
+use crate::components::feedback::sentence;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 
@@ -59,9 +61,9 @@ pub fn words(wire: &str) -> String {
         .collect()
 }
 
-/// A `YYYY-MM-DD` value as "5 Mar 2027".
+/// A `YYYY-MM-DD` value as "5 Mar 2027" ("" for anything else, which never reaches markup).
 pub fn day(value: &str) -> String {
-    crate::dates::parse_input(value).map_or_else(|| value.to_string(), crate::dates::day_month_year)
+    crate::dates::parse_input(value).map_or_else(String::new, crate::dates::day_month_year)
 }
 
 /// The element (or its closest ancestor) carrying `attribute`, from an event's target.
@@ -104,6 +106,15 @@ impl Submitted {
             .as_string()
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
+    }
+
+    /// Every value of a field that repeats (ticked checkboxes of one name).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.data
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect()
     }
 
     pub fn data(&self, name: &str) -> String {
@@ -204,6 +215,51 @@ pub fn error_html(error: &crate::api::ApiError) -> String {
     }
     out.push_str("</div>");
     out
+}
+
+/// `aria-invalid` and the message under a field, when the last submission reported one.
+pub fn field_state(error: Option<&ApiError>, field: &str, id: &str) -> (String, String) {
+    match error.and_then(|e| e.field(field)) {
+        Some(message) => (
+            format!(" aria-invalid=\"true\" aria-describedby=\"{id}\""),
+            format!(
+                "<p class=\"field-error\" id=\"{id}\" data-testid=\"field-error\" data-field=\"{field}\">{}</p>",
+                esc(&message)
+            ),
+        ),
+        None => (String::new(), String::new()),
+    }
+}
+
+/// The error of a submission that is not about one field (field errors sit by their fields).
+pub fn form_error(error: Option<&ApiError>) -> String {
+    error.map_or(String::new(), |e| {
+        let text = if e.fields.is_empty() {
+            sentence(&e.message)
+        } else {
+            "Some fields need attention: see the messages next to them.".to_string()
+        };
+        format!(
+            "<p class=\"form-error\" role=\"alert\" data-testid=\"form-error\">{}</p>",
+            esc(&text)
+        )
+    })
+}
+
+/// A labelled input with its error state.
+pub fn input(
+    error: Option<&ApiError>,
+    label: &str,
+    kind: &str,
+    name: &str,
+    field: &str,
+    testid: &str,
+    extra: &str,
+) -> String {
+    let (invalid, message) = field_state(error, field, &format!("{testid}-error"));
+    format!(
+        "<label class=\"field\"><span>{label}</span><input type=\"{kind}\" name=\"{name}\" data-testid=\"{testid}\"{invalid}{extra}>{message}</label>"
+    )
 }
 
 #[cfg(test)]

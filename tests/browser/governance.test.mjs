@@ -156,6 +156,29 @@ test('a decision raised in one session, approved in another, re-baselines the mi
   assert.match(await escalation.textContent(), /level 1 of 2: Project manager/);
   assert.match(await escalation.textContent(), /No remediation owner at the vendor yet/);
 
+  // The chair holds the board's session: the agenda comes from the log; minutes and an action.
+  await board.getByTestId('open-session').click();
+  const session = board.getByTestId('session').first();
+  await session.waitFor();
+  assert.match(await session.textContent(), /Changes so far/);
+  assert.match(await session.textContent(), /Milestone “PCI certification” added/);
+  assert.match(await session.textContent(), /Open escalations/);
+  const record = session.locator('form[data-form="session"]');
+  await record.locator('[name="present"]').first().check();
+  await record.locator('button[value="attendance"]').click();
+  await session.getByText('Present: Ada Chair').waitFor();
+  await record.locator('[name="minutes"]').fill('Re-baseline confirmed; vendor escalation to be chased.');
+  await record.locator('button[value="minutes"]').click();
+  await session.getByTestId('minutes').waitFor();
+  await record.locator('[name="title"]').fill('Chase the vendor for a remediation owner');
+  await record.locator('[name="owner"]').fill('Lee Chen');
+  await record.locator('[name="due"]').fill(day(7));
+  await record.locator('button[value="actions"]').click();
+  await session.getByText('Chase the vendor for a remediation owner').waitFor();
+  await screenshot(board, '25-review-session');
+  await record.locator('button[value="close"]').click();
+  await board.locator('[data-testid="session"] .state-approved').waitFor();
+
   // The audit trail: the re-baseline names the approval as its cause.
   await pm.goto(`${new URL(pm.url()).origin}/programs/${programId}/audit`);
   await pm.getByTestId('chain').getByText('Hash chain verified').waitFor();

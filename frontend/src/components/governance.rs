@@ -12,6 +12,7 @@ use serde_json::Value;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::view::ProgramView;
 use throughline_shared::{ProgramId, RecordedEvent};
+use wasm_bindgen::JsCast;
 
 /// Everything the markup needs to know about the reader.
 struct Reader {
@@ -317,7 +318,138 @@ fn escalation_html(reader: &Reader, e: &Value) -> String {
     h
 }
 
-fn charter_html(g: &Value) -> String {
+/// A list section of a session's agenda ("" when empty).
+fn agenda_list(title: &str, items: Vec<String>) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let items: String = items.iter().map(|i| format!("<li>{i}</li>")).collect();
+    format!("<p class=\"subhead\">{title}</p><ul class=\"effects\">{items}</ul>")
+}
+
+fn session_html(g: &Value, reader: &Reader, session: &Value) -> String {
+    let id = s(session, "session_id");
+    let forum = forum_of(g, s(session, "forum_id"));
+    let a = get(session, "agenda");
+    let texts =
+        |key: &str, f: &dyn Fn(&Value) -> String| list(a, key).iter().map(f).collect::<Vec<_>>();
+    let closed = get(session, "closed").as_bool() == Some(true);
+    let mut h = format!(
+        "<article class=\"card decision\" data-testid=\"session\"><header class=\"decision-head\"><h3>{} — {}</h3>\
+         <span class=\"pill state state-{}\">{}</span></header>",
+        esc(forum.map_or("Forum", |f| s(f, "name"))),
+        day(s(session, "date")),
+        if closed { "approved" } else { "in_review" },
+        if closed { "closed" } else { "open" },
+    );
+    h.push_str(&agenda_list(
+        "Decisions awaiting the forum",
+        texts("decisions", &|d| esc(s(d, "question"))),
+    ));
+    h.push_str(&agenda_list(
+        "Open escalations",
+        texts("escalations", &|e| {
+            format!("{} (with {})", esc(s(e, "subject")), esc(s(e, "level")))
+        }),
+    ));
+    h.push_str(&agenda_list(
+        "Milestones that slipped",
+        texts("slipped", &|m| {
+            format!(
+                "{}: {} → {}",
+                esc(s(m, "name")),
+                day(s(m, "from")),
+                day(s(m, "to"))
+            )
+        }),
+    ));
+    h.push_str(&agenda_list(
+        "Dependencies in trouble",
+        texts("dependencies", &|d| {
+            format!(
+                "{} ({}, {} days)",
+                esc(s(d, "label")),
+                words(s(d, "status")),
+                n(d, "gap_days")
+            )
+        }),
+    ));
+    h.push_str(&agenda_list(
+        if get(a, "since_position").is_null() {
+            "Changes so far"
+        } else {
+            "Changes since the last session"
+        },
+        texts("changes", &|c| esc(c.as_str().unwrap_or(""))),
+    ));
+    let names = |key: &str| {
+        list(session, key)
+            .iter()
+            .map(|p| esc(s(p, "name")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !list(session, "present").is_empty() {
+        h.push_str(&format!("<p>Present: {}", names("present")));
+        if !list(session, "apologies").is_empty() {
+            h.push_str(&format!("; apologies: {}", names("apologies")));
+        }
+        h.push_str("</p>");
+    }
+    if let Some(minutes) = get(session, "minutes").as_str() {
+        h.push_str(&format!(
+            "<p class=\"outcome\" data-testid=\"minutes\">{}</p>",
+            esc(minutes)
+        ));
+    }
+    h.push_str(&agenda_list("Actions", texts_of(session, "actions", &|x| {
+        let done = if s(x, "status") == "open" && reader.raises && !reader.history {
+            format!(
+                " <button type=\"button\" class=\"btn btn-ghost btn-small\" data-act=\"done\" data-id=\"{}\" data-session=\"{id}\">Mark done</button>",
+                s(x, "action_id")
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "{} — {}, by {} ({}){done}",
+            esc(s(x, "title")),
+            esc(s(x, "owner")),
+            day(s(x, "due")),
+            s(x, "status")
+        )
+    })));
+    let keeps =
+        forum.is_some_and(|f| s(get(f, "rules"), "chair") == reader.user_id) || reader.governs;
+    if keeps && !closed && !reader.history {
+        let people: String = forum.map_or(&[][..], |f| list(f, "people")).iter().map(|p| {
+            format!(
+                "<label class=\"inline-check\"><input type=\"checkbox\" name=\"present\" value=\"{}\">{}</label>",
+                s(p, "user_id"),
+                esc(s(p, "name"))
+            )
+        }).collect();
+        h.push_str(&format!(
+            "<form class=\"outcome-form session-form\" data-form=\"session\" data-key=\"session-{id}\" data-id=\"{id}\">\
+             <div class=\"field-row\">{people}<button class=\"btn btn-ghost btn-small\" value=\"attendance\">Record attendance</button></div>\
+             <label class=\"field grow\"><span>Minutes</span><textarea name=\"minutes\" rows=\"2\"></textarea></label>\
+             <div class=\"field-row\"><label class=\"field grow\"><span>Action</span><input name=\"title\"></label>\
+             <label class=\"field\"><span>Owner</span><input name=\"owner\"></label>\
+             <label class=\"field\"><span>Due</span><input type=\"date\" name=\"due\"></label></div>\
+             <div class=\"form-actions\"><button class=\"btn btn-secondary btn-small\" value=\"minutes\">Save minutes</button>\
+             <button class=\"btn btn-secondary btn-small\" value=\"actions\">Add action</button>\
+             <button class=\"btn btn-ghost btn-small\" value=\"close\">Close session</button></div></form>"
+        ));
+    }
+    h.push_str("</article>");
+    h
+}
+
+fn texts_of(v: &Value, key: &str, f: &dyn Fn(&Value) -> String) -> Vec<String> {
+    list(v, key).iter().map(f).collect()
+}
+
+fn charter_html(g: &Value, reader: &Reader) -> String {
     let charter = get(get(g, "view"), "charter");
     let sessions = list(get(g, "attention"), "next_sessions");
     let mut h = String::from("<div class=\"charter\">");
@@ -344,9 +476,18 @@ fn charter_html(g: &Value) -> String {
                     .collect()
             })
             .unwrap_or_default();
+        let holds = !reader.history && (reader.governs || s(r, "chair") == reader.user_id);
+        let open = if holds {
+            format!(
+                "<button type=\"button\" class=\"btn btn-secondary btn-small\" data-act=\"session\" data-id=\"{}\" data-testid=\"open-session\">Open the next session</button>",
+                s(f, "forum_id")
+            )
+        } else {
+            String::new()
+        };
         h.push_str(&format!(
             "<div class=\"card forum\" data-testid=\"forum\"><h3>{}</h3><p class=\"muted\">{}</p>\
-             <p>{}</p><p>Quorum {} · meets {} · decides within {} days</p><p>Next sessions: {}</p></div>",
+             <p>{}</p><p>Quorum {} · meets {} · decides within {} days</p><p>Next sessions: {}</p>{open}</div>",
             esc(s(f, "name")),
             esc(s(f, "purpose")),
             people.join(", "),
@@ -425,8 +566,16 @@ fn governance_html(g: &Value, view: &ProgramView, reader: &Reader) -> String {
     for e in escalations.iter().rev() {
         h.push_str(&escalation_html(reader, e));
     }
+    h.push_str("<h3 class=\"subsection-title\">Review sessions</h3>");
+    let sessions = list(get(g, "view"), "sessions");
+    if sessions.is_empty() {
+        h.push_str("<p class=\"empty-state\">No sessions held yet.</p>");
+    }
+    for session in sessions.iter().rev().take(3) {
+        h.push_str(&session_html(g, reader, session));
+    }
     h.push_str("<h3 class=\"subsection-title\">Forums, decision rights and escalation path</h3>");
-    h.push_str(&charter_html(g));
+    h.push_str(&charter_html(g, reader));
     h
 }
 
@@ -659,16 +808,22 @@ pub fn GovernanceTab(
         }
     });
 
-    let act = move |path: String,
-                    body: String,
-                    done: &'static str,
-                    reset: Option<web_sys::HtmlFormElement>| {
+    let act = move |path: String, body: String, done: &'static str, reset: Option<String>| {
         spawn_local(async move {
             match api::post_json(&path, body).await {
                 Ok(()) => {
                     action_error.set(None);
                     notice.set(done.to_string());
-                    if let Some(form) = reset {
+                    // By its key: a live re-render may have replaced the submitted form already.
+                    if let Some(form) = reset.and_then(|key| {
+                        content
+                            .get_untracked()?
+                            .query_selector(&format!("form[data-key=\"{key}\"]"))
+                            .ok()
+                            .flatten()?
+                            .dyn_into::<web_sys::HtmlFormElement>()
+                            .ok()
+                    }) {
                         form.reset();
                     }
                     raising.set(false);
@@ -689,6 +844,18 @@ pub fn GovernanceTab(
             let id = attr(&el, "data-id");
             match attr(&el, "data-act").as_str() {
                 "raise" => raising.update(|r| *r = !*r),
+                "session" => act(
+                    format!("{base}/forums/{id}/sessions"),
+                    "{}".into(),
+                    "Session opened.",
+                    None,
+                ),
+                "done" => act(
+                    format!("{base}/sessions/{}/actions/{id}", attr(&el, "data-session")),
+                    JsonObject::new().str("status", "done").end(),
+                    "Action done.",
+                    None,
+                ),
                 "escalate" => escalating.update(|r| *r = !*r),
                 "table" => act(
                     format!("{base}/decisions/{id}/table"),
@@ -725,20 +892,51 @@ pub fn GovernanceTab(
                     format!("{base}/decisions/{id}/outcome"),
                     body,
                     "Outcome recorded.",
-                    Some(f.form),
+                    Some(f.data("data-key")),
                 )
             }
             "escalation" => act(
                 format!("{base}/escalations/{id}/{}", f.button),
                 with_version(JsonObject::new().str("text", &f.get("text")), &f).end(),
                 "Escalation updated.",
-                Some(f.form),
+                Some(f.data("data-key")),
             ),
+            "session" => {
+                let body = match f.button.as_str() {
+                    "attendance" => JsonObject::new()
+                        .raw(
+                            "present",
+                            &format!(
+                                "[{}]",
+                                f.all("present")
+                                    .iter()
+                                    .map(|p| markup::json_string(p))
+                                    .collect::<Vec<_>>()
+                                    .join(",")
+                            ),
+                        )
+                        .end(),
+                    "minutes" => JsonObject::new().str("minutes", &f.get("minutes")).end(),
+                    "actions" => JsonObject::new()
+                        .str("title", &f.get("title"))
+                        .str("owner", &f.get("owner"))
+                        .str("due", &f.get("due"))
+                        .end(),
+                    _ => "{}".into(),
+                };
+                let path = format!("{base}/sessions/{id}/{}", f.button);
+                act(
+                    path,
+                    body,
+                    "Session record saved.",
+                    Some(f.data("data-key")),
+                )
+            }
             "raise" => act(
                 format!("{base}/decisions"),
                 raise_body(&f),
                 "Decision raised.",
-                Some(f.form),
+                Some(f.data("data-key")),
             ),
             "escalate" => match item_ref(&f.get("target")) {
                 Some(subject) => act(
@@ -748,7 +946,7 @@ pub fn GovernanceTab(
                         .str("reason", &f.get("reason"))
                         .end(),
                     "Escalated.",
-                    Some(f.form),
+                    Some(f.data("data-key")),
                 ),
                 None => action_error.set(Some(ApiError::field_error(
                     "subject",

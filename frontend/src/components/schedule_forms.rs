@@ -20,9 +20,8 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::feedback::sentence;
 use crate::dates;
-use crate::markup::{self, Submitted, attr, esc};
+use crate::markup::{self, Submitted, attr, esc, field_state, form_error, input};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Open {
@@ -33,57 +32,12 @@ enum Open {
     Calendar,
 }
 
-/// `aria-invalid` and the message under a field, when the last submission reported one.
-fn field_state(error: Option<&ApiError>, field: &str, id: &str) -> (String, String) {
-    match error.and_then(|e| e.field(field)) {
-        Some(message) => (
-            format!(" aria-invalid=\"true\" aria-describedby=\"{id}\""),
-            format!(
-                "<p class=\"field-error\" id=\"{id}\" data-testid=\"field-error\" data-field=\"{field}\">{}</p>",
-                esc(&message)
-            ),
-        ),
-        None => (String::new(), String::new()),
-    }
-}
-
-/// The error of a submission that is not about one field (field errors sit by their fields).
-fn form_error(error: Option<&ApiError>) -> String {
-    error.map_or(String::new(), |e| {
-        let text = if e.fields.is_empty() {
-            sentence(&e.message)
-        } else {
-            "Some fields need attention: see the messages next to them.".to_string()
-        };
-        format!(
-            "<p class=\"form-error\" role=\"alert\" data-testid=\"form-error\">{}</p>",
-            esc(&text)
-        )
-    })
-}
-
 /// The form's error and buttons.
 fn footer(error: Option<&ApiError>, submit: &str, testid: &str) -> String {
     let error = form_error(error);
     format!(
         "{error}<div class=\"form-actions\"><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"{testid}\">{submit}</button>\
          <button type=\"button\" class=\"btn btn-secondary\" data-act=\"close\">Cancel</button></div>"
-    )
-}
-
-/// A labelled input with its error state.
-fn input(
-    error: Option<&ApiError>,
-    label: &str,
-    kind: &str,
-    name: &str,
-    field: &str,
-    testid: &str,
-    extra: &str,
-) -> String {
-    let (invalid, message) = field_state(error, field, &format!("{testid}-error"));
-    format!(
-        "<label class=\"field\"><span>{label}</span><input type=\"{kind}\" name=\"{name}\" data-testid=\"{testid}\"{invalid}{extra}>{message}</label>"
     )
 }
 
@@ -224,12 +178,7 @@ fn calendar_form(url: Option<&str>, error: Option<&ApiError>) -> String {
         ),
         None => "<button type=\"button\" class=\"btn btn-primary\" data-testid=\"create-calendar-url\" data-act=\"calendar\">Create a calendar address</button>".into(),
     };
-    let error = error.map_or(String::new(), |e| {
-        format!(
-            "<p class=\"form-error\" role=\"alert\" data-testid=\"form-error\">{}</p>",
-            esc(&sentence(&e.message))
-        )
-    });
+    let error = form_error(error);
     format!(
         "<div class=\"card inline-form\" data-testid=\"calendar-form\"><h3 class=\"form-title\">Milestones in your calendar</h3>\
          <p class=\"form-note\">A private address for calendar apps (one all-day event per milestone, moving with its forecast). \
