@@ -164,7 +164,8 @@ pub fn set_preserving_inputs(element: &web_sys::Element, html: &str) {
             .flatten()
             .map(|f| attr(&f, "data-key"))
     };
-    let mut kept = Vec::new();
+    // Fields of one name (rows of a table-like form) are told apart by their order.
+    let mut kept: Vec<(String, u32, String)> = Vec::new();
     if let Ok(fields) = element.query_selector_all("form[data-key] [name]") {
         for i in 0..fields.length() {
             let Some(field) = fields
@@ -174,7 +175,9 @@ pub fn set_preserving_inputs(element: &web_sys::Element, html: &str) {
                 continue;
             };
             if let (Some(key), Some(value)) = (key_of(&field), field_value(&field)) {
-                kept.push((selector(&key, &attr(&field, "name")), value));
+                let selector = selector(&key, &attr(&field, "name"));
+                let nth = kept.iter().filter(|(s, _, _)| *s == selector).count() as u32;
+                kept.push((selector, nth, value));
             }
         }
     }
@@ -184,8 +187,13 @@ pub fn set_preserving_inputs(element: &web_sys::Element, html: &str) {
         .filter(|a| element.contains(Some(a)))
         .and_then(|a| Some(selector(&key_of(&a)?, &a.get_attribute("name")?)));
     element.set_inner_html(html);
-    for (selector, value) in kept {
-        if let Ok(Some(field)) = element.query_selector(&selector) {
+    for (selector, nth, value) in kept {
+        if let Some(field) = element
+            .query_selector_all(&selector)
+            .ok()
+            .and_then(|all| all.get(nth))
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        {
             set_field_value(&field, &value);
         }
     }

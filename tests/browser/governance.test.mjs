@@ -94,6 +94,25 @@ after(async () => {
 test('a decision raised in one session, approved in another, re-baselines the milestone live and is traced in the audit trail', async () => {
   const pm = await open(browser, problems, `/programs/${programId}/governance`, 'program manager', admin);
   const governance = pm.getByTestId('governance');
+
+  // The program manager sets up governance in the UI: a second forum and a longer escalation path.
+  await governance.getByTestId('charter').click();
+  const forumForm = pm.getByTestId('forum-form');
+  await forumForm.locator('[name="name"]').fill('Architecture board');
+  await forumForm.locator('[name="purpose"]').fill('Cross-project technical choices');
+  await forumForm.locator('[name="chair"] option', { hasText: 'Avery Admin' }).waitFor({ state: 'attached' });
+  await forumForm.locator('[name="chair"]').selectOption({ label: 'Avery Admin' });
+  await forumForm.locator('[name="first"]').fill(day(2));
+  await forumForm.locator('button[value="forum"]').click();
+  await pm.locator('[data-testid="forum"]', { hasText: 'Architecture board' }).waitFor();
+  const path = pm.getByTestId('path-form');
+  await path.locator('[name="title"]').nth(2).fill('Steering committee');
+  await path.locator('[name="hours"]').nth(2).fill('168');
+  await path.locator('button[value="path"]').click();
+  await pm.getByText('Steering committee — answers within 168 h').waitFor();
+  await screenshot(pm, '19-governance-setup');
+  await governance.getByTestId('charter').click();
+
   await governance.getByTestId('raise-decision').click();
   const form = pm.getByTestId('raise-form');
   await form.locator('[name="question"]').fill('Re-baseline PCI certification by two weeks?');
@@ -153,7 +172,7 @@ test('a decision raised in one session, approved in another, re-baselines the mi
   await escalate.locator('button[value="escalate"]').click();
   const escalation = board.getByTestId('escalation').first();
   await escalation.waitFor();
-  assert.match(await escalation.textContent(), /level 1 of 2: Project manager/);
+  assert.match(await escalation.textContent(), /level 1 of 3: Project manager/);
   assert.match(await escalation.textContent(), /No remediation owner at the vendor yet/);
 
   // The chair holds the board's session: the agenda comes from the log; minutes and an action.

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 use throughline_shared::access::ProgramAction;
+use throughline_shared::api::ProgramMember;
 use throughline_shared::view::ProgramView;
 use throughline_shared::{ProgramId, RecordedEvent};
 use wasm_bindgen::JsCast;
@@ -650,6 +651,122 @@ fn escalate_form_html(view: &ProgramView) -> String {
     )
 }
 
+const KINDS: [&str; 6] = [
+    "rebaseline",
+    "scope_change",
+    "budget_change",
+    "risk_acceptance",
+    "dependency_cancellation",
+    "other",
+];
+
+/// `<option>`s with `selected` on the one equal to `current`.
+fn select_options(values: &[(String, String)], current: &str) -> String {
+    values
+        .iter()
+        .map(|(value, label)| {
+            format!(
+                "<option value=\"{value}\"{}>{}</option>",
+                if value == current { " selected" } else { "" },
+                esc(label)
+            )
+        })
+        .collect()
+}
+
+/// The program manager's forms for the charter: a new forum, the decision rights (the whole set,
+/// prefilled), the escalation path (prefilled).
+fn charter_forms_html(g: &Value, members: &[ProgramMember]) -> String {
+    let charter = get(get(g, "view"), "charter");
+    let people: Vec<(String, String)> = members
+        .iter()
+        .map(|m| (m.user.user_id.to_string(), m.user.display_name.clone()))
+        .collect();
+    let ticks: String = people
+        .iter()
+        .map(|(id, name)| {
+            format!(
+                "<label class=\"inline-check\"><input type=\"checkbox\" name=\"members\" value=\"{id}\">{}</label>",
+                esc(name)
+            )
+        })
+        .collect();
+    let cadences: Vec<(String, String)> = ["weekly", "fortnightly", "monthly", "quarterly"]
+        .iter()
+        .map(|c| (c.to_string(), c.to_string()))
+        .collect();
+    let mut h = format!(
+        "<form class=\"create-form gov-form\" data-form=\"forum\" data-key=\"forum\" data-testid=\"forum-form\">\
+         <h3 class=\"form-title\">Establish a forum</h3><div class=\"field-row\">\
+         <label class=\"field grow\"><span>Name</span><input name=\"name\" required placeholder=\"e.g. Architecture review board\"></label>\
+         <label class=\"field grow\"><span>Purpose</span><input name=\"purpose\"></label>\
+         <label class=\"field\"><span>Chair</span><select name=\"chair\">{}</select></label></div>\
+         <div class=\"field-row\"><span class=\"hint\">Members:</span>{ticks}</div><div class=\"field-row\">\
+         <label class=\"field\"><span>Quorum</span><input type=\"number\" name=\"quorum\" value=\"1\" min=\"1\"></label>\
+         <label class=\"field\"><span>Meets</span><select name=\"cadence\">{}</select></label>\
+         <label class=\"field\"><span>First session</span><input type=\"date\" name=\"first\" required></label>\
+         <label class=\"field\"><span>Decides within (days)</span><input type=\"number\" name=\"sla\" value=\"10\" min=\"1\"></label></div>\
+         <div class=\"form-actions\"><button class=\"btn btn-primary\" value=\"forum\">Establish forum</button></div></form>",
+        select_options(&people, ""),
+        select_options(&cadences, "monthly"),
+    );
+    let forums: Vec<(String, String)> = list(charter, "forums")
+        .iter()
+        .map(|f| (s(f, "forum_id").to_string(), s(f, "name").to_string()))
+        .collect();
+    let kinds: Vec<(String, String)> = KINDS
+        .iter()
+        .map(|k| (k.to_string(), kind_label(k)))
+        .collect();
+    let rights = list(charter, "rights");
+    h.push_str("<form class=\"create-form gov-form\" data-form=\"rights\" data-key=\"rights\"><h3 class=\"form-title\">Decision rights</h3>\
+        <p class=\"hint\">Which decisions go to which forum, from which size: money in full currency units, re-baselines in days, risks by score; \
+        no threshold means every one. Empty rows are ignored; anything no rule covers is the program manager's.</p>");
+    for i in 0..rights.len() + 2 {
+        let r = rights.get(i);
+        let kind = r.map_or("", |r| s(r, "kind"));
+        let threshold = r
+            .and_then(|r| get(r, "threshold").as_i64())
+            .map(|t| if kind == "budget_change" { t / 100 } else { t }.to_string())
+            .unwrap_or_default();
+        h.push_str(&format!(
+            "<div class=\"field-row\"><select name=\"kind\">{}</select><input type=\"number\" name=\"threshold\" value=\"{threshold}\" placeholder=\"every\">\
+             <select name=\"forum\"><option value=\"\">—</option>{}</select></div>",
+            select_options(&kinds, kind),
+            select_options(&forums, r.map_or("", |r| s(r, "forum_id"))),
+        ));
+    }
+    h.push_str("<div class=\"form-actions\"><button class=\"btn btn-primary\" value=\"rights\">Save decision rights</button></div></form>");
+    let path = list(charter, "escalation_path");
+    h.push_str("<form class=\"create-form gov-form\" data-form=\"path\" data-key=\"path\" data-testid=\"path-form\"><h3 class=\"form-title\">Escalation path</h3>\
+        <p class=\"hint\">Level by level: who an escalated item sits with, and how many hours they have to answer before it moves up.</p>");
+    for i in 0..path.len().max(3) + 1 {
+        let l = path.get(i);
+        h.push_str(&format!(
+            "<div class=\"field-row\"><input name=\"title\" placeholder=\"Level {}\" value=\"{}\">\
+             <input name=\"contact\" placeholder=\"Contact\" value=\"{}\"><input type=\"number\" name=\"hours\" placeholder=\"Hours\" value=\"{}\"></div>",
+            i + 1,
+            esc(l.map_or("", |l| s(l, "title"))),
+            esc(l.map_or("", |l| s(l, "contact"))),
+            l.map_or(String::new(), |l| n(l, "response_sla_hours").to_string()),
+        ));
+    }
+    h.push_str("<div class=\"form-actions\"><button class=\"btn btn-primary\" value=\"path\">Save escalation path</button></div></form>");
+    h
+}
+
+/// The JSON array of strings `values`.
+fn json_strings(values: &[String]) -> String {
+    format!(
+        "[{}]",
+        values
+            .iter()
+            .map(|v| markup::json_string(v))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
 /// A form's item select value (`m:<id>` or `d:<id>`) as the API's item reference.
 fn item_ref(value: &str) -> Option<String> {
     let (kind, id) = value.split_once(':')?;
@@ -707,55 +824,96 @@ fn with_version(body: JsonObject, f: &Submitted) -> JsonObject {
     }
 }
 
+/// The program's governance view, read by the program page (its tabs flag bottlenecks) and shown
+/// by the governance tab.
+#[derive(Clone, Copy)]
+pub struct GovernanceRead {
+    pub data: RwSignal<Option<Value>>,
+    pub failed: RwSignal<Option<ApiError>>,
+    /// Bumped to read again (after an action).
+    pub refresh: RwSignal<u64>,
+}
+
+impl GovernanceRead {
+    /// Reads the view now and whenever the log moves (`events`, fed by the page's live
+    /// subscription) or `refresh` is bumped: one read at a time, one more if anything arrived
+    /// meanwhile.
+    pub fn start(
+        program_id: ProgramId,
+        as_of: Option<&AsOf>,
+        events: RwSignal<Vec<RecordedEvent>>,
+    ) -> Self {
+        let read = Self {
+            data: RwSignal::new(None),
+            failed: RwSignal::new(None),
+            refresh: RwSignal::new(0),
+        };
+        let Self {
+            data,
+            failed,
+            refresh,
+        } = read;
+        let query = as_of
+            .map(|a| format!("?as_of={}", api::encode(&a.query_value())))
+            .unwrap_or_default();
+        let path = format!("/api/programs/{program_id}/governance{query}");
+        let in_flight = StoredValue::new(false);
+        let again = StoredValue::new(false);
+        Effect::new(move |_| {
+            events.with(|e| e.first().map(|e| e.position));
+            refresh.track();
+            if in_flight.get_value() {
+                again.set_value(true);
+                return;
+            }
+            in_flight.set_value(true);
+            let path = path.clone();
+            spawn_local(async move {
+                match api::get_value(&path).await {
+                    Ok(v) => {
+                        data.set(Some(v));
+                        failed.set(None);
+                    }
+                    Err(e) => failed.set(Some(e)),
+                }
+                in_flight.set_value(false);
+                if again.get_value() {
+                    again.set_value(false);
+                    refresh.update(|n| *n += 1);
+                }
+            });
+        });
+        read
+    }
+
+    /// How many decisions wait past their SLA.
+    pub fn bottlenecks(self) -> usize {
+        self.data.with(|g| {
+            g.as_ref()
+                .map_or(0, |g| list(get(g, "attention"), "bottlenecks").len())
+        })
+    }
+}
+
 #[component]
 pub fn GovernanceTab(
     program_id: ProgramId,
     view: RwSignal<Option<ProgramView>>,
-    events: RwSignal<Vec<RecordedEvent>>,
-    as_of: Option<AsOf>,
+    governance: GovernanceRead,
+    history: bool,
 ) -> impl IntoView {
     let auth = use_auth();
-    let history = as_of.is_some();
-    let data = RwSignal::new(None::<Value>);
-    let failed = RwSignal::new(None::<ApiError>);
     let action_error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(String::new());
     let raising = RwSignal::new(false);
     let escalating = RwSignal::new(false);
-    let query = as_of
-        .as_ref()
-        .map(|a| format!("?as_of={}", api::encode(&a.query_value())))
-        .unwrap_or_default();
-    let path = format!("/api/programs/{program_id}/governance{query}");
-    let in_flight = StoredValue::new(false);
-    let again = StoredValue::new(false);
-    let refresh = RwSignal::new(0u64);
-    // Re-read whenever the log moves (the page's live subscription feeds `events`) or an action
-    // succeeded; one read at a time, with one more after it if anything arrived meanwhile.
-    Effect::new(move |_| {
-        events.with(|e| e.first().map(|e| e.position));
-        refresh.track();
-        if in_flight.get_value() {
-            again.set_value(true);
-            return;
-        }
-        in_flight.set_value(true);
-        let path = path.clone();
-        spawn_local(async move {
-            match api::get_value(&path).await {
-                Ok(v) => {
-                    data.set(Some(v));
-                    failed.set(None);
-                }
-                Err(e) => failed.set(Some(e)),
-            }
-            in_flight.set_value(false);
-            if again.get_value() {
-                again.set_value(false);
-                refresh.update(|n| *n += 1);
-            }
-        });
-    });
+    let chartering = RwSignal::new(false);
+    let members = RwSignal::new(Vec::<ProgramMember>::new());
+    let GovernanceRead {
+        data,
+        failed,
+        refresh,
+    } = governance;
 
     let reader = move || Reader {
         user_id: auth
@@ -785,6 +943,12 @@ pub fn GovernanceTab(
                 escalating.get()
             ));
         }
+        if !history && reader.governs {
+            html.push_str(&format!(
+                "<button type=\"button\" class=\"btn btn-ghost\" data-act=\"charter\" data-testid=\"charter\" aria-expanded=\"{}\">Set up governance</button>",
+                chartering.get()
+            ));
+        }
         html.push_str("</div></div>");
         if let Some(e) = action_error.get() {
             html.push_str(&markup::error_html(&e));
@@ -796,6 +960,11 @@ pub fn GovernanceTab(
             }
             if escalating.get() {
                 html.push_str(&escalate_form_html(v));
+            }
+            if chartering.get()
+                && let Some(g) = data.get()
+            {
+                html.push_str(&members.with(|m| charter_forms_html(&g, m)));
             }
             match (data.get(), failed.get()) {
                 (_, Some(e)) => html.push_str(&markup::error_html(&e)),
@@ -844,6 +1013,14 @@ pub fn GovernanceTab(
             let id = attr(&el, "data-id");
             match attr(&el, "data-act").as_str() {
                 "raise" => raising.update(|r| *r = !*r),
+                "charter" => {
+                    chartering.update(|c| *c = !*c);
+                    spawn_local(async move {
+                        if let Ok(list) = api::list_members(program_id).await {
+                            members.set(list);
+                        }
+                    });
+                }
                 "session" => act(
                     format!("{base}/forums/{id}/sessions"),
                     "{}".into(),
@@ -930,6 +1107,85 @@ pub fn GovernanceTab(
                     body,
                     "Session record saved.",
                     Some(f.data("data-key")),
+                )
+            }
+            "forum" => {
+                let body = JsonObject::new()
+                    .str("name", &f.get("name"))
+                    .str("purpose", &f.get("purpose"))
+                    .str("chair", &f.get("chair"))
+                    .raw("members", &json_strings(&f.all("members")))
+                    .raw(
+                        "quorum",
+                        &f.get("quorum").parse::<u32>().unwrap_or(0).to_string(),
+                    )
+                    .str("cadence", &f.get("cadence"))
+                    .str("first_session", &f.get("first"))
+                    .raw(
+                        "decision_sla_days",
+                        &f.get("sla").parse::<u32>().unwrap_or(0).to_string(),
+                    )
+                    .end();
+                act(
+                    format!("{base}/forums"),
+                    body,
+                    "Forum established.",
+                    Some(f.data("data-key")),
+                )
+            }
+            "rights" => {
+                let (kinds, thresholds, forums) =
+                    (f.all("kind"), f.all("threshold"), f.all("forum"));
+                let rules: Vec<String> = kinds
+                    .iter()
+                    .zip(&thresholds)
+                    .zip(&forums)
+                    .filter(|(_, forum)| !forum.is_empty())
+                    .map(|((kind, threshold), forum)| {
+                        let mut rule = JsonObject::new().str("kind", kind).str("forum_id", forum);
+                        if let Ok(t) = threshold.trim().parse::<i64>() {
+                            let t = if kind == "budget_change" { t * 100 } else { t };
+                            rule = rule.raw("threshold", &t.to_string());
+                        }
+                        rule.end()
+                    })
+                    .collect();
+                let body = JsonObject::new()
+                    .raw("rights", &format!("[{}]", rules.join(",")))
+                    .end();
+                act(
+                    format!("{base}/decision-rights"),
+                    body,
+                    "Decision rights saved.",
+                    None,
+                )
+            }
+            "path" => {
+                let (titles, contacts, hours) = (f.all("title"), f.all("contact"), f.all("hours"));
+                let levels: Vec<String> = titles
+                    .iter()
+                    .zip(&contacts)
+                    .zip(&hours)
+                    .filter(|((title, _), _)| !title.trim().is_empty())
+                    .map(|((title, contact), hours)| {
+                        JsonObject::new()
+                            .str("title", title)
+                            .str("contact", contact)
+                            .raw(
+                                "response_sla_hours",
+                                &hours.trim().parse::<u32>().unwrap_or(0).to_string(),
+                            )
+                            .end()
+                    })
+                    .collect();
+                let body = JsonObject::new()
+                    .raw("levels", &format!("[{}]", levels.join(",")))
+                    .end();
+                act(
+                    format!("{base}/escalation-path"),
+                    body,
+                    "Escalation path saved.",
+                    None,
                 )
             }
             "raise" => act(

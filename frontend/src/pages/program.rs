@@ -22,7 +22,7 @@ use crate::components::audit::AuditTab;
 use crate::components::dependency_table::DependencyTable;
 use crate::components::edit_program_form::EditProgramForm;
 use crate::components::feedback::{ErrorBanner, Loading};
-use crate::components::governance::GovernanceTab;
+use crate::components::governance::{GovernanceRead, GovernanceTab};
 use crate::components::live_indicator::LiveIndicator;
 use crate::components::milestone_panel::MilestonePanel;
 use crate::components::project_form::AddProjectForm;
@@ -378,6 +378,9 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>, tab: Tab) -> impl IntoView {
         })
     });
     let selected = RwSignal::new(None::<MilestoneId>);
+    // Decisions waiting past their forum's SLA are flagged on the governance tab's label, seen
+    // from every tab of the page.
+    let governance = GovernanceRead::start(program_id, as_of.as_ref(), page.events);
     // History stays history when switching tabs.
     let tab_query = as_of
         .as_ref()
@@ -609,7 +612,12 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>, tab: Tab) -> impl IntoView {
                     }
                 })}
             </A>
-            <A href=format!("/programs/{program_id}/governance{tab_query}")>"Governance"</A>
+            <A href=format!("/programs/{program_id}/governance{tab_query}")>
+                {move || match governance.bottlenecks() {
+                    0 => "Governance".to_string(),
+                    n => format!("Governance ({n} past SLA)"),
+                }}
+            </A>
             <A href=format!("/programs/{program_id}/audit{tab_query}")>"Audit trail"</A>
         </nav>
         <Show when=move || editing.get() && !history>
@@ -624,7 +632,7 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>, tab: Tab) -> impl IntoView {
 
         {match tab {
             Tab::Governance => view! {
-                <GovernanceTab program_id view events=page.events as_of=as_of.clone()/>
+                <GovernanceTab program_id view governance history/>
             }.into_any(),
             Tab::Audit => view! { <AuditTab program_id view as_of=as_of.clone()/> }.into_any(),
             Tab::Objectives => view! {
