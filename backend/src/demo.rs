@@ -811,7 +811,7 @@ async fn seed_governance(
     .await?;
     // The change board's session: its agenda from the log, attendance, minutes and an action.
     let change_board = throughline_shared::ids::ForumId::from_uuid(change_board);
-    let agenda = crate::routes::governance::agenda_for(
+    let (agenda, _) = crate::routes::governance::agenda_for(
         store.pool(),
         program_id,
         change_board,

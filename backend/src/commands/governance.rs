@@ -19,7 +19,7 @@ use throughline_shared::governance::charter::{
     Charter, CharterCommand, ForumDraft, Person, RightDraft, charter_stream,
 };
 use throughline_shared::governance::decision::{
-    Decision, DecisionCommand, DecisionEvent, DecisionState, Outcome, ProposedEffect,
+    Decision, DecisionCommand, DecisionEvent, Outcome, ProposedEffect,
 };
 use throughline_shared::governance::escalation::{
     Escalation, EscalationCommand, EscalationEvent, ItemRef,
@@ -230,6 +230,8 @@ struct EffectAppend {
     stream_type: &'static str,
     version: i64,
     events: Vec<throughline_shared::event::EncodedEvent>,
+    /// For a re-baseline: how many days the milestone's baseline (or forecast) moves.
+    moved_days: Option<i64>,
 }
 
 fn decided<A: Aggregate>(
@@ -244,6 +246,7 @@ fn decided<A: Aggregate>(
         stream_type: A::Event::STREAM_TYPE,
         version: loaded.version,
         events: events.iter().map(AggregateEvent::encode).collect(),
+        moved_days: None,
     })
 }
 
@@ -261,11 +264,14 @@ async fn effect_append(
             milestone_id, to, ..
         } => {
             let loaded = milestone_in(store, program_id, i, *milestone_id).await?;
+            let from = loaded.state.baseline.or(loaded.state.forecast);
             let command = MilestoneCommand::Baseline {
                 to: Some(*to),
                 reason: Some(reason.to_string()),
             };
-            decided(i, milestone_id.0, &loaded, command)
+            let mut append = decided(i, milestone_id.0, &loaded, command)?;
+            append.moved_days = from.map(|from| (*to - from).num_days().abs());
+            Ok(append)
         }
         ProposedEffect::CancelDependency { dependency_id, .. } => {
             let stream = register_stream_id(program_id);
@@ -304,50 +310,41 @@ pub async fn raise_decision(
     let mut effects = Vec::with_capacity(request.effects.len());
     let mut largest_move: Option<i64> = None;
     for (i, effect) in request.effects.into_iter().enumerate() {
-        let proposed = match effect {
-            EffectRequest::Rebaseline { milestone_id, to } => {
-                let loaded = milestone_in(store, program_id, i, milestone_id).await?;
-                let from = loaded.state.baseline.or(loaded.state.forecast);
-                if let Some(from) = from {
-                    let days = (to - from).num_days().abs();
-                    largest_move = Some(largest_move.map_or(days, |m| m.max(days)));
-                }
-                ProposedEffect::Rebaseline {
-                    milestone_id,
-                    to,
-                    milestone_version: loaded.version,
-                }
-            }
-            EffectRequest::CancelDependency { dependency_id } => {
-                let loaded =
-                    load::<DependencyRegister>(store, register_stream_id(program_id)).await?;
-                ProposedEffect::CancelDependency {
-                    dependency_id,
-                    register_version: loaded.version,
-                }
-            }
-            EffectRequest::Supersede {
-                decision_id: earlier,
-            } => {
-                let loaded = decision_in(store, program_id, earlier).await.map_err(|_| {
-                    in_effect(i, DomainError::NotFound(format!("decision {earlier}")))
-                })?;
-                if loaded.state.state != Some(DecisionState::Approved) {
-                    return Err(in_effect(
-                        i,
-                        DomainError::NothingToChange(
-                            "only an approved decision can be superseded".into(),
-                        ),
-                    ));
-                }
-                ProposedEffect::Supersede {
-                    decision_id: earlier,
-                    decision_version: loaded.version,
-                }
-            }
+        // The version each effect is raised against is its target's now: decided once here
+        // (each effect must be one its target would take now; approval decides it again).
+        let mut proposed = match effect {
+            EffectRequest::Rebaseline { milestone_id, to } => ProposedEffect::Rebaseline {
+                milestone_id,
+                to,
+                milestone_version: 0,
+            },
+            EffectRequest::CancelDependency { dependency_id } => ProposedEffect::CancelDependency {
+                dependency_id,
+                register_version: 0,
+            },
+            EffectRequest::Supersede { decision_id } => ProposedEffect::Supersede {
+                decision_id,
+                decision_version: 0,
+            },
         };
-        // Each effect must be one its target would take now; approval checks again.
-        effect_append(store, program_id, i, &proposed, "dry run", decision_id).await?;
+        let now = effect_append(store, program_id, i, &proposed, "raised", decision_id).await?;
+        if let Some(days) = now.moved_days {
+            largest_move = Some(largest_move.map_or(days, |m| m.max(days)));
+        }
+        match &mut proposed {
+            ProposedEffect::Rebaseline {
+                milestone_version: v,
+                ..
+            }
+            | ProposedEffect::CancelDependency {
+                register_version: v,
+                ..
+            }
+            | ProposedEffect::Supersede {
+                decision_version: v,
+                ..
+            } => *v = now.version,
+        }
         effects.push(proposed);
     }
     let magnitude = match (request.magnitude, request.kind) {

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::event_store::{EventStore, read_program_streams};
 use crate::request_context::RequestContext;
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::PgPool;
 use throughline_shared::ProgramId;
@@ -17,7 +17,7 @@ use throughline_shared::api::{CommandAccepted, ErrorResponse};
 use throughline_shared::event::AggregateEvent;
 use throughline_shared::governance::charter::CharterEvent;
 use throughline_shared::governance::decision::DecisionEvent;
-use throughline_shared::governance::escalation::EscalationEvent;
+use throughline_shared::governance::escalation::{EscalationEvent, ItemRef};
 use throughline_shared::governance::requests::{
     ActionRequest, ActionStatusRequest, AttendanceRequest, DecideRequest, DecisionRightsRequest,
     EscalateRequest, EscalationPathRequest, EscalationStepRequest, GovernanceResponse,
@@ -322,19 +322,23 @@ pub async fn escalate(
     let view = current_view(&pool, program_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
-    let governance = governance_view(&pool, program_id, i64::MAX).await?;
-    let decisions: Vec<(DecisionId, String)> = governance
-        .decisions
-        .iter()
-        .map(|d| (d.decision_id, d.question.clone()))
-        .collect();
+    let request = body.into_inner();
+    // Only an escalated decision needs the governance view (for its question).
+    let decisions: Vec<(DecisionId, String)> = match request.subject {
+        ItemRef::Decision(id) => governance_view(&pool, program_id, i64::MAX)
+            .await?
+            .decision(id)
+            .map(|d| vec![(d.decision_id, d.question.clone())])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let accepted = commands::escalate(
         &store,
         &ctx,
         program_id,
         &view,
         &decisions,
-        body.into_inner(),
+        request,
         Utc::now(),
     )
     .await?;
@@ -403,20 +407,21 @@ pub async fn resolve_escalation(
     escalation_step(store, pool, principal, ctx, path, body, true).await
 }
 
-/// The agenda of `forum_id`'s session now: from the governance view, the program as it is and as
-/// it was at the forum's previous session, judged on today.
+/// The agenda of `forum_id`'s session now (from the governance view, the program as it is and as
+/// it was at the forum's previous session, judged on today), and the forum's next session day.
 pub(crate) async fn agenda_for(
     pool: &PgPool,
     program_id: ProgramId,
     forum_id: ForumId,
     now: DateTime<Utc>,
-) -> Result<Agenda, ApiError> {
+) -> Result<(Agenda, NaiveDate), ApiError> {
     let governance = governance_view(pool, program_id, i64::MAX).await?;
-    if governance.forum(forum_id).is_none() {
+    let Some(forum) = governance.forum(forum_id) else {
         return Err(ApiError::not_found(format!(
             "forum {forum_id} was not found"
         )));
-    }
+    };
+    let next = commands::next_session(&forum.rules, now.date_naive());
     let view = current_view(pool, program_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
@@ -430,14 +435,15 @@ pub(crate) async fn agenda_for(
         None => None,
     };
     let analysis = view.analyse(now.date_naive());
-    Ok(assemble_agenda(
+    let agenda = assemble_agenda(
         forum_id,
         &governance,
         &view,
         then.as_ref().map(|(v, p)| (v, *p)),
         &analysis,
         now,
-    ))
+    );
+    Ok((agenda, next))
 }
 
 #[utoipa::path(get, path = "/api/programs/{program_id}/forums/{forum_id}/agenda", tag = "governance",
@@ -453,7 +459,7 @@ pub async fn preview_agenda(
     let (program_id, forum_id) = path.into_inner();
     let program_id = ProgramId(program_id);
     authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
-    let agenda = agenda_for(&pool, program_id, ForumId(forum_id), Utc::now()).await?;
+    let (agenda, _) = agenda_for(&pool, program_id, ForumId(forum_id), Utc::now()).await?;
     Ok(HttpResponse::Ok().json(agenda))
 }
 
@@ -474,17 +480,8 @@ pub async fn open_session(
     let (program_id, forum_id) = (ProgramId(program_id), ForumId(forum_id));
     let access = authorize(&pool, &principal, program_id, ProgramAction::TakePart).await?;
     let now = Utc::now();
-    let agenda = agenda_for(&pool, program_id, forum_id, now).await?;
-    let date = match body.into_inner().date {
-        Some(date) => date,
-        None => {
-            let governance = governance_view(&pool, program_id, i64::MAX).await?;
-            let forum = governance
-                .forum(forum_id)
-                .ok_or_else(|| ApiError::not_found(format!("forum {forum_id} was not found")))?;
-            commands::next_session(&forum.rules, now.date_naive())
-        }
-    };
+    let (agenda, next) = agenda_for(&pool, program_id, forum_id, now).await?;
+    let date = body.into_inner().date.unwrap_or(next);
     let accepted = commands::open_session(
         &store,
         &ctx,

@@ -332,8 +332,6 @@ fn session_html(g: &Value, reader: &Reader, session: &Value) -> String {
     let id = s(session, "session_id");
     let forum = forum_of(g, s(session, "forum_id"));
     let a = get(session, "agenda");
-    let texts =
-        |key: &str, f: &dyn Fn(&Value) -> String| list(a, key).iter().map(f).collect::<Vec<_>>();
     let closed = get(session, "closed").as_bool() == Some(true);
     let mut h = format!(
         "<article class=\"card decision\" data-testid=\"session\"><header class=\"decision-head\"><h3>{} — {}</h3>\
@@ -345,17 +343,17 @@ fn session_html(g: &Value, reader: &Reader, session: &Value) -> String {
     );
     h.push_str(&agenda_list(
         "Decisions awaiting the forum",
-        texts("decisions", &|d| esc(s(d, "question"))),
+        texts_of(a, "decisions", &|d| esc(s(d, "question"))),
     ));
     h.push_str(&agenda_list(
         "Open escalations",
-        texts("escalations", &|e| {
+        texts_of(a, "escalations", &|e| {
             format!("{} (with {})", esc(s(e, "subject")), esc(s(e, "level")))
         }),
     ));
     h.push_str(&agenda_list(
         "Milestones that slipped",
-        texts("slipped", &|m| {
+        texts_of(a, "slipped", &|m| {
             format!(
                 "{}: {} → {}",
                 esc(s(m, "name")),
@@ -366,7 +364,7 @@ fn session_html(g: &Value, reader: &Reader, session: &Value) -> String {
     ));
     h.push_str(&agenda_list(
         "Dependencies in trouble",
-        texts("dependencies", &|d| {
+        texts_of(a, "dependencies", &|d| {
             format!(
                 "{} ({}, {} days)",
                 esc(s(d, "label")),
@@ -381,7 +379,7 @@ fn session_html(g: &Value, reader: &Reader, session: &Value) -> String {
         } else {
             "Changes since the last session"
         },
-        texts("changes", &|c| esc(c.as_str().unwrap_or(""))),
+        texts_of(a, "changes", &|c| esc(c.as_str().unwrap_or(""))),
     ));
     let names = |key: &str| {
         list(session, key)
@@ -824,6 +822,9 @@ fn with_version(body: JsonObject, f: &Submitted) -> JsonObject {
     }
 }
 
+/// The stream types the governance view is folded from (as the server's `GOVERNANCE_STREAMS`).
+const GOVERNANCE_STREAMS: [&str; 4] = ["governance", "decision", "escalation", "review_session"];
+
 /// The program's governance view, read by the program page (its tabs flag bottlenecks) and shown
 /// by the governance tab.
 #[derive(Clone, Copy)]
@@ -835,8 +836,8 @@ pub struct GovernanceRead {
 }
 
 impl GovernanceRead {
-    /// Reads the view now and whenever the log moves (`events`, fed by the page's live
-    /// subscription) or `refresh` is bumped: one read at a time, one more if anything arrived
+    /// Reads the view now and whenever a governance event arrives (`events`, fed by the page's
+    /// live subscription) or `refresh` is bumped: one read at a time, one more if anything arrived
     /// meanwhile.
     pub fn start(
         program_id: ProgramId,
@@ -859,9 +860,22 @@ impl GovernanceRead {
         let path = format!("/api/programs/{program_id}/governance{query}");
         let in_flight = StoredValue::new(false);
         let again = StoredValue::new(false);
+        // Only governance events change the view: the latest of them (the list is newest first),
+        // so a milestone dragged on the timeline does not cost every viewer a read.
+        let seen = StoredValue::new((None, u64::MAX));
         Effect::new(move |_| {
-            events.with(|e| e.first().map(|e| e.position));
-            refresh.track();
+            let now = (
+                events.with(|e| {
+                    e.iter()
+                        .find(|e| GOVERNANCE_STREAMS.contains(&e.stream_type.as_str()))
+                        .map(|e| e.position)
+                }),
+                refresh.get(),
+            );
+            if seen.get_value() == now {
+                return;
+            }
+            seen.set_value(now);
             if in_flight.get_value() {
                 again.set_value(true);
                 return;
@@ -961,16 +975,18 @@ pub fn GovernanceTab(
             if escalating.get() {
                 html.push_str(&escalate_form_html(v));
             }
-            if chartering.get()
-                && let Some(g) = data.get()
-            {
-                html.push_str(&members.with(|m| charter_forms_html(&g, m)));
-            }
-            match (data.get(), failed.get()) {
+            let charter = chartering.get();
+            // Borrowed, not cloned: the view is re-rendered on every governance event.
+            data.with(|g| match (g, failed.get()) {
                 (_, Some(e)) => html.push_str(&markup::error_html(&e)),
-                (Some(g), None) => html.push_str(&governance_html(&g, v, &reader)),
+                (Some(g), None) => {
+                    if charter {
+                        html.push_str(&members.with(|m| charter_forms_html(g, m)));
+                    }
+                    html.push_str(&governance_html(g, v, &reader));
+                }
                 (None, None) => html.push_str("<p class=\"loading\">Loading governance…</p>"),
-            }
+            });
         });
         if let Some(el) = content.get() {
             markup::set_preserving_inputs(&el, &html);

@@ -311,15 +311,8 @@ impl GovernanceView {
             });
             return;
         }
-        let id = match event {
-            DecisionEvent::DecisionRaised { decision_id, .. }
-            | DecisionEvent::DecisionTabled { decision_id, .. }
-            | DecisionEvent::DecisionVoteCast { decision_id, .. }
-            | DecisionEvent::DecisionApproved { decision_id, .. }
-            | DecisionEvent::DecisionRejected { decision_id, .. }
-            | DecisionEvent::DecisionDeferred { decision_id, .. }
-            | DecisionEvent::DecisionSuperseded { decision_id, .. } => *decision_id,
-        };
+        // A decision's stream is named by its id.
+        let id = DecisionId::from_uuid(recorded.stream_id);
         let Some(index) = self.decisions.iter().position(|d| d.decision_id == id) else {
             return;
         };
@@ -438,14 +431,8 @@ impl GovernanceView {
             });
             return;
         }
-        let id = match event {
-            SessionEvent::SessionOpened { session_id, .. }
-            | SessionEvent::AttendanceRecorded { session_id, .. }
-            | SessionEvent::MinutesRecorded { session_id, .. }
-            | SessionEvent::ActionRecorded { session_id, .. }
-            | SessionEvent::ActionStatusChanged { session_id, .. }
-            | SessionEvent::SessionClosed { session_id, .. } => *session_id,
-        };
+        // A session's stream is named by its id.
+        let id = SessionId::from_uuid(recorded.stream_id);
         let Some(session) = self.sessions.iter_mut().find(|s| s.session_id == id) else {
             return;
         };
