@@ -63,9 +63,7 @@ pub async fn create_user(
         return Err(DomainError::Invalid(fields).into());
     }
     let loaded = load::<User>(store, user_id.0).await?;
-    let hash = password::hash(request.password)
-        .await
-        .map_err(crate::error::ApiError::internal)?;
+    let hash = password::hash(request.password).await?;
     let events = decide_and_append(store, ctx, user_id.0, loaded, command, None).await?;
     store_password(store.pool(), user_id, &hash).await?;
     wait_for_projection(store.pool(), ACCESS, last_position(&events)).await?;
@@ -139,9 +137,7 @@ pub async fn set_password(
         return Err(DomainError::Invalid(fields).into());
     }
     let loaded = existing_user(store, user_id).await?;
-    let hash = password::hash(new_password)
-        .await
-        .map_err(crate::error::ApiError::internal)?;
+    let hash = password::hash(new_password).await?;
     decide_and_append(
         store,
         ctx,
@@ -210,6 +206,32 @@ pub async fn revoke_token(
     .await?;
     wait_for_projection(store.pool(), ACCESS, last_position(&events)).await?;
     Ok(())
+}
+
+/// Revokes every live token of the user, one `ApiTokenRevoked` event each (as if revoked one by
+/// one); returns how many. A token revoked meanwhile by someone else is skipped.
+pub async fn revoke_all_tokens(
+    store: &EventStore,
+    ctx: &RequestContext,
+    user_id: UserId,
+) -> Result<usize, CommandError> {
+    let live: Vec<TokenId> = existing_user(store, user_id)
+        .await?
+        .state
+        .tokens
+        .iter()
+        .filter(|(_, revoked)| !**revoked)
+        .map(|(token_id, _)| *token_id)
+        .collect();
+    let mut revoked = 0;
+    for token_id in live {
+        match revoke_token(store, ctx, user_id, token_id).await {
+            Ok(()) => revoked += 1,
+            Err(CommandError::Domain(DomainError::NothingToChange(_))) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(revoked)
 }
 
 pub async fn list_tokens(pool: &PgPool, user_id: UserId) -> Result<Vec<TokenInfo>, CommandError> {

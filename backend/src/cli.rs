@@ -62,6 +62,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => "info,sqlx=warn",
         _ => "warn",
     });
+    if matches!(command, Command::Serve) {
+        telemetry::log_panics();
+    }
     let settings = Settings::from_env()?;
     match command {
         Command::Serve => {

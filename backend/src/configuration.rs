@@ -1,6 +1,6 @@
 //! Settings from the environment, with defaults that work on a developer machine.
 
-use crate::auth::AuthSettings;
+use crate::auth::{AuthSettings, ProgramCreators};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,7 +15,9 @@ pub struct Settings {
     pub ui_dir: PathBuf,
     /// Sessions and login throttling: `THROUGHLINE_SESSION_HOURS` (12),
     /// `THROUGHLINE_SESSION_IDLE_MINUTES` (120), `THROUGHLINE_LOGIN_MAX_FAILURES` (5),
-    /// `THROUGHLINE_LOGIN_LOCKOUT_MINUTES` (15).
+    /// `THROUGHLINE_LOGIN_LOCKOUT_MINUTES` (15), `THROUGHLINE_TRUSTED_DEVICE_DAYS` (180);
+    /// `THROUGHLINE_TRUSTED_PROXY` (none: comma-separated IP addresses whose forwarded headers are
+    /// believed), `THROUGHLINE_PROGRAM_CREATORS` (`everyone` or `admins`).
     pub auth: AuthSettings,
     /// `THROUGHLINE_DB_POOL`: connections for request handling.
     pub pool_size: u32,
@@ -39,12 +41,42 @@ impl Settings {
         };
         let pool_size = number("THROUGHLINE_DB_POOL", 16)? as u32;
         let auth = AuthSettings {
-            session_lifetime: Duration::from_secs(number("THROUGHLINE_SESSION_HOURS", 12)? * 3600),
+            session_lifetime: Duration::from_secs(
+                number("THROUGHLINE_SESSION_HOURS", 12)?.saturating_mul(3600),
+            ),
             session_idle: Duration::from_secs(
-                number("THROUGHLINE_SESSION_IDLE_MINUTES", 120)? * 60,
+                number("THROUGHLINE_SESSION_IDLE_MINUTES", 120)?.saturating_mul(60),
             ),
             max_failures: number("THROUGHLINE_LOGIN_MAX_FAILURES", 5)?.clamp(1, 1000) as i32,
-            lockout: Duration::from_secs(number("THROUGHLINE_LOGIN_LOCKOUT_MINUTES", 15)? * 60),
+            lockout: Duration::from_secs(
+                number("THROUGHLINE_LOGIN_LOCKOUT_MINUTES", 15)?.saturating_mul(60),
+            ),
+            device_lifetime: Duration::from_secs(
+                number("THROUGHLINE_TRUSTED_DEVICE_DAYS", 180)?
+                    .clamp(1, 3650)
+                    .saturating_mul(24 * 3600),
+            ),
+            trusted_proxies: match var("THROUGHLINE_TRUSTED_PROXY") {
+                Some(list) => list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| {
+                        a.parse::<std::net::IpAddr>().map_err(|e| {
+                            anyhow::anyhow!(
+                                "THROUGHLINE_TRUSTED_PROXY: {a:?} is not an IP address: {e}"
+                            )
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?,
+                None => Vec::new(),
+            },
+            program_creators: match var("THROUGHLINE_PROGRAM_CREATORS") {
+                Some(v) => v
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("THROUGHLINE_PROGRAM_CREATORS: {e}"))?,
+                None => ProgramCreators::Everyone,
+            },
             ..AuthSettings::default()
         };
         Ok(Self {

@@ -5,7 +5,8 @@ use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use std::future::{Ready, ready};
-use throughline_shared::{EventMetadata, TokenId, UserId};
+use throughline_shared::error::{TEXT_MAX, Validator};
+use throughline_shared::{DomainError, EventMetadata, TokenId, UserId};
 use tracing_actix_web::RequestId;
 use uuid::Uuid;
 
@@ -36,6 +37,19 @@ impl RequestContext {
         }
     }
 
+    /// The event metadata for this request, with a `reason` the caller typed, checked as any
+    /// text the domain takes (length, no control characters but line breaks): a reason is kept
+    /// in the log forever.
+    pub fn metadata_for(&self, reason: Option<String>) -> Result<EventMetadata, DomainError> {
+        if let Some(reason) = &reason {
+            let mut v = Validator::new();
+            v.optional_text("reason", reason, TEXT_MAX);
+            v.finish()?;
+        }
+        Ok(self.metadata(reason))
+    }
+
+    /// The event metadata for this request, with a reason the server wrote.
     pub fn metadata(&self, reason: Option<String>) -> EventMetadata {
         EventMetadata {
             actor: self.actor.clone(),

@@ -4,7 +4,7 @@ use crate::configuration::Settings;
 use crate::error::extractors;
 use crate::event_store::{self, EventStore};
 use crate::projection::{Access, ProgramViews, run_projection};
-use crate::{auth, db, live, routes};
+use crate::{auth, db, edge, live, panic_guard, routes};
 use actix_web::dev::Server;
 use actix_web::middleware::Compress;
 use actix_web::middleware::from_fn;
@@ -33,6 +33,8 @@ impl Application {
             db::connect(&settings.database_url, event_store::APPENDER_CONNECTIONS).await?;
         let store = EventStore::start_with(append_pool, pool.clone());
         let hub = live::start(pool.clone()).await?;
+        // Sign-outs on other instances close this one's sockets of that session at once.
+        tokio::spawn(auth::session::relay_sign_outs(pool.clone()));
         tokio::spawn(run_projection(
             pool.clone(),
             ProgramViews::new(),
@@ -52,12 +54,18 @@ impl Application {
         let listener = TcpListener::bind(settings.addr)?;
         let port = listener.local_addr()?.port();
         let ui_dir = settings.ui_dir.clone();
+        let security_headers = crate::security_headers::SecurityHeaders::for_ui(&settings.ui_dir);
         let auth_settings = web::Data::new(settings.auth.clone());
         let pool_data = web::Data::new(pool.clone());
         let store = web::Data::new(store);
         let hub = web::Data::new(hub);
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(edge::refuse_nul_in_url))
+                .wrap(from_fn(panic_guard::catch_panics))
+                // After the panic guard, so its 500 answers carry the headers too.
+                .wrap(security_headers.clone())
+                .wrap(from_fn(edge::uncompressed_upgrades))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
                 .app_data(extractors::json_config())

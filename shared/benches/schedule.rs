@@ -11,7 +11,7 @@ use throughline_shared::dependency::DependencyState;
 use throughline_shared::ids::{DependencyId, MilestoneId, ObjectiveId, ProjectId};
 use throughline_shared::milestone::MilestoneKind;
 use throughline_shared::program::StrategicObjective;
-use throughline_shared::schedule::{DependencyType, Item, Link, Schedule};
+use throughline_shared::schedule::{DependencyType, Item, Link, Schedule, Shift};
 use throughline_shared::view::{DependencyView, MilestoneView, ProgramView, ProjectView};
 use uuid::Uuid;
 
@@ -233,7 +233,7 @@ fn main() {
         )
     };
     let recorded_ms = timed(&|k| {
-        std::hint::black_box(view.slip_impact(items[k * 7].id, 30));
+        std::hint::black_box(view.slip_impact(items[k * 7].id, Shift::both(30)));
     });
     let analyse_ms = timed(&|_| {
         std::hint::black_box(view.analyse(today));

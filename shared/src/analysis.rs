@@ -5,11 +5,12 @@
 //! "Today" is a parameter: the server passes the current date (or the as-of date of a view of the
 //! past), the browser its own clock, so a view of any past moment is judged as it stood then.
 
+use crate::date::{add_days, days_between};
 use crate::dependency::DependencyState;
 use crate::ids::{DependencyId, MilestoneId, ObjectiveId, ProjectId};
-use crate::schedule::{Health, Item, Link, Moved, Schedule, ScheduleError};
+use crate::schedule::{Health, Item, Link, Moved, Schedule, ScheduleError, Shift};
 use crate::view::ProgramView;
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -192,8 +193,7 @@ impl ProgramView {
     /// only fails on a log written by something else; the analysis then sees no dependencies.
     pub fn schedule(&self) -> Schedule {
         self.try_schedule()
-            .or_else(|_| Schedule::new(self.schedule_items(), Vec::new()))
-            .expect("a schedule without links is acyclic")
+            .unwrap_or_else(|_| Schedule::unlinked(self.schedule_items()))
     }
 
     pub fn try_schedule(&self) -> Result<Schedule, ScheduleError> {
@@ -268,13 +268,15 @@ impl ProgramView {
                     .iter()
                     .filter(|m| contributing.contains(&m.project_id))
                     .map(|m| {
-                        let finish = m.actual.unwrap_or(m.forecast)
-                            + Duration::days(shift.get(&m.milestone_id).copied().unwrap_or(0));
+                        let finish = add_days(
+                            m.actual.unwrap_or(m.forecast),
+                            shift.get(&m.milestone_id).copied().unwrap_or(0),
+                        );
                         (finish, m.milestone_id)
                     })
                     .max();
                 let days_over = match (objective.target_date, latest) {
-                    (Some(target), Some((finish, _))) => (finish - target).num_days().max(0),
+                    (Some(target), Some((finish, _))) => days_between(target, finish).max(0),
                     _ => 0,
                 };
                 ObjectiveOutlook {
@@ -292,17 +294,21 @@ impl ProgramView {
 
     /// What a slip pushes downstream and which objectives it newly threatens: recorded with
     /// every slip as the projection folds it.
-    pub fn slip_impact(&self, milestone: MilestoneId, days: i64) -> (Vec<Moved>, Vec<ObjectiveId>) {
-        self.slip_impact_on(&self.schedule(), milestone, days)
+    pub fn slip_impact(
+        &self,
+        milestone: MilestoneId,
+        shift: Shift,
+    ) -> (Vec<Moved>, Vec<ObjectiveId>) {
+        self.slip_impact_on(&self.schedule(), milestone, shift)
     }
 
     fn slip_impact_on(
         &self,
         schedule: &Schedule,
         milestone: MilestoneId,
-        days: i64,
+        shift: Shift,
     ) -> (Vec<Moved>, Vec<ObjectiveId>) {
-        let moved = schedule.impact(milestone, days);
+        let moved = schedule.impact_of(milestone, shift);
         let shift: HashMap<MilestoneId, i64> =
             moved.iter().map(|m| (m.milestone, m.days)).collect();
         let before: HashSet<ObjectiveId> = self
@@ -326,18 +332,20 @@ impl ProgramView {
     /// "What if `milestone` slips `days` days?" as of `today` — computed without changing anything.
     pub fn preview_slip(&self, milestone: MilestoneId, days: i64, today: NaiveDate) -> SlipPreview {
         let schedule = self.schedule();
-        let (moved, newly_threatened_objectives) = self.slip_impact_on(&schedule, milestone, days);
+        let (moved, newly_threatened_objectives) =
+            self.slip_impact_on(&schedule, milestone, Shift::both(days));
         // On save only this forecast moves: judge the dependencies against that.
         let dependencies_in_trouble = match self.milestone(milestone) {
             Some(_) if days != 0 => {
-                let shift = Duration::days(days);
                 let mut items = self.schedule_items();
                 if let Some(slipped) = items.iter_mut().find(|i| i.id == milestone) {
-                    slipped.finish += shift;
-                    slipped.start = slipped.start.map(|s| s + shift);
+                    slipped.finish = add_days(slipped.finish, days);
+                    slipped.start = slipped.start.map(|s| add_days(s, days));
                 }
-                let after = Schedule::new(items, self.schedule_links())
-                    .expect("moving a date cannot make the graph cyclic");
+                // Moving a date cannot make the graph cyclic; should it fail anyway, judge
+                // without links rather than panic.
+                let after = Schedule::new(items.clone(), self.schedule_links())
+                    .unwrap_or_else(|_| Schedule::unlinked(items));
                 let trouble_before: HashSet<DependencyId> = self
                     .dependency_health(&schedule, today)
                     .into_iter()

@@ -23,18 +23,25 @@ pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `validation_failed`, `version_conflict`, `not_found`.
     pub code: String,
     pub message: String,
-    /// Field errors for `validation_failed`; `{"current_version": n}` for `version_conflict`.
+    /// Any JSON value, absent when there is nothing more to say: for `validation_failed` an
+    /// array of field errors (`[{"field", "message"}]`, see `FieldError`); for
+    /// `version_conflict` an object `{"current_version": n}`; for `dependency_cycle`
+    /// `{"cycle": [names]}`; for `invalid_csv` `{"rows": [problems]}`; for 429 and some 503
+    /// answers `{"retry_after_seconds": n}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Value>))]
     pub details: Option<Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateProgramRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub description: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub sponsor: String,
     #[serde(default)]
     pub objectives: Vec<ObjectiveDraft>,
@@ -45,22 +52,28 @@ pub struct CreateProgramRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditProgramRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub sponsor: Option<String>,
     /// The program version the editor saw; a different current version is a 409 conflict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddProjectRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub manager: String,
     /// The program objectives the project contributes to.
     #[serde(default)]
@@ -71,11 +84,13 @@ pub struct AddProjectRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportStatusRequest {
     pub rag: Rag,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
     pub narrative: String,
     /// The project version the reporter saw; a different current version is a 409 conflict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
@@ -110,6 +125,21 @@ pub struct HealthResponse {
     pub status: String,
     pub head_position: i64,
     pub version: String,
+    /// Each projection's checkpoint and how far it is behind the head.
+    #[serde(default)]
+    pub projections: Vec<ProjectionHealth>,
+    /// Programs whose view skipped events it could not fold (see the view's `unfolded`): they
+    /// need a compensating event, or an upcaster and `throughline rebuild`.
+    #[serde(default)]
+    pub programs_with_unfolded_events: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProjectionHealth {
+    pub name: String,
+    pub position: i64,
+    pub behind: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,9 +236,13 @@ impl MeResponse {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateUserRequest {
+    /// Letters, digits, `.`, `_` and `-`; stored lower-case (user names are case-insensitive).
+    #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 64))]
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub display_name: String,
-    /// The initial password (at least 12 characters); the user should change it.
+    /// The initial password (12 to 256 characters); the user should change it.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 256))]
     pub password: String,
     #[serde(default)]
     pub admin: bool,
@@ -218,6 +252,7 @@ pub struct CreateUserRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReasonRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
@@ -225,12 +260,15 @@ pub struct ReasonRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
     pub current_password: String,
+    /// 12 to 256 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 256))]
     pub new_password: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateTokenRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     pub scope: TokenScope,
     /// Limit the token to one program.
@@ -271,6 +309,7 @@ pub struct RoleChangeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<ProjectId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
@@ -287,12 +326,16 @@ pub struct ProgramMember {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddMilestoneRequest {
     pub project_id: ProjectId,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     #[serde(default = "default_milestone_kind")]
     pub kind: crate::milestone::MilestoneKind,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub owner: String,
+    /// A deliverable's planned start, not after `planned`. A date between 1900-01-01 and 2200-12-31.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned_start: Option<chrono::NaiveDate>,
+    /// A date between 1900-01-01 and 2200-12-31.
     pub planned: chrono::NaiveDate,
 }
 
@@ -303,14 +346,16 @@ fn default_milestone_kind() -> crate::milestone::MilestoneKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangeForecastRequest {
+    /// A date between 1900-01-01 and 2200-12-31.
     pub forecast: chrono::NaiveDate,
-    /// A deliverable's new forecast start (absent: keeps its current start).
+    /// A deliverable's new forecast start (absent: keeps its current start). A date between 1900-01-01 and 2200-12-31.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<chrono::NaiveDate>,
     /// The milestone version the editor saw; a different current version is a 409 conflict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
@@ -318,21 +363,25 @@ pub struct ChangeForecastRequest {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BaselineMilestoneRequest {
+    /// Absent: the milestone's forecast. A date between 1900-01-01 and 2200-12-31.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<chrono::NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeetMilestoneRequest {
+    /// A date between 1900-01-01 and 2200-12-31.
     pub actual: chrono::NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
@@ -342,6 +391,7 @@ pub struct MeetMilestoneRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BaselineProgramRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
@@ -361,22 +411,29 @@ pub struct ProposeDependencyRequest {
     pub consumer: crate::ids::MilestoneId,
     #[serde(default = "default_dependency_type")]
     pub kind: crate::schedule::DependencyType,
+    /// Days between the provider's end and the consumer's start or end (negative: overlap).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = -3650, maximum = 3650))]
     pub lag_days: i32,
+    /// Absent: follows the consumer's forecast. A date between 1900-01-01 and 2200-12-31.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_by: Option<chrono::NaiveDate>,
     /// Default: the provider milestone's owner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub provider_owner: Option<String>,
     /// Default: the consumer milestone's owner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub consumer_owner: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub description: String,
     /// The register version (`dependencies_version` of the program view) the editor saw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
@@ -389,11 +446,13 @@ fn default_dependency_type() -> crate::schedule::DependencyType {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DependencyChangeRequest {
+    /// A date between 1900-01-01 and 2200-12-31.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_by: Option<chrono::NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
@@ -434,6 +493,7 @@ pub struct ChangePhaseRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 
@@ -441,9 +501,12 @@ pub struct ChangePhaseRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScopeRequest {
+    /// Required for a new scope item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: Option<String>,
     pub in_scope: bool,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
     pub rationale: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
@@ -456,6 +519,7 @@ pub struct ProjectObjectivesRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub reason: Option<String>,
 }
 

@@ -267,6 +267,11 @@ impl DependencyRegister {
         Some(cycle)
     }
 
+    /// A milestone's name as the register's proposals recorded it (its id if it has none).
+    pub fn milestone_name(&self, id: MilestoneId) -> String {
+        self.name(id, &[])
+    }
+
     fn name(&self, id: MilestoneId, extra: &[&MilestoneRef]) -> String {
         extra
             .iter()
@@ -306,6 +311,7 @@ impl DependencyRegister {
                 if consumer.is_none() {
                     v.push("consumer", "is not a milestone of this program");
                 }
+                v.optional_date("need_by", need_by);
                 if !(-LAG_DAYS_MAX..=LAG_DAYS_MAX).contains(&lag_days) {
                     v.push(
                         "lag_days",
@@ -314,8 +320,7 @@ impl DependencyRegister {
                 }
                 let description = v.optional_text("description", &description, TEXT_MAX);
                 let (Some(provider), Some(consumer)) = (provider, consumer) else {
-                    v.finish()?;
-                    unreachable!("a missing end was reported above");
+                    return Err(v.fail());
                 };
                 let provider_owner = v.required_text(
                     "provider_owner",
@@ -380,6 +385,9 @@ impl DependencyRegister {
                 if !dependency.state.is_active() {
                     return Err(closed_error(dependency.state));
                 }
+                let mut v = Validator::new();
+                v.optional_date("to", to);
+                v.finish()?;
                 if dependency.need_by == to {
                     return Err(DomainError::NothingToChange(
                         "the need-by date is already that".into(),

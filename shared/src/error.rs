@@ -1,3 +1,5 @@
+use crate::date::{PLAN_DATE_MAX, PLAN_DATE_MIN, in_plan_range};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// One problem with one input field, as shown next to that field in a form.
@@ -64,6 +66,27 @@ impl Validator {
     }
 
     fn max_len(&mut self, field: &str, value: &str, max: usize) {
+        // Names, people and titles (short fields) are single lines; longer texts may hold line
+        // breaks and tabs. No text holds other control characters: NUL cannot even be stored
+        // (PostgreSQL refuses it), and CR/LF in a name would break every line-based export.
+        let single_line = max <= NAME_MAX.max(PERSON_MAX);
+        if let Some(c) = value
+            .chars()
+            .find(|c| c.is_control() && (single_line || !matches!(c, '\n' | '\r' | '\t')))
+        {
+            self.errors.push(FieldError::new(
+                field,
+                if single_line && matches!(c, '\n' | '\r') {
+                    "must be a single line".to_string()
+                } else {
+                    format!(
+                        "must not contain the control character U+{:04X}",
+                        u32::from(c)
+                    )
+                },
+            ));
+            return;
+        }
         let chars = value.chars().count();
         if chars > max {
             self.errors.push(FieldError::new(
@@ -73,8 +96,50 @@ impl Validator {
         }
     }
 
+    /// A plan date: within [`PLAN_DATE_MIN`]..=[`PLAN_DATE_MAX`].
+    pub fn date(&mut self, field: &str, date: NaiveDate) {
+        if !in_plan_range(date) {
+            self.errors.push(FieldError::new(
+                field,
+                format!("must be between {PLAN_DATE_MIN} and {PLAN_DATE_MAX} (got {date})"),
+            ));
+        }
+    }
+
+    /// An optional plan date.
+    pub fn optional_date(&mut self, field: &str, date: Option<NaiveDate>) {
+        if let Some(date) = date {
+            self.date(field, date);
+        }
+    }
+
+    /// A whole number within `range` (counts, durations, SLAs).
+    pub fn within<T: PartialOrd + std::fmt::Display>(
+        &mut self,
+        field: &str,
+        value: T,
+        range: std::ops::RangeInclusive<T>,
+    ) {
+        if !range.contains(&value) {
+            self.errors.push(FieldError::new(
+                field,
+                format!(
+                    "must be between {} and {} (got {value})",
+                    range.start(),
+                    range.end()
+                ),
+            ));
+        }
+    }
+
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, message));
+    }
+
+    /// The errors collected so far, as the refusal: for a caller that has just pushed one and
+    /// cannot go on.
+    pub fn fail(self) -> DomainError {
+        DomainError::Invalid(self.errors)
     }
 
     pub fn finish(self) -> Result<(), DomainError> {

@@ -138,13 +138,18 @@ pub trait AggregateEvent: Sized + Serialize + for<'de> Deserialize<'de> {
         // Event enums use serde's default (external) tagging: `{"VariantName": payload}`. The tag
         // becomes the stored `event_type`; only the payload is stored. (Adjacent tagging would
         // store the same, but costs a second deserializer per enum in the browser's wasm.)
-        let value = serde_json::to_value(self).expect("event enums serialize to JSON");
-        let (event_type, payload) = match value {
-            Value::Object(map) if map.len() == 1 => {
-                map.into_iter().next().expect("one entry: the variant")
-            }
-            Value::String(unit_variant) => (unit_variant, Value::Object(Default::default())),
-            other => unreachable!("an externally tagged enum serialized as {other}"),
+        // Our event enums hold no maps with non-string keys, so serializing them cannot fail; and
+        // an externally tagged enum is always a one-entry object or a string. Were either ever
+        // untrue, the event is written as what it is, under a type no decoder knows, rather than
+        // taking the process down.
+        let (event_type, payload) = match serde_json::to_value(self) {
+            Ok(Value::Object(map)) if map.len() == 1 => map
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| (String::new(), Value::Null)),
+            Ok(Value::String(unit_variant)) => (unit_variant, Value::Object(Default::default())),
+            Ok(other) => ("Unencodable".to_string(), other),
+            Err(e) => ("Unencodable".to_string(), Value::String(e.to_string())),
         };
         EncodedEvent {
             schema_version: Self::current_schema_version(&event_type),
@@ -259,17 +264,18 @@ impl DomainEvent {
 pub fn canonical_json(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by_key(|(key, _)| *key);
             out.push(b'{');
-            for (i, key) in keys.into_iter().enumerate() {
+            for (i, (key, value)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                // Strings go through serde_json so escaping is the standard one.
-                out.extend_from_slice(serde_json::to_string(key).expect("string").as_bytes());
+                // Strings go through serde_json so escaping is the standard one. Writing a string
+                // into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *out, key);
                 out.push(b':');
-                canonical_json(&map[key], out);
+                canonical_json(value, out);
             }
             out.push(b'}');
         }
@@ -283,7 +289,10 @@ pub fn canonical_json(value: &Value, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        scalar => out.extend_from_slice(serde_json::to_string(scalar).expect("scalar").as_bytes()),
+        // A scalar into a Vec cannot fail.
+        scalar => {
+            let _ = serde_json::to_writer(&mut *out, scalar);
+        }
     }
 }
 

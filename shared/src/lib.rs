@@ -4,10 +4,23 @@
 //! PostgreSQL; the browser feeds it the same events from the live stream, so both fold the log with
 //! exactly the same code.
 
+// Folds and analyses run on whatever the log holds: nothing input can reach may panic.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
+
 pub mod access;
 pub mod aggregate;
 pub mod analysis;
 pub mod api;
+pub mod date;
 pub mod dependency;
 pub mod describe;
 pub mod error;
@@ -23,6 +36,9 @@ pub mod scope;
 pub mod upcast;
 pub mod user;
 pub mod view;
+
+#[cfg(test)]
+mod totality;
 
 pub use error::{DomainError, FieldError};
 pub use event::{DecodeError, DomainEvent, EventMetadata, RecordedEvent};

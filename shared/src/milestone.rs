@@ -156,7 +156,14 @@ pub enum MilestoneCommand {
     },
 }
 
-fn check_span(v: &mut Validator, kind: MilestoneKind, start: Option<NaiveDate>, finish: NaiveDate) {
+fn check_span(
+    v: &mut Validator,
+    kind: MilestoneKind,
+    start: Option<NaiveDate>,
+    (finish_field, finish): (&str, NaiveDate),
+) {
+    v.optional_date("start", start);
+    v.date(finish_field, finish);
     match (kind, start) {
         (MilestoneKind::Milestone, Some(_)) => {
             v.push("start", "a milestone is a point in time: it has no start")
@@ -233,7 +240,7 @@ impl Milestone {
             }
             let name = v.required_text("name", &name, NAME_MAX);
             let owner = v.required_text("owner", &owner, PERSON_MAX);
-            check_span(&mut v, kind, planned_start, planned);
+            check_span(&mut v, kind, planned_start, ("planned", planned));
             v.finish()?;
             return Ok(vec![MilestoneEvent::MilestoneAdded {
                 milestone_id,
@@ -264,14 +271,14 @@ impl Milestone {
             )));
         }
         match command {
-            MilestoneCommand::Add { .. } => unreachable!("handled above"),
+            MilestoneCommand::Add { .. } => Err(DomainError::AlreadyExists("the milestone".into())),
             MilestoneCommand::ChangeForecast { to, start } => {
                 let mut v = Validator::new();
                 let start = match kind {
                     MilestoneKind::Deliverable => start.or(self.forecast_start),
                     MilestoneKind::Milestone => start,
                 };
-                check_span(&mut v, kind, start, to);
+                check_span(&mut v, kind, start, ("to", to));
                 v.finish()?;
                 if to == forecast && start == self.forecast_start {
                     return Err(DomainError::NothingToChange(format!(
@@ -289,6 +296,9 @@ impl Milestone {
             }
             MilestoneCommand::Baseline { to, reason } => {
                 let to = to.unwrap_or(forecast);
+                let mut v = Validator::new();
+                v.date("to", to);
+                v.finish()?;
                 match self.baseline {
                     None => Ok(vec![MilestoneEvent::MilestoneBaselined {
                         milestone_id,
@@ -315,12 +325,17 @@ impl Milestone {
                     }
                 }
             }
-            MilestoneCommand::Meet { actual } => Ok(vec![MilestoneEvent::MilestoneMet {
-                milestone_id,
-                program_id,
-                project_id,
-                actual,
-            }]),
+            MilestoneCommand::Meet { actual } => {
+                let mut v = Validator::new();
+                v.date("actual", actual);
+                v.finish()?;
+                Ok(vec![MilestoneEvent::MilestoneMet {
+                    milestone_id,
+                    program_id,
+                    project_id,
+                    actual,
+                }])
+            }
         }
     }
 }

@@ -327,7 +327,13 @@ impl Program {
                             &format!("objectives[{i}].target_value"),
                             draft.target_value,
                         ),
-                        target_date: draft.target_date,
+                        target_date: {
+                            v.optional_date(
+                                &format!("objectives[{i}].target_date"),
+                                draft.target_date,
+                            );
+                            draft.target_date
+                        },
                     })
                     .collect();
                 v.finish()?;

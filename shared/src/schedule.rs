@@ -8,8 +8,9 @@
 //! consumer whose constraint it now breaks moves later by just enough, keeping its duration, and so
 //! on downstream; consumers with slack absorb it. Nothing ever moves earlier by propagation.
 
+use crate::date::{add_days, days_between};
 use crate::ids::{DependencyId, MilestoneId, ProjectId};
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 
@@ -78,11 +79,6 @@ impl Item {
             End::Start => self.start.unwrap_or(self.finish),
             End::Finish => self.finish,
         }
-    }
-
-    /// This item's date at `end` after moving it by `days`.
-    fn date_moved(&self, end: End, days: i64) -> NaiveDate {
-        self.date(end) + Duration::days(days)
     }
 }
 
@@ -157,7 +153,7 @@ where
             let mut path = vec![to];
             let mut step = to;
             while step != from {
-                step = came_from[&step];
+                step = *came_from.get(&step)?;
                 path.push(step);
             }
             path.reverse();
@@ -173,17 +169,59 @@ where
     None
 }
 
+/// How far a forecast change moves an item's two ends. A milestone's ends are one date; a
+/// deliverable's start and finish may move by different amounts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shift {
+    pub start: i64,
+    pub finish: i64,
+}
+
+impl Shift {
+    /// Both ends by the same number of days: the item slides.
+    pub fn both(days: i64) -> Self {
+        Self {
+            start: days,
+            finish: days,
+        }
+    }
+
+    fn at(self, end: End) -> i64 {
+        match end {
+            End::Start => self.start,
+            End::Finish => self.finish,
+        }
+    }
+
+    fn later(self) -> bool {
+        self.start > 0 || self.finish > 0
+    }
+}
+
+/// A link with its two ends resolved to item numbers once, when the schedule is built, so no
+/// later step looks an id up again.
+#[derive(Clone, Debug)]
+struct Edge {
+    link: Link,
+    provider: usize,
+    consumer: usize,
+}
+
 /// The milestones and dependencies of a program, checked to be acyclic, with a topological order.
+///
+/// Items are numbered by their place in `items`; every number stored here was made from
+/// `0..items.len()` in `new`, and every lookup is still a `get`, so nothing an event says can make
+/// the analysis panic.
 #[derive(Clone, Debug)]
 pub struct Schedule {
     items: Vec<Item>,
-    links: Vec<Link>,
+    edges: Vec<Edge>,
     index: HashMap<MilestoneId, usize>,
-    /// Per item: the links (indexes into `links`) it provides.
+    /// Per item: the edges (numbers in `edges`) it provides.
     outgoing: Vec<Vec<usize>>,
-    /// Per item: the links it consumes.
+    /// Per item: the edges it consumes.
     incoming: Vec<Vec<usize>>,
-    /// Item indexes, every provider before its consumers.
+    /// Item numbers, every provider before its consumers.
     order: Vec<usize>,
     /// Per item: its place in `order`.
     rank: Vec<usize>,
@@ -195,7 +233,8 @@ impl Schedule {
             items.iter().enumerate().map(|(i, it)| (it.id, i)).collect();
         let mut outgoing = vec![Vec::new(); items.len()];
         let mut incoming = vec![Vec::new(); items.len()];
-        for (l, link) in links.iter().enumerate() {
+        let mut edges = Vec::with_capacity(links.len());
+        for link in links {
             let p = *index
                 .get(&link.provider)
                 .ok_or(ScheduleError::UnknownMilestone(link.id, link.provider))?;
@@ -205,12 +244,22 @@ impl Schedule {
             if p == c {
                 return Err(ScheduleError::SelfDependency(link.provider));
             }
-            outgoing[p].push(l);
-            incoming[c].push(l);
+            let e = edges.len();
+            if let Some(out) = outgoing.get_mut(p) {
+                out.push(e);
+            }
+            if let Some(inc) = incoming.get_mut(c) {
+                inc.push(e);
+            }
+            edges.push(Edge {
+                link,
+                provider: p,
+                consumer: c,
+            });
         }
         let mut schedule = Self {
             items,
-            links,
+            edges,
             index,
             outgoing,
             incoming,
@@ -220,24 +269,54 @@ impl Schedule {
         schedule.order = schedule.topological_order()?;
         schedule.rank = vec![0; schedule.items.len()];
         for (k, &i) in schedule.order.iter().enumerate() {
-            schedule.rank[i] = k;
+            if let Some(r) = schedule.rank.get_mut(i) {
+                *r = k;
+            }
         }
         Ok(schedule)
+    }
+
+    /// The items without any dependency: what the analysis falls back to when the links cannot
+    /// be ordered (a cyclic graph, which only a log written by something else can hold).
+    pub fn unlinked(items: Vec<Item>) -> Self {
+        let n = items.len();
+        let index = items.iter().enumerate().map(|(i, it)| (it.id, i)).collect();
+        Self {
+            items,
+            edges: Vec::new(),
+            index,
+            outgoing: vec![Vec::new(); n],
+            incoming: vec![Vec::new(); n],
+            order: (0..n).collect(),
+            rank: (0..n).collect(),
+        }
+    }
+
+    fn edges_of<'a>(&'a self, list: &'a [Vec<usize>], i: usize) -> impl Iterator<Item = &'a Edge> {
+        list.get(i)
+            .into_iter()
+            .flatten()
+            .filter_map(|&e| self.edges.get(e))
     }
 
     /// Kahn's algorithm; on a cycle, names one.
     fn topological_order(&self) -> Result<Vec<usize>, ScheduleError> {
         let mut pending: Vec<usize> = self.incoming.iter().map(Vec::len).collect();
-        let mut ready: VecDeque<usize> =
-            (0..self.items.len()).filter(|&i| pending[i] == 0).collect();
+        let mut ready: VecDeque<usize> = pending
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n == 0)
+            .map(|(i, _)| i)
+            .collect();
         let mut order = Vec::with_capacity(self.items.len());
         while let Some(i) = ready.pop_front() {
             order.push(i);
-            for &l in &self.outgoing[i] {
-                let c = self.index[&self.links[l].consumer];
-                pending[c] -= 1;
-                if pending[c] == 0 {
-                    ready.push_back(c);
+            for edge in self.edges_of(&self.outgoing, i) {
+                if let Some(n) = pending.get_mut(edge.consumer) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        ready.push_back(edge.consumer);
+                    }
                 }
             }
         }
@@ -245,52 +324,59 @@ impl Schedule {
             return Ok(order);
         }
         // Some item is on a cycle: walk back along unresolved inputs until an item repeats.
-        let start = (0..self.items.len())
-            .find(|&i| pending[i] > 0)
-            .expect("a blocked item");
+        let blocked = |i: usize| pending.get(i).is_some_and(|n| *n > 0);
+        let mut at = (0..self.items.len()).find(|&i| blocked(i));
         let mut seen: HashMap<usize, usize> = HashMap::new();
-        let mut path = vec![start];
-        let mut at = start;
-        loop {
-            seen.insert(at, path.len() - 1);
-            let provider = self.incoming[at]
-                .iter()
-                .map(|&l| self.index[&self.links[l].provider])
-                .find(|&p| pending[p] > 0)
-                .expect("a blocked item has a blocked provider");
-            if let Some(&from) = seen.get(&provider) {
-                let mut cycle: Vec<MilestoneId> = path[from..]
+        let mut path = Vec::new();
+        while let Some(i) = at {
+            if let Some(&from) = seen.get(&i) {
+                let mut cycle: Vec<MilestoneId> = path
+                    .get(from..)
+                    .unwrap_or_default()
                     .iter()
                     .rev()
-                    .map(|&i| self.items[i].id)
+                    .filter_map(|&i| self.items.get(i).map(|it: &Item| it.id))
                     .collect();
-                cycle.push(cycle[0]);
+                if let Some(&first) = cycle.first() {
+                    cycle.push(first);
+                }
                 return Err(ScheduleError::Cycle(cycle));
             }
-            path.push(provider);
-            at = provider;
+            seen.insert(i, path.len());
+            path.push(i);
+            at = self
+                .edges_of(&self.incoming, i)
+                .map(|e| e.provider)
+                .find(|&p| blocked(p));
         }
+        // Unreachable for a graph Kahn could not order (a blocked item always has a blocked
+        // provider); answer with what was found rather than panic.
+        Err(ScheduleError::Cycle(Vec::new()))
     }
 
-    /// The date a link requires of its consumer's constrained end, with its provider moved by
-    /// `provider_moved` days.
-    fn required(&self, link: &Link, provider: &Item, provider_moved: i64) -> NaiveDate {
-        provider.date_moved(link.kind.provider_end(), provider_moved)
-            + Duration::days(link.lag_days.into())
+    /// The date a link requires of its consumer's constrained end, with its provider's ends moved
+    /// by `provider_moved`.
+    fn required(link: &Link, provider: &Item, provider_moved: Shift) -> NaiveDate {
+        let end = link.kind.provider_end();
+        add_days(
+            provider.date(end),
+            provider_moved.at(end).saturating_add(link.lag_days.into()),
+        )
     }
 
     /// Every dependency's health as of `today`.
     pub fn health(&self, today: NaiveDate) -> Vec<LinkHealth> {
-        self.links
+        self.edges
             .iter()
-            .map(|link| {
-                let provider = &self.items[self.index[&link.provider]];
-                let consumer = &self.items[self.index[&link.consumer]];
+            .filter_map(|edge| {
+                let link = &edge.link;
+                let provider = self.items.get(edge.provider)?;
+                let consumer = self.items.get(edge.consumer)?;
                 let need_by = link
                     .need_by
                     .unwrap_or_else(|| consumer.date(link.kind.consumer_end()));
-                let delivers = self.required(link, provider, 0);
-                let gap = (delivers - need_by).num_days().max(0);
+                let delivers = Self::required(link, provider, Shift::default());
+                let gap = days_between(need_by, delivers).max(0);
                 let health = if provider.done || gap == 0 {
                     Health::OnTrack
                 } else if today > need_by {
@@ -298,64 +384,88 @@ impl Schedule {
                 } else {
                     Health::AtRisk
                 };
-                LinkHealth {
+                Some(LinkHealth {
                     link: link.id,
                     health,
                     gap_days: if provider.done { 0 } else { gap },
                     need_by,
                     delivers,
-                }
+                })
             })
             .collect()
     }
 
     /// What moves if `milestone`'s forecast slips by `days` (later; a negative number moves
-    /// nothing downstream, since propagation only pushes). The slipped milestone comes first,
-    /// then everything it pushes, in dependency order.
+    /// nothing downstream, since propagation only pushes), both its ends sliding. The slipped
+    /// milestone comes first, then everything it pushes, in dependency order.
     pub fn impact(&self, milestone: MilestoneId, days: i64) -> Vec<Moved> {
+        self.impact_of(milestone, Shift::both(days))
+    }
+
+    /// What moves if `milestone`'s ends move by `shift`: a deliverable whose finish moves but
+    /// whose start does not pushes only what hangs on its finish (FS, FF), and one whose start
+    /// moves pushes what hangs on its start (SS, SF). Items pushed downstream keep their
+    /// duration. The slipped item comes first (its `days` is its finish's move), then everything
+    /// it pushes, in dependency order.
+    pub fn impact_of(&self, milestone: MilestoneId, shift: Shift) -> Vec<Moved> {
         let Some(&start) = self.index.get(&milestone) else {
             return Vec::new();
         };
-        // Per item (by index): how far it is pushed, and whether it is already queued.
-        let mut moved_by = vec![0_i64; self.items.len()];
-        moved_by[start] = days;
+        // Per item (by number): how far it is pushed, and whether it is already queued.
+        let mut moved_by = vec![Shift::default(); self.items.len()];
         let mut queued = vec![false; self.items.len()];
-        queued[start] = true;
+        if let (Some(m), Some(q)) = (moved_by.get_mut(start), queued.get_mut(start)) {
+            *m = shift;
+            *q = true;
+        }
         let mut result = Vec::new();
         // Visit in topological order only what is reachable from the slipped item.
         let mut frontier = std::collections::BinaryHeap::new();
-        frontier.push(std::cmp::Reverse((self.rank[start], start)));
+        frontier.push(std::cmp::Reverse((
+            self.rank.get(start).copied().unwrap_or(0),
+            start,
+        )));
         while let Some(std::cmp::Reverse((_, i))) = frontier.pop() {
-            let shift = moved_by[i];
-            let item = &self.items[i];
-            if shift > 0 || i == start {
+            let (Some(&moved), Some(item)) = (moved_by.get(i), self.items.get(i)) else {
+                continue;
+            };
+            if moved.later() || i == start {
                 result.push(Moved {
                     milestone: item.id,
                     project: item.project,
                     from: item.finish,
-                    to: item.date_moved(End::Finish, shift),
-                    days: shift,
+                    to: add_days(item.finish, moved.finish),
+                    days: moved.finish,
                 });
             }
-            if shift <= 0 {
+            if !moved.later() {
                 continue;
             }
-            for &l in &self.outgoing[i] {
-                let link = &self.links[l];
-                let c = self.index[&link.consumer];
-                let consumer = &self.items[c];
+            for edge in self.edges_of(&self.outgoing, i) {
+                let Some(consumer) = self.items.get(edge.consumer) else {
+                    continue;
+                };
                 if consumer.done {
                     continue;
                 }
-                let required = self.required(link, item, shift);
+                let link = &edge.link;
+                let required = Self::required(link, item, moved);
                 let current = consumer.date(link.kind.consumer_end());
-                let push = (required - current).num_days();
-                if push > 0 {
-                    moved_by[c] = moved_by[c].max(push);
+                let push = days_between(current, required);
+                if push <= 0 {
+                    continue;
                 }
-                if !queued[c] {
-                    queued[c] = true;
-                    frontier.push(std::cmp::Reverse((self.rank[c], c)));
+                if let Some(m) = moved_by.get_mut(edge.consumer) {
+                    *m = Shift::both(m.finish.max(push));
+                }
+                if let Some(q) = queued.get_mut(edge.consumer)
+                    && !*q
+                {
+                    *q = true;
+                    frontier.push(std::cmp::Reverse((
+                        self.rank.get(edge.consumer).copied().unwrap_or(0),
+                        edge.consumer,
+                    )));
                 }
             }
         }
@@ -368,35 +478,43 @@ impl Schedule {
         let Some(end) = self.items.iter().map(|i| i.finish).max() else {
             return Vec::new();
         };
+        let duration = |item: &Item| item.start.map_or(0, |s| days_between(s, item.finish));
         // Latest allowed finish, computed backwards (consumers before providers).
         let mut latest_finish: Vec<NaiveDate> = vec![end; self.items.len()];
         for &i in self.order.iter().rev() {
-            let item = &self.items[i];
-            let duration = item.start.map_or(0, |s| (item.finish - s).num_days());
-            for &l in &self.outgoing[i] {
-                let link = &self.links[l];
-                let c = self.index[&link.consumer];
-                let consumer = &self.items[c];
-                let c_duration = consumer
-                    .start
-                    .map_or(0, |s| (consumer.finish - s).num_days());
-                let consumer_latest = match link.kind.consumer_end() {
-                    End::Finish => latest_finish[c],
-                    End::Start => latest_finish[c] - Duration::days(c_duration),
+            let Some(item) = self.items.get(i) else {
+                continue;
+            };
+            let mut latest = latest_finish.get(i).copied().unwrap_or(end);
+            for edge in self.edges_of(&self.outgoing, i) {
+                let (Some(consumer), Some(&consumer_finish)) = (
+                    self.items.get(edge.consumer),
+                    latest_finish.get(edge.consumer),
+                ) else {
+                    continue;
                 };
-                let provider_latest_end = consumer_latest - Duration::days(link.lag_days.into());
+                let link = &edge.link;
+                let consumer_latest = match link.kind.consumer_end() {
+                    End::Finish => consumer_finish,
+                    End::Start => add_days(consumer_finish, duration(consumer).saturating_neg()),
+                };
+                let provider_latest_end = add_days(consumer_latest, -i64::from(link.lag_days));
                 let as_finish = match link.kind.provider_end() {
                     End::Finish => provider_latest_end,
-                    End::Start => provider_latest_end + Duration::days(duration),
+                    End::Start => add_days(provider_latest_end, duration(item)),
                 };
-                latest_finish[i] = latest_finish[i].min(as_finish);
+                latest = latest.min(as_finish);
+            }
+            if let Some(l) = latest_finish.get_mut(i) {
+                *l = latest;
             }
         }
         self.order
             .iter()
-            .map(|&i| {
-                let item = &self.items[i];
-                (item.id, (latest_finish[i] - item.finish).num_days())
+            .filter_map(|&i| {
+                let item = self.items.get(i)?;
+                let latest = latest_finish.get(i)?;
+                Some((item.id, days_between(item.finish, *latest)))
             })
             .collect()
     }
@@ -649,5 +767,119 @@ mod tests {
                 .iter()
                 .all(|mv| mv.milestone != m(3))
         );
+    }
+
+    /// Given a provider and a consumer tied with no slack, when the provider's start, finish or
+    /// both move 5 days later, then the consumer moves exactly when the link hangs on an end that
+    /// moved: FS and FF on the provider's finish, SS and SF on its start. A milestone has one
+    /// date, so any move of it pushes every kind of link.
+    #[test]
+    fn a_slip_pushes_only_what_hangs_on_the_end_that_moved() {
+        let provider_start = d(3, 1);
+        let provider_finish = d(3, 10);
+        // The consumer's constrained end sits exactly on the provider's end (zero slack).
+        let consumer = |kind: DependencyType, provider_is_deliverable: bool| {
+            let (p_start, p_finish) = if provider_is_deliverable {
+                (provider_start, provider_finish)
+            } else {
+                (provider_finish, provider_finish)
+            };
+            match kind {
+                FinishToStart => deliverable(2, 2, p_finish, d(3, 25)),
+                StartToStart => deliverable(2, 2, p_start, d(3, 25)),
+                FinishToFinish => deliverable(2, 2, d(2, 1), p_finish),
+                StartToFinish => deliverable(2, 2, d(2, 1), p_start),
+            }
+        };
+        let shifts = [
+            (
+                "start only",
+                Shift {
+                    start: 5,
+                    finish: 0,
+                },
+            ),
+            (
+                "finish only",
+                Shift {
+                    start: 0,
+                    finish: 5,
+                },
+            ),
+            ("both ends", Shift::both(5)),
+        ];
+        for kind in [FinishToStart, StartToStart, FinishToFinish, StartToFinish] {
+            for provider_is_deliverable in [true, false] {
+                for (what, shift) in shifts {
+                    let provider = if provider_is_deliverable {
+                        deliverable(1, 1, provider_start, provider_finish)
+                    } else {
+                        milestone(1, 1, provider_finish)
+                    };
+                    let schedule = Schedule::new(
+                        vec![provider, consumer(kind, provider_is_deliverable)],
+                        vec![link(1, 1, 2, kind, 0)],
+                    )
+                    .unwrap();
+                    // A milestone's single date moves with either end of the change.
+                    let shift = if provider_is_deliverable {
+                        shift
+                    } else {
+                        Shift::both(shift.start.max(shift.finish))
+                    };
+                    let moved = schedule.impact_of(m(1), shift);
+                    let pushed = moved
+                        .iter()
+                        .find(|mv| mv.milestone == m(2))
+                        .map(|mv| mv.days);
+                    let end_moved = match kind.provider_end() {
+                        End::Start => shift.start,
+                        End::Finish => shift.finish,
+                    } > 0;
+                    let case = format!(
+                        "{} link, provider {}, {what}",
+                        kind.code(),
+                        if provider_is_deliverable {
+                            "deliverable"
+                        } else {
+                            "milestone"
+                        }
+                    );
+                    assert_eq!(pushed, end_moved.then_some(5), "{case}");
+                    // The slipped item itself is listed first, with its finish's move.
+                    assert_eq!(
+                        moved.first().map(|mv| mv.days),
+                        Some(shift.finish),
+                        "{case}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_slip_at_the_calendars_end_saturates_instead_of_panicking() {
+        let items = vec![
+            milestone(1, 1, NaiveDate::MAX),
+            deliverable(2, 2, NaiveDate::MIN, NaiveDate::MAX),
+            milestone(3, 3, NaiveDate::MIN),
+        ];
+        let links = vec![
+            Link {
+                lag_days: i32::MAX,
+                ..link(1, 1, 2, FinishToStart, 0)
+            },
+            Link {
+                lag_days: i32::MIN,
+                ..link(2, 2, 3, StartToFinish, 0)
+            },
+        ];
+        let schedule = Schedule::new(items, links).unwrap();
+        for days in [i64::MAX, i64::MIN, 0, 1, -1] {
+            let _ = schedule.impact(m(1), days);
+            let _ = schedule.impact(m(2), days);
+        }
+        let _ = schedule.health(NaiveDate::MIN);
+        let _ = schedule.float_days();
     }
 }

@@ -180,7 +180,7 @@ impl User {
         };
         let username = self.username.clone();
         match command {
-            UserCommand::Create { .. } => unreachable!("handled above"),
+            UserCommand::Create { .. } => Err(DomainError::AlreadyExists(username)),
             UserCommand::Deactivate if !self.active => Err(DomainError::NothingToChange(format!(
                 "{username} is already deactivated"
             ))),

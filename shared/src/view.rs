@@ -4,6 +4,7 @@
 //! from the log up to any past position (`as_of`); the browser folds live events into the same view
 //! it loaded. All three use `ProgramView::apply`, so they cannot disagree.
 
+use crate::date::days_between;
 use crate::dependency::{DependencyEvent, DependencyState};
 use crate::event::{DomainEvent, RecordedEvent};
 use crate::ids::{DependencyId, MilestoneId, ObjectiveId, ProgramId, ProjectId};
@@ -11,7 +12,7 @@ use crate::milestone::{MilestoneEvent, MilestoneKind};
 use crate::program::{ProgramEvent, StrategicObjective};
 use crate::project::ProjectEvent;
 use crate::rag::Rag;
-use crate::schedule::{DependencyType, Moved};
+use crate::schedule::{DependencyType, Moved, Shift};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +93,20 @@ pub struct DependencyView {
     pub closed_reason: Option<String>,
 }
 
+/// An event of this program that could not be folded (its payload did not decode, or folding it
+/// failed). The view goes on with the events after it, so one bad event never freezes a program,
+/// and says which it skipped: a compensating event, or an upcaster and a rebuild, repairs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnfoldedEvent {
+    pub position: i64,
+    pub event_type: String,
+    pub error: String,
+}
+
+/// How many skipped events a view names; the count goes on past it.
+pub const UNFOLDED_KEPT: usize = 20;
+
 /// A forecast that moved later, with the downstream impact computed when it was recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -150,6 +165,17 @@ pub struct ProgramView {
     pub updated_at: Option<DateTime<Utc>>,
     /// The global log position this view reflects: every event up to here has been folded in.
     pub position: i64,
+    /// Events of this program the fold had to skip (the first [`UNFOLDED_KEPT`]); empty when
+    /// the whole history folded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unfolded: Vec<UnfoldedEvent>,
+    /// How many events were skipped in all.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unfolded_count: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl ProgramView {
@@ -172,12 +198,37 @@ impl ProgramView {
             created_by: None,
             updated_at: None,
             position: 0,
+            unfolded: Vec::new(),
+            unfolded_count: 0,
         }
     }
 
     /// True once the program's creation has been folded in (an `as_of` before it sees nothing).
     pub fn exists(&self) -> bool {
         self.created_at.is_some()
+    }
+
+    /// Records that `recorded` could not be folded, and moves past it. Safe to call for an event
+    /// whose `apply` failed half-way (its position may already be taken) and for a replay.
+    pub fn skip_unfoldable(&mut self, recorded: &RecordedEvent, error: &str) {
+        if recorded.program_id != Some(self.program_id)
+            || recorded.position < self.position
+            || self
+                .unfolded
+                .iter()
+                .any(|u| u.position == recorded.position)
+        {
+            return;
+        }
+        self.position = recorded.position;
+        self.unfolded_count = self.unfolded_count.saturating_add(1);
+        if self.unfolded.len() < UNFOLDED_KEPT {
+            self.unfolded.push(UnfoldedEvent {
+                position: recorded.position,
+                event_type: recorded.event_type.clone(),
+                error: error.chars().take(500).collect(),
+            });
+        }
     }
 
     /// Fold one event in. Events of other programs, and events already folded in, are ignored,
@@ -345,26 +396,40 @@ impl ProgramView {
             milestone_id,
             from,
             to,
+            start,
             ..
         } = event
-            && to > from
         {
-            // Judged against the schedule just before the slip, so "what moved" is what this
-            // change moved.
-            let (moved, threatened_objectives) =
-                self.slip_impact(*milestone_id, (*to - *from).num_days());
-            self.slips.push(SlipRecord {
-                position: recorded.position,
-                recorded_at: recorded.recorded_at,
-                actor: recorded.metadata.actor.clone(),
-                milestone_id: *milestone_id,
-                from: *from,
-                to: *to,
-                moved,
-                threatened_objectives,
-            });
-            if self.slips.len() > RECENT_SLIPS {
-                self.slips.remove(0);
+            // A deliverable's start may move on its own: a later start is a slip too (it pushes
+            // whatever hangs on the start), even when the finish holds.
+            let old_start = self.milestone(*milestone_id).and_then(|m| m.forecast_start);
+            let shift = Shift {
+                start: match (old_start, start) {
+                    (Some(old), Some(new)) => days_between(old, *new),
+                    // A deliverable's start held.
+                    (Some(_), None) => 0,
+                    // A milestone: one date.
+                    (None, _) => days_between(*from, *to),
+                },
+                finish: days_between(*from, *to),
+            };
+            if shift.start > 0 || shift.finish > 0 {
+                // Judged against the schedule just before the slip, so "what moved" is what
+                // this change moved.
+                let (moved, threatened_objectives) = self.slip_impact(*milestone_id, shift);
+                self.slips.push(SlipRecord {
+                    position: recorded.position,
+                    recorded_at: recorded.recorded_at,
+                    actor: recorded.metadata.actor.clone(),
+                    milestone_id: *milestone_id,
+                    from: *from,
+                    to: *to,
+                    moved,
+                    threatened_objectives,
+                });
+                if self.slips.len() > RECENT_SLIPS {
+                    self.slips.remove(0);
+                }
             }
         }
         if let MilestoneEvent::MilestoneAdded {
@@ -602,6 +667,114 @@ mod tests {
         let status = past.project(prj()).unwrap().status.as_ref().unwrap();
         assert_eq!(status.rag, Rag::Amber);
         assert!(!fold(&[]).exists());
+    }
+
+    /// Given a deliverable and a consumer hanging on its start (SS), when only the start moves
+    /// later, then a slip is recorded and pushes the consumer; when only the finish moves, the
+    /// SS consumer stays put.
+    #[test]
+    fn a_deliverables_start_slip_is_recorded_and_a_finish_slip_leaves_start_consumers_alone() {
+        use crate::dependency::DependencyEvent;
+        use crate::milestone::{MilestoneEvent, MilestoneKind};
+        use crate::schedule::DependencyType;
+        let day = |m, d| NaiveDate::from_ymd_opt(2027, m, d).unwrap();
+        let (program_id, project_id) = (pid(), prj());
+        let build = MilestoneId::from_uuid(Uuid::from_u128(21));
+        let test = MilestoneId::from_uuid(Uuid::from_u128(22));
+        let mut events = history();
+        let mut next = events.len() as i64;
+        let mut push = |events: &mut Vec<RecordedEvent>, stream: Uuid, version, e: DomainEvent| {
+            next += 1;
+            events.push(match e {
+                DomainEvent::Milestone(e) => record(next, version, stream, e),
+                DomainEvent::Dependency(e) => record(next, version, stream, e),
+                _ => return,
+            });
+        };
+        for (id, start, finish) in [
+            (build, day(3, 1), day(3, 31)),
+            (test, day(3, 1), day(4, 30)),
+        ] {
+            push(
+                &mut events,
+                id.0,
+                1,
+                DomainEvent::Milestone(MilestoneEvent::MilestoneAdded {
+                    milestone_id: id,
+                    program_id,
+                    project_id,
+                    name: format!("{id}"),
+                    kind: MilestoneKind::Deliverable,
+                    owner: "Lee".into(),
+                    planned_start: Some(start),
+                    planned: finish,
+                    external_ref: None,
+                }),
+            );
+        }
+        push(
+            &mut events,
+            Uuid::from_u128(30),
+            1,
+            DomainEvent::Dependency(DependencyEvent::DependencyProposed {
+                dependency_id: crate::ids::DependencyId::from_uuid(Uuid::from_u128(31)),
+                program_id,
+                provider: build,
+                provider_project: project_id,
+                provider_name: "Build".into(),
+                consumer: test,
+                consumer_project: project_id,
+                consumer_name: "Test".into(),
+                kind: DependencyType::StartToStart,
+                lag_days: 0,
+                need_by: None,
+                provider_owner: "Lee".into(),
+                consumer_owner: "Kim".into(),
+                description: String::new(),
+            }),
+        );
+        // The finish moves a week, the start holds: the SS consumer does not move.
+        push(
+            &mut events,
+            build.0,
+            2,
+            DomainEvent::Milestone(MilestoneEvent::MilestoneForecastChanged {
+                milestone_id: build,
+                program_id,
+                project_id,
+                from: day(3, 31),
+                to: day(4, 7),
+                start: None,
+            }),
+        );
+        let view = fold(&events);
+        let slip = view.slips.last().unwrap();
+        assert_eq!(slip.milestone_id, build);
+        assert!(slip.moved.is_empty(), "{:?}", slip.moved);
+        // The start moves five days, the finish holds: a slip, pushing the consumer five days.
+        push(
+            &mut events,
+            build.0,
+            3,
+            DomainEvent::Milestone(MilestoneEvent::MilestoneForecastChanged {
+                milestone_id: build,
+                program_id,
+                project_id,
+                from: day(4, 7),
+                to: day(4, 7),
+                start: Some(day(3, 6)),
+            }),
+        );
+        let view = fold(&events);
+        assert_eq!(view.slips.len(), 2);
+        let slip = view.slips.last().unwrap();
+        assert_eq!(
+            slip.moved
+                .iter()
+                .map(|m| (m.milestone, m.days))
+                .collect::<Vec<_>>(),
+            vec![(test, 5)]
+        );
     }
 
     #[test]

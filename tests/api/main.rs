@@ -2,11 +2,15 @@
 
 mod append;
 mod auth;
+mod auth_hardening;
 mod authz;
 mod concurrency;
+mod exports_safety;
 mod governance;
+mod hardening;
 mod interop;
 mod live;
+mod log_truth;
 mod programs;
 mod projection;
 mod schedule;

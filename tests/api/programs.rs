@@ -49,6 +49,149 @@ async fn health_and_openapi_describe_every_endpoint() {
 }
 
 #[tokio::test]
+async fn the_openapi_document_says_what_the_server_does() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+
+    // Query parameters are in the query, and optional where the server takes them so.
+    let as_of = doc["paths"]["/api/programs/{program_id}"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "as_of")
+        .expect("as_of is documented");
+    assert_eq!(as_of["in"], "query");
+    assert_eq!(as_of["required"], false);
+    let limit = doc["paths"]["/api/events"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(limit["in"], "query");
+    assert_eq!(limit["schema"]["minimum"], 1);
+    assert_eq!(
+        limit["schema"]["maximum"],
+        throughline_backend::routes::events::MAX_PAGE
+    );
+
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            operations += 1;
+            let parameters = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            // Every path parameter is in the path; nothing else claims to be.
+            for p in parameters.iter().filter(|p| p["in"] == "path") {
+                let name = p["name"].as_str().unwrap();
+                assert!(
+                    path.contains(&format!("{{{name}}}")),
+                    "{method} {path}: `{name}` is no path parameter"
+                );
+            }
+            let responses = operation["responses"].as_object().unwrap();
+            let public = operation["security"] == json!([{}]);
+            if !public {
+                for status in ["401", "403"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} lacks {status}"
+                    );
+                }
+            }
+            if !parameters.is_empty() {
+                assert!(responses.contains_key("400"), "{method} {path} lacks 400");
+            }
+            let body = &operation["requestBody"];
+            if body["required"] == true && body["content"].get("application/json").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} lacks {status}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(operations >= 66, "only {operations} operations documented");
+
+    // Anyone may call these; everything else needs a session or a token.
+    for (path, method) in [
+        ("/api/health", "get"),
+        ("/api/openapi.json", "get"),
+        ("/api/auth/login", "post"),
+    ] {
+        assert_eq!(
+            doc["paths"][path][method]["security"],
+            json!([{}]),
+            "{path}"
+        );
+    }
+    assert_eq!(doc["security"], json!([{"session": []}, {"bearer": []}]));
+
+    // The live stream is a WebSocket.
+    let live = &doc["paths"]["/api/live"]["get"];
+    assert!(live["responses"].get("101").is_some());
+    assert!(live["responses"].get("400").is_some());
+
+    // `details` is any JSON value: an array of field errors, or an object.
+    let details = &doc["components"]["schemas"]["ErrorBody"]["properties"]["details"];
+    assert!(
+        details.get("type").is_none()
+            || details["type"]
+                .as_array()
+                .is_some_and(|t| t.contains(&json!("array")) && t.contains(&json!("object"))),
+        "ErrorBody.details must allow an array and an object: {details}"
+    );
+    let res = app
+        .post("/api/programs", &json!({"name": "", "sponsor": "Dana"}))
+        .await;
+    let error = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(error["error"]["details"].is_array());
+
+    // The limits the server enforces.
+    let create = &doc["components"]["schemas"]["CreateProgramRequest"]["properties"];
+    assert_eq!(create["name"]["minLength"], 1);
+    assert_eq!(
+        create["name"]["maxLength"],
+        throughline_shared::error::NAME_MAX
+    );
+    assert_eq!(
+        create["description"]["maxLength"],
+        throughline_shared::error::TEXT_MAX
+    );
+    let raise = &doc["components"]["schemas"]["RaiseDecisionRequest"]["properties"];
+    assert_eq!(raise["options"]["minItems"], 2);
+    let level = &doc["components"]["schemas"]["EscalationLevel"]["properties"];
+    assert_eq!(
+        level["response_sla_hours"]["maximum"],
+        throughline_shared::governance::charter::RESPONSE_SLA_HOURS_MAX
+    );
+    assert_eq!(
+        level["title"]["maxLength"],
+        throughline_shared::error::NAME_MAX
+    );
+
+    // A documented path with a method it does not have: 405 with what it allows.
+    let res = app.post("/api/health", &json!({})).await;
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.headers()["allow"], "GET");
+    assert_error(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    // A body is an object, as documented: not a struct spelled as an array of its fields.
+    let program = app.create_program("Documented").await;
+    let res = app
+        .post(&format!("/api/programs/{program}/baseline"), &json!([]))
+        .await;
+    assert_error(res, StatusCode::BAD_REQUEST, "invalid_body").await;
+    // A plain GET of the WebSocket: the API's JSON error.
+    let res = app.get("/api/live").await;
+    assert_error(res, StatusCode::BAD_REQUEST, "websocket_handshake_failed").await;
+}
+
+#[tokio::test]
 async fn a_program_with_projects_and_status_is_readable_now_and_as_of_any_point() {
     let app = TestApp::spawn().await;
     let program = app.create_program("Payments Modernisation").await;

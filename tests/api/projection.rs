@@ -4,35 +4,14 @@
 use super::append::event;
 use reqwest::StatusCode;
 use serde_json::json;
-use std::time::Duration;
 use throughline_backend::event_store::{
     AppendRequest, EventStore, ExpectedVersion, NewEvent, StreamAppend,
 };
-use throughline_backend::projection::{PROGRAM_VIEWS, ProgramViews, rebuild};
+use throughline_backend::projection::{ProgramViews, rebuild};
 use throughline_shared::view::ProgramView;
 use throughline_shared::{EventId, EventMetadata, ProgramId};
 use throughline_tests::TestApp;
 use uuid::Uuid;
-
-async fn wait_for_projection(pool: &sqlx::PgPool) {
-    let head: i64 = sqlx::query_scalar("SELECT position FROM log_head")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    for _ in 0..200 {
-        let at: Option<i64> =
-            sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = $1")
-                .bind(PROGRAM_VIEWS)
-                .fetch_optional(pool)
-                .await
-                .unwrap();
-        if at == Some(head) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the projection did not reach position {head}");
-}
 
 async fn stored_views(pool: &sqlx::PgPool) -> Vec<(Uuid, String, serde_json::Value, i64)> {
     sqlx::query_as("SELECT program_id, name, view, position FROM program_views ORDER BY program_id")
@@ -79,7 +58,7 @@ async fn the_live_projection_equals_a_rebuild_and_the_as_of_fold() {
         .await;
     assert_eq!(edit.status(), StatusCode::OK);
 
-    wait_for_projection(&app.pool).await;
+    throughline_tests::wait_for_projection(&app.pool).await;
     let live = stored_views(&app.pool).await;
     assert_eq!(live.len(), 4);
     assert_eq!(live.iter().filter(|v| v.1 == "Renamed").count(), 1);
@@ -172,7 +151,7 @@ async fn a_v1_program_created_event_is_upcast_on_every_read_path() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    wait_for_projection(&app.pool).await;
+    throughline_tests::wait_for_projection(&app.pool).await;
     let stored = stored_views(&app.pool).await;
     let projected: ProgramView = serde_json::from_value(stored[0].2.clone()).unwrap();
     assert_eq!(projected.objectives, view.objectives);

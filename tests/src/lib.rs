@@ -411,3 +411,24 @@ pub async fn assert_error(res: Response, status: StatusCode, code: &str) -> Valu
     );
     body
 }
+
+/// Waits until the `program_views` projection has folded everything up to the log head.
+pub async fn wait_for_projection(pool: &sqlx::PgPool) {
+    let head: i64 = sqlx::query_scalar("SELECT position FROM log_head")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    for _ in 0..200 {
+        let at: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = $1")
+                .bind(throughline_backend::projection::PROGRAM_VIEWS)
+                .fetch_optional(pool)
+                .await
+                .unwrap();
+        if at == Some(head) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the projection did not reach position {head}");
+}

@@ -16,6 +16,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 use sqlx::PgPool;
 use std::collections::HashSet;
 use std::future::{Ready, ready};
+use std::net::IpAddr;
 use std::time::Duration;
 use throughline_shared::access::{
     Membership, ProgramAccess, ProgramAction, ProgramRole, RoleGrant, TokenScope,
@@ -38,6 +39,13 @@ pub struct AuthSettings {
     pub lockout: Duration,
     /// Added to a failed login's answer per consecutive failure.
     pub failure_delay: Duration,
+    /// How long a browser stays trusted (its `tl_device` cookie) after its last sign-in.
+    pub device_lifetime: Duration,
+    /// The proxies (TCP peer addresses) whose `Forwarded`, `X-Forwarded-Host` and
+    /// `X-Forwarded-Proto` headers are believed; from anyone else they are ignored.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Who may start a program.
+    pub program_creators: ProgramCreators,
 }
 
 impl Default for AuthSettings {
@@ -48,6 +56,46 @@ impl Default for AuthSettings {
             max_failures: 5,
             lockout: Duration::from_secs(15 * 60),
             failure_delay: Duration::from_millis(100),
+            device_lifetime: Duration::from_secs(180 * 24 * 3600),
+            trusted_proxies: Vec::new(),
+            program_creators: ProgramCreators::Everyone,
+        }
+    }
+}
+
+/// `THROUGHLINE_PROGRAM_CREATORS`: who may start a program (and so become its program manager).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProgramCreators {
+    /// Every signed-in user (with a token that may write at organisation level).
+    #[default]
+    Everyone,
+    /// Organisation administrators only.
+    Admins,
+}
+
+impl std::str::FromStr for ProgramCreators {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "everyone" => Ok(Self::Everyone),
+            "admins" => Ok(Self::Admins),
+            other => Err(format!("expected `everyone` or `admins`, got {other:?}")),
+        }
+    }
+}
+
+/// Refuses (403) starting a program to a caller the settings do not allow to.
+pub fn require_program_creator(
+    principal: &Principal,
+    settings: &AuthSettings,
+) -> Result<(), ApiError> {
+    principal.require_write()?;
+    match settings.program_creators {
+        ProgramCreators::Everyone => Ok(()),
+        ProgramCreators::Admins if principal.admin => Ok(()),
+        ProgramCreators::Admins => {
+            Err(principal.deny("only organisation administrators may start programs here"))
         }
     }
 }
@@ -389,18 +437,65 @@ pub async fn authenticate(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let path = req.path();
     if !path.starts_with("/api/") || PUBLIC.contains(&path) {
-        return Ok(next.call(req).await?.map_into_left_body());
+        return Ok(with_retry_after(next.call(req).await?).map_into_left_body());
     }
     match resolve(&req).await {
         Ok(principal) => {
             req.extensions_mut().insert(principal);
-            Ok(next.call(req).await?.map_into_left_body())
+            Ok(with_retry_after(next.call(req).await?).map_into_left_body())
         }
         Err(error) => {
             let response = error.error_response();
             Ok(req.into_response(response).map_into_right_body())
         }
     }
+}
+
+/// What a 429 says when its error did not (a safety net: every 429 built here does).
+const DEFAULT_RETRY_AFTER_SECONDS: u64 = 60;
+
+/// A refusal to be retried later (429, or 503 when the server is busy): the number of seconds
+/// goes in the details, and from there into the `Retry-After` header.
+pub fn retry_later(
+    status: StatusCode,
+    code: &'static str,
+    message: impl Into<String>,
+    seconds: u64,
+) -> ApiError {
+    ApiError::new(status, code, message)
+        .with_details(serde_json::json!({ "retry_after_seconds": seconds.max(1) }))
+}
+
+/// Every 429 answer, and every 503 whose error says when, carries `Retry-After` (seconds).
+fn with_retry_after<B>(mut res: ServiceResponse<B>) -> ServiceResponse<B> {
+    let status = res.status();
+    if !matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+    ) || res.headers().contains_key(header::RETRY_AFTER)
+    {
+        return res;
+    }
+    let seconds = match res.response().error().and_then(retry_after_seconds) {
+        Some(seconds) => seconds,
+        None if status == StatusCode::TOO_MANY_REQUESTS => DEFAULT_RETRY_AFTER_SECONDS,
+        None => return res,
+    };
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from(seconds.max(1)),
+    );
+    res
+}
+
+fn retry_after_seconds(error: &actix_web::Error) -> Option<u64> {
+    let api = error.as_error::<ApiError>().or_else(|| {
+        match error.as_error::<crate::commands::CommandError>() {
+            Some(crate::commands::CommandError::Api(api)) => Some(api),
+            _ => None,
+        }
+    })?;
+    api.details.as_ref()?.get("retry_after_seconds")?.as_u64()
 }
 
 async fn resolve(req: &ServiceRequest) -> Result<Principal, ApiError> {
@@ -436,7 +531,7 @@ async fn resolve(req: &ServiceRequest) -> Result<Principal, ApiError> {
     };
     let principal = by_session(pool, settings, cookie.value()).await?;
     check_csrf(req, &principal)?;
-    check_origin(req)?;
+    check_origin(req, settings)?;
     Ok(principal)
 }
 
@@ -557,8 +652,8 @@ fn check_csrf(req: &ServiceRequest, principal: &Principal) -> Result<(), ApiErro
 }
 
 /// A browser always sends `Origin` on WebSocket handshakes and cross-site writes: refuse any that
-/// is not this server (cross-site WebSocket hijacking).
-fn check_origin(req: &ServiceRequest) -> Result<(), ApiError> {
+/// is not this server, by scheme, host and port (cross-site WebSocket hijacking, CSRF).
+fn check_origin(req: &ServiceRequest, settings: &AuthSettings) -> Result<(), ApiError> {
     let Some(origin) = req
         .headers()
         .get(header::ORIGIN)
@@ -566,16 +661,153 @@ fn check_origin(req: &ServiceRequest) -> Result<(), ApiError> {
     else {
         return Ok(());
     };
-    let host = req.connection_info().host().to_string();
-    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-    if origin_host == host {
+    let (scheme, host) = own_scheme_and_host(req.request(), settings);
+    let ours = Origin::from_parts(&scheme, &host);
+    let theirs = Origin::parse(origin);
+    if ours.is_some() && ours == theirs {
         Ok(())
     } else {
-        tracing::warn!(origin, host, "request from another origin refused");
+        tracing::warn!(origin, %scheme, %host, "request from another origin refused");
         Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "origin_refused",
             "requests with the session cookie must come from this site",
         ))
+    }
+}
+
+/// Whether the request came through a proxy whose forwarded headers are believed: its TCP peer is
+/// one of `THROUGHLINE_TRUSTED_PROXY`.
+fn from_trusted_proxy(req: &HttpRequest, settings: &AuthSettings) -> bool {
+    req.peer_addr().is_some_and(|peer| {
+        let peer = peer.ip().to_canonical();
+        settings
+            .trusted_proxies
+            .iter()
+            .any(|proxy| proxy.to_canonical() == peer)
+    })
+}
+
+/// The scheme and `host[:port]` the client addressed: from `Forwarded` / `X-Forwarded-Proto` /
+/// `X-Forwarded-Host` only when a trusted proxy sent them; otherwise this listener's own scheme
+/// and the `Host` header (which a browser sets to what it connected to).
+fn own_scheme_and_host(req: &HttpRequest, settings: &AuthSettings) -> (String, String) {
+    if from_trusted_proxy(req, settings) {
+        let info = req.connection_info();
+        return (info.scheme().to_string(), info.host().to_string());
+    }
+    let scheme = if req.app_config().secure() {
+        "https"
+    } else {
+        "http"
+    };
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_string()))
+        .unwrap_or_else(|| req.app_config().host().to_string());
+    (scheme.to_string(), host)
+}
+
+/// Whether the client reached us over TLS (directly, or as a trusted proxy says): cookies are then
+/// `Secure`.
+pub(crate) fn is_tls(req: &HttpRequest, settings: &AuthSettings) -> bool {
+    own_scheme_and_host(req, settings).0 == "https"
+}
+
+/// A web origin: scheme, host and port (the default port of the scheme when none is written).
+#[derive(Debug, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    /// An `Origin` header: `scheme://host[:port]`. Anything else (`null`, a path) is no origin.
+    fn parse(origin: &str) -> Option<Self> {
+        let (scheme, authority) = origin.trim().split_once("://")?;
+        Self::from_parts(scheme, authority)
+    }
+
+    fn from_parts(scheme: &str, authority: &str) -> Option<Self> {
+        let scheme = scheme.trim().to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let authority = authority.trim();
+        if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
+            return None;
+        }
+        let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+            // An IPv6 literal: `[::1]:8080`.
+            let (address, after) = rest.split_once(']')?;
+            let port = match after {
+                "" => default_port,
+                port => port.strip_prefix(':')?.parse().ok()?,
+            };
+            (format!("[{}]", address.to_ascii_lowercase()), port)
+        } else {
+            match authority.split_once(':') {
+                Some((host, port)) => (host.to_ascii_lowercase(), port.parse().ok()?),
+                None => (authority.to_ascii_lowercase(), default_port),
+            }
+        };
+        if host.is_empty() || host == "[]" {
+            return None;
+        }
+        Some(Self { scheme, host, port })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Origin;
+
+    fn origin(s: &str) -> Option<(String, String, u16)> {
+        Origin::parse(s).map(|o| (o.scheme, o.host, o.port))
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert_eq!(
+            origin("http://127.0.0.1:8080"),
+            Some(("http".into(), "127.0.0.1".into(), 8080))
+        );
+        assert_eq!(
+            origin("HTTPS://App.Example"),
+            Some(("https".into(), "app.example".into(), 443))
+        );
+        assert_eq!(
+            origin("http://[::1]:3000"),
+            Some(("http".into(), "[::1]".into(), 3000))
+        );
+        assert_eq!(
+            Origin::parse("http://a.example"),
+            Origin::parse("http://a.example:80")
+        );
+        assert_ne!(
+            Origin::parse("http://a.example"),
+            Origin::parse("https://a.example")
+        );
+        for refused in [
+            "null",
+            "",
+            "a.example",
+            "ftp://a.example",
+            "http://",
+            "http://a.example/path",
+            "http://a.example:99999",
+            "http://a.example:",
+            "http://user@a.example",
+            "http://[::1",
+            "http://[::1]x",
+        ] {
+            assert_eq!(origin(refused), None, "{refused}");
+        }
     }
 }

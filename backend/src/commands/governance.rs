@@ -30,7 +30,7 @@ use throughline_shared::governance::requests::{
     EscalationPathRequest, EscalationStepRequest, OutcomeChoice, RaiseDecisionRequest,
     SaveForumRequest,
 };
-use throughline_shared::governance::rights::{DecisionKind, route};
+use throughline_shared::governance::rights::{DecisionKind, check_direct, days_moved, route};
 use throughline_shared::governance::session::{Agenda, ReviewSession, SessionCommand};
 use throughline_shared::ids::{DecisionId, EscalationId, ForumId, SessionId};
 use throughline_shared::milestone::{Milestone, MilestoneCommand};
@@ -79,7 +79,7 @@ async fn charter_command(
         None,
     )
     .await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
 }
 
 /// Establishes a forum (`forum_id` absent) or revises one.
@@ -270,7 +270,7 @@ async fn effect_append(
                 reason: Some(reason.to_string()),
             };
             let mut append = decided(i, milestone_id.0, &loaded, command)?;
-            append.moved_days = from.map(|from| (*to - from).num_days().abs());
+            append.moved_days = from.map(|from| days_moved(from, *to));
             Ok(append)
         }
         ProposedEffect::CancelDependency { dependency_id, .. } => {
@@ -368,7 +368,74 @@ pub async fn raise_decision(
         routing,
     };
     let events = decide_and_append(store, ctx, decision_id.0, loaded, command, None).await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
+}
+
+/// A change made directly, which the decision rights may give to a forum.
+pub struct DirectChange {
+    pub kind: DecisionKind,
+    pub magnitude: Option<i64>,
+    /// The decision to raise instead: its question and the change as its effect.
+    pub question: String,
+    pub effect: EffectRequest,
+}
+
+/// Refuses a change made directly that the program's decision rights give to a forum — decided by
+/// `rights::check_direct`, i.e. by `route`, the rule that routes a raised decision — with
+/// `422 decision_required` naming the forum, and the decision to raise in
+/// `details.suggested_request`. An approved decision's effects are decided in `decide_outcome`
+/// and do not come through here.
+pub async fn require_direct(
+    store: &EventStore,
+    program_id: ProgramId,
+    change: DirectChange,
+) -> Result<(), CommandError> {
+    let charter = load::<Charter>(store, charter_stream(program_id)).await?;
+    let Err(required) = check_direct(&charter.state.rights, change.kind, change.magnitude) else {
+        return Ok(());
+    };
+    let forum_id = required.routing.forum_id;
+    let forum = charter
+        .state
+        .forum(forum_id)
+        .map(|f| f.name.clone())
+        .or_else(|| {
+            charter
+                .state
+                .rights
+                .iter()
+                .find(|r| r.forum_id == forum_id)
+                .map(|r| r.forum_name.clone())
+        })
+        .unwrap_or_else(|| forum_id.to_string());
+    let mut details = serde_json::json!({
+        "forum_id": forum_id,
+        "forum": forum,
+        "kind": change.kind,
+        "magnitude": change.magnitude,
+        "reason": required.routing.reason,
+        "raise_at": format!("/api/programs/{program_id}/decisions"),
+        "suggested_request": {
+            "kind": change.kind,
+            "question": change.question,
+            "options": [{"title": "Make the change"}, {"title": "Keep things as they are"}],
+            "effects": [change.effect],
+        },
+    });
+    if change.kind == DecisionKind::Rebaseline {
+        // A raised re-baseline's magnitude is computed from its effect, as the target is then.
+        details["magnitude_days"] = serde_json::json!(change.magnitude);
+    } else if let Some(magnitude) = change.magnitude {
+        details["suggested_request"]["magnitude"] = serde_json::json!(magnitude);
+    }
+    Err(CommandError::Api(
+        ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "decision_required",
+            required.message(&forum),
+        )
+        .with_details(details),
+    ))
 }
 
 /// The forum holding a decision, as the charter has it now.
@@ -401,7 +468,12 @@ pub async fn table_decision(
     }
     let session = match (session, &rules) {
         (Some(s), _) => s,
-        (None, Some(r)) => next_session(r, today),
+        (None, Some(r)) => next_session(r, today).ok_or_else(|| {
+            DomainError::Invalid(vec![FieldError::new(
+                "session",
+                "the forum has no next session by its cadence: name the session",
+            )])
+        })?,
         (None, None) => today,
     };
     if session < today {
@@ -413,7 +485,7 @@ pub async fn table_decision(
     }
     let command = DecisionCommand::Table { session };
     let events = decide_and_append(store, ctx, decision_id.0, loaded, command, None).await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
 }
 
 pub async fn vote(
@@ -436,7 +508,7 @@ pub async fn vote(
     };
     let command = DecisionCommand::Vote { voter, vote, forum };
     let events = decide_and_append(store, ctx, decision_id.0, loaded, command, None).await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
 }
 
 /// Records a decision's outcome. An approval appends its effects atomically with it: the
@@ -535,12 +607,8 @@ pub async fn decide_outcome(
     let decision_event = recorded
         .iter()
         .rfind(|e| e.stream_id == decision_id.0)
-        .expect("the outcome was appended");
-    Ok(accepted(
-        std::slice::from_ref(decision_event),
-        program_id,
-        None,
-    ))
+        .ok_or_else(|| ApiError::internal("the outcome's event is missing from its append"))?;
+    accepted(std::slice::from_ref(decision_event), program_id, None)
 }
 
 /// What an escalated item is called, from the program as it is now.
@@ -596,7 +664,7 @@ pub async fn escalate(
         now,
     };
     let events = decide_and_append(store, ctx, escalation_id.0, loaded, command, None).await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
 }
 
 async fn escalation_in(
@@ -637,7 +705,7 @@ pub async fn escalation_step(
         }
     };
     let events = decide_and_append(store, ctx, escalation_id.0, loaded, command, None).await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
 }
 
 /// The scheduled SLA check: moves every open escalation whose response time has run out by `now`
@@ -687,13 +755,14 @@ pub async fn check_escalations(
     Ok(moved)
 }
 
-/// The forum's next session on or after `today`, by its cadence.
-pub fn next_session(rules: &ForumRules, today: chrono::NaiveDate) -> chrono::NaiveDate {
-    *rules
+/// The forum's next session on or after `today`, by its cadence; `None` only where the cadence
+/// runs past the calendar's end (a forum recorded with an absurd first session).
+pub fn next_session(rules: &ForumRules, today: chrono::NaiveDate) -> Option<chrono::NaiveDate> {
+    rules
         .cadence
         .sessions_from(rules.first_session, today, 1)
         .first()
-        .expect("a cadence never ends")
+        .copied()
 }
 
 /// Opens a session of `forum_id` with the agenda the caller assembled (the program manager or the
@@ -726,7 +795,7 @@ pub async fn open_session(
         agenda,
     };
     let events = decide_and_append(store, ctx, session_id.0, loaded, command, None).await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
 }
 
 /// What a session command needs besides the command: the forum's people, for attendance.
@@ -801,7 +870,7 @@ pub async fn session_step(
         &decide_and_append(store, ctx, session_id.0, loaded, command, None).await?,
         program_id,
         None,
-    );
+    )?;
     accepted_at.stream_id = session_id.0;
     Ok(accepted_at)
 }

@@ -15,7 +15,8 @@ use throughline_shared::access::ProgramAction;
 use throughline_shared::aggregate::Aggregate;
 use throughline_shared::api::{CsvImportReport, ImportReport};
 use throughline_shared::dependency::{
-    DependencyCommand, DependencyRegister, MilestoneRef, register_stream_id,
+    DependencyCommand, DependencyRegister, DependencyState, MilestoneRef, RegisteredDependency,
+    register_stream_id,
 };
 use throughline_shared::event::AggregateEvent;
 use throughline_shared::ids::{DependencyId, MilestoneId};
@@ -67,11 +68,13 @@ fn expected(version: i64) -> ExpectedVersion {
     }
 }
 
-/// Milestones of the program that came from earlier imports, by their external reference.
+/// Milestones of the program that came from earlier imports, by their external reference (a
+/// log may hold two under one reference: plans imported at the same moment before milestone ids
+/// were derived from it).
 async fn imported_milestones(
     store: &EventStore,
     program_id: ProgramId,
-) -> Result<HashMap<String, MilestoneRef>, CommandError> {
+) -> Result<HashMap<String, Vec<MilestoneRef>>, CommandError> {
     let rows: Vec<(i32, serde_json::Value)> = sqlx::query_as(
         "SELECT e.schema_version, e.payload FROM streams s JOIN events e ON e.stream_id = s.stream_id \
          WHERE s.program_id = $1 AND s.stream_type = $2 AND e.event_type = 'MilestoneAdded' \
@@ -82,7 +85,7 @@ async fn imported_milestones(
     .fetch_all(store.pool())
     .await
     .map_err(StoreError::from)?;
-    let mut found = HashMap::new();
+    let mut found: HashMap<String, Vec<MilestoneRef>> = HashMap::new();
     for (schema_version, payload) in rows {
         if let MilestoneEvent::MilestoneAdded {
             milestone_id,
@@ -94,16 +97,13 @@ async fn imported_milestones(
             ..
         } = MilestoneEvent::decode("MilestoneAdded", schema_version, payload)?
         {
-            found.insert(
-                external_ref,
-                MilestoneRef {
-                    id: milestone_id,
-                    program_id,
-                    project_id,
-                    name,
-                    owner,
-                },
-            );
+            found.entry(external_ref).or_default().push(MilestoneRef {
+                id: milestone_id,
+                program_id,
+                project_id,
+                name,
+                owner,
+            });
         }
     }
     Ok(found)
@@ -197,7 +197,9 @@ pub async fn import_plan(
     let mut here: HashMap<u32, MilestoneRef> = HashMap::new();
     let (mut baselined, mut met) = (0, 0);
     for (m, external_ref) in plan.milestones.iter().zip(refs_here) {
-        let milestone_id = MilestoneId::from_uuid(Uuid::new_v4());
+        // Derived from the reference, so two imports of one plan racing past the check above
+        // cannot both append: the second finds the milestone's stream already there.
+        let milestone_id = imported_milestone_id(program_id, &external_ref);
         let owner = m.owner.clone().unwrap_or_else(|| owner_default.clone());
         let mut state = Milestone::default();
         let mut events = Vec::new();
@@ -271,19 +273,53 @@ pub async fn import_plan(
     let mut events = Vec::new();
     let mut warnings = Vec::new();
     for link in &plan.links {
-        let consumer = here[&link.successor].clone();
+        // The parser links only milestones it keeps; a link naming anything else is the file's
+        // contradiction, reported rather than trusted.
+        let unknown = |uid: &u32| {
+            CommandError::from(DomainError::Invalid(vec![FieldError::new(
+                "file",
+                format!("a link names task {uid}, which is not a milestone of the plan"),
+            )]))
+        };
+        let consumer = here
+            .get(&link.successor)
+            .cloned()
+            .ok_or_else(|| unknown(&link.successor))?;
         let provider = match &link.predecessor {
-            Predecessor::Here(uid) => here[uid].clone(),
+            Predecessor::Here(uid) => here.get(uid).cloned().ok_or_else(|| unknown(uid))?,
             Predecessor::Elsewhere { project, uid } => {
-                match earlier.get(&format!("{project}#{uid}")) {
-                    Some(found) => found.clone(),
-                    None => {
+                match earlier
+                    .get(&format!("{project}#{uid}"))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                {
+                    [found] => found.clone(),
+                    [] => {
                         warnings.push(format!(
                             "“{}” follows task {uid} of the plan “{project}”, which is not in \
                              this program yet: import that plan, then this link again",
                             consumer.name
                         ));
                         continue;
+                    }
+                    several => {
+                        let names: Vec<String> = several
+                            .iter()
+                            .map(|m| format!("“{}” ({})", m.name, m.id))
+                            .collect();
+                        return Err(DomainError::Invalid(vec![FieldError::new(
+                            "file",
+                            format!(
+                                "the link of task {} (“{}”) to task {uid} of the plan “{project}” \
+                                 matches {} milestones imported earlier: {}; the import cannot \
+                                 tell which one it means, so nothing was imported",
+                                link.successor,
+                                consumer.name,
+                                several.len(),
+                                names.join(", ")
+                            ),
+                        )])
+                        .into());
                     }
                 }
             }
@@ -332,6 +368,12 @@ pub async fn import_plan(
         warnings,
         position: recorded.last().map_or(0, |e| e.position),
     })
+}
+
+/// The id of the milestone an imported plan's task becomes in `program_id`: one per reference.
+fn imported_milestone_id(program_id: ProgramId, external_ref: &str) -> MilestoneId {
+    let name = format!("mspdi-milestone:{external_ref}");
+    MilestoneId::from_uuid(Uuid::new_v5(&program_id.0, name.as_bytes()))
 }
 
 /// A milestone the domain refuses: say which task of the file it was.
@@ -437,12 +479,29 @@ pub async fn import_milestone_rows(
                 })
             }
             None => {
-                let Some(project) = view.projects.iter().find(|p| p.name == row.project) else {
-                    problems.push(format!(
-                        "{at}: there is no project “{}” in this program",
-                        row.project
-                    ));
-                    continue;
+                let projects: Vec<_> = view
+                    .projects
+                    .iter()
+                    .filter(|p| p.name == row.project)
+                    .collect();
+                let project = match projects.as_slice() {
+                    [project] => *project,
+                    [] => {
+                        problems.push(format!(
+                            "{at}: there is no project “{}” in this program",
+                            row.project
+                        ));
+                        continue;
+                    }
+                    many => {
+                        problems.push(format!(
+                            "{at}: {} projects of this program are called “{}”; the import cannot \
+                             tell which one the row means — rename them apart first",
+                            many.len(),
+                            row.project
+                        ));
+                        continue;
+                    }
                 };
                 allow(ProgramAction::ChangeSchedule(project.project_id))?;
                 let Some(planned) = row.planned.or(row.forecast) else {
@@ -519,8 +578,73 @@ pub async fn import_milestone_rows(
     finish_csv(store, appends, problems, report).await
 }
 
-/// Rows of a dependencies CSV, by project and milestone names: new pairs are proposed, a
-/// changed need-by date is recorded, the rest is left as it is.
+/// A milestone a file names by its project's name and its own.
+enum Named {
+    One(MilestoneRef),
+    Missing,
+    /// Several milestones answer to the name: the file cannot say which it means.
+    Many(usize),
+}
+
+fn named(view: &ProgramView, project: &str, name: &str) -> Named {
+    let projects: Vec<ProjectId> = view
+        .projects
+        .iter()
+        .filter(|p| p.name == project)
+        .map(|p| p.project_id)
+        .collect();
+    let found: Vec<&throughline_shared::view::MilestoneView> = view
+        .milestones
+        .iter()
+        .filter(|m| projects.contains(&m.project_id) && m.name == name)
+        .collect();
+    match found.as_slice() {
+        [] => Named::Missing,
+        [m] => Named::One(MilestoneRef {
+            id: m.milestone_id,
+            program_id: view.program_id,
+            project_id: m.project_id,
+            name: m.name.clone(),
+            owner: m.owner.clone(),
+        }),
+        many => Named::Many(many.len()),
+    }
+}
+
+/// A dependency state as a file writes it.
+fn state_name(state: DependencyState) -> &'static str {
+    match state {
+        DependencyState::Proposed => "proposed",
+        DependencyState::Agreed => "agreed",
+        DependencyState::Broken => "broken",
+        DependencyState::Cancelled => "cancelled",
+    }
+}
+
+/// What a dependencies CSV row is about.
+enum RowTarget {
+    /// A dependency of the register (by the row's id, or by its two ends).
+    Existing(DependencyId, RegisteredDependency),
+    /// No dependency yet between these two milestones.
+    New(MilestoneRef, MilestoneRef),
+}
+
+/// Rows of a dependencies CSV, by project and milestone names, with the state each dependency is
+/// in. A row is about the register's dependency with its `dependency_id` (an export's row: its
+/// names must still be that dependency's ends), else about the two milestones it names — each
+/// name must be one milestone of the program, never the first of several. The file's state is
+/// applied where an import can honestly do so, and refused, row by row, where it cannot:
+///
+/// - an existing dependency already in the row's state is left as it is (a changed need-by date
+///   is recorded), so an export imported again changes nothing;
+/// - a proposed dependency the row says is agreed is agreed, if the importer may agree it (the
+///   provider's side); a new pair with state agreed is proposed and agreed, on the same terms;
+/// - cancelling or breaking needs a reason (and maybe a decision), withdrawing an agreement or
+///   reviving a closed dependency is not a change a file can make, and a cancelled or broken
+///   dependency that is not in the register is not imported: all refused, naming the row.
+///
+/// Without a state a row proposes a new pair or leaves an existing one's state as it is. One
+/// atomic append; any refused row refuses the whole file.
 pub async fn import_dependency_rows(
     store: &EventStore,
     ctx: &RequestContext,
@@ -536,58 +660,189 @@ pub async fn import_dependency_rows(
     let mut events = Vec::new();
     let mut report = CsvImportReport::default();
     let mut problems = Vec::new();
-    let find = |project: &str, name: &str| {
-        let project = view.projects.iter().find(|p| p.name == project)?;
-        view.milestones
-            .iter()
-            .find(|m| m.project_id == project.project_id && m.name == name)
-            .map(|m| MilestoneRef {
-                id: m.milestone_id,
-                program_id,
-                project_id: m.project_id,
-                name: m.name.clone(),
-                owner: m.owner.clone(),
-            })
+    // How the program names a milestone: “project / milestone”.
+    let label = |id: MilestoneId| {
+        view.milestone(id).map(|m| {
+            let project = view
+                .project(m.project_id)
+                .map_or("", |p| p.name.as_str())
+                .to_string();
+            (project, m.name.clone())
+        })
+    };
+    let project_name = |id: ProjectId| {
+        view.project(id)
+            .map_or_else(|| id.to_string(), |p| p.name.clone())
     };
     for (i, row) in rows.into_iter().enumerate() {
         let at = format!("row {}", i + 2);
-        let (Some(provider), Some(consumer)) = (
-            find(&row.provider_project, &row.provider),
-            find(&row.consumer_project, &row.consumer),
-        ) else {
-            problems.push(format!(
-                "{at}: “{} / {}” or “{} / {}” is not a milestone of this program",
-                row.provider_project, row.provider, row.consumer_project, row.consumer
-            ));
-            continue;
-        };
-        allow(ProgramAction::ManageDependency {
-            provider: provider.project_id,
-            consumer: consumer.project_id,
-        })?;
-        let existing = register
-            .dependencies
-            .iter()
-            .find(|(_, d)| {
-                d.state.is_active() && d.provider == provider.id && d.consumer == consumer.id
-            })
-            .map(|(id, d)| (*id, d.need_by));
-        let command = match existing {
-            Some((_, need_by)) if need_by == row.need_by => {
-                report.unchanged += 1;
-                continue;
-            }
-            Some((dependency_id, _)) => {
-                report.updated += 1;
-                DependencyCommand::ChangeNeedBy {
-                    dependency_id,
-                    to: row.need_by,
+        let wanted = row.state;
+        let by_id = row
+            .dependency_id
+            .and_then(|id| register.dependency(id).map(|d| (id, d.clone())));
+        let target = match by_id {
+            Some((id, dependency)) => {
+                let row_ends = (
+                    (row.provider_project.clone(), row.provider.clone()),
+                    (row.consumer_project.clone(), row.consumer.clone()),
+                );
+                match (label(dependency.provider), label(dependency.consumer)) {
+                    (Some(provider), Some(consumer))
+                        if (provider.clone(), consumer.clone()) == row_ends =>
+                    {
+                        RowTarget::Existing(id, dependency)
+                    }
+                    (provider, consumer) => {
+                        let show = |l: Option<(String, String)>| {
+                            l.map_or_else(|| "?".to_string(), |(p, m)| format!("“{p} / {m}”"))
+                        };
+                        problems.push(format!(
+                            "{at}: dependency {id} is {} → {}, not the milestones the row names; \
+                             a dependency's ends do not change — clear the row's dependency_id to \
+                             propose a new one",
+                            show(provider),
+                            show(consumer)
+                        ));
+                        continue;
+                    }
                 }
             }
             None => {
-                report.created += 1;
-                DependencyCommand::Propose {
-                    dependency_id: DependencyId::from_uuid(Uuid::new_v4()),
+                let provider = named(view, &row.provider_project, &row.provider);
+                let consumer = named(view, &row.consumer_project, &row.consumer);
+                for (named, project, name) in [
+                    (&provider, &row.provider_project, &row.provider),
+                    (&consumer, &row.consumer_project, &row.consumer),
+                ] {
+                    match named {
+                        Named::One(_) => {}
+                        Named::Missing => problems.push(format!(
+                            "{at}: “{project} / {name}” is not a milestone of this program"
+                        )),
+                        Named::Many(n) => problems.push(format!(
+                            "{at}: “{project} / {name}” names {n} milestones of this program; \
+                             the import cannot tell which one the row means — rename them apart \
+                             first"
+                        )),
+                    }
+                }
+                let (Named::One(provider), Named::One(consumer)) = (provider, consumer) else {
+                    continue;
+                };
+                let pair: Vec<(&DependencyId, &RegisteredDependency)> = register
+                    .dependencies
+                    .iter()
+                    .filter(|(_, d)| d.provider == provider.id && d.consumer == consumer.id)
+                    .collect();
+                // The pair's active dependency; for a closed row, first a closed one like it.
+                let existing = wanted
+                    .filter(|s| !s.is_active())
+                    .and_then(|closed| pair.iter().find(|(_, d)| d.state == closed))
+                    .or_else(|| pair.iter().find(|(_, d)| d.state.is_active()));
+                match existing {
+                    Some((id, d)) => RowTarget::Existing(**id, (*d).clone()),
+                    None => RowTarget::New(provider, consumer),
+                }
+            }
+        };
+        let (provider_project, consumer_project) = match &target {
+            RowTarget::Existing(_, d) => (d.provider_project, d.consumer_project),
+            RowTarget::New(p, c) => (p.project_id, c.project_id),
+        };
+        allow(ProgramAction::ManageDependency {
+            provider: provider_project,
+            consumer: consumer_project,
+        })?;
+        // Agreeing commits the provider's side: only someone who may change its schedule (asked
+        // only of rows that agree, so other rows log no refusal).
+        let may_agree = || allow(ProgramAction::ChangeSchedule(provider_project)).is_ok();
+        let cannot_agree = || {
+            format!(
+                "{at}: the file says agreed, but agreeing commits the provider's side (project \
+                 “{}”) and you may not: leave the row proposed, or have the provider's side \
+                 import it",
+                project_name(provider_project)
+            )
+        };
+        let mut commands = Vec::new();
+        match target {
+            RowTarget::Existing(dependency_id, dependency) => {
+                let now = dependency.state;
+                match (now, wanted.unwrap_or(now)) {
+                    (now, want) if now == want => {}
+                    (DependencyState::Proposed, DependencyState::Agreed) if may_agree() => {
+                        commands.push(DependencyCommand::Agree { dependency_id });
+                    }
+                    (DependencyState::Proposed, DependencyState::Agreed) => {
+                        problems.push(cannot_agree());
+                        continue;
+                    }
+                    (DependencyState::Agreed, DependencyState::Proposed) => {
+                        problems.push(format!(
+                            "{at}: the file says proposed, but the dependency is agreed; an \
+                             agreement is not withdrawn by import — break or cancel it with a \
+                             reason instead"
+                        ));
+                        continue;
+                    }
+                    (now, want) if now.is_active() => {
+                        let verb = if want == DependencyState::Broken {
+                            "break"
+                        } else {
+                            "cancel"
+                        };
+                        problems.push(format!(
+                            "{at}: the file says {}, but the dependency is {}; an import does not \
+                             {verb} dependencies — that needs a reason (POST \
+                             …/dependencies/{dependency_id}/{verb}), and may need a decision",
+                            state_name(want),
+                            state_name(now)
+                        ));
+                        continue;
+                    }
+                    (now, want) => {
+                        problems.push(format!(
+                            "{at}: the dependency is {}, the file says {}; a {} dependency is not \
+                             revived or changed by import — clear the row's dependency_id and \
+                             state to propose a new one",
+                            state_name(now),
+                            state_name(want),
+                            state_name(now)
+                        ));
+                        continue;
+                    }
+                }
+                if dependency.need_by != row.need_by {
+                    commands.push(DependencyCommand::ChangeNeedBy {
+                        dependency_id,
+                        to: row.need_by,
+                    });
+                }
+                if commands.is_empty() {
+                    report.unchanged += 1;
+                } else {
+                    report.updated += 1;
+                }
+            }
+            RowTarget::New(provider, consumer) => {
+                match wanted {
+                    Some(closed) if !closed.is_active() => {
+                        let state = state_name(closed);
+                        problems.push(format!(
+                            "{at}: the dependency is {state} in the file; {state} dependencies are \
+                             not imported — remove the row or its state"
+                        ));
+                        continue;
+                    }
+                    Some(DependencyState::Agreed) if !may_agree() => {
+                        problems.push(cannot_agree());
+                        continue;
+                    }
+                    _ => {}
+                }
+                let dependency_id = DependencyId::from_uuid(Uuid::new_v4());
+                commands.push(DependencyCommand::Propose {
+                    dependency_id,
                     program_id,
                     provider: Some(provider),
                     consumer: Some(consumer),
@@ -597,11 +852,18 @@ pub async fn import_dependency_rows(
                     provider_owner: Some(row.provider_owner).filter(|o| !o.is_empty()),
                     consumer_owner: Some(row.consumer_owner).filter(|o| !o.is_empty()),
                     description: String::new(),
+                });
+                if wanted == Some(DependencyState::Agreed) {
+                    commands.push(DependencyCommand::Agree { dependency_id });
                 }
+                report.created += 1;
             }
-        };
-        if let Err(e) = decide_into(&mut register, command, &mut events) {
-            problems.push(format!("{at}: {}", explain(e)));
+        }
+        for command in commands {
+            if let Err(e) = decide_into(&mut register, command, &mut events) {
+                problems.push(format!("{at}: {}", explain(e)));
+                break;
+            }
         }
     }
     let appends = if events.is_empty() {

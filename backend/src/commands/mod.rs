@@ -149,8 +149,8 @@ pub(crate) async fn decide_and_append<A: Aggregate>(
     command: A::Command,
     reason: Option<String>,
 ) -> Result<Vec<RecordedEvent>, CommandError> {
+    let metadata = ctx.metadata_for(reason)?;
     let events = loaded.state.decide(command)?;
-    let metadata = ctx.metadata(reason);
     let expected = if loaded.version == 0 {
         ExpectedVersion::NoStream
     } else {
@@ -187,17 +187,19 @@ fn accepted(
     events: &[RecordedEvent],
     program_id: ProgramId,
     project_id: Option<ProjectId>,
-) -> CommandAccepted {
+) -> Result<CommandAccepted, CommandError> {
+    // Every decide answers at least one event or an error; an empty answer would be a bug in
+    // it, reported as such rather than as a success.
     let last = events
         .last()
-        .expect("a successful command appends at least one event");
-    CommandAccepted {
+        .ok_or_else(|| ApiError::internal("a command was accepted with no event to show for it"))?;
+    Ok(CommandAccepted {
         stream_id: last.stream_id,
         version: last.version,
         position: last.position,
         program_id,
         project_id,
-    }
+    })
 }
 
 pub async fn create_program(
@@ -227,7 +229,7 @@ pub async fn create_program(
         events.last().map_or(0, |e| e.position),
     )
     .await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
 }
 
 pub async fn edit_program(
@@ -244,7 +246,7 @@ pub async fn edit_program(
     };
     let events =
         decide_and_append(store, ctx, program_id.0, loaded, command, request.reason).await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
 }
 
 pub async fn add_project(
@@ -271,7 +273,7 @@ pub async fn add_project(
         objectives: request.objectives,
     };
     let events = decide_and_append(store, ctx, project_id.0, loaded, command, None).await?;
-    Ok(accepted(&events, program_id, Some(project_id)))
+    accepted(&events, program_id, Some(project_id))
 }
 
 pub async fn report_status(
@@ -295,7 +297,7 @@ pub async fn report_status(
     };
     let events =
         decide_and_append(store, ctx, project_id.0, loaded, command, request.reason).await?;
-    Ok(accepted(&events, program_id, Some(project_id)))
+    accepted(&events, program_id, Some(project_id))
 }
 
 /// Grants or revokes a role in a program; in force for every instance when this returns.
@@ -347,7 +349,7 @@ pub async fn change_role(
     };
     let events =
         decide_and_append(store, ctx, program_id.0, loaded, command, request.reason).await?;
-    let accepted = accepted(&events, program_id, request.project_id);
+    let accepted = accepted(&events, program_id, request.project_id)?;
     wait_for_projection(store.pool(), ACCESS, accepted.position).await?;
     Ok(accepted)
 }
@@ -376,7 +378,7 @@ pub async fn change_phase(
     let command = ProgramCommand::ChangePhase { to: request.phase };
     let events =
         decide_and_append(store, ctx, program_id.0, loaded, command, request.reason).await?;
-    Ok(accepted(&events, program_id, None))
+    accepted(&events, program_id, None)
 }
 
 /// Records a new scope item (`item` absent) or moves an existing one in or out.
@@ -402,7 +404,7 @@ pub async fn set_scope(
         rationale: request.rationale,
     };
     let events = decide_and_append(store, ctx, program_id.0, loaded, command, None).await?;
-    let mut accepted = accepted(&events, program_id, None);
+    let mut accepted = accepted(&events, program_id, None)?;
     accepted.stream_id = scope_item_id.0;
     Ok(accepted)
 }
@@ -433,5 +435,5 @@ pub async fn set_project_objectives(
     };
     let events =
         decide_and_append(store, ctx, project_id.0, loaded, command, request.reason).await?;
-    Ok(accepted(&events, program_id, Some(project_id)))
+    accepted(&events, program_id, Some(project_id))
 }

@@ -1,6 +1,7 @@
 //! Milestone and dependency commands. Who may change a milestone depends on its project, known
 //! only once the milestone is loaded, so these take an `allow` check to run at that point.
 
+use super::governance::{DirectChange, require_direct};
 use super::{CommandError, Loaded, accepted, check_expected, decide_and_append, load};
 use crate::error::ApiError;
 use crate::event_store::{
@@ -16,6 +17,8 @@ use throughline_shared::dependency::{
     DependencyCommand, DependencyRegister, MilestoneRef, register_stream_id,
 };
 use throughline_shared::event::AggregateEvent;
+use throughline_shared::governance::requests::EffectRequest;
+use throughline_shared::governance::rights::{DecisionKind, days_moved};
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::{Milestone, MilestoneCommand, MilestoneEvent};
 use throughline_shared::project::Project;
@@ -48,7 +51,7 @@ pub async fn add_milestone(
         external_ref: None,
     };
     let events = decide_and_append(store, ctx, milestone_id.0, loaded, command, None).await?;
-    Ok(accepted(&events, program_id, Some(request.project_id)))
+    accepted(&events, program_id, Some(request.project_id))
 }
 
 /// The milestone, if it is one of `program_id`'s (reached through another program's URL it does
@@ -87,11 +90,41 @@ pub async fn change_milestone(
 ) -> Result<CommandAccepted, CommandError> {
     let loaded = milestone_in(store, change.program_id, change.milestone_id).await?;
     let project_id = loaded.state.project_id;
-    allow(match command {
-        MilestoneCommand::Baseline { .. } => ProgramAction::Baseline,
-        _ => ProgramAction::ChangeSchedule(project_id.expect("a loaded milestone has a project")),
+    allow(match (&command, project_id) {
+        (MilestoneCommand::Baseline { .. }, _) => ProgramAction::Baseline,
+        (_, Some(project_id)) => ProgramAction::ChangeSchedule(project_id),
+        (_, None) => return Err(DomainError::NotFound("the milestone".into()).into()),
     })?;
     check_expected("the milestone", change.expected_version, loaded.version)?;
+    // A re-baseline the decision rights give to a forum is that forum's decision: decided here
+    // (the command is pure) to see how far the baseline would move.
+    if matches!(command, MilestoneCommand::Baseline { .. }) {
+        let rebaselined = loaded
+            .state
+            .decide(command.clone())?
+            .into_iter()
+            .find_map(|e| match e {
+                MilestoneEvent::MilestoneRebaselined { from, to, .. } => Some((from, to)),
+                _ => None,
+            });
+        if let Some((from, to)) = rebaselined {
+            let question = format!("Re-baseline “{}” from {from} to {to}?", loaded.state.name);
+            require_direct(
+                store,
+                change.program_id,
+                DirectChange {
+                    kind: DecisionKind::Rebaseline,
+                    magnitude: Some(days_moved(from, to)),
+                    question,
+                    effect: EffectRequest::Rebaseline {
+                        milestone_id: change.milestone_id,
+                        to,
+                    },
+                },
+            )
+            .await?;
+        }
+    }
     let events = decide_and_append(
         store,
         ctx,
@@ -101,7 +134,7 @@ pub async fn change_milestone(
         change.reason,
     )
     .await?;
-    Ok(accepted(&events, change.program_id, project_id))
+    accepted(&events, change.program_id, project_id)
 }
 
 /// Baselines every milestone of the program that has no baseline yet, atomically: either all of
@@ -183,7 +216,7 @@ async fn change_register(
                 tracing::debug!(%program_id, attempt, "dependency register changed concurrently; deciding again");
             }
             Err(e) => return Err(e),
-            Ok(events) => return Ok(accepted(&events, program_id, None)),
+            Ok(events) => return accepted(&events, program_id, None),
         }
     }
 }
@@ -295,6 +328,24 @@ pub async fn change_dependency(
             // Both ends' projects never change, so checking on the first attempt is enough.
             if let Some(allow) = allow.take() {
                 allow(action)?;
+                // Cancelling a dependency the register would let go may be a forum's decision.
+                if change == DependencyChange::Cancel && dependency.state.is_active() {
+                    require_direct(
+                        store,
+                        program_id,
+                        DirectChange {
+                            kind: DecisionKind::DependencyCancellation,
+                            magnitude: None,
+                            question: format!(
+                                "Cancel the dependency of “{}” on “{}”?",
+                                register.milestone_name(dependency.consumer),
+                                register.milestone_name(dependency.provider)
+                            ),
+                            effect: EffectRequest::CancelDependency { dependency_id },
+                        },
+                    )
+                    .await?;
+                }
             }
             Ok(match change {
                 DependencyChange::Agree => DependencyCommand::Agree { dependency_id },

@@ -212,9 +212,78 @@ fn parse_task(node: roxmltree::Node) -> Result<Task, MspdiError> {
     })
 }
 
+/// How deeply elements may nest. An MSPDI plan is five levels deep; roxmltree parses nesting by
+/// recursion, so a document of thousands of nested elements would overflow the stack and take the
+/// process down: it is refused before parsing.
+const MAX_DEPTH: usize = 64;
+/// How many nodes (elements, attributes, texts) a plan may have: ~20 per task, so room for
+/// tens of thousands of tasks, while bounding the memory one request can take.
+const MAX_NODES: u32 = 2_000_000;
+
+/// Refuses documents nested deeper than [`MAX_DEPTH`], by a flat scan of the tags (comments,
+/// CDATA, processing instructions and declarations skipped; quoted attribute values may hold
+/// `>`). Malformed input is left for the parser to name.
+fn check_nesting(xml: &str) -> Result<(), MspdiError> {
+    let past = |rest: &str, end: &str| rest.find(end).map(|i| i + end.len());
+    let mut depth = 0_usize;
+    let mut rest = xml;
+    while let Some(at) = rest.find('<') {
+        rest = rest.get(at..).unwrap_or_default();
+        let consumed = if rest.starts_with("<!--") {
+            past(rest, "-->")
+        } else if rest.starts_with("<![CDATA[") {
+            past(rest, "]]>")
+        } else if rest.starts_with("<?") {
+            past(rest, "?>")
+        } else if rest.starts_with("</") {
+            depth = depth.saturating_sub(1);
+            past(rest, ">")
+        } else if rest.starts_with("<!") {
+            past(rest, ">")
+        } else {
+            tag_end(rest).map(|end| {
+                if !rest.get(..end).is_some_and(|tag| tag.ends_with('/')) {
+                    depth += 1;
+                }
+                end + 1
+            })
+        };
+        if depth > MAX_DEPTH {
+            return Err(err(format!(
+                "elements are nested more than {MAX_DEPTH} levels deep; an MS Project plan is \
+                 about five"
+            )));
+        }
+        match consumed {
+            Some(n) => rest = rest.get(n..).unwrap_or_default(),
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// Where a start tag ends: its `>`, outside quoted attribute values.
+fn tag_end(tag: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in tag.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 pub fn parse(xml: &str) -> Result<Plan, MspdiError> {
-    let doc =
-        roxmltree::Document::parse(xml).map_err(|e| err(format!("not well-formed XML: {e}")))?;
+    check_nesting(xml)?;
+    let options = roxmltree::ParsingOptions {
+        nodes_limit: MAX_NODES,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(xml, options)
+        .map_err(|e| err(format!("not well-formed XML: {e}")))?;
     let root = doc.root_element();
     if root.tag_name().name() != "Project" {
         return Err(err(format!(
@@ -297,26 +366,30 @@ pub fn parse(xml: &str) -> Result<Plan, MspdiError> {
         });
     }
 
-    // Links into each milestone: direct ones as they are; through ordinary tasks, walked back to
+    // Links into each milestone: direct ones as they are; through ordinary tasks (and summary
+    // tasks, even ones flagged as milestones: they are groupings, not imported), walked back to
     // the milestones (or other files' tasks) they start from, as finish-to-start without lag.
+    // Every UID here came from the file, so every lookup may fail.
+    let task = |uid: &u32| by_uid.get(uid).and_then(|&i| tasks.get(i));
+    let imported = |uid: &u32| task(uid).is_some_and(|t| t.milestone && !t.summary);
     let mut links = Vec::new();
     let mut collapsed_links = 0;
     for m in &milestones {
-        let task = &tasks[by_uid[&m.uid]];
+        let Some(milestone_task) = task(&m.uid) else {
+            continue;
+        };
         let mut seen = BTreeSet::new();
-        for (p, kind, lag) in &task.predecessors {
+        for (p, kind, lag) in &milestone_task.predecessors {
             match p {
-                Predecessor::Here(uid) if !tasks[by_uid[uid]].milestone => {
+                Predecessor::Here(uid) if !imported(uid) => {
                     let mut stack = vec![*uid];
                     while let Some(at) = stack.pop() {
                         if !seen.insert(at) {
                             continue;
                         }
-                        for (q, _, _) in &tasks[by_uid[&at]].predecessors {
+                        for (q, _, _) in task(&at).map_or(&[][..], |t| &t.predecessors) {
                             match q {
-                                Predecessor::Here(q_uid) if !tasks[by_uid[q_uid]].milestone => {
-                                    stack.push(*q_uid)
-                                }
+                                Predecessor::Here(q_uid) if !imported(q_uid) => stack.push(*q_uid),
                                 // A milestone here, or a task of another plan: where it starts.
                                 _ => {
                                     collapsed_links += 1;
@@ -358,4 +431,49 @@ pub fn parse(xml: &str) -> Result<Plan, MspdiError> {
         links,
         collapsed_links,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth))
+    }
+
+    #[test]
+    fn nesting_is_counted_by_tags_not_by_what_looks_like_them() {
+        assert!(check_nesting(&nested(MAX_DEPTH)).is_ok());
+        assert!(check_nesting(&nested(MAX_DEPTH + 1)).is_err());
+        // Self-closing tags, comments, CDATA, processing instructions, declarations and quoted
+        // `>` do not nest.
+        let flat = format!(
+            "<?xml version=\"1.0\"?><!DOCTYPE p><p>{}</p>",
+            "<b x='>' y=\"<a>\"/><!-- <a><a> --><![CDATA[<a><a>]]><?pi <a> ?>".repeat(500)
+        );
+        assert!(check_nesting(&flat).is_ok());
+        // Siblings at one level never add up.
+        assert!(check_nesting(&format!("<p>{}</p>", "<a></a>".repeat(10_000))).is_ok());
+        // Unterminated input is left to the parser, without a panic.
+        for broken in [
+            "<",
+            "<a",
+            "<a x='",
+            "<!--",
+            "<![CDATA[",
+            "</",
+            "<?",
+            "\u{0}<é",
+        ] {
+            let _ = check_nesting(broken);
+            assert!(parse(broken).is_err());
+        }
+    }
+
+    #[test]
+    fn a_deep_document_is_refused_before_the_parser_recurses_into_it() {
+        let deep = format!("<Project>{}</Project>", nested(100_000));
+        let error = parse(&deep).unwrap_err();
+        assert!(error.0.contains("nested more than 64 levels"), "{error}");
+    }
 }

@@ -6,7 +6,7 @@ mod program_views;
 mod runner;
 
 pub use access::{ACCESS, Access, concerns_access};
-pub use program_views::{PROGRAM_VIEWS, ProgramViews};
+pub use program_views::{PROGRAM_VIEWS, ProgramViews, fold_one};
 pub use runner::{Projection, catch_up_once, checkpoint, rebuild, run_projection};
 
 use crate::error::ApiError;

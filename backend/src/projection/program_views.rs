@@ -4,6 +4,7 @@ use super::Projection;
 use anyhow::Context;
 use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use throughline_shared::view::ProgramView;
 use throughline_shared::{ProgramId, RecordedEvent};
 use uuid::Uuid;
@@ -59,6 +60,43 @@ impl ProgramViews {
     }
 }
 
+/// Folds one event into its program's view, never failing: an event that does not decode, or
+/// whose fold panics, is recorded in the view as skipped (and logged), and the view — and every
+/// other program's — goes on with the next event. Stopping here instead would stop every
+/// program's view behind one bad event, for good, since events are never edited.
+pub fn fold_one(view: &mut ProgramView, event: &mut RecordedEvent) {
+    let error = match event.take_decoded() {
+        Ok(decoded) => {
+            // Unwind safety: on a panic the view is marked as having skipped this event; what
+            // `apply` changed before it panicked stays, as it would for any partial fold.
+            match std::panic::catch_unwind(AssertUnwindSafe(|| view.apply(event, &decoded))) {
+                Ok(()) => return,
+                Err(panic) => panic_message(panic.as_ref()),
+            }
+        }
+        Err(e) => e.to_string(),
+    };
+    tracing::error!(
+        program_id = %view.program_id,
+        position = event.position,
+        event_type = %event.event_type,
+        error = %error,
+        "an event cannot be folded into its program's view; skipped"
+    );
+    view.skip_unfoldable(event, &error);
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .map_or_else(
+            || "folding it panicked".to_string(),
+            |m| format!("folding it panicked: {m}"),
+        )
+}
+
 impl Projection for ProgramViews {
     fn name(&self) -> &'static str {
         PROGRAM_VIEWS
@@ -78,13 +116,11 @@ impl Projection for ProgramViews {
             let Some(program_id) = event.program_id else {
                 continue;
             };
-            let decoded = event
-                .take_decoded()
-                .with_context(|| format!("event at position {}", event.position))?;
-            self.views
+            let view = self
+                .views
                 .entry(program_id)
-                .or_insert_with(|| ProgramView::new(program_id))
-                .apply(event, &decoded);
+                .or_insert_with(|| ProgramView::new(program_id));
+            fold_one(view, event);
             self.dirty.insert(program_id);
         }
         Ok(())
@@ -95,8 +131,11 @@ impl Projection for ProgramViews {
         let mut names = Vec::with_capacity(self.dirty.len());
         let mut bodies = Vec::with_capacity(self.dirty.len());
         let mut positions = Vec::with_capacity(self.dirty.len());
+        let mut unfolded = Vec::with_capacity(self.dirty.len());
         for id in self.dirty.drain() {
-            let view = &self.views[&id];
+            let Some(view) = self.views.get(&id) else {
+                continue;
+            };
             // Events of a program that was never created (impossible through commands) leave
             // no row rather than a half-empty one.
             if !view.exists() {
@@ -106,21 +145,25 @@ impl Projection for ProgramViews {
             names.push(view.name.clone());
             bodies.push(serde_json::to_string(view)?);
             positions.push(view.position);
+            unfolded.push(i64::try_from(view.unfolded_count).unwrap_or(i64::MAX));
         }
         if program_ids.is_empty() {
             return Ok(());
         }
         sqlx::query(
-            "INSERT INTO program_views (program_id, name, view, position) \
-             SELECT id, name, body::jsonb, position \
-             FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bigint[]) AS t(id, name, body, position) \
+            "INSERT INTO program_views (program_id, name, view, position, unfolded_count) \
+             SELECT id, name, body::jsonb, position, unfolded \
+             FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) \
+                  AS t(id, name, body, position, unfolded) \
              ON CONFLICT (program_id) DO UPDATE \
-             SET name = EXCLUDED.name, view = EXCLUDED.view, position = EXCLUDED.position",
+             SET name = EXCLUDED.name, view = EXCLUDED.view, position = EXCLUDED.position, \
+                 unfolded_count = EXCLUDED.unfolded_count",
         )
         .bind(&program_ids)
         .bind(&names)
         .bind(&bodies)
         .bind(&positions)
+        .bind(&unfolded)
         .execute(db)
         .await?;
         Ok(())

@@ -7,7 +7,8 @@ use super::programs::AsOf;
 use crate::auth::{Principal, authorize};
 use crate::error::ApiError;
 use crate::event_store::{RecordedRow, event_columns, verify_chain};
-use actix_web::http::header;
+use crate::interop::csv_io::neutralise;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,16 +22,24 @@ use uuid::Uuid;
 const EXPORT_MAX: i64 = 100_000;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// Return events after this position (default 0: from the start).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
+    /// At most this many events on a page (default 100; an export is not paged).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Only events up to this point (a position, an instant or a date; see the program view).
+    #[param(schema_with = super::openapi::as_of_schema)]
     pub as_of: Option<String>,
     /// One entity: a stream (a milestone, a decision, the dependency register…).
     pub stream_id: Option<Uuid>,
-    /// The user name that acted.
+    /// The user name that acted. (No parameter may hold a NUL character.)
+    #[param(pattern = "^[^\\x00]*$")]
     pub actor: Option<String>,
     /// The event's wire name, e.g. `MilestoneRebaselined`.
+    #[param(pattern = "^[^\\x00]*$")]
     pub event_type: Option<String>,
     /// Recorded at or after this instant (RFC 3339).
     pub from: Option<DateTime<Utc>>,
@@ -46,6 +55,7 @@ pub struct AuditQuery {
     /// every event it — or the command with this id — caused.
     pub cause: Option<Uuid>,
     /// `json` (default, one page), `jsonl` or `csv` (an export of everything matching).
+    #[param(schema_with = super::openapi::audit_format_schema)]
     pub format: Option<String>,
 }
 
@@ -144,9 +154,18 @@ async fn hash_at(pool: &PgPool, position: i64) -> Result<String, ApiError> {
 
 #[utoipa::path(get, path = "/api/programs/{program_id}/audit", tag = "events",
     params(("program_id" = Uuid, Path), AuditQuery),
-    responses((status = 200, body = AuditPage, description = "`format=jsonl` or `csv`: the whole matching trail as a file, \
-        the head in `X-Throughline-Head-Position` and `X-Throughline-Head-Hash`"),
-        (status = 400, body = throughline_shared::api::ErrorResponse), (status = 404, body = throughline_shared::api::ErrorResponse)))]
+    responses((status = 200, description = "A page of the trail (`format=json`); with `format=jsonl` or `csv`, the whole \
+        matching trail as a file (at most 100,000 events), each event with its `prev_hash` and `hash`. The head the trail was \
+        read against is in `X-Throughline-Head-Position` and `X-Throughline-Head-Hash` (files only)",
+            content(
+                (AuditPage = "application/json"),
+                (String = "application/x-ndjson"),
+                (String = "text/csv")
+            )),
+        (status = 400, body = throughline_shared::api::ErrorResponse,
+            description = "`invalid_as_of`; `invalid_query`: an unknown `format`, or a malformed parameter"),
+        (status = 422, body = throughline_shared::api::ErrorResponse,
+            description = "`validation_failed`: `from` is not before `to`")))]
 #[get("/programs/{program_id}/audit")]
 pub async fn audit(
     pool: web::Data<PgPool>,
@@ -170,13 +189,17 @@ pub async fn audit(
             head_hash = hash_at(pool, position).await?;
         }
     }
+    // Well-formed values that do not fit together: refused like any invalid value (422), not
+    // as a request that cannot be read (400).
     if let (Some(from), Some(to)) = (query.from, query.to)
         && from >= to
     {
-        return Err(ApiError::bad_request(
-            "invalid_query",
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
             "`from` must be before `to`",
-        ));
+        )
+        .with_details(serde_json::json!([{"field": "to", "message": "must be after `from`"}])));
     }
     let format = query.format.as_deref().unwrap_or("json");
     if format == "json" {
@@ -252,13 +275,18 @@ fn csv(rows: Vec<AuditRow>) -> Result<String, ApiError> {
     .map_err(ApiError::internal)?;
     for row in rows {
         let e = row.event.described();
+        // Free text (user names, sentences with names in them, reasons) is guarded against
+        // formula injection as in the other CSV exports. The other columns cannot start a
+        // formula: numbers (never negative), RFC 3339 times, UUIDs, hex, wire names of our own,
+        // and a JSON object.
+        let text = |t: &str| neutralise(t).into_owned();
         w.write_record([
             e.position.to_string(),
             e.recorded_at.to_rfc3339(),
-            e.metadata.actor.clone(),
+            text(&e.metadata.actor),
             e.event_type.clone(),
-            e.description.clone().unwrap_or_default(),
-            e.metadata.reason.clone().unwrap_or_default(),
+            text(e.description.as_deref().unwrap_or_default()),
+            text(e.metadata.reason.as_deref().unwrap_or_default()),
             e.stream_type.clone(),
             e.stream_id.to_string(),
             e.version.to_string(),

@@ -14,10 +14,13 @@ pub const DEFAULT_PAGE: i64 = 100;
 pub const MAX_PAGE: i64 = 1_000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Return events after this position (default 0: from the start).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
-    /// At most this many events (default 100, at most 1000).
+    /// At most this many events (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -88,7 +91,8 @@ pub async fn list_events(
 
 /// Walks the hash chain and reports the first broken link, if any (administrators only).
 #[utoipa::path(get, path = "/api/verify", tag = "events",
-    responses((status = 200, body = VerifyReport)))]
+    responses((status = 200, body = VerifyReport),
+        (status = 403, body = throughline_shared::api::ErrorResponse, description = "not an organisation administrator, or a program-limited token")))]
 #[get("/verify")]
 pub async fn verify(
     pool: web::Data<PgPool>,

@@ -1,5 +1,6 @@
 //! Forums, decision rights, the escalation path, decisions and escalations of a program.
 
+use super::Json;
 use super::programs::{AsOf, current_view, view_at};
 use crate::auth::{Principal, authorize};
 use crate::commands::CommandError;
@@ -7,6 +8,7 @@ use crate::commands::governance::{self as commands, Caller};
 use crate::error::ApiError;
 use crate::event_store::{EventStore, read_program_streams};
 use crate::request_context::RequestContext;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -51,15 +53,26 @@ pub(crate) async fn governance_view(
         .map_err(ApiError::internal)?;
     let mut view = GovernanceView::new(program_id);
     for recorded in &events {
-        let event = recorded.decode().map_err(ApiError::internal)?;
-        view.apply(recorded, &event);
+        // As with program views: an event that does not decode is logged and skipped, so one bad
+        // event never takes a program's governance page down with it.
+        match recorded.decode() {
+            Ok(event) => view.apply(recorded, &event),
+            Err(e) => tracing::error!(
+                %program_id,
+                position = recorded.position,
+                error = %e,
+                "a governance event cannot be decoded; skipped"
+            ),
+        }
     }
     Ok(view)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GovernanceQuery {
     /// As in `GET /api/programs/{id}`: a position, an instant or a date. Absent: now.
+    #[param(schema_with = super::openapi::as_of_schema)]
     pub as_of: Option<String>,
     /// The moment to judge ageing and SLAs against. Default: the as-of instant, or now.
     pub now: Option<DateTime<Utc>>,
@@ -125,7 +138,7 @@ pub async fn establish_forum(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<SaveForumRequest>,
+    body: Json<SaveForumRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Govern).await?;
@@ -144,7 +157,7 @@ pub async fn revise_forum(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<SaveForumRequest>,
+    body: Json<SaveForumRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, forum_id) = path.into_inner();
     let program_id = ProgramId(program_id);
@@ -171,7 +184,7 @@ pub async fn set_decision_rights(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<DecisionRightsRequest>,
+    body: Json<DecisionRightsRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Govern).await?;
@@ -191,7 +204,7 @@ pub async fn set_escalation_path(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<EscalationPathRequest>,
+    body: Json<EscalationPathRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Govern).await?;
@@ -211,7 +224,7 @@ pub async fn raise_decision(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<RaiseDecisionRequest>,
+    body: Json<RaiseDecisionRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::RaiseDecision).await?;
@@ -230,7 +243,7 @@ pub async fn table_decision(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<TableDecisionRequest>,
+    body: Json<TableDecisionRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, decision_id) = path.into_inner();
     let program_id = ProgramId(program_id);
@@ -259,7 +272,7 @@ pub async fn vote(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<VoteRequest>,
+    body: Json<VoteRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, decision_id) = path.into_inner();
     let program_id = ProgramId(program_id);
@@ -287,7 +300,7 @@ pub async fn decide(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<DecideRequest>,
+    body: Json<DecideRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, decision_id) = path.into_inner();
     let program_id = ProgramId(program_id);
@@ -315,7 +328,7 @@ pub async fn escalate(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<EscalateRequest>,
+    body: Json<EscalateRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::TakePart).await?;
@@ -351,7 +364,7 @@ async fn escalation_step(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<EscalationStepRequest>,
+    body: Json<EscalationStepRequest>,
     resolve: bool,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, escalation_id) = path.into_inner();
@@ -386,7 +399,7 @@ pub async fn move_escalation_up(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<EscalationStepRequest>,
+    body: Json<EscalationStepRequest>,
 ) -> Result<HttpResponse, CommandError> {
     escalation_step(store, pool, principal, ctx, path, body, false).await
 }
@@ -402,7 +415,7 @@ pub async fn resolve_escalation(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<EscalationStepRequest>,
+    body: Json<EscalationStepRequest>,
 ) -> Result<HttpResponse, CommandError> {
     escalation_step(store, pool, principal, ctx, path, body, true).await
 }
@@ -421,7 +434,13 @@ pub(crate) async fn agenda_for(
             "forum {forum_id} was not found"
         )));
     };
-    let next = commands::next_session(&forum.rules, now.date_naive());
+    let next = commands::next_session(&forum.rules, now.date_naive()).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_next_session",
+            "the forum's cadence has no session after today",
+        )
+    })?;
     let view = current_view(pool, program_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
@@ -449,7 +468,8 @@ pub(crate) async fn agenda_for(
 #[utoipa::path(get, path = "/api/programs/{program_id}/forums/{forum_id}/agenda", tag = "governance",
     params(("program_id" = Uuid, Path), ("forum_id" = Uuid, Path)),
     responses((status = 200, body = Agenda, description = "what the forum's session would have on its table now"),
-        (status = 404, body = ErrorResponse)))]
+        (status = 404, body = ErrorResponse, description = "no such program or forum"),
+        (status = 422, body = ErrorResponse, description = "`no_next_session`: the forum's cadence has no session after today")))]
 #[get("/programs/{program_id}/forums/{forum_id}/agenda")]
 pub async fn preview_agenda(
     pool: web::Data<PgPool>,
@@ -466,7 +486,8 @@ pub async fn preview_agenda(
 #[utoipa::path(post, path = "/api/programs/{program_id}/forums/{forum_id}/sessions", tag = "governance",
     params(("program_id" = Uuid, Path), ("forum_id" = Uuid, Path)), request_body = OpenSessionRequest,
     responses((status = 201, body = CommandAccepted, description = "`stream_id` is the session's id; its agenda is in the governance view"),
-        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse, description = "no such program or forum"),
+        (status = 422, body = ErrorResponse, description = "`validation_failed`, or `no_next_session`: no date given and the forum's cadence has no session after today")))]
 #[post("/programs/{program_id}/forums/{forum_id}/sessions")]
 pub async fn open_session(
     store: web::Data<EventStore>,
@@ -474,7 +495,7 @@ pub async fn open_session(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<OpenSessionRequest>,
+    body: Json<OpenSessionRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, forum_id) = path.into_inner();
     let (program_id, forum_id) = (ProgramId(program_id), ForumId(forum_id));
@@ -530,7 +551,7 @@ pub async fn record_attendance(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<AttendanceRequest>,
+    body: Json<AttendanceRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, session_id) = path.into_inner();
     let step = commands::SessionStep::Attendance(body.into_inner());
@@ -548,7 +569,7 @@ pub async fn record_minutes(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<MinutesRequest>,
+    body: Json<MinutesRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, session_id) = path.into_inner();
     let step = commands::SessionStep::Command(SessionCommand::RecordMinutes {
@@ -568,7 +589,7 @@ pub async fn record_action(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ActionRequest>,
+    body: Json<ActionRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, session_id) = path.into_inner();
     let request = body.into_inner();
@@ -593,7 +614,7 @@ pub async fn change_action(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid, Uuid)>,
-    body: web::Json<ActionStatusRequest>,
+    body: Json<ActionStatusRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, session_id, action_id) = path.into_inner();
     let request = body.into_inner();

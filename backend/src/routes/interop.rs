@@ -24,6 +24,7 @@ use uuid::Uuid;
 const IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Import into this project of the program; absent: create a project named after the plan.
     pub project_id: Option<Uuid>,
@@ -60,7 +61,7 @@ async fn read_body(mut payload: web::Payload, invalid: &'static str) -> Result<S
         description = "An MS Project XML (MSPDI) file: tasks flagged as milestones become milestones (with their baseline 0 and actual finish), links between them (also through ordinary tasks and to earlier imported plans: CrossProject) become dependencies"),
     responses((status = 201, body = ImportReport),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse),
-        (status = 413, body = ErrorResponse),
+        (status = 413, body = ErrorResponse, description = "the file is larger than 20 MB"),
         (status = 422, body = ErrorResponse, description = "`invalid_mspdi` (the file), `validation_failed`, `dependency_cycle`; nothing is imported")))]
 #[post("/programs/{program_id}/import/mspdi")]
 pub async fn import_mspdi(
@@ -96,16 +97,20 @@ pub async fn import_mspdi(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CalendarQuery {
     /// A read-only API token limited to this program, for calendar apps that cannot send
     /// headers. Revoke it on the account page to end the feed.
+    #[param(pattern = "^[^\\x00]*$")]
     pub token: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/programs/{program_id}/calendar.ics", tag = "interop",
     params(("program_id" = Uuid, Path), CalendarQuery),
-    responses((status = 200, content_type = "text/calendar", description = "RFC 5545: one all-day event per milestone, on its forecast (or actual) date"),
-        (status = 401, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    responses((status = 200, body = String, content_type = "text/calendar", description = "RFC 5545: one all-day event per milestone, on its forecast (or actual) date"),
+        (status = 401, body = ErrorResponse, description = "not signed in, and no valid `token`"),
+        (status = 403, body = ErrorResponse, description = "`token_not_read_only`: a `token` in the URL must be a read-only API token"),
+        (status = 404, body = ErrorResponse)))]
 #[get("/programs/{program_id}/calendar.ics")]
 pub async fn calendar(
     pool: web::Data<PgPool>,
@@ -127,8 +132,10 @@ pub async fn calendar(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CsvQuery {
     /// As in `GET /api/programs/{id}`: export the program as it stood then.
+    #[param(schema_with = super::openapi::as_of_schema)]
     pub as_of: Option<String>,
 }
 
@@ -171,7 +178,7 @@ fn csv_response(name: &str, body: String) -> HttpResponse {
 
 #[utoipa::path(get, path = "/api/programs/{program_id}/milestones.csv", tag = "interop",
     params(("program_id" = Uuid, Path), CsvQuery),
-    responses((status = 200, content_type = "text/csv", description = "milestone_id, project, name, kind, owner, planned_start, planned, baseline, forecast_start, forecast, actual, variance_days"),
+    responses((status = 200, body = String, content_type = "text/csv", description = "milestone_id, project, name, kind, owner, planned_start, planned, baseline, forecast_start, forecast, actual, variance_days"),
         (status = 404, body = ErrorResponse)))]
 #[get("/programs/{program_id}/milestones.csv")]
 pub async fn export_milestones(
@@ -188,7 +195,7 @@ pub async fn export_milestones(
 
 #[utoipa::path(get, path = "/api/programs/{program_id}/dependencies.csv", tag = "interop",
     params(("program_id" = Uuid, Path), CsvQuery),
-    responses((status = 200, content_type = "text/csv", description = "dependency_id, provider_project, provider, consumer_project, consumer, type, lag_days, need_by, state, status, gap_days, provider_owner, consumer_owner"),
+    responses((status = 200, body = String, content_type = "text/csv", description = "dependency_id, provider_project, provider, consumer_project, consumer, type, lag_days, need_by, state, status, gap_days, provider_owner, consumer_owner"),
         (status = 404, body = ErrorResponse)))]
 #[get("/programs/{program_id}/dependencies.csv")]
 pub async fn export_dependencies(

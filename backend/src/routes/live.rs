@@ -1,19 +1,23 @@
 //! The live WebSocket: a browser subscribes to a program from a position and receives every later
 //! event of it, in order, exactly once — across reconnects, as long as it resumes from `covered`.
 
-use crate::auth::{Principal, Readable, authorize, still_valid};
+use crate::auth::{Credential, Principal, Readable, authorize, session as sessions, still_valid};
 use crate::error::ApiError;
 use crate::event_store::{EventFilter, head_position, read_events, read_events_of_programs};
 use crate::live::LiveHub;
 use crate::projection::{ACCESS, concerns_access, wait_for_projection};
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, web};
 use actix_ws::{AggregatedMessage, Session};
 use futures_util::StreamExt;
 use sqlx::PgPool;
+use std::sync::Arc;
 use std::time::Duration;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::api::{ClientMessage, ServerMessage};
 use throughline_shared::{ProgramId, RecordedEvent};
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
@@ -22,10 +26,31 @@ const HEARTBEAT: Duration = Duration::from_secs(20);
 
 /// Upgrades to a WebSocket; see `ClientMessage` and `ServerMessage` for the protocol.
 #[utoipa::path(get, path = "/api/live", tag = "live",
-    description = "WebSocket. Send `{\"type\":\"subscribe\",\"program_id\":<uuid or null>,\"after\":<position>}`; \
-    receive `{\"type\":\"events\",\"events\":[RecordedEvent...],\"covered\":<position>}` frames in position order. \
-    Resume after a disconnect by subscribing with `after` = the last `covered`.",
-    responses((status = 101, description = "Switching protocols")))]
+    params(
+        ("Upgrade" = String, Header, pattern = "^[Ww][Ee][Bb][Ss][Oo][Cc][Kk][Ee][Tt]$",
+            description = "`websocket`"),
+        ("Connection" = String, Header, pattern = "^[Uu][Pp][Gg][Rr][Aa][Dd][Ee]$",
+            description = "`Upgrade` (a list holding `Upgrade` and not `close` will do)"),
+        ("Sec-WebSocket-Version" = String, Header, pattern = "^13$", description = "`13`"),
+        ("Sec-WebSocket-Key" = String, Header, pattern = "^[A-Za-z0-9+/]{21}[AQgw]==$",
+            description = "16 random bytes, base64-encoded (RFC 6455)"),
+    ),
+    description = "A WebSocket, not a plain GET: open it with a WebSocket client, which sends the handshake's headers. \
+    Send `{\"type\":\"subscribe\",\"program_id\":<uuid or null>,\"after\":<position>}`; \
+    receive `{\"type\":\"events\",\"events\":[RecordedEvent...],\"covered\":<position>}` frames in position order \
+    (and `{\"type\":\"error\",\"message\":...}` when a subscription is refused, e.g. a program the caller may not read). \
+    Resume after a disconnect by subscribing with `after` = the last `covered`. The socket is closed when the \
+    session ends or the caller loses access.",
+    responses(
+        (status = 101, description = "Switching protocols: the WebSocket is open"),
+        (status = 400, body = throughline_shared::api::ErrorResponse,
+            description = "`websocket_handshake_failed`: not a WebSocket handshake (a plain GET, a missing or wrong \
+            `Upgrade`, `Connection` or `Sec-WebSocket-Key` header, or no `Sec-WebSocket-Version`)"),
+        (status = 426, body = throughline_shared::api::ErrorResponse,
+            headers(("Sec-WebSocket-Version" = String, description = "`13`: the version this server speaks")),
+            description = "`websocket_handshake_failed`: a `Sec-WebSocket-Version` other than 13"),
+        (status = 403, body = throughline_shared::api::ErrorResponse,
+            description = "With the session cookie: a handshake from another origin (`origin_refused`)")))]
 #[get("/live")]
 pub async fn live(
     req: HttpRequest,
@@ -34,7 +59,10 @@ pub async fn live(
     pool: web::Data<PgPool>,
     principal: Principal,
 ) -> actix_web::Result<HttpResponse> {
-    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let (response, session, stream) = match actix_ws::handle(&req, body) {
+        Ok(parts) => parts,
+        Err(e) => return Ok(handshake_refused(&e)),
+    };
     let stream = stream
         .aggregate_continuations()
         .max_continuation_size(64 * 1024);
@@ -46,6 +74,32 @@ pub async fn live(
         principal,
     ));
     Ok(response)
+}
+
+/// A request that is no (acceptable) WebSocket handshake: the API's JSON error, with actix's
+/// status for it (400, or 426 and the version spoken for another protocol version). Sent
+/// uncompressed: on a request that asked for an upgrade, actix-http writes a streamed (e.g.
+/// gzip-compressed) body without the chunked framing its headers announce.
+fn handshake_refused(error: &actix_web::Error) -> HttpResponse {
+    let status = error.error_response().status();
+    let mut response = ApiError::new(
+        status,
+        "websocket_handshake_failed",
+        format!("this is a WebSocket endpoint: {error}"),
+    )
+    .error_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_ENCODING,
+        HeaderValue::from_static("identity"),
+    );
+    if status == StatusCode::UPGRADE_REQUIRED {
+        headers.insert(
+            header::SEC_WEBSOCKET_VERSION,
+            HeaderValue::from_static("13"),
+        );
+    }
+    response
 }
 
 struct Subscription {
@@ -205,6 +259,22 @@ async fn catch_up_checked(
     Ok(true)
 }
 
+/// The next session that ended (sign-out, password change, deactivation) on this instance, or on
+/// another one when `session::relay_sign_outs` runs; never, for a socket opened with a token.
+async fn next_ended(
+    ended: &mut Option<broadcast::Receiver<Arc<[u8]>>>,
+) -> Result<Arc<[u8]>, RecvError> {
+    let Some(receiver) = ended.as_mut() else {
+        return std::future::pending().await;
+    };
+    let next = receiver.recv().await;
+    if let Err(RecvError::Closed) = next {
+        *ended = None;
+        return std::future::pending().await;
+    }
+    next
+}
+
 async fn run_session(
     mut session: Session,
     mut stream: actix_ws::AggregatedMessageStream,
@@ -217,6 +287,14 @@ async fn run_session(
     let mut batches = hub.subscribe();
     let mut subscription: Option<Subscription> = None;
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    // Sign-outs are not events: a session's sockets close when it is announced as ended (on this
+    // instance at once; from other instances through `relay_sign_outs` if it runs, else at the
+    // next heartbeat's re-check).
+    let own_session: Option<Vec<u8>> = match &principal.credential {
+        Credential::Session { id_hash, .. } => Some(id_hash.clone()),
+        Credential::Token { .. } => None,
+    };
+    let mut ended = own_session.as_ref().map(|_| sessions::ended_sessions());
     let result: anyhow::Result<()> = async {
         loop {
             tokio::select! {
@@ -293,6 +371,24 @@ async fn run_session(
                             }
                         }
                         Err(RecvError::Closed) => return Ok(()),
+                    }
+                }
+                ended_session = next_ended(&mut ended) => {
+                    match ended_session {
+                        Ok(hash) => {
+                            if own_session.as_deref() == Some(&hash[..]) {
+                                send(&mut session, &ServerMessage::Error {
+                                    message: "your session has ended; log in again".into(),
+                                }).await?;
+                                return Ok(());
+                            }
+                        }
+                        // Missed announcements: look in the database instead.
+                        Err(_) => {
+                            if !recheck(&pool, &principal, &mut session, &mut subscription).await? {
+                                return Ok(());
+                            }
+                        }
                     }
                 }
                 _ = heartbeat.tick() => {

@@ -15,7 +15,16 @@ pub mod ui;
 pub mod users;
 
 use crate::error::ApiError;
-use actix_web::web;
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use futures_util::FutureExt;
+use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
+use std::fmt;
+use std::marker::PhantomData;
 
 pub fn configure_api(cfg: &mut web::ServiceConfig) {
     cfg.service(health::health)
@@ -85,7 +94,70 @@ pub fn configure_api(cfg: &mut web::ServiceConfig) {
         .service(tokens::list_tokens)
         .service(tokens::create_token)
         .service(tokens::revoke_token)
-        .default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(ApiError::not_found("no such API endpoint"))
-        }));
+        .default_service(web::to(no_such_operation));
+}
+
+/// A JSON request body: `web::Json` (its size limit and its 400, 413 and 415 answers, see
+/// `error::extractors::json_config`), taking an object only, as the OpenAPI document says:
+/// serde alone would also take a struct spelled as an array of its fields (`[]` for one whose
+/// fields are all optional).
+pub struct Json<T>(T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        web::Json::<Object<T>>::from_request(req, payload)
+            .map(|body| body.map(|body| Json(body.into_inner().0)))
+            .boxed_local()
+    }
+}
+
+/// `T` read from a JSON object, and from nothing else.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectOnly<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOnly<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer
+            .deserialize_map(ObjectOnly(PhantomData))
+            .map(Object)
+    }
+}
+
+/// A path the API does not have: 404; a path it has, with another method: 405 with `Allow`.
+async fn no_such_operation(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let Some(allow) = openapi::allowed_methods(req.path()) else {
+        return Err(ApiError::not_found("no such API endpoint"));
+    };
+    let mut response = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} is not allowed here; allowed: {allow}", req.method()),
+    )
+    .error_response();
+    if let Ok(value) = header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Ok(response)
 }

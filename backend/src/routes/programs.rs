@@ -1,5 +1,6 @@
 //! Programs and their projects: commands, current views, views as of any past moment, audit trail.
 
+use super::Json;
 use super::events::PageQuery;
 use crate::auth::{Principal, authorize, grant_from_row};
 use crate::commands::{self, CommandError};
@@ -7,7 +8,7 @@ use crate::error::ApiError;
 use crate::event_store::{
     EventFilter, EventStore, head_position, position_at_instant, read_events,
 };
-use crate::projection::PROGRAM_VIEWS;
+use crate::projection::{PROGRAM_VIEWS, fold_one};
 use crate::request_context::RequestContext;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -22,15 +23,17 @@ use throughline_shared::api::{
 };
 use throughline_shared::ids::ScopeItemId;
 use throughline_shared::view::{ProgramSummary, ProgramView};
-use throughline_shared::{DomainEvent, ProgramId, ProjectId, RecordedEvent, UserId};
+use throughline_shared::{ProgramId, ProjectId, RecordedEvent, UserId};
 use uuid::Uuid;
 
 const FOLD_PAGE: i64 = 5_000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// A log position (e.g. `1234`), an instant (RFC 3339, e.g. `2026-11-01T09:00:00Z`) or a date
     /// (`2026-11-01`, meaning the end of that day, UTC). Absent: now.
+    #[param(schema_with = super::openapi::as_of_schema)]
     pub as_of: Option<String>,
 }
 
@@ -88,10 +91,6 @@ async fn as_of_position(pool: &PgPool, query: &AsOfQuery) -> Result<Option<i64>,
     }
 }
 
-fn decode(event: &RecordedEvent) -> Result<DomainEvent, ApiError> {
-    event.decode().map_err(ApiError::internal)
-}
-
 /// Folds `filter`'s events (all pages) into `views`, creating views for programs as they appear.
 async fn fold_into(
     pool: &PgPool,
@@ -103,20 +102,21 @@ async fn fold_into(
         let events = read_events(pool, filter)
             .await
             .map_err(ApiError::internal)?;
-        for event in &events {
+        let last = events.last().map(|e| e.position);
+        let count = events.len();
+        for mut event in events {
             if let Some(program_id) = event.program_id {
                 if filter.program_id.is_some_and(|p| p != program_id) {
                     continue;
                 }
-                let decoded = decode(event)?;
-                views
+                let view = views
                     .entry(program_id)
-                    .or_insert_with(|| ProgramView::new(program_id))
-                    .apply(event, &decoded);
+                    .or_insert_with(|| ProgramView::new(program_id));
+                fold_one(view, &mut event);
             }
         }
-        match events.last() {
-            Some(last) if events.len() as i64 == FOLD_PAGE => filter.after = last.position,
+        match last {
+            Some(last) if count as i64 == FOLD_PAGE => filter.after = last,
             _ => return Ok(()),
         }
     }
@@ -171,7 +171,7 @@ pub(crate) async fn view_at(
 
 /// Every program the caller may read, newest activity first.
 #[utoipa::path(get, path = "/api/programs", tag = "programs", params(AsOfQuery),
-    responses((status = 200, body = [ProgramSummary]), (status = 400, body = ErrorResponse)))]
+    responses((status = 200, body = [ProgramSummary]), (status = 400, body = ErrorResponse, description = "`invalid_as_of`, or a malformed query")))]
 #[get("/programs")]
 pub async fn list_programs(
     pool: web::Data<PgPool>,
@@ -229,22 +229,26 @@ pub async fn list_programs(
 
 /// Starts a program; its creator becomes its program manager.
 #[utoipa::path(post, path = "/api/programs", tag = "programs", request_body = CreateProgramRequest,
-    responses((status = 201, body = CommandAccepted), (status = 400, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 201, body = CommandAccepted),
+        (status = 403, body = ErrorResponse, description = "a read-only or program-limited token, or (with `THROUGHLINE_PROGRAM_CREATORS=admins`) not an administrator")))]
 #[post("/programs")]
 pub async fn create_program(
     store: web::Data<EventStore>,
+    settings: web::Data<crate::auth::AuthSettings>,
     principal: Principal,
     ctx: RequestContext,
-    body: web::Json<CreateProgramRequest>,
+    body: Json<CreateProgramRequest>,
 ) -> Result<HttpResponse, CommandError> {
-    principal.require_write()?;
+    crate::auth::require_program_creator(&principal, &settings)?;
     let accepted = commands::create_program(&store, &ctx, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(accepted))
 }
 
 /// The program with its projects, now or as of a past position or instant.
 #[utoipa::path(get, path = "/api/programs/{program_id}", tag = "programs", params(("program_id" = Uuid, Path), AsOfQuery),
-    responses((status = 200, body = ProgramView), (status = 404, body = ErrorResponse), (status = 400, body = ErrorResponse)))]
+    responses((status = 200, body = ProgramView),
+        (status = 400, body = ErrorResponse, description = "`invalid_as_of`, or a malformed id or query"),
+        (status = 404, body = ErrorResponse, description = "no such program, one the caller may not read, or one that did not exist yet at `as_of`")))]
 #[get("/programs/{program_id}")]
 pub async fn get_program(
     pool: web::Data<PgPool>,
@@ -278,7 +282,7 @@ pub async fn edit_program(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<EditProgramRequest>,
+    body: Json<EditProgramRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
@@ -297,7 +301,7 @@ pub async fn add_project(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<AddProjectRequest>,
+    body: Json<AddProjectRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::AddProject).await?;
@@ -317,7 +321,7 @@ pub async fn report_status(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ReportStatusRequest>,
+    body: Json<ReportStatusRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, project_id) = path.into_inner();
     let (program_id, project_id) = (ProgramId(program_id), ProjectId(project_id));
@@ -334,10 +338,16 @@ pub async fn report_status(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProgramEventsQuery {
+    /// Return events after this position (default 0: from the start).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
+    /// At most this many events (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Only events up to this point (see `as_of` on the program view).
+    #[param(schema_with = super::openapi::as_of_schema)]
     pub as_of: Option<String>,
 }
 
@@ -450,7 +460,7 @@ pub async fn grant_role(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<RoleChangeRequest>,
+    body: Json<RoleChangeRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::ManageMembers).await?;
@@ -470,7 +480,7 @@ pub async fn revoke_role(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<RoleChangeRequest>,
+    body: Json<RoleChangeRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::ManageMembers).await?;
@@ -490,7 +500,7 @@ pub async fn change_phase(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<ChangePhaseRequest>,
+    body: Json<ChangePhaseRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
@@ -509,7 +519,7 @@ pub async fn add_scope_item(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<ScopeRequest>,
+    body: Json<ScopeRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
@@ -529,7 +539,7 @@ pub async fn revise_scope_item(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ScopeRequest>,
+    body: Json<ScopeRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, item) = path.into_inner();
     let program_id = ProgramId(program_id);
@@ -557,7 +567,7 @@ pub async fn set_project_objectives(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ProjectObjectivesRequest>,
+    body: Json<ProjectObjectivesRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let (program_id, project_id) = path.into_inner();
     let program_id = ProgramId(program_id);

@@ -1,5 +1,6 @@
 //! Milestones, dependencies and the schedule analysis of a program.
 
+use super::Json;
 use super::programs::{AsOf, current_view, view_at};
 use crate::auth::{Principal, authorize, authorize_writer, require};
 use crate::commands::CommandError;
@@ -43,7 +44,7 @@ pub async fn add_milestone(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<AddMilestoneRequest>,
+    body: Json<AddMilestoneRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     let request = body.into_inner();
@@ -88,7 +89,7 @@ pub async fn change_forecast(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ChangeForecastRequest>,
+    body: Json<ChangeForecastRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let request = body.into_inner();
     let (change, access) = milestone_change(
@@ -120,7 +121,7 @@ pub async fn baseline_milestone(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<BaselineMilestoneRequest>,
+    body: Json<BaselineMilestoneRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let request = body.into_inner();
     let command = MilestoneCommand::Baseline {
@@ -152,7 +153,7 @@ pub async fn meet_milestone(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<MeetMilestoneRequest>,
+    body: Json<MeetMilestoneRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let request = body.into_inner();
     let (change, access) = milestone_change(
@@ -183,7 +184,7 @@ pub async fn baseline_program(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<BaselineProgramRequest>,
+    body: Json<BaselineProgramRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Baseline).await?;
@@ -203,7 +204,7 @@ pub async fn propose_dependency(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<ProposeDependencyRequest>,
+    body: Json<ProposeDependencyRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     let access = authorize_writer(&pool, &principal, program_id).await?;
@@ -218,6 +219,17 @@ pub async fn propose_dependency(
     Ok(HttpResponse::Created().json(accepted))
 }
 
+/// What `POST …/dependencies/{dependency_id}/{change}` does to the dependency.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)] // Only documents the path segment, which is read as a string.
+pub enum DependencyChangeName {
+    Agree,
+    NeedBy,
+    Break,
+    Cancel,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct DependencyPath {
     program_id: Uuid,
@@ -227,9 +239,10 @@ pub struct DependencyPath {
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/dependencies/{dependency_id}/{change}", tag = "schedule",
     params(("program_id" = Uuid, Path), ("dependency_id" = Uuid, Path),
-        ("change" = String, Path, description = "`agree`, `need-by`, `break` (needs a reason) or `cancel` (needs a reason)")),
+        ("change" = inline(DependencyChangeName), Path, description = "`agree`, `need-by`, `break` (needs a reason) or `cancel` (needs a reason)")),
     request_body = DependencyChangeRequest,
-    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse, description = "no such program or dependency, or a `change` that is none of the four"),
         (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 #[post("/programs/{program_id}/dependencies/{dependency_id}/{change}")]
 pub async fn change_dependency(
@@ -238,7 +251,7 @@ pub async fn change_dependency(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<DependencyPath>,
-    body: web::Json<DependencyChangeRequest>,
+    body: Json<DependencyChangeRequest>,
 ) -> Result<HttpResponse, CommandError> {
     let path = path.into_inner();
     let program_id = ProgramId(path.program_id);
@@ -269,8 +282,10 @@ pub async fn change_dependency(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AnalysisQuery {
     /// As in `GET /api/programs/{id}`: a position, an instant or a date. Absent: now.
+    #[param(schema_with = super::openapi::as_of_schema)]
     pub as_of: Option<String>,
     /// The day to judge dates against. Default: the as-of day, or today (UTC).
     pub today: Option<NaiveDate>,
@@ -326,12 +341,17 @@ pub async fn schedule_analysis(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImpactQuery {
     /// The milestone that would slip.
     pub milestone: Uuid,
-    /// By how many days (later).
+    /// By how many days (later), at most ten years.
+    #[param(minimum = 1, maximum = 3650)]
     pub days: i64,
+    /// As in `GET /api/programs/{id}`: a position, an instant or a date. Absent: now.
+    #[param(schema_with = super::openapi::as_of_schema)]
     pub as_of: Option<String>,
+    /// The day to judge dates against. Default: the as-of day, or today (UTC).
     pub today: Option<NaiveDate>,
 }
 
@@ -341,7 +361,8 @@ const PREVIEW_DAYS_MAX: i64 = 3650;
 #[utoipa::path(get, path = "/api/programs/{program_id}/impact", tag = "schedule",
     params(("program_id" = Uuid, Path), ImpactQuery),
     responses((status = 200, body = SlipPreview, description = "What the slip would move; nothing is written"),
-        (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+        (status = 400, body = ErrorResponse, description = "`invalid_days`, `invalid_as_of`, or a missing or malformed parameter"),
+        (status = 404, body = ErrorResponse, description = "no such program, or no such milestone in it")))]
 #[get("/programs/{program_id}/impact")]
 pub async fn slip_impact(
     pool: web::Data<PgPool>,

@@ -1,5 +1,6 @@
 //! Your own API tokens: create (the secret is shown once), list with last use, revoke.
 
+use super::Json;
 use crate::accounts;
 use crate::auth::Principal;
 use crate::commands::CommandError;
@@ -13,7 +14,8 @@ use uuid::Uuid;
 
 /// Your tokens, newest first, with when each was last used.
 #[utoipa::path(get, path = "/api/tokens", tag = "tokens",
-    responses((status = 200, body = [TokenInfo]), (status = 401, body = ErrorResponse)))]
+    responses((status = 200, body = [TokenInfo]),
+        (status = 403, body = ErrorResponse, description = "called with an API token: tokens are managed from a signed-in session")))]
 #[get("/tokens")]
 pub async fn list_tokens(
     pool: web::Data<PgPool>,
@@ -25,13 +27,15 @@ pub async fn list_tokens(
 
 /// Creates a token; the answer holds its secret, which is never shown again.
 #[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = CreateTokenRequest,
-    responses((status = 201, body = CreatedToken), (status = 403, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 201, body = CreatedToken),
+        (status = 403, body = ErrorResponse, description = "called with an API token: tokens are made from a signed-in session"),
+        (status = 422, body = ErrorResponse)))]
 #[post("/tokens")]
 pub async fn create_token(
     store: web::Data<EventStore>,
     principal: Principal,
     ctx: RequestContext,
-    body: web::Json<CreateTokenRequest>,
+    body: Json<CreateTokenRequest>,
 ) -> Result<HttpResponse, CommandError> {
     principal.require_session()?;
     let created =
@@ -41,7 +45,10 @@ pub async fn create_token(
 
 /// Revokes one of your tokens; it is refused from the moment this answers.
 #[utoipa::path(post, path = "/api/tokens/{token_id}/revoke", tag = "tokens", params(("token_id" = Uuid, Path)),
-    responses((status = 204), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 204),
+        (status = 403, body = ErrorResponse, description = "called with an API token: tokens are revoked from a signed-in session"),
+        (status = 404, body = ErrorResponse, description = "no such token of yours"),
+        (status = 422, body = ErrorResponse, description = "`nothing_to_change`: already revoked")))]
 #[post("/tokens/{token_id}/revoke")]
 pub async fn revoke_token(
     store: web::Data<EventStore>,

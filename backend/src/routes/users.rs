@@ -1,6 +1,8 @@
-//! User administration (organisation administrators) and the user directory (everyone signed in,
-//! so program managers can pick whom to grant a role).
+//! User administration (organisation administrators) and the user directory (administrators and
+//! whoever holds a role in some program, so program managers can pick whom to grant a role; a
+//! signed-in user with no role learns nothing about the organisation's accounts).
 
+use super::Json;
 use crate::accounts;
 use crate::auth::Principal;
 use crate::commands::CommandError;
@@ -15,12 +17,15 @@ use uuid::Uuid;
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct SetPasswordRequest {
+    /// 12 to 256 characters.
+    #[schema(min_length = 12, max_length = 256)]
     pub new_password: String,
 }
 
-/// Every user, by user name.
+/// Every user, by user name (administrators, and members of some program).
 #[utoipa::path(get, path = "/api/users", tag = "users",
-    responses((status = 200, body = [UserSummary]), (status = 401, body = ErrorResponse)))]
+    responses((status = 200, body = [UserSummary]),
+        (status = 403, body = ErrorResponse, description = "no role in any program, or a program-limited token")))]
 #[get("/users")]
 pub async fn list_users(
     pool: web::Data<PgPool>,
@@ -31,19 +36,24 @@ pub async fn list_users(
             .deny("this API token is limited to one program")
             .into());
     }
+    if !principal.admin && principal.memberships(pool.get_ref()).await?.is_empty() {
+        return Err(principal
+            .deny("the user directory needs a role in some program")
+            .into());
+    }
     Ok(HttpResponse::Ok().json(accounts::list_users(pool.get_ref()).await?))
 }
 
 /// Creates a user with an initial password (administrators only).
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = CreateUserRequest,
-    responses((status = 201, body = UserSummary), (status = 403, body = ErrorResponse),
-        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 201, body = UserSummary), (status = 403, body = ErrorResponse, description = "not an administrator, or called with an API token"),
+        (status = 409, body = ErrorResponse, description = "`already_exists`: the user name is taken"), (status = 422, body = ErrorResponse)))]
 #[post("/users")]
 pub async fn create_user(
     store: web::Data<EventStore>,
     principal: Principal,
     ctx: RequestContext,
-    body: web::Json<CreateUserRequest>,
+    body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, CommandError> {
     principal.require_admin()?;
     principal.require_session()?;
@@ -76,15 +86,17 @@ async fn set_active(
 
 /// Deactivates a user: their sessions end and their tokens stop working (administrators only).
 #[utoipa::path(post, path = "/api/users/{user_id}/deactivate", tag = "users", params(("user_id" = Uuid, Path)),
-    request_body = ReasonRequest,
-    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    request_body(content = Option<ReasonRequest>, description = "Optional; a body that cannot be read counts as none"),
+    responses((status = 204), (status = 403, body = ErrorResponse, description = "not an administrator, or called with an API token"),
+        (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse, description = "`cannot_deactivate_self`, or `nothing_to_change`: already deactivated")))]
 #[post("/users/{user_id}/deactivate")]
 pub async fn deactivate_user(
     store: web::Data<EventStore>,
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: Option<web::Json<ReasonRequest>>,
+    body: Option<Json<ReasonRequest>>,
 ) -> Result<HttpResponse, CommandError> {
     let reason = body.and_then(|b| b.into_inner().reason);
     set_active(&store, &principal, &ctx, path.into_inner(), false, reason).await
@@ -92,15 +104,17 @@ pub async fn deactivate_user(
 
 /// Lets a deactivated user log in again (administrators only).
 #[utoipa::path(post, path = "/api/users/{user_id}/reactivate", tag = "users", params(("user_id" = Uuid, Path)),
-    request_body = ReasonRequest,
-    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+    request_body(content = Option<ReasonRequest>, description = "Optional; a body that cannot be read counts as none"),
+    responses((status = 204), (status = 403, body = ErrorResponse, description = "not an administrator, or called with an API token"),
+        (status = 404, body = ErrorResponse),
+        (status = 422, body = ErrorResponse, description = "`nothing_to_change`: already active")))]
 #[post("/users/{user_id}/reactivate")]
 pub async fn reactivate_user(
     store: web::Data<EventStore>,
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: Option<web::Json<ReasonRequest>>,
+    body: Option<Json<ReasonRequest>>,
 ) -> Result<HttpResponse, CommandError> {
     let reason = body.and_then(|b| b.into_inner().reason);
     set_active(&store, &principal, &ctx, path.into_inner(), true, reason).await
@@ -109,14 +123,15 @@ pub async fn reactivate_user(
 /// Sets a user's password, e.g. when they forgot it; ends their sessions (administrators only).
 #[utoipa::path(post, path = "/api/users/{user_id}/password", tag = "users", params(("user_id" = Uuid, Path)),
     request_body = SetPasswordRequest,
-    responses((status = 204), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+    responses((status = 204), (status = 403, body = ErrorResponse, description = "not an administrator, or called with an API token"),
+        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 #[post("/users/{user_id}/password")]
 pub async fn set_password(
     store: web::Data<EventStore>,
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-    body: web::Json<SetPasswordRequest>,
+    body: Json<SetPasswordRequest>,
 ) -> Result<HttpResponse, CommandError> {
     principal.require_admin()?;
     principal.require_session()?;

@@ -223,6 +223,7 @@ fn ChangePasswordForm() -> impl IntoView {
     let auth = use_auth();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
+    let revoke_tokens = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
@@ -234,10 +235,27 @@ fn ChangePasswordForm() -> impl IntoView {
             current_password: current.get_untracked(),
             new_password: new.get_untracked(),
         };
+        let revoke = revoke_tokens.get_untracked();
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = api::change_password(&request).await;
+            let result = if revoke {
+                // The shared request has no `revoke_tokens` field (false when absent): add it.
+                match serde_json::to_value(&request) {
+                    Ok(mut body) => {
+                        if let Some(fields) = body.as_object_mut() {
+                            fields.insert("revoke_tokens".into(), serde_json::Value::Bool(true));
+                        }
+                        api::post_json("/api/me/password", body.to_string()).await
+                    }
+                    Err(e) => Err(ApiError::local(
+                        "bad_request",
+                        format!("could not encode request: {e}"),
+                    )),
+                }
+            } else {
+                api::change_password(&request).await
+            };
             pending.set(false);
             match result {
                 // Every session ends with a new password, this one included.
@@ -266,6 +284,10 @@ fn ChangePasswordForm() -> impl IntoView {
                         <FieldMessage error field="new_password" id="new-password-own-error"/>
                     </div>
                 </div>
+                <label class="checkbox">
+                    <input type="checkbox" data-testid="revoke-tokens" bind:checked=revoke_tokens/>
+                    " Also revoke all my API tokens"
+                </label>
                 <FormError error/>
                 <div class="form-actions">
                     <button type="submit" class="btn btn-secondary" disabled=move || pending.get()>

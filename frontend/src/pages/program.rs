@@ -565,8 +565,33 @@ fn ProgramLoaded(page: Page, as_of: Option<AsOf>, tab: Tab) -> impl IntoView {
         }
     };
 
+    // Events the fold had to skip (see `ProgramView::unfolded`): say so rather than show a
+    // program that silently lacks them.
+    let unfolded_banner = move || {
+        view.with(|v| {
+            v.as_ref()
+                .filter(|v| v.unfolded_count > 0)
+                .map(|v| (v.unfolded_count, v.unfolded.first().map(|u| u.position)))
+        })
+        .map(|(count, first)| {
+            view! {
+                <div class="banner banner-warning" role="status" data-testid="unfolded-banner">
+                    <div class="banner-text">
+                        <strong>{if count == 1 {
+                            "One recorded change cannot be shown".to_string()
+                        } else {
+                            format!("{count} recorded changes cannot be shown")
+                        }}</strong>
+                        <span>{unfolded_explanation(count, first)}</span>
+                    </div>
+                </div>
+            }
+        })
+    };
+
     view! {
         {history_banner}
+        {unfolded_banner}
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <A href="/">"Programs"</A>
             <span aria-hidden="true">" / "</span>
@@ -1017,4 +1042,20 @@ fn ScheduleSummary(analysis: Memo<Option<ScheduleAnalysis>>) -> impl IntoView {
             })
         })
     }
+}
+
+/// What the banner for skipped events says, in the singular or the plural.
+fn unfolded_explanation(count: u64, first: Option<i64>) -> String {
+    let it = if count == 1 { "it" } else { "them" };
+    let at = first.map_or(String::new(), |p| {
+        if count == 1 {
+            format!(" (#{p})")
+        } else {
+            format!(" (the first at #{p})")
+        }
+    });
+    format!(
+        "The log keeps {it}{at}, but this version of Throughline cannot read {it}; every \
+         other change is shown. An administrator can repair {it} with a correcting change."
+    )
 }

@@ -11,6 +11,11 @@ use crate::ids::{ForumId, ProgramId, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The longest a forum may take to decide: a year.
+pub const DECISION_SLA_DAYS_MAX: u32 = 366;
+/// The longest an escalation level may take to answer: 90 days.
+pub const RESPONSE_SLA_HOURS_MAX: u32 = 90 * 24;
+
 /// The charter stream of a program: one per program, derived from its id.
 pub fn charter_stream(program_id: ProgramId) -> Uuid {
     Uuid::new_v5(&program_id.0, b"governance-charter")
@@ -209,9 +214,12 @@ impl Charter {
                 if let Err(e) = rules.check() {
                     v.push("quorum", e);
                 }
-                if rules.decision_sla_days == 0 {
-                    v.push("decision_sla_days", "must be at least 1 day");
-                }
+                v.within(
+                    "decision_sla_days",
+                    rules.decision_sla_days,
+                    1..=DECISION_SLA_DAYS_MAX,
+                );
+                v.date("first_session", rules.first_session);
                 v.finish()?;
                 let forum = Forum {
                     forum_id,
@@ -284,12 +292,11 @@ impl Charter {
                     .into_iter()
                     .enumerate()
                     .map(|(i, l)| {
-                        if l.response_sla_hours == 0 {
-                            v.push(
-                                format!("levels[{i}].response_sla_hours"),
-                                "must be at least 1 hour",
-                            );
-                        }
+                        v.within(
+                            &format!("levels[{i}].response_sla_hours"),
+                            l.response_sla_hours,
+                            1..=RESPONSE_SLA_HOURS_MAX,
+                        );
                         EscalationLevel {
                             title: v.required_text(
                                 &format!("levels[{i}].title"),

@@ -23,6 +23,9 @@ pub struct DecisionOption {
     pub cons: String,
 }
 
+/// The most options, effects or links one decision may carry.
+pub const LIST_MAX: usize = 50;
+
 /// A change the decision makes when approved, with the version of its target it was raised
 /// against.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -324,6 +327,20 @@ impl Decision {
             if recommendation.is_some_and(|r| r >= options.len()) {
                 v.push("recommendation", "is not one of the options");
             }
+            for (field, len) in [
+                ("options", options.len()),
+                ("effects", effects.len()),
+                ("links", links.len()),
+            ] {
+                if len > LIST_MAX {
+                    v.push(field, format!("at most {LIST_MAX} (got {len})"));
+                }
+            }
+            for (i, effect) in effects.iter().enumerate() {
+                if let ProposedEffect::Rebaseline { to, .. } = effect {
+                    v.date(&format!("effects[{i}].to"), *to);
+                }
+            }
             v.finish()?;
             let (forum_id, routing_reason) = match routing {
                 Some(r) => (Some(r.forum_id), r.reason),
@@ -358,7 +375,14 @@ impl Decision {
             )
         };
         match command {
-            DecisionCommand::Raise { .. } => unreachable!("handled above"),
+            DecisionCommand::Raise { .. } => Err(DomainError::AlreadyExists(format!(
+                "decision {decision_id}"
+            ))),
+            DecisionCommand::Table { session } if !crate::date::in_plan_range(session) => {
+                let mut v = Validator::new();
+                v.date("session", session);
+                Err(v.fail())
+            }
             DecisionCommand::Table { session } => match state {
                 DecisionState::Proposed | DecisionState::Deferred if self.forum_id.is_some() => {
                     Ok(vec![DecisionEvent::DecisionTabled {
@@ -430,10 +454,12 @@ impl Decision {
                                 format!("no quorum: {voted} of the {} votes needed", forum.quorum),
                             )]));
                         }
-                        let supported = match outcome {
-                            Outcome::Approve => yes > no,
-                            Outcome::Reject => no >= yes,
-                            Outcome::Defer { .. } => true,
+                        // A tie rejects, but a rejection, like an approval, needs votes that
+                        // carry it: with none either way the forum defers.
+                        let (supported, carried_by) = match outcome {
+                            Outcome::Approve => (yes > no, Some(Vote::Approve)),
+                            Outcome::Reject => (no >= yes && no > 0, Some(Vote::Reject)),
+                            Outcome::Defer { .. } => (true, None),
                         };
                         if !supported {
                             return Err(DomainError::Invalid(vec![crate::FieldError::new(
@@ -443,9 +469,11 @@ impl Decision {
                                 ),
                             )]));
                         }
+                        // The evidence: whose votes carried the outcome, not everyone who
+                        // voted (a member who voted the other way did not decide it).
                         self.votes
                             .iter()
-                            .filter(|(u, _)| forum.is_member(*u))
+                            .filter(|(u, v)| forum.is_member(*u) && Some(*v) == carried_by)
                             .map(|(u, _)| *u)
                             .collect()
                     }
@@ -504,12 +532,17 @@ impl Decision {
                         rationale,
                         decided_by,
                     }]),
-                    Outcome::Defer { until } => Ok(vec![DecisionEvent::DecisionDeferred {
-                        decision_id,
-                        program_id,
-                        rationale,
-                        until,
-                    }]),
+                    Outcome::Defer { until } => {
+                        let mut v = Validator::new();
+                        v.optional_date("until", until);
+                        v.finish()?;
+                        Ok(vec![DecisionEvent::DecisionDeferred {
+                            decision_id,
+                            program_id,
+                            rationale,
+                            until,
+                        }])
+                    }
                 }
             }
             DecisionCommand::Supersede { by } => {
@@ -771,6 +804,72 @@ mod tests {
             .unwrap();
         assert!(
             matches!(&events[0], DecisionEvent::DecisionApproved { decided_by, .. } if decided_by == &vec![user(4)])
+        );
+    }
+
+    #[test]
+    fn decided_by_lists_only_the_members_whose_votes_carried_the_outcome() {
+        // Given Ada and Cy approve and Bo rejects, when the board approves, then the approval
+        // names Ada and Cy: Bo voted the other way and did not decide it.
+        let d = given(vec![
+            raise(true),
+            tabled(),
+            vote(1, Vote::Approve),
+            vote(2, Vote::Reject),
+            vote(3, Vote::Approve),
+        ]);
+        let events = d.decide(decide(Outcome::Approve, 2, vec![3])).unwrap();
+        assert!(
+            matches!(&events[0], DecisionEvent::DecisionApproved { decided_by, .. }
+                if decided_by == &vec![user(1), user(3)]),
+            "{events:?}"
+        );
+        // Given Ada and Bo reject and Cy approves, when the board rejects, then the rejection
+        // names Ada and Bo.
+        let d = given(vec![
+            raise(true),
+            tabled(),
+            vote(1, Vote::Reject),
+            vote(2, Vote::Reject),
+            vote(3, Vote::Approve),
+        ]);
+        let events = d.decide(decide(Outcome::Reject, 3, vec![])).unwrap();
+        assert!(
+            matches!(&events[0], DecisionEvent::DecisionRejected { decided_by, .. }
+                if decided_by == &vec![user(1), user(2)]),
+            "{events:?}"
+        );
+        // An abstention carries nothing; a re-vote counts as the member's last vote.
+        let d = given(vec![
+            raise(true),
+            tabled(),
+            vote(1, Vote::Reject),
+            vote(2, Vote::Abstain),
+            vote(1, Vote::Approve),
+        ]);
+        let events = d.decide(decide(Outcome::Approve, 1, vec![3])).unwrap();
+        assert!(
+            matches!(&events[0], DecisionEvent::DecisionApproved { decided_by, .. }
+                if decided_by == &vec![user(1)]),
+            "{events:?}"
+        );
+        // With every member abstaining no vote carries a rejection: the forum defers instead.
+        let d = given(vec![
+            raise(true),
+            tabled(),
+            vote(1, Vote::Abstain),
+            vote(2, Vote::Abstain),
+        ]);
+        let Err(DomainError::Invalid(fields)) = d.decide(decide(Outcome::Reject, 1, vec![])) else {
+            panic!("a rejection nobody voted for must be refused")
+        };
+        assert!(
+            fields[0].message.contains("(0 for, 0 against)"),
+            "{fields:?}"
+        );
+        assert!(
+            d.decide(decide(Outcome::Defer { until: None }, 1, vec![]))
+                .is_ok()
         );
     }
 }

@@ -4,10 +4,11 @@
 //! after a restart, or by two instances at once, comes to the same answer.
 
 use super::charter::EscalationLevel;
+use crate::date::add_hours;
 use crate::error::{DomainError, NAME_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
 use crate::ids::{DecisionId, DependencyId, EscalationId, MilestoneId, ProgramId, ProjectId};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What an escalation, or a decision, is about.
@@ -108,7 +109,7 @@ pub enum EscalationCommand {
 }
 
 fn deadline(level: &EscalationLevel, from: DateTime<Utc>) -> DateTime<Utc> {
-    from + Duration::hours(i64::from(level.response_sla_hours))
+    add_hours(from, i64::from(level.response_sla_hours))
 }
 
 impl Escalation {
@@ -160,7 +161,7 @@ impl Escalation {
         let Some(next) = self.levels.get(to_level) else {
             return Err(DomainError::NothingToChange(format!(
                 "the escalation is already at the top of its path ({})",
-                self.levels[self.level].title
+                self.levels.get(self.level).map_or("", |l| l.title.as_str())
             )));
         };
         Ok(vec![EscalationEvent::EscalationMovedUp {
@@ -198,8 +199,7 @@ impl Escalation {
                         "levels",
                         "the program has no escalation path: its program manager sets one first",
                     );
-                    v.finish()?;
-                    unreachable!("finish fails with an error pushed");
+                    return Err(v.fail());
                 };
                 let due_at = deadline(first, now);
                 v.finish()?;
@@ -225,7 +225,11 @@ impl Escalation {
                         "the escalation is within its response time".into(),
                     ));
                 }
-                let level = &self.levels[self.level];
+                let Some(level) = self.levels.get(self.level) else {
+                    return Err(DomainError::NothingToChange(
+                        "the escalation's level is not on its path".into(),
+                    ));
+                };
                 let reason = format!(
                     "no answer from {} within {} hours",
                     level.title, level.response_sla_hours
@@ -258,6 +262,7 @@ impl Escalation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
     use chrono::TimeZone;
     use uuid::Uuid;
 

@@ -1,8 +1,9 @@
 //! Decision forums: who sits on them, how many must take part for a decision to count (quorum),
 //! how often they meet, and how long an item may wait for them (the decision SLA).
 
+use crate::date::{add_months, days_between};
 use crate::ids::UserId;
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 /// How often a forum meets. Wire names are stable.
@@ -29,34 +30,36 @@ impl Cadence {
     /// The `n`-th session after `first`. Counted from the first session, not from the previous
     /// one, so a forum meeting on the 31st meets on the last day of shorter months and on the
     /// 31st again afterwards, instead of drifting to the 28th.
-    fn add(self, first: NaiveDate, n: u32) -> NaiveDate {
+    fn add(self, first: NaiveDate, n: u32) -> Option<NaiveDate> {
+        let days = |step: i64| first.checked_add_signed(TimeDelta::try_days(step * i64::from(n))?);
         match self {
-            Cadence::Weekly => first + Duration::days(7 * i64::from(n)),
-            Cadence::Fortnightly => first + Duration::days(14 * i64::from(n)),
+            Cadence::Weekly => days(7),
+            Cadence::Fortnightly => days(14),
             Cadence::Monthly => add_months(first, n),
-            Cadence::Quarterly => add_months(first, 3 * n),
+            Cadence::Quarterly => add_months(first, n.checked_mul(3)?),
         }
     }
 
     /// The next `count` sessions on or after `from`, counted from the forum's first session.
+    /// Empty where the cadence runs past the calendar's end.
     pub fn sessions_from(self, first: NaiveDate, from: NaiveDate, count: usize) -> Vec<NaiveDate> {
-        (0..)
-            .map(|n| self.add(first, n))
+        // Start just before `from` rather than stepping from the first session: a forum whose
+        // first session lies far back would otherwise take millions of steps.
+        let months = (i64::from(from.year()) - i64::from(first.year())) * 12
+            + i64::from(from.month0())
+            - i64::from(first.month0());
+        let ahead = match self {
+            Cadence::Weekly => days_between(first, from) / 7,
+            Cadence::Fortnightly => days_between(first, from) / 14,
+            Cadence::Monthly => months,
+            Cadence::Quarterly => months / 3,
+        };
+        let skip = u32::try_from(ahead.saturating_sub(1).max(0)).unwrap_or(u32::MAX);
+        (skip..=u32::MAX)
+            .map_while(|n| self.add(first, n))
             .skip_while(|d| *d < from)
             .take(count)
             .collect()
-    }
-}
-
-fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    let total = date.year() * 12 + date.month0() as i32 + months as i32;
-    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12) as u32);
-    let mut day = date.day();
-    loop {
-        if let Some(d) = NaiveDate::from_ymd_opt(year, month0 + 1, day) {
-            return d;
-        }
-        day -= 1;
     }
 }
 

@@ -14,16 +14,23 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveForumRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub purpose: String,
     pub chair: UserId,
     /// Besides the chair (who is always a member).
     #[serde(default)]
     pub members: Vec<UserId>,
+    /// Votes needed to decide: at least 1, at most the chair and the other members together.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub quorum: u32,
     pub cadence: Cadence,
+    /// A date between 1900-01-01 and 2200-12-31.
     pub first_session: NaiveDate,
+    /// Days a decision may wait for this forum before it is overdue.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 366))]
     pub decision_sla_days: u32,
     /// The charter's version the editor saw (`GovernanceView.charter_version`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +44,7 @@ pub struct DecisionRightRequest {
     /// Absent: every decision of the kind. Budget in minor units (cents), re-baselines in days,
     /// risk acceptance in score.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub threshold: Option<i64>,
     pub forum_id: ForumId,
 }
@@ -53,6 +61,8 @@ pub struct DecisionRightsRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EscalationPathRequest {
+    /// From the first level up: 1 to 8 levels.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 8))]
     pub levels: Vec<EscalationLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
@@ -66,6 +76,7 @@ pub struct EscalationPathRequest {
 pub enum EffectRequest {
     Rebaseline {
         milestone_id: MilestoneId,
+        /// A date between 1900-01-01 and 2200-12-31.
         to: NaiveDate,
     },
     CancelDependency {
@@ -84,22 +95,30 @@ pub struct RaiseDecisionRequest {
     /// the effects (the largest move in days) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub magnitude: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub question: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub context: String,
+    /// Two to 50 options to choose from.
+    #[cfg_attr(feature = "openapi", schema(min_items = 2, max_items = 50))]
     pub options: Vec<DecisionOption>,
+    /// The index of the recommended option in `options`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(maximum = 49))]
     pub recommendation: Option<usize>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub effects: Vec<EffectRequest>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub links: Vec<ItemRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TableDecisionRequest {
-    /// The session date; absent: the forum's next session.
+    /// The session date; absent: the forum's next session. A date between 1900-01-01 and 2200-12-31.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<NaiveDate>,
 }
@@ -123,8 +142,9 @@ pub enum OutcomeChoice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecideRequest {
     pub outcome: OutcomeChoice,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
     pub rationale: String,
-    /// For a deferral: until when.
+    /// For a deferral: until when. A date between 1900-01-01 and 2200-12-31.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<NaiveDate>,
     /// The decision's version the decider saw (`DecisionView.version`).
@@ -136,6 +156,7 @@ pub struct DecideRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EscalateRequest {
     pub subject: ItemRef,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
     pub reason: String,
 }
 
@@ -143,6 +164,8 @@ pub struct EscalateRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EscalationStepRequest {
+    /// Why it moves up, or how it was resolved.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_version: Option<i64>,
@@ -162,7 +185,7 @@ pub struct GovernanceResponse {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenSessionRequest {
-    /// Absent: the forum's next session by its cadence (today if it meets today).
+    /// Absent: the forum's next session by its cadence (today if it meets today). A date between 1900-01-01 and 2200-12-31.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<NaiveDate>,
 }
@@ -170,7 +193,8 @@ pub struct OpenSessionRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttendanceRequest {
-    /// Members of the forum who attended.
+    /// Members of the forum who attended: at least one.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub present: Vec<UserId>,
     #[serde(default)]
     pub apologies: Vec<UserId>,
@@ -179,14 +203,18 @@ pub struct AttendanceRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MinutesRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 16000))]
     pub minutes: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub owner: String,
+    /// A date between 1900-01-01 and 2200-12-31.
     pub due: NaiveDate,
 }
 
@@ -195,5 +223,6 @@ pub struct ActionRequest {
 pub struct ActionStatusRequest {
     pub status: super::session::ActionStatus,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub note: String,
 }

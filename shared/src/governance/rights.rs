@@ -2,6 +2,7 @@
 //! raised decision is routed by these rules, and the reason for the routing is kept with it.
 
 use crate::ids::ForumId;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// What a decision is about. Wire names are stable.
@@ -125,6 +126,53 @@ pub fn route(
     })
 }
 
+/// The magnitude of a re-baseline: how many days the date moves, either way. Raising a decision
+/// and changing a baseline directly measure it with this one function.
+pub fn days_moved(from: NaiveDate, to: NaiveDate) -> i64 {
+    crate::date::days_between(from, to).saturating_abs()
+}
+
+/// A change the decision rights give to a forum, attempted directly instead of through a
+/// decision: what the forum is and why, for the caller to raise the decision instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionRequired {
+    pub kind: DecisionKind,
+    pub magnitude: Option<i64>,
+    pub routing: Routing,
+}
+
+impl DecisionRequired {
+    /// Why the change was refused and what to do instead, naming the forum (by its current
+    /// name, `forum`).
+    pub fn message(&self, forum: &str) -> String {
+        format!(
+            "{}: a {} is {forum}'s to decide, not a direct change — raise a decision for {forum} \
+             with this change as its effect",
+            self.routing.reason,
+            self.kind.label()
+        )
+    }
+}
+
+/// Whether a change may be made directly (not as the effect of an approved decision): only when
+/// [`route`] — the very rule that routes a raised decision — would leave a decision of its kind
+/// and magnitude to the program manager. Where it names a forum, the change must go through that
+/// forum as a decision.
+pub fn check_direct(
+    rights: &[DecisionRight],
+    kind: DecisionKind,
+    magnitude: Option<i64>,
+) -> Result<(), DecisionRequired> {
+    match route(rights, kind, magnitude) {
+        None => Ok(()),
+        Some(routing) => Err(DecisionRequired {
+            kind,
+            magnitude,
+            routing,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +253,60 @@ mod tests {
         assert_eq!(
             rebaseline.reason,
             "every re-baseline goes to the change board"
+        );
+    }
+
+    #[test]
+    fn a_direct_change_a_right_gives_to_a_forum_is_refused_by_the_same_routing() {
+        let change_board = forum(1, "Change board");
+        let rights = vec![
+            right(DecisionKind::Rebaseline, Some(10), change_board.clone()),
+            right(
+                DecisionKind::DependencyCancellation,
+                None,
+                change_board.clone(),
+            ),
+        ];
+        let day = |d| NaiveDate::from_ymd_opt(2027, 4, d).unwrap();
+        // Given re-baselines of 10 days or more go to the change board,
+        // when the baseline moves 20 days (earlier or later) directly, then it is refused, naming
+        // the board and saying why, exactly as a raised decision would be routed.
+        for (from, to) in [(day(1), day(21)), (day(21), day(1))] {
+            let moved = days_moved(from, to);
+            assert_eq!(moved, 20);
+            let refused = check_direct(&rights, DecisionKind::Rebaseline, Some(moved)).unwrap_err();
+            assert_eq!(
+                Some(&refused.routing),
+                route(&rights, DecisionKind::Rebaseline, Some(moved)).as_ref()
+            );
+            assert_eq!(refused.routing.forum_id, change_board.0);
+            assert_eq!(refused.magnitude, Some(20));
+            let message = refused.message("Change board");
+            assert!(
+                message.starts_with(
+                    "a re-baseline of 20 days reaches the threshold of 10 days set for Change board"
+                ) && message.contains("raise a decision for Change board"),
+                "{message}"
+            );
+        }
+        // When it moves 5 days, no rule is reached: the program manager may change it directly.
+        assert_eq!(
+            check_direct(
+                &rights,
+                DecisionKind::Rebaseline,
+                Some(days_moved(day(1), day(6)))
+            ),
+            Ok(())
+        );
+        // Every cancellation goes to the board; kinds without rules are direct.
+        assert!(check_direct(&rights, DecisionKind::DependencyCancellation, None).is_err());
+        assert_eq!(
+            check_direct(&rights, DecisionKind::BudgetChange, Some(1)),
+            Ok(())
+        );
+        assert_eq!(
+            check_direct(&[], DecisionKind::Rebaseline, Some(400)),
+            Ok(())
         );
     }
 }

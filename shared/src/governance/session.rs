@@ -405,6 +405,9 @@ impl ReviewSession {
             if self.id.is_some() {
                 return Err(DomainError::AlreadyExists(format!("session {session_id}")));
             }
+            let mut v = Validator::new();
+            v.date("date", date);
+            v.finish()?;
             return Ok(vec![SessionEvent::SessionOpened {
                 session_id,
                 program_id,
@@ -424,7 +427,9 @@ impl ReviewSession {
         }
         let mut v = Validator::new();
         let event = match command {
-            SessionCommand::Open { .. } => unreachable!("handled above"),
+            SessionCommand::Open { .. } => {
+                return Err(DomainError::AlreadyExists(format!("session {session_id}")));
+            }
             SessionCommand::RecordAttendance { present, apologies } => {
                 if present.is_empty() {
                     v.push("present", "name at least one person present");
@@ -452,7 +457,10 @@ impl ReviewSession {
                 action_id,
                 title: v.required_text("title", &title, NAME_MAX),
                 owner: v.required_text("owner", &owner, PERSON_MAX),
-                due,
+                due: {
+                    v.date("due", due);
+                    due
+                },
             },
             SessionCommand::ChangeAction {
                 action_id,

@@ -316,9 +316,24 @@ impl GovernanceView {
         let Some(index) = self.decisions.iter().position(|d| d.decision_id == id) else {
             return;
         };
-        let forum_id = self.decisions[index].forum_id;
+        let Some(forum_id) = self.decisions.get(index).map(|d| d.forum_id) else {
+            return;
+        };
+        // Forum members by the names they were appointed under; the program manager deciding a
+        // decision no forum holds is the outcome's own actor.
         let names = |ids: &[UserId]| -> Vec<String> {
-            ids.iter().map(|u| self.name_of(forum_id, *u)).collect()
+            ids.iter()
+                .map(|u| {
+                    let appointed = forum_id
+                        .and_then(|f| self.forum(f))
+                        .and_then(|f| f.name_of(*u));
+                    match appointed {
+                        Some(name) => name.to_string(),
+                        None if recorded.metadata.actor_id == Some(*u) => actor.clone(),
+                        None => u.to_string(),
+                    }
+                })
+                .collect()
         };
         let outcome = |state, rationale: &str, decided_by: Vec<String>, until| DecisionOutcome {
             state,
@@ -365,7 +380,9 @@ impl GovernanceView {
             DecisionEvent::DecisionVoteCast { voter, .. } => self.name_of(forum_id, *voter),
             _ => String::new(),
         };
-        let d = &mut self.decisions[index];
+        let Some(d) = self.decisions.get_mut(index) else {
+            return;
+        };
         d.version = recorded.version;
         match event {
             DecisionEvent::DecisionRaised { .. } => {}
@@ -385,12 +402,13 @@ impl GovernanceView {
             DecisionEvent::DecisionApproved { .. }
             | DecisionEvent::DecisionRejected { .. }
             | DecisionEvent::DecisionDeferred { .. } => {
-                let outcome = change.expect("an outcome event");
-                d.state = outcome.state;
-                if d.state == DecisionState::Deferred {
-                    d.votes.clear();
+                if let Some(outcome) = change {
+                    d.state = outcome.state;
+                    if d.state == DecisionState::Deferred {
+                        d.votes.clear();
+                    }
+                    d.outcome = Some(outcome);
                 }
-                d.outcome = Some(outcome);
             }
             DecisionEvent::DecisionSuperseded { by, .. } => {
                 d.state = DecisionState::Superseded;
@@ -750,5 +768,45 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn the_program_managers_own_decision_is_decided_by_them_by_name() {
+        let pm = UserId::from_uuid(Uuid::from_u128(7));
+        let decision_id = DecisionId::from_uuid(Uuid::from_u128(9));
+        let mut view = GovernanceView::new(program());
+        fold(
+            &mut view,
+            1,
+            9,
+            DecisionEvent::DecisionRaised {
+                decision_id,
+                program_id: program(),
+                kind: DecisionKind::Other,
+                magnitude: None,
+                question: "Move the kick-off to a Tuesday?".into(),
+                context: String::new(),
+                options: vec![],
+                recommendation: None,
+                effects: vec![],
+                links: vec![],
+                forum_id: None,
+                routing_reason: "no decision right applies: the program manager decides".into(),
+            },
+            DomainEvent::Decision,
+        );
+        let approval = DecisionEvent::DecisionApproved {
+            decision_id,
+            program_id: program(),
+            rationale: "Fewer clashes".into(),
+            decided_by: vec![pm],
+        };
+        let mut r = recorded(2, 2, Uuid::from_u128(9), approval.clone());
+        r.metadata.actor = "priya".into();
+        r.metadata.actor_id = Some(pm);
+        view.apply(&r, &DomainEvent::Decision(approval));
+        let outcome = view.decisions[0].outcome.clone().unwrap();
+        assert_eq!(outcome.decided_by, ["priya"]);
+        assert_eq!(outcome.recorded_by, "priya");
     }
 }
