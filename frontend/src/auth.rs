@@ -50,6 +50,12 @@ impl Auth {
         });
     }
 
+    /// Whether the server lets the signed-in user start programs.
+    pub fn can_create_programs(self) -> bool {
+        self.0
+            .with(|s| matches!(s, AuthState::SignedIn(me) if me.can_create_programs))
+    }
+
     pub fn is_admin(self) -> bool {
         self.0
             .with(|s| matches!(s, AuthState::SignedIn(me) if me.user.admin))

@@ -215,6 +215,14 @@ pub struct MeResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_scope: Option<TokenScope>,
     pub memberships: Vec<Membership>,
+    /// Whether the caller may start programs here (`THROUGHLINE_PROGRAM_CREATORS`), so the UI
+    /// offers "New program" only to those the server would let.
+    #[serde(default = "yes")]
+    pub can_create_programs: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl MeResponse {

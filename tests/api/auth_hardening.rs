@@ -427,6 +427,25 @@ async fn program_creation_is_for_everyone_by_default_or_administrators_only() {
         admins.post("/api/programs", &body).await.status(),
         StatusCode::CREATED
     );
+    // The UI is told, so it offers "New program" only to those the server would let.
+    let may = |client: reqwest::Client, app: String| async move {
+        let me: serde_json::Value = client
+            .get(format!("{app}/api/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        me["can_create_programs"].as_bool()
+    };
+    assert_eq!(may(dana, admins.address.clone()).await, Some(false));
+    assert_eq!(
+        may(admins.client.clone(), admins.address.clone()).await,
+        Some(true)
+    );
+    let (_, dana) = everyone.client_as("dana").await;
+    assert_eq!(may(dana, everyone.address.clone()).await, Some(true));
 }
 
 #[tokio::test]

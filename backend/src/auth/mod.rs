@@ -86,6 +86,14 @@ impl std::str::FromStr for ProgramCreators {
 }
 
 /// Refuses (403) starting a program to a caller the settings do not allow to.
+/// Whether `principal` may start programs (what `require_program_creator` enforces), without
+/// logging a refusal: for telling the UI.
+pub fn may_create_programs(principal: &Principal, settings: &AuthSettings) -> bool {
+    !principal.read_only()
+        && principal.token_program().is_none()
+        && (principal.admin || matches!(settings.program_creators, ProgramCreators::Everyone))
+}
+
 pub fn require_program_creator(
     principal: &Principal,
     settings: &AuthSettings,

@@ -163,7 +163,7 @@ pub async fn login(
             csrf_token: new.csrf_token.clone(),
         },
     };
-    let body = me_response(pool, &principal).await?;
+    let body = me_response(pool, &principal, &settings).await?;
     Ok(HttpResponse::Ok()
         .cookie(session::cookie(&req, &new.id, &settings))
         .cookie(throttle::device_cookie(&req, &device_token, &settings))
@@ -194,8 +194,13 @@ pub async fn logout(
         .finish())
 }
 
-async fn me_response(pool: &PgPool, principal: &Principal) -> Result<MeResponse, ApiError> {
+async fn me_response(
+    pool: &PgPool,
+    principal: &Principal,
+    settings: &AuthSettings,
+) -> Result<MeResponse, ApiError> {
     Ok(MeResponse {
+        can_create_programs: crate::auth::may_create_programs(principal, settings),
         user: principal.summary(),
         csrf_token: match &principal.credential {
             Credential::Session { csrf_token, .. } => Some(csrf_token.clone()),
@@ -210,8 +215,12 @@ async fn me_response(pool: &PgPool, principal: &Principal) -> Result<MeResponse,
 #[utoipa::path(get, path = "/api/me", tag = "auth",
     responses((status = 200, body = MeResponse)))]
 #[get("/me")]
-pub async fn me(pool: web::Data<PgPool>, principal: Principal) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(me_response(pool.get_ref(), &principal).await?))
+pub async fn me(
+    pool: web::Data<PgPool>,
+    settings: web::Data<AuthSettings>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(me_response(pool.get_ref(), &principal, &settings).await?))
 }
 
 /// Changing one's own password: the current one, the new one, and whether to revoke every API

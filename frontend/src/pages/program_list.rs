@@ -14,6 +14,7 @@ use throughline_shared::{DomainEvent, ProjectId, RecordedEvent};
 
 use crate::api::{self, ApiError};
 use crate::app::use_now;
+use crate::auth::use_auth;
 use crate::components::activity::describe_recorded;
 use crate::components::create_program_form::CreateProgramForm;
 use crate::components::feedback::{ErrorBanner, Loading};
@@ -31,6 +32,7 @@ pub fn ProgramListPage() -> impl IntoView {
     let project_names = RwSignal::new(HashMap::<ProjectId, String>::new());
     let live_status = RwSignal::new(LiveStatus::Connecting);
     let creating = RwSignal::new(false);
+    let auth = use_auth();
     let slot = LiveSlot::tied_to_owner();
     let now = use_now();
 
@@ -151,9 +153,12 @@ pub fn ProgramListPage() -> impl IntoView {
                 <div class="empty-state" data-testid="no-programs">
                     <h2>"No programs yet"</h2>
                     <p>"Create the first program to start tracking its projects and their health."</p>
-                    <button type="button" class="btn btn-primary" on:click=move |_| creating.set(true)>
-                        "New program"
-                    </button>
+                    <Show when=move || auth.can_create_programs()>
+                        <button type="button" class="btn btn-primary"
+                            on:click=move |_| creating.set(true)>
+                            "New program"
+                        </button>
+                    </Show>
                 </div>
             }
             .into_any(),
@@ -287,11 +292,13 @@ pub fn ProgramListPage() -> impl IntoView {
             </div>
             <div class="page-actions">
                 <LiveIndicator status=live_status/>
-                <button type="button" class="btn btn-primary" data-testid="new-program"
-                    aria-expanded=move || creating.get().to_string()
-                    on:click=move |_| creating.update(|c| *c = !*c)>
-                    "New program"
-                </button>
+                <Show when=move || auth.can_create_programs()>
+                    <button type="button" class="btn btn-primary" data-testid="new-program"
+                        aria-expanded=move || creating.get().to_string()
+                        on:click=move |_| creating.update(|c| *c = !*c)>
+                        "New program"
+                    </button>
+                </Show>
             </div>
         </div>
         <Show when=move || creating.get()>
