@@ -36,3 +36,7 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 THROUGHLINE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/browser/
+
+kill $server 2>/dev/null || true
+log "schemathesis: the API against its OpenAPI document"
+bash "$ROOT/scripts/schemathesis.sh"

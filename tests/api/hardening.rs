@@ -340,3 +340,35 @@ async fn a_refused_websocket_handshake_is_answered_uncompressed_and_readable() {
     let body: Value = res.json().await.unwrap();
     assert!(body["error"]["code"].is_string(), "{body}");
 }
+
+#[tokio::test]
+async fn reading_with_an_api_token_writes_its_last_use_at_most_once_a_minute() {
+    let app = TestApp::spawn().await;
+    let last_used = || async {
+        sqlx::query_scalar::<_, Option<chrono::DateTime<chrono::Utc>>>(
+            "SELECT max(last_used_at) FROM api_token_secrets",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+    };
+    assert_eq!(app.get("/api/programs").await.status(), StatusCode::OK);
+    let first = last_used().await;
+    assert!(first.is_some(), "the first use is recorded");
+    for _ in 0..20 {
+        assert_eq!(app.get("/api/programs").await.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        last_used().await,
+        first,
+        "a read within the minute wrote last_used_at"
+    );
+    // A minute later, the next use is recorded again.
+    sqlx::query("UPDATE api_token_secrets SET last_used_at = last_used_at - interval '2 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let aged = last_used().await;
+    assert_eq!(app.get("/api/programs").await.status(), StatusCode::OK);
+    assert!(last_used().await > aged);
+}

@@ -557,12 +557,16 @@ fn calendar_token(req: &ServiceRequest) -> Option<String> {
 async fn by_token(pool: &PgPool, token: &str) -> Result<Principal, ApiError> {
     type Row = (Uuid, String, Option<Uuid>, Uuid, String, String, bool);
     let row: Option<Row> = sqlx::query_as(
-        "WITH used AS ( \
+        // `last_used_at` is written at most once a minute per token: a read with a token must not
+        // cost a write (and a row lock that every request of a busy token would queue on).
+        "WITH found AS ( \
+           SELECT token_id, last_used_at FROM api_token_secrets WHERE secret_hash = $1), \
+         touched AS ( \
            UPDATE api_token_secrets SET last_used_at = now() \
            WHERE secret_hash = $1 \
-           RETURNING token_id) \
+             AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')) \
          SELECT t.token_id, t.scope, t.program_id, u.user_id, u.username, u.display_name, u.admin \
-         FROM used JOIN api_tokens t USING (token_id) JOIN users u ON u.user_id = t.user_id \
+         FROM found JOIN api_tokens t USING (token_id) JOIN users u ON u.user_id = t.user_id \
          WHERE t.revoked_at IS NULL AND u.active",
     )
     .bind(secret::lookup_hash(token))
