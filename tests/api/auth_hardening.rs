@@ -6,12 +6,8 @@
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::time::Duration;
 use throughline_backend::auth::{AuthSettings, ProgramCreators};
-use throughline_backend::configuration::Settings;
-use throughline_backend::event_store::EventStore;
-use throughline_backend::startup::Application;
 use throughline_shared::access::TokenScope;
 use throughline_tests::{
     ADMIN, PASSWORD, Session, TestApp, assert_error, bearer_client, fresh_database,
@@ -20,37 +16,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// Like `TestApp::spawn`, with other auth settings.
 async fn spawn_with(auth: AuthSettings) -> TestApp {
-    let (url, _) = fresh_database().await;
-    let settings = Settings {
-        database_url: url.clone(),
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        ui_dir: "/nonexistent".into(),
-        auth: AuthSettings {
-            failure_delay: Duration::from_millis(5),
-            ..auth
-        },
-        pool_size: 8,
-        escalation_check: Duration::from_secs(3600),
-    };
-    let app = Application::build(settings)
-        .await
-        .expect("build application");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let pool = app.pool().clone();
-    tokio::spawn(app.run_until_stopped());
-    let store = EventStore::start(pool.clone());
-    let mut app = TestApp {
-        address,
-        database_url: url,
-        pool,
-        client: reqwest::Client::new(),
-        store,
-        admin_token: String::new(),
-    };
-    let admin = app.ensure_user(ADMIN, true).await;
-    app.admin_token = app.token_for(admin, TokenScope::ReadWrite, None).await;
-    app.client = bearer_client(&app.admin_token);
-    app
+    TestApp::spawn_with_auth(auth).await
 }
 
 fn jar() -> reqwest::Client {

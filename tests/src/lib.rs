@@ -103,13 +103,24 @@ impl TestApp {
 
     /// Another server instance on an existing database (several instances share one log).
     pub async fn spawn_on(database_url: &str) -> Self {
+        Self::spawn_with(database_url, AuthSettings::default()).await
+    }
+
+    /// A server on a new database with other sign-in and access settings.
+    pub async fn spawn_with_auth(auth: AuthSettings) -> Self {
+        let (url, _) = fresh_database().await;
+        Self::spawn_with(&url, auth).await
+    }
+
+    async fn spawn_with(database_url: &str, auth: AuthSettings) -> Self {
         let settings = Settings {
             database_url: database_url.to_string(),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             ui_dir: "/nonexistent".into(),
+            // Failed sign-ins are answered late on purpose; tests need not wait for it.
             auth: AuthSettings {
                 failure_delay: std::time::Duration::from_millis(5),
-                ..AuthSettings::default()
+                ..auth
             },
             pool_size: 8,
             // Tests run the check themselves, with a clock of their choosing.
