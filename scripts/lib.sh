@@ -68,8 +68,8 @@ ensure_browser() {
     log "installing Debian's chromium and chromium-driver"
     apt_install chromium chromium-driver fonts-dejavu-core
   fi
-  if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/axe-core ]; then
-    log "installing the browser test driver (playwright-core, no browser download) and axe-core"
+  if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    log "installing the browser test driver (playwright-core, no browser download)"
     npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
   fi
 }

@@ -105,10 +105,6 @@ test('a decision raised in one session, approved in another, re-baselines the mi
   await forumForm.locator('[name="first"]').fill(day(2));
   await forumForm.locator('button[value="forum"]').click();
   await pm.locator('[data-testid="forum"]', { hasText: 'Architecture board' }).waitFor();
-  // The new forum's live event makes the tab read the governance view again, which re-renders
-  // its forms: wait for that read to finish before typing into the next form (issue 13 is to make
-  // typed text survive re-renders by construction).
-  await pm.waitForLoadState('networkidle');
   const path = pm.getByTestId('path-form');
   await path.locator('[name="title"]').nth(2).fill('Steering committee');
   await path.locator('[name="hours"]').nth(2).fill('168');
