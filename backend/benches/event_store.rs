@@ -2,22 +2,17 @@
 //! measured in the same run. Run: `cargo bench -p throughline-backend --bench event_store`.
 //! `BENCH_SCALE=0.1` shrinks every workload (for a quick look); figures in docs/benchmarks.md.
 
+mod support;
+
 use futures_util::{SinkExt, StreamExt};
 use sqlx::PgPool;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use throughline_backend::accounts;
-use throughline_backend::configuration::Settings;
-use throughline_backend::db;
+use support::{drop_database, enabled, median, scale};
 use throughline_backend::event_store::{
     AppendRequest, EventRow, EventStore, ExpectedVersion, NewEvent, StreamAppend,
 };
 use throughline_backend::projection::{ProgramViews, rebuild};
-use throughline_backend::request_context::RequestContext;
-use throughline_backend::startup::Application;
-use throughline_shared::access::TokenScope;
 use throughline_shared::api::ServerMessage;
-use throughline_shared::api::{CreateTokenRequest, CreateUserRequest};
 use throughline_shared::event::AggregateEvent;
 use throughline_shared::program::ProgramEvent;
 use throughline_shared::project::ProjectEvent;
@@ -26,30 +21,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use uuid::Uuid;
 
-fn scale(n: usize) -> usize {
-    let s: f64 = std::env::var("BENCH_SCALE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1.0);
-    ((n as f64) * s).max(1.0) as usize
-}
-
 async fn fresh_database(tag: &str) -> (String, PgPool) {
-    let server = std::env::var("TEST_DATABASE_SERVER")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let url = format!(
-        "{server}/throughline_bench_{tag}_{}",
-        Uuid::new_v4().simple()
-    );
-    db::ensure_database(&url).await.unwrap();
-    let pool = db::connect(&url, 64).await.unwrap();
-    db::migrate(&pool).await.unwrap();
-    if let Ok(sql) = std::env::var("BENCH_SCHEMA_SQL") {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
+    let (url, pool) = support::database(tag).await;
     // The baseline table: the same columns with an ordinary BIGSERIAL and no chain, no checks.
     sqlx::raw_sql(
         "CREATE TABLE raw_events (position bigserial PRIMARY KEY, event_id uuid NOT NULL UNIQUE, \
@@ -62,19 +35,6 @@ async fn fresh_database(tag: &str) -> (String, PgPool) {
     .await
     .unwrap();
     (url, pool)
-}
-
-async fn drop_database(url: &str, pool: PgPool) {
-    pool.close().await;
-    let name = url.rsplit('/').next().unwrap().to_string();
-    let admin = db::connect(&url.replace(&name, "postgres"), 1)
-        .await
-        .unwrap();
-    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-    )))
-    .execute(&admin)
-    .await;
 }
 
 fn metadata() -> EventMetadata {
@@ -360,45 +320,13 @@ async fn rebuild_vs_select(pool: &PgPool, count: usize) -> (f64, f64, i64) {
 
 /// (d) append → WebSocket receipt latency through a real server instance.
 async fn live_latency(url: &str, samples: usize) -> (Duration, Duration, Duration) {
-    let settings = Settings {
-        database_url: url.to_string(),
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        ui_dir: "/nonexistent".into(),
-        auth: Default::default(),
-        pool_size: 8,
-        escalation_check: Duration::from_secs(3600),
-    };
-    let app = Application::build(settings).await.unwrap();
-    let port = app.port();
-    let pool = app.pool().clone();
-    tokio::spawn(app.run_until_stopped());
-    let store = EventStore::start(pool.clone());
-    let ctx = RequestContext::system("bench");
-    let user = accounts::create_user(
-        &store,
-        &ctx,
-        CreateUserRequest {
-            username: "bench".into(),
-            display_name: "Bench".into(),
-            password: "bench password 1234".into(),
-            admin: true,
-        },
-    )
-    .await
-    .unwrap();
-    let token = accounts::create_token(
-        &store,
-        &ctx,
-        user.user_id,
-        CreateTokenRequest {
-            name: "bench".into(),
-            scope: TokenScope::ReadOnly,
-            program_id: None,
-        },
-    )
-    .await
-    .unwrap()
-    .secret;
+    let support::Server {
+        port,
+        pool,
+        store,
+        token,
+        ..
+    } = support::server(url, 8).await;
     let program = ProgramId::from_uuid(Uuid::new_v4());
     let project = ProjectId::from_uuid(Uuid::new_v4());
     let head: i64 = sqlx::query_scalar("SELECT position FROM log_head")
@@ -461,22 +389,11 @@ fn wasm_gzipped_size() -> Option<(u64, u64)> {
     Some((raw, out.stdout.len() as u64))
 }
 
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
-}
-
 /// "1.93× (1.70–2.20×)": the median ratio of the rounds, then their range.
 fn spread(ratios: &[f64]) -> String {
     let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = ratios.iter().copied().fold(0.0, f64::max);
     format!("{:.2}× ({lo:.2}–{hi:.2}×)", median(ratios))
-}
-
-/// `BENCH_ONLY=a,c` runs only those parts.
-fn enabled(part: &str) -> bool {
-    std::env::var("BENCH_ONLY").map_or(true, |only| only.split(',').any(|p| p.trim() == part))
 }
 
 fn main() {

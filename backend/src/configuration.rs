@@ -23,6 +23,9 @@ pub struct Settings {
     pub pool_size: u32,
     /// `THROUGHLINE_ESCALATION_CHECK_SECONDS` (60): how often overdue escalations are moved up.
     pub escalation_check: Duration,
+    /// `THROUGHLINE_METRICS_ADDR` (none): also serve `GET /metrics` here, without sign-in, for a
+    /// scraper on the operator's network. On the main address `/metrics` needs an administrator.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/throughline";
@@ -92,6 +95,12 @@ impl Settings {
             escalation_check: Duration::from_secs(
                 number("THROUGHLINE_ESCALATION_CHECK_SECONDS", 60)?.max(1),
             ),
+            metrics_addr: match var("THROUGHLINE_METRICS_ADDR") {
+                Some(a) => Some(a.parse().map_err(|e| {
+                    anyhow::anyhow!("THROUGHLINE_METRICS_ADDR {a:?} is not host:port: {e}")
+                })?),
+                None => None,
+            },
         })
     }
 }

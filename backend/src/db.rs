@@ -37,13 +37,62 @@ pub async fn ensure_database(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long a request waits for a connection by default: long enough for a busy pool, short
+/// enough that a database outage is answered (503) well within two seconds.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    connect_with_timeout(url, max_connections, ACQUIRE_TIMEOUT).await
+}
+
+pub async fn connect_with_timeout(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(url)?;
     Ok(PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .connect_with(options)
         .await?)
+}
+
+/// Whether `error` means the database could not be reached or went away (as opposed to a query
+/// it refused): an outage, answered 503 and retried, never a bug.
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // Class 08: connection exceptions; 57P01-03: the server is shutting down or starting;
+        // 53300: no connection slot left.
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
+/// `is_unreachable` for the error types that carry a database error, looked up by type so that
+/// every `ApiError::internal(e)` call site answers an outage as one.
+pub fn unreachable_in(error: &dyn std::any::Any) -> bool {
+    use crate::event_store::{AppendError, StoreError};
+    if let Some(e) = error.downcast_ref::<sqlx::Error>() {
+        return is_unreachable(e);
+    }
+    if let Some(StoreError::Database(e)) = error.downcast_ref::<StoreError>() {
+        return is_unreachable(e);
+    }
+    if let Some(e) = error.downcast_ref::<AppendError>() {
+        return matches!(e, AppendError::Database(e) if is_unreachable(e));
+    }
+    if let Some(e) = error.downcast_ref::<anyhow::Error>() {
+        return e.downcast_ref::<sqlx::Error>().is_some_and(is_unreachable);
+    }
+    false
 }
 
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {

@@ -38,7 +38,13 @@ impl ApiError {
     }
 
     /// A failure that is ours, not the client's: logged in full, answered without internals.
-    pub fn internal(error: impl fmt::Display) -> Self {
+    /// A database that cannot be reached is not a bug but an outage: answered 503 with
+    /// `Retry-After`, so clients and load balancers wait and retry instead of giving up.
+    pub fn internal<E: fmt::Display + 'static>(error: E) -> Self {
+        if crate::db::unreachable_in(&error) {
+            tracing::warn!(error = %error, "database unreachable");
+            return Self::database_unavailable();
+        }
         tracing::error!(error = %error, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -49,8 +55,25 @@ impl ApiError {
 
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            .with_details(serde_json::json!({ "retry_after_seconds": RETRY_AFTER_OUTAGE }))
+    }
+
+    /// The database did not answer in time: nothing was changed.
+    pub fn database_unavailable() -> Self {
+        Self::unavailable(
+            "the database cannot be reached right now; nothing was changed, try again shortly",
+        )
+    }
+
+    /// The seconds a client should wait before retrying, when the error says.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        self.details.as_ref()?.get("retry_after_seconds")?.as_u64()
     }
 }
+
+/// How long a client is asked to wait after an outage answer: short, since the service resumes
+/// within a second of the database coming back.
+pub const RETRY_AFTER_OUTAGE: u64 = 1;
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,7 +95,15 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(ErrorResponse {
+        let mut response = HttpResponse::build(self.status);
+        if matches!(
+            self.status,
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+        ) && let Some(seconds) = self.retry_after_seconds()
+        {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.max(1)));
+        }
+        response.json(ErrorResponse {
             error: ErrorBody {
                 code: self.code.to_string(),
                 message: self.message.clone(),

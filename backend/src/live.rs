@@ -22,6 +22,46 @@ pub struct LiveBatch {
     pub after: i64,
     pub through: i64,
     pub events: Vec<RecordedEvent>,
+    /// Each event as readers get it (with its description), JSON-encoded once here for every
+    /// socket of the instance rather than once per socket.
+    pub encoded: Vec<String>,
+}
+
+impl LiveBatch {
+    pub fn new(after: i64, through: i64, events: Vec<RecordedEvent>) -> Self {
+        let encoded = events
+            .iter()
+            .map(|e| {
+                serde_json::to_string(&e.clone().described()).unwrap_or_else(|error| {
+                    // Cannot happen for a decoded row (string keys only); sent without the
+                    // description rather than not at all.
+                    tracing::error!(%error, position = e.position, "cannot encode an event for live sockets");
+                    serde_json::to_string(e).unwrap_or_else(|_| "null".into())
+                })
+            })
+            .collect();
+        Self {
+            after,
+            through,
+            events,
+            encoded,
+        }
+    }
+}
+
+/// The `ServerMessage::Events` frame of already-encoded events.
+pub fn events_frame<'a>(events: impl Iterator<Item = &'a str>, covered: i64) -> String {
+    let mut frame = String::from(r#"{"type":"events","events":["#);
+    for (i, event) in events.enumerate() {
+        if i > 0 {
+            frame.push(',');
+        }
+        frame.push_str(event);
+    }
+    frame.push_str(r#"],"covered":"#);
+    frame.push_str(&covered.to_string());
+    frame.push('}');
+    frame
 }
 
 #[derive(Clone)]
@@ -30,11 +70,29 @@ pub struct LiveHub {
     /// The last position the tail has published; projection runners wait for it to move. (A
     /// watch, unlike a `Notify`, never loses a change for a waiter that was busy.)
     pub published: watch::Sender<i64>,
+    /// Set when the instance is shutting down: every socket is closed with "reconnect".
+    stopping: watch::Sender<bool>,
 }
 
 impl LiveHub {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveBatch>> {
         self.sender.subscribe()
+    }
+
+    /// Resolves once the instance starts shutting down.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+
+    /// Tells every socket of this instance to close with "reconnect" (clients then connect to
+    /// another instance, or to this one once it is back).
+    pub fn shut_down(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Sockets open on this instance now.
+    pub fn sockets(&self) -> usize {
+        self.sender.receiver_count()
     }
 }
 
@@ -44,6 +102,7 @@ pub async fn start(pool: PgPool) -> anyhow::Result<LiveHub> {
     let hub = LiveHub {
         sender,
         published: watch::Sender::new(0),
+        stopping: watch::Sender::new(false),
     };
     let mut listener = PgListener::connect_with(&pool).await?;
     listener.listen(NOTIFY_CHANNEL).await?;
@@ -83,11 +142,9 @@ async fn tail(pool: PgPool, notified: Arc<Notify>, hub: LiveHub, mut last: i64) 
                 Ok(events) => {
                     let through = events.last().map(|e| e.position).unwrap_or(last);
                     // No receivers is fine: nobody is watching right now.
-                    let _ = hub.sender.send(Arc::new(LiveBatch {
-                        after: last,
-                        through,
-                        events,
-                    }));
+                    let _ = hub
+                        .sender
+                        .send(Arc::new(LiveBatch::new(last, through, events)));
                     last = through;
                     hub.published.send_replace(through);
                 }
@@ -102,5 +159,42 @@ async fn tail(pool: PgPool, notified: Arc<Notify>, hub: LiveHub, mut last: i64) 
             return;
         }
         let _ = tokio::time::timeout(Duration::from_secs(1), notified.notified()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use throughline_shared::api::ServerMessage;
+
+    #[test]
+    fn a_frame_of_encoded_events_reads_as_the_typed_message() {
+        let event: RecordedEvent = serde_json::from_value(serde_json::json!({
+            "position": 7, "event_id": "0190b5a6-3f4e-7c2a-9d1b-2c3d4e5f6a7b",
+            "stream_id": "0190b5a6-3f4e-7c2a-9d1b-2c3d4e5f6a7c", "stream_type": "test",
+            "version": 1, "event_type": "Nothing", "schema_version": 1, "program_id": null,
+            "payload": {"a": "quote \" and \u{2028}"}, "metadata": {"actor": "x", "correlation_id": "0190b5a6-3f4e-7c2a-9d1b-2c3d4e5f6a7d"},
+            "recorded_at": "2026-11-30T12:00:00Z", "hash": "00"
+        }))
+        .unwrap();
+        let batch = LiveBatch::new(6, 9, vec![event.clone(), event.clone()]);
+        let frame = events_frame(batch.encoded.iter().map(String::as_str), 9);
+        let typed: ServerMessage = serde_json::from_str(&frame).unwrap();
+        assert_eq!(
+            typed,
+            ServerMessage::Events {
+                events: vec![event.clone().described(), event.described()],
+                covered: 9
+            }
+        );
+        let empty: ServerMessage =
+            serde_json::from_str(&events_frame(std::iter::empty(), 3)).unwrap();
+        assert_eq!(
+            empty,
+            ServerMessage::Events {
+                events: vec![],
+                covered: 3
+            }
+        );
     }
 }

@@ -2,11 +2,15 @@
 
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::event_store::AppendRequest;
+use crate::idempotency::IdempotencyScope;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use std::future::{Ready, ready};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use throughline_shared::error::{TEXT_MAX, Validator};
-use throughline_shared::{DomainError, EventMetadata, TokenId, UserId};
+use throughline_shared::{DomainError, EventId, EventMetadata, TokenId, UserId};
 use tracing_actix_web::RequestId;
 use uuid::Uuid;
 
@@ -21,6 +25,25 @@ pub struct RequestContext {
     pub correlation_id: Uuid,
     /// One id per command, recorded as the causation id of every event it appends.
     pub command_id: Uuid,
+    /// Set when the request came with an `Idempotency-Key`: its event ids are derived from it.
+    pub idempotency: Option<IdempotencyScope>,
+    /// Appends made so far by this request (each gets its own derived ids).
+    appends: Arc<AtomicU32>,
+}
+
+/// The ids of one append's events: derived from the request's idempotency key (the same on a
+/// retry, so the store recognises events already in the log), or new time-ordered ids.
+pub struct EventIds(Option<Uuid>);
+
+impl EventIds {
+    pub fn id(&self, index: usize) -> EventId {
+        match self.0 {
+            Some(namespace) => {
+                EventId::from_uuid(Uuid::new_v5(&namespace, &(index as u64).to_be_bytes()))
+            }
+            None => EventId::from_uuid(Uuid::now_v7()),
+        }
+    }
 }
 
 impl RequestContext {
@@ -34,7 +57,32 @@ impl RequestContext {
             request_id: None,
             correlation_id: command_id,
             command_id,
+            idempotency: None,
+            appends: Arc::default(),
         }
+    }
+
+    /// Gives the events of `request` this request's next derived ids, if it has an idempotency
+    /// key (they keep their new ids otherwise).
+    pub fn identify(&self, mut request: AppendRequest) -> AppendRequest {
+        if self.idempotency.is_some() {
+            let ids = self.event_ids();
+            let events = request.streams.iter_mut().flat_map(|s| s.events.iter_mut());
+            for (index, event) in events.enumerate() {
+                event.event_id = ids.id(index);
+            }
+        }
+        request
+    }
+
+    /// Ids for the events of this request's next append. Deterministic per key and per append,
+    /// in the order the command makes its appends.
+    pub fn event_ids(&self) -> EventIds {
+        let n = self.appends.fetch_add(1, Ordering::Relaxed);
+        EventIds(
+            self.idempotency
+                .map(|scope| Uuid::new_v5(&scope.0, &n.to_be_bytes())),
+        )
     }
 
     /// The event metadata for this request, with a `reason` the caller typed, checked as any
@@ -89,6 +137,8 @@ impl FromRequest for RequestContext {
             request_id,
             correlation_id,
             command_id,
+            idempotency: req.extensions().get::<IdempotencyScope>().copied(),
+            appends: Arc::default(),
         }))
     }
 }

@@ -4,7 +4,7 @@ use crate::configuration::Settings;
 use crate::error::extractors;
 use crate::event_store::{self, EventStore};
 use crate::projection::{Access, ProgramViews, run_projection};
-use crate::{auth, db, edge, live, panic_guard, routes};
+use crate::{auth, db, edge, idempotency, live, metrics, panic_guard, routes};
 use actix_web::dev::Server;
 use actix_web::middleware::Compress;
 use actix_web::middleware::from_fn;
@@ -17,6 +17,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: PgPool,
+    hub: live::LiveHub,
+    metrics_server: Option<Server>,
 }
 
 impl Application {
@@ -31,6 +33,10 @@ impl Application {
         // traffic from starving it.
         let append_pool =
             db::connect(&settings.database_url, event_store::APPENDER_CONNECTIONS).await?;
+        let pools = web::Data::new(metrics::Pools {
+            requests: pool.clone(),
+            appender: append_pool.clone(),
+        });
         let store = EventStore::start_with(append_pool, pool.clone());
         let hub = live::start(pool.clone()).await?;
         // Sign-outs on other instances close this one's sockets of that session at once.
@@ -46,6 +52,7 @@ impl Application {
             hub.published.subscribe(),
         ));
 
+        tokio::spawn(idempotency::purge_every_hour(pool.clone()));
         tokio::spawn(check_escalations_every(
             store.clone(),
             settings.escalation_check,
@@ -58,7 +65,12 @@ impl Application {
         let auth_settings = web::Data::new(settings.auth.clone());
         let pool_data = web::Data::new(pool.clone());
         let store = web::Data::new(store);
+        let live_hub = hub.clone();
         let hub = web::Data::new(hub);
+        let metrics_server = match settings.metrics_addr {
+            Some(addr) => Some(metrics_server(addr, pools.clone(), hub.clone())?),
+            None => None,
+        };
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(edge::refuse_nul_in_url))
@@ -68,6 +80,7 @@ impl Application {
                 .wrap(from_fn(edge::uncompressed_upgrades))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
+                .wrap(from_fn(metrics::track))
                 .app_data(extractors::json_config())
                 .app_data(extractors::path_config())
                 .app_data(extractors::query_config())
@@ -75,19 +88,41 @@ impl Application {
                 .app_data(store.clone())
                 .app_data(hub.clone())
                 .app_data(auth_settings.clone())
+                .app_data(pools.clone())
+                .service(
+                    web::resource("/metrics")
+                        .wrap(from_fn(auth::authenticate))
+                        .route(web::get().to(metrics::metrics)),
+                )
                 .service(
                     web::scope("/api")
+                        // Inside authentication: a key is the caller's own.
+                        .wrap(from_fn(idempotency::idempotency))
                         .wrap(from_fn(auth::authenticate))
                         .configure(routes::configure_api),
                 )
                 .configure(|cfg| routes::ui::configure(cfg, ui_dir.clone()))
         })
-        // Live WebSockets never finish on their own: give in-flight requests a moment on shutdown,
-        // then close them so browsers start reconnecting (to another instance) right away.
-        .shutdown_timeout(3)
+        // Headers and a compressed body go out as separate writes: with Nagle's algorithm the
+        // second waits for the client's delayed ACK (~40 ms per answer on a kept-alive connection).
+        .on_connect(|connection, _| {
+            if let Some(socket) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                let _ = socket.set_nodelay(true);
+            }
+        })
+        // SIGTERM and Ctrl-C are handled in `run_until_stopped`, which closes live sockets first.
+        .disable_signals()
+        // In-flight requests (and the appends they wait for) get this long to finish.
+        .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
         .listen(listener)?
         .run();
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            hub: live_hub,
+            metrics_server,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -98,9 +133,70 @@ impl Application {
         &self.pool
     }
 
+    /// Serves until SIGTERM or Ctrl-C, then shuts down gracefully: stops accepting, tells every
+    /// live socket to reconnect (close 1012), lets in-flight requests and their appends finish
+    /// (at most `SHUTDOWN_GRACE_SECONDS`) and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let metrics_handle = self.metrics_server.as_ref().map(Server::handle);
+        if let Some(server) = self.metrics_server {
+            tokio::spawn(server);
+        }
+        let hub = self.hub;
+        tokio::spawn(async move {
+            shutdown_requested().await;
+            tracing::info!("shutting down: closing live sockets, finishing in-flight requests");
+            hub.shut_down();
+            if let Some(metrics) = metrics_handle {
+                metrics.stop(false).await;
+            }
+            handle.stop(true).await;
+        });
         self.server.await
     }
+}
+
+/// `GET /metrics` alone, without sign-in, on the operator's address.
+fn metrics_server(
+    addr: std::net::SocketAddr,
+    pools: web::Data<metrics::Pools>,
+    hub: web::Data<live::LiveHub>,
+) -> anyhow::Result<Server> {
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(pools.clone())
+            .app_data(hub.clone())
+            .app_data(web::Data::new(metrics::OpenMetrics))
+            .route("/metrics", web::get().to(metrics::metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .bind(addr)?
+    .run())
+}
+
+/// Within the 10 s an orchestrator usually waits between SIGTERM and SIGKILL.
+const SHUTDOWN_GRACE_SECONDS: u64 = 8;
+
+async fn shutdown_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The escalation SLA check, on every instance: the check itself makes sure each step is taken

@@ -8,9 +8,12 @@ use crate::program::{Program, ProgramCommand, ProgramEvent};
 use crate::project::{Project, ProjectCommand, ProjectEvent};
 use crate::user::{User, UserCommand, UserEvent};
 
-pub trait Aggregate: Default {
+/// `Clone + Send + Sync + 'static` so a folded state can be kept between commands (a command's
+/// cost must not grow with its stream's length); `Command: Clone` so a command that lost a race it
+/// never asked to check can be decided again on the newer state.
+pub trait Aggregate: Default + Clone + Send + Sync + 'static {
     type Event: AggregateEvent;
-    type Command;
+    type Command: Clone;
 
     fn apply(&mut self, event: &Self::Event);
     fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError>;

@@ -13,5 +13,6 @@ mod live;
 mod log_truth;
 mod programs;
 mod projection;
+mod retries;
 mod schedule;
 mod tamper;

@@ -14,7 +14,15 @@ use throughline_tests::TestApp;
 use uuid::Uuid;
 
 async fn stored_views(pool: &sqlx::PgPool) -> Vec<(Uuid, String, serde_json::Value, i64)> {
-    sqlx::query_as("SELECT program_id, name, view, position FROM program_views ORDER BY program_id")
+    // The head with its parts put back: the whole view as stored.
+    sqlx::query_as(
+        "SELECT v.program_id, v.name, v.view || jsonb_build_object( \
+       'milestones', coalesce((SELECT jsonb_agg(body ORDER BY ord) FROM program_view_parts p \
+                               WHERE p.program_id = v.program_id AND kind = 'milestone'), '[]'), \
+       'dependencies', coalesce((SELECT jsonb_agg(body ORDER BY ord) FROM program_view_parts p \
+                                 WHERE p.program_id = v.program_id AND kind = 'dependency'), '[]')), \
+     v.position FROM program_views v ORDER BY v.program_id",
+    )
         .fetch_all(pool)
         .await
         .unwrap()
@@ -30,6 +38,32 @@ async fn the_live_projection_equals_a_rebuild_and_the_as_of_fold() {
     let mut programs = Vec::new();
     for p in 0..4 {
         let program = app.create_program(&format!("Program {p}")).await;
+        // Milestones and a dependency, stored as parts of the view, changed after they exist.
+        let first = app.add_project(program, &format!("Platform {p}")).await;
+        let build = app
+            .add_milestone(program, first, "Build", "2027-03-01")
+            .await;
+        let launch = app
+            .add_milestone(program, first, "Launch", "2027-04-01")
+            .await;
+        assert_eq!(
+            app.propose(program, build, launch, json!({}))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+        let slip = app
+            .post(
+                &format!("/api/programs/{program}/milestones/{build}/forecast"),
+                &json!({"forecast": "2027-03-20", "reason": "vendor late"}),
+            )
+            .await;
+        assert_eq!(
+            slip.status(),
+            StatusCode::OK,
+            "{}",
+            slip.text().await.unwrap()
+        );
         for j in 0..3 {
             let project = app.add_project(program, &format!("Project {p}.{j}")).await;
             for (k, rag) in ["green", "amber", "red"].iter().enumerate().take(j + 1) {

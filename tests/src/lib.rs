@@ -125,6 +125,7 @@ impl TestApp {
             pool_size: 8,
             // Tests run the check themselves, with a clock of their choosing.
             escalation_check: std::time::Duration::from_secs(3600),
+            metrics_addr: None,
         };
         let app = Application::build(settings)
             .await

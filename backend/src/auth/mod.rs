@@ -444,7 +444,8 @@ pub async fn authenticate(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let path = req.path();
-    if !path.starts_with("/api/") || PUBLIC.contains(&path) {
+    let protected = path.starts_with("/api/") || path == "/metrics";
+    if !protected || PUBLIC.contains(&path) {
         return Ok(with_retry_after(next.call(req).await?).map_into_left_body());
     }
     match resolve(&req).await {

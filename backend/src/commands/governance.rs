@@ -4,7 +4,7 @@
 //! approval, each with the approval as its causation, so every changed date leads back to the
 //! decision and the people who took it.
 
-use super::{CommandError, Loaded, accepted, check_expected, decide_and_append, load};
+use super::{CommandError, Loaded, accepted, decide_and_append, load};
 use crate::error::ApiError;
 use crate::event_store::{
     AppendError, AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
@@ -69,7 +69,7 @@ async fn charter_command(
     command: CharterCommand,
 ) -> Result<CommandAccepted, CommandError> {
     let loaded = charter_of(store, program_id).await?;
-    check_expected("the governance charter", expected_version, loaded.version)?;
+    let loaded = loaded.expecting("the governance charter", expected_version)?;
     let events = decide_and_append(
         store,
         ctx,
@@ -524,7 +524,7 @@ pub async fn decide_outcome(
 ) -> Result<CommandAccepted, CommandError> {
     let charter = charter_of(store, program_id).await?;
     let loaded = decision_in(store, program_id, decision_id).await?;
-    check_expected("the decision", request.expected_version, loaded.version)?;
+    let loaded = loaded.expecting("the decision", request.expected_version)?;
     let forum = forum_rules(&charter.state, &loaded.state);
     if forum.is_none() && !caller.governs {
         return Err(forbidden(
@@ -563,9 +563,14 @@ pub async fn decide_outcome(
     };
     let decision_events = loaded.state.decide(command)?;
     let metadata = ctx.metadata(None);
+    // Ids fixed here (derived from an idempotency key if any): the effects name the outcome as
+    // their cause.
+    let ids = ctx.event_ids();
+    let mut next_id = (0..).map(|i| ids.id(i));
     let outcome_events: Vec<NewEvent> = decision_events
         .iter()
-        .map(|e| NewEvent::new(e.encode(), metadata.clone()))
+        .zip(next_id.by_ref())
+        .map(|(e, id)| NewEvent::with_id(id, e.encode(), metadata.clone()))
         .collect();
     let cause = outcome_events.last().map(|e| e.event_id.0);
     let mut streams = vec![StreamAppend {
@@ -588,7 +593,8 @@ pub async fn decide_outcome(
             events: effect
                 .events
                 .into_iter()
-                .map(|e| NewEvent::new(e, metadata.clone()))
+                .zip(next_id.by_ref())
+                .map(|(e, id)| NewEvent::with_id(id, e, metadata.clone()))
                 .collect(),
         });
     }
@@ -693,7 +699,7 @@ pub async fn escalation_step(
     now: DateTime<Utc>,
 ) -> Result<CommandAccepted, CommandError> {
     let loaded = escalation_in(store, program_id, escalation_id).await?;
-    check_expected("the escalation", request.expected_version, loaded.version)?;
+    let loaded = loaded.expecting("the escalation", request.expected_version)?;
     let command = if resolve {
         EscalationCommand::Resolve {
             resolution: request.text,
@@ -730,7 +736,8 @@ pub async fn check_escalations(
     let ctx = RequestContext::system("escalation-sla-check");
     let mut moved = 0;
     for stream in streams {
-        let loaded = load::<Escalation>(store, stream).await?;
+        // At this version: racing instances must move it once, not once each.
+        let loaded = load::<Escalation>(store, stream).await?.at_this_version();
         if !loaded.state.is_overdue(now) {
             continue;
         }

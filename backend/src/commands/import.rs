@@ -356,7 +356,9 @@ pub async fn import_plan(
         ));
     }
 
-    let recorded = store.append(AppendRequest { streams: appends }).await?;
+    let recorded = store
+        .append(ctx.identify(AppendRequest { streams: appends }))
+        .await?;
     Ok(ImportReport {
         project_id,
         project_created,
@@ -575,7 +577,7 @@ pub async fn import_milestone_rows(
             problems.push(problem);
         }
     }
-    finish_csv(store, appends, problems, report).await
+    finish_csv(store, ctx, appends, problems, report).await
 }
 
 /// A milestone a file names by its project's name and its own.
@@ -877,7 +879,7 @@ pub async fn import_dependency_rows(
             &reason,
         )]
     };
-    finish_csv(store, appends, problems, report).await
+    finish_csv(store, ctx, appends, problems, report).await
 }
 
 /// A domain refusal in one line.
@@ -894,6 +896,7 @@ fn explain(error: DomainError) -> String {
 
 async fn finish_csv(
     store: &EventStore,
+    ctx: &RequestContext,
     appends: Vec<StreamAppend>,
     problems: Vec<String>,
     mut report: CsvImportReport,
@@ -902,7 +905,9 @@ async fn finish_csv(
         return Err(CsvRefused(problems).into());
     }
     if !appends.is_empty() {
-        let recorded = store.append(AppendRequest { streams: appends }).await?;
+        let recorded = store
+            .append(ctx.identify(AppendRequest { streams: appends }))
+            .await?;
         report.position = recorded.last().map_or(0, |e| e.position);
     }
     Ok(report)

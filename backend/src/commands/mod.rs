@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use crate::event_store::{
     AppendError, AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
-    read_stream,
+    read_stream_after,
 };
 use crate::projection::{ACCESS, wait_for_projection};
 use crate::request_context::RequestContext;
@@ -21,7 +21,7 @@ use throughline_shared::api::{
 use throughline_shared::event::AggregateEvent;
 use throughline_shared::ids::ScopeItemId;
 use throughline_shared::program::{Program, ProgramCommand};
-use throughline_shared::project::{Project, ProjectCommand};
+use throughline_shared::project::{Project, ProjectCommand, ProjectEvent};
 use throughline_shared::{
     DomainError, FieldError, ObjectiveId, ProgramId, ProjectId, RecordedEvent,
 };
@@ -90,16 +90,32 @@ impl CommandError {
             CommandError::Append(AppendError::Unavailable) => {
                 ApiError::unavailable("the event store is shutting down")
             }
+            CommandError::Append(AppendError::DatabaseUnavailable {
+                outcome_unknown: false,
+            }) => ApiError::database_unavailable(),
+            CommandError::Append(AppendError::DatabaseUnavailable {
+                outcome_unknown: true,
+            }) => ApiError::unavailable(
+                "the database went away while your change was being saved, so it may or may not \
+                 have been recorded; retry with the same Idempotency-Key to find out safely",
+            )
+            .with_details(json!({ "retry_after_seconds": crate::error::RETRY_AFTER_OUTAGE, "outcome_unknown": true })),
             CommandError::Append(e @ AppendError::StreamTypeMismatch { .. }) => {
                 ApiError::new(StatusCode::CONFLICT, "stream_type_mismatch", e.to_string())
             }
             CommandError::Append(e @ (AppendError::EventIdReused(_) | AppendError::Invalid(_))) => {
                 ApiError::bad_request("invalid_append", e.to_string())
             }
-            CommandError::Append(e @ AppendError::Database(_)) => ApiError::internal(e),
-            CommandError::Store(e) => ApiError::internal(e),
+            CommandError::Append(AppendError::Database(e)) if crate::db::is_unreachable(e) => {
+                ApiError::database_unavailable()
+            }
+            CommandError::Append(e @ AppendError::Database(_)) => ApiError::internal(e.to_string()),
+            CommandError::Store(StoreError::Database(e)) if crate::db::is_unreachable(e) => {
+                ApiError::database_unavailable()
+            }
+            CommandError::Store(e) => ApiError::internal(e.to_string()),
             CommandError::Api(e) => e.clone(),
-            CommandError::Decode(e) => ApiError::internal(e),
+            CommandError::Decode(e) => ApiError::internal(e.to_string()),
         }
     }
 }
@@ -118,29 +134,81 @@ impl ResponseError for CommandError {
 pub struct Loaded<A> {
     pub state: A,
     pub version: i64,
+    /// The client named the version it edited (`expected_version`): a change by someone else
+    /// in the meantime is then a conflict to report, never a reason to decide again.
+    pub pinned: bool,
 }
 
+impl<A> Loaded<A> {
+    /// Holds the append to the version loaded, whoever chose it: for callers whose command
+    /// depends on the state they read, and who decide again themselves if they want to.
+    pub fn at_this_version(self) -> Self {
+        Self {
+            pinned: true,
+            ..self
+        }
+    }
+
+    /// Checks the version the client edited, if it named one, and holds the append to it.
+    pub fn expecting(
+        self,
+        what: &'static str,
+        expected: Option<i64>,
+    ) -> Result<Self, CommandError> {
+        match expected {
+            Some(expected) if expected != self.version => Err(CommandError::StaleVersion {
+                what,
+                expected,
+                current: self.version,
+            }),
+            Some(_) => Ok(Self {
+                pinned: true,
+                ..self
+            }),
+            None => Ok(self),
+        }
+    }
+}
+
+/// Folds the stream from the state an earlier command left in the cache (if any), reading only
+/// the events after it.
 pub async fn load<A: Aggregate>(
     store: &EventStore,
     stream_id: Uuid,
 ) -> Result<Loaded<A>, CommandError> {
-    let history: Vec<RecordedEvent> = read_stream(store.pool(), stream_id).await?;
-    let mut state = A::default();
-    for recorded in &history {
+    let (mut state, cached_version) = store
+        .states()
+        .get::<A>(stream_id)
+        .unwrap_or_else(|| (A::default(), 0));
+    let tail: Vec<RecordedEvent> =
+        read_stream_after(store.pool(), stream_id, cached_version).await?;
+    let mut version = cached_version;
+    for recorded in &tail {
         let event = A::Event::decode(
             &recorded.event_type,
             recorded.schema_version,
             recorded.payload.clone(),
         )?;
         state.apply(&event);
+        version = recorded.version;
+    }
+    if version > cached_version {
+        store.states().put(stream_id, version, state.clone());
     }
     Ok(Loaded {
         state,
-        version: history.last().map(|e| e.version).unwrap_or(0),
+        version,
+        pinned: false,
     })
 }
 
-/// Decide and append, expecting the stream to still be at the version the decision saw.
+/// How often a command that lost a race for its stream's version is decided again.
+const CONFLICT_RETRIES: usize = 8;
+
+/// Decide and append, expecting the stream to still be at the version the decision saw. If it
+/// moved meanwhile and the client did not pin a version, the command is decided again on the
+/// newer state (a few times): 16 people reporting status at once all get their report recorded,
+/// and only a command that no longer holds on the newer state is refused.
 pub(crate) async fn decide_and_append<A: Aggregate>(
     store: &EventStore,
     ctx: &RequestContext,
@@ -150,36 +218,41 @@ pub(crate) async fn decide_and_append<A: Aggregate>(
     reason: Option<String>,
 ) -> Result<Vec<RecordedEvent>, CommandError> {
     let metadata = ctx.metadata_for(reason)?;
-    let events = loaded.state.decide(command)?;
-    let expected = if loaded.version == 0 {
-        ExpectedVersion::NoStream
-    } else {
-        ExpectedVersion::Exact(loaded.version)
-    };
-    let append = StreamAppend {
-        stream_id,
-        stream_type: A::Event::STREAM_TYPE.to_string(),
-        expected,
-        events: events
-            .iter()
-            .map(|e| NewEvent::new(e.encode(), metadata.clone()))
-            .collect(),
-    };
-    Ok(store.append(AppendRequest::single(append)).await?)
-}
-
-fn check_expected(
-    what: &'static str,
-    expected: Option<i64>,
-    current: i64,
-) -> Result<(), CommandError> {
-    match expected {
-        Some(expected) if expected != current => Err(CommandError::StaleVersion {
-            what,
+    let pinned = loaded.pinned;
+    let mut loaded = loaded;
+    let mut attempt = 0;
+    // The same ids on every attempt: only one attempt can land.
+    let ids = ctx.event_ids();
+    loop {
+        let events = loaded.state.decide(command.clone())?;
+        let expected = if loaded.version == 0 {
+            ExpectedVersion::NoStream
+        } else {
+            ExpectedVersion::Exact(loaded.version)
+        };
+        let append = StreamAppend {
+            stream_id,
+            stream_type: A::Event::STREAM_TYPE.to_string(),
             expected,
-            current,
-        }),
-        _ => Ok(()),
+            events: events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| NewEvent::with_id(ids.id(i), e.encode(), metadata.clone()))
+                .collect(),
+        };
+        match store.append(AppendRequest::single(append)).await {
+            Err(AppendError::Conflict { .. }) if !pinned && attempt < CONFLICT_RETRIES => {
+                attempt += 1;
+                tracing::debug!(%stream_id, attempt, "stream changed concurrently; deciding again");
+                // Spreads the retries of many writers racing for one stream.
+                tokio::time::sleep(std::time::Duration::from_millis(
+                    (attempt as u64) * u64::from(uuid::Uuid::new_v4().as_bytes()[0] % 8),
+                ))
+                .await;
+                loaded = load::<A>(store, stream_id).await?;
+            }
+            result => return Ok(result?),
+        }
     }
 }
 
@@ -193,11 +266,19 @@ fn accepted(
     let last = events
         .last()
         .ok_or_else(|| ApiError::internal("a command was accepted with no event to show for it"))?;
+    // Ids from the recorded events where they say: a retry with an idempotency key is answered
+    // with the original events, whose new program or project had the id chosen the first time.
+    let project_id = match project_id {
+        Some(_) if last.stream_type == ProjectEvent::STREAM_TYPE => {
+            Some(ProjectId::from_uuid(last.stream_id))
+        }
+        other => other,
+    };
     Ok(CommandAccepted {
         stream_id: last.stream_id,
         version: last.version,
         position: last.position,
-        program_id,
+        program_id: last.program_id.unwrap_or(program_id),
         project_id,
     })
 }
@@ -290,7 +371,7 @@ pub async fn report_status(
             DomainError::NotFound(format!("project {project_id} in program {program_id}")).into(),
         );
     }
-    check_expected("the project", request.expected_version, loaded.version)?;
+    let loaded = loaded.expecting("the project", request.expected_version)?;
     let command = ProjectCommand::ReportStatus {
         rag: request.rag,
         narrative: request.narrative,
@@ -364,7 +445,7 @@ async fn existing_program(
     if !loaded.state.exists() {
         return Err(DomainError::NotFound(format!("program {program_id}")).into());
     }
-    check_expected("the program", expected_version, loaded.version)?;
+    let loaded = loaded.expecting("the program", expected_version)?;
     Ok(loaded)
 }
 
@@ -423,7 +504,7 @@ pub async fn set_project_objectives(
             DomainError::NotFound(format!("project {project_id} in program {program_id}")).into(),
         );
     }
-    check_expected("the project", request.expected_version, loaded.version)?;
+    let loaded = loaded.expecting("the project", request.expected_version)?;
     let command = ProjectCommand::SetObjectives {
         program_objectives: program
             .state

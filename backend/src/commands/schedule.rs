@@ -2,7 +2,7 @@
 //! only once the milestone is loaded, so these take an `allow` check to run at that point.
 
 use super::governance::{DirectChange, require_direct};
-use super::{CommandError, Loaded, accepted, check_expected, decide_and_append, load};
+use super::{CommandError, Loaded, accepted, decide_and_append, load};
 use crate::error::ApiError;
 use crate::event_store::{
     AppendError, AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
@@ -95,7 +95,7 @@ pub async fn change_milestone(
         (_, Some(project_id)) => ProgramAction::ChangeSchedule(project_id),
         (_, None) => return Err(DomainError::NotFound("the milestone".into()).into()),
     })?;
-    check_expected("the milestone", change.expected_version, loaded.version)?;
+    let loaded = loaded.expecting("the milestone", change.expected_version)?;
     // A re-baseline the decision rights give to a forum is that forum's decision: decided here
     // (the command is pure) to see how far the baseline would move.
     if matches!(command, MilestoneCommand::Baseline { .. }) {
@@ -182,7 +182,9 @@ pub async fn baseline_program(
         .into());
     }
     let baselined = appends.len();
-    let recorded = store.append(AppendRequest { streams: appends }).await?;
+    let recorded = store
+        .append(ctx.identify(AppendRequest { streams: appends }))
+        .await?;
     Ok(BaselineProgramAccepted {
         baselined,
         position: recorded.last().map_or(0, |e| e.position),
@@ -206,7 +208,10 @@ async fn change_register(
     let mut attempt = 0;
     loop {
         let loaded = load::<DependencyRegister>(store, stream_id).await?;
-        check_expected("the dependency register", expected_version, loaded.version)?;
+        // This loop decides again itself: the command is built from the register it read.
+        let loaded = loaded
+            .expecting("the dependency register", expected_version)?
+            .at_this_version();
         let command = decide(&loaded.state).await?;
         match decide_and_append(store, ctx, stream_id, loaded, command, reason.clone()).await {
             Err(CommandError::Append(AppendError::Conflict { .. }))

@@ -14,6 +14,7 @@ use futures_util::FutureExt;
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use throughline_shared::event::EncodedEvent;
 use throughline_shared::{EventId, EventMetadata, ProgramId, RecordedEvent};
 use tokio::sync::{mpsc, oneshot};
@@ -37,6 +38,10 @@ const PIPELINE: usize = 2;
 const PIPELINE_MIN_EVENTS: usize = 160;
 /// How often the appender yields to let more requests queue before it starts a batch.
 const LINGER_YIELDS: usize = 2;
+/// How long a queued append may wait for its batch to get a connection. Batches take
+/// milliseconds when the database is up, so only an outage reaches it; then every caller is
+/// answered within this time (plus the queue's wait) instead of hanging on the pool.
+const APPEND_DEADLINE: Duration = Duration::from_millis(1500);
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewEvent {
@@ -52,8 +57,13 @@ impl NewEvent {
     /// A new event with a fresh id. Time-ordered (UUIDv7), so the unique index on event ids grows
     /// at its end instead of taking every insert at a random page.
     pub fn new(encoded: EncodedEvent, metadata: EventMetadata) -> Self {
+        Self::with_id(EventId::from_uuid(Uuid::now_v7()), encoded, metadata)
+    }
+
+    /// A new event with a given id (derived from an idempotency key, see `RequestContext`).
+    pub fn with_id(event_id: EventId, encoded: EncodedEvent, metadata: EventMetadata) -> Self {
         Self {
-            event_id: EventId::from_uuid(Uuid::now_v7()),
+            event_id,
             event_type: encoded.event_type,
             schema_version: encoded.schema_version,
             payload: encoded.payload,
@@ -164,6 +174,11 @@ pub enum AppendError {
     Database(Arc<sqlx::Error>),
     #[error("the event store is shutting down")]
     Unavailable,
+    /// The database could not be reached. `outcome_unknown`: it went away while the batch was
+    /// committing, so the append may have landed; a retry with the same event ids (see
+    /// `Idempotency-Key`) answers the original events if it did. Otherwise nothing was written.
+    #[error("the database cannot be reached (outcome unknown: {outcome_unknown})")]
+    DatabaseUnavailable { outcome_unknown: bool },
 }
 
 type Reply = Result<Vec<RecordedEvent>, AppendError>;
@@ -189,6 +204,9 @@ struct StreamState {
 
 struct Job {
     request: AppendRequest,
+    /// When the caller queued it: a job that cannot start before `APPEND_DEADLINE` is answered
+    /// "unavailable, nothing written" rather than committed after its caller gave up.
+    queued: Instant,
     /// Canonical JSON of each event's payload and metadata, in request order: computed by the
     /// caller's task, so the appender's serial path only hashes and writes.
     canonical: Vec<Canonical>,
@@ -230,6 +248,7 @@ pub struct EventStore {
     /// projection): kept apart from the appender's own connections so they never wait for them.
     read_pool: sqlx::PgPool,
     jobs: mpsc::Sender<Job>,
+    states: super::StateCache,
 }
 
 impl EventStore {
@@ -242,22 +261,49 @@ impl EventStore {
     pub fn start_with(append_pool: sqlx::PgPool, read_pool: sqlx::PgPool) -> Self {
         let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
         tokio::spawn(run_appender(append_pool, queue));
-        Self { read_pool, jobs }
+        Self {
+            read_pool,
+            jobs,
+            states: super::StateCache::default(),
+        }
     }
 
     pub fn pool(&self) -> &sqlx::PgPool {
         &self.read_pool
     }
 
+    /// Aggregate states folded by earlier commands (see `StateCache`).
+    pub fn states(&self) -> &super::StateCache {
+        &self.states
+    }
+
     /// Appends atomically, returning the recorded events in the order given. A retry with the same
     /// event ids after a success returns the original events instead of appending again.
     pub async fn append(&self, request: AppendRequest) -> Reply {
+        let started = Instant::now();
+        let reply = self.append_timed(request).await;
+        let m = &*crate::metrics::METRICS;
+        m.append_seconds.observe(started.elapsed().as_secs_f64());
+        match &reply {
+            Ok(events) => {
+                m.appends.inc();
+                m.appended_events.inc_by(events.len() as u64);
+            }
+            Err(_) => {
+                m.append_failures.inc();
+            }
+        }
+        reply
+    }
+
+    async fn append_timed(&self, request: AppendRequest) -> Reply {
         request.validate()?;
         let canonical = Canonical::of(&request);
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job {
                 request,
+                queued: Instant::now(),
                 canonical,
                 reply,
             })
@@ -346,6 +392,10 @@ struct Receipt {
 }
 
 async fn process_batch(pool: &sqlx::PgPool, batch: Vec<Job>) {
+    let m = &*crate::metrics::METRICS;
+    m.batch_requests.observe(batch.len() as f64);
+    m.batch_events
+        .observe(batch.iter().map(|j| j.request.event_count()).sum::<usize>() as f64);
     let requests: Vec<Pending<'_>> = batch
         .iter()
         .map(|j| Pending {
@@ -353,21 +403,44 @@ async fn process_batch(pool: &sqlx::PgPool, batch: Vec<Job>) {
             canonical: &j.canonical,
         })
         .collect();
-    let outcomes = match commit(pool, &requests, false).await {
+    // The oldest job's deadline bounds the wait for a connection (see `APPEND_DEADLINE`).
+    let deadline = batch
+        .iter()
+        .map(|j| j.queued)
+        .min()
+        .map_or_else(Instant::now, |q| q + APPEND_DEADLINE);
+    let outcomes = match commit(pool, &requests, false, deadline).await {
         Ok(outcomes) => outcomes,
-        Err(batch_error) => {
+        Err(failure) if failure.unreachable() => {
+            // An outage: every caller learns at once, none is retried into a later commit.
+            tracing::warn!(error = %failure.error, size = batch.len(), at_commit = failure.at_commit, "append batch failed: database unreachable");
+            let refusal = AppendError::DatabaseUnavailable {
+                outcome_unknown: failure.at_commit,
+            };
+            requests
+                .iter()
+                .map(|_| Outcome::Refused(refusal.clone()))
+                .collect()
+        }
+        Err(failure) => {
             // Most likely a reused event id (a retry), which the fast path does not look for.
             // Retry each request alone, with that check, so one bad request fails only itself.
-            tracing::debug!(error = %batch_error, size = batch.len(), "batch failed; retrying one by one");
+            tracing::debug!(error = %failure.error, size = batch.len(), "batch failed; retrying one by one");
             let mut outcomes = Vec::with_capacity(batch.len());
             for request in &requests {
-                let outcome = match commit(pool, std::slice::from_ref(request), true).await {
-                    Ok(mut one) => one.pop().expect("one outcome per request"),
-                    Err(e) => {
-                        tracing::error!(error = %e, "append failed");
-                        Outcome::Refused(AppendError::Database(Arc::new(e)))
-                    }
-                };
+                let outcome =
+                    match commit(pool, std::slice::from_ref(request), true, deadline).await {
+                        Ok(mut one) => one.pop().expect("one outcome per request"),
+                        Err(f) if f.unreachable() => {
+                            Outcome::Refused(AppendError::DatabaseUnavailable {
+                                outcome_unknown: f.at_commit,
+                            })
+                        }
+                        Err(f) => {
+                            tracing::error!(error = %f.error, "append failed");
+                            Outcome::Refused(AppendError::Database(Arc::new(f.error)))
+                        }
+                    };
                 outcomes.push(outcome);
             }
             outcomes
@@ -440,13 +513,41 @@ struct NewStreams<'a> {
     program_id: Vec<Option<Uuid>>,
 }
 
+/// Why a batch's transaction failed, and whether it may have committed anyway (the connection
+/// went away during `COMMIT`).
+struct BatchFailure {
+    error: sqlx::Error,
+    at_commit: bool,
+}
+
+impl BatchFailure {
+    fn unreachable(&self) -> bool {
+        crate::db::is_unreachable(&self.error)
+    }
+}
+
+impl From<sqlx::Error> for BatchFailure {
+    fn from(error: sqlx::Error) -> Self {
+        Self {
+            error,
+            at_commit: false,
+        }
+    }
+}
+
 async fn commit(
     pool: &sqlx::PgPool,
     pending: &[Pending<'_>],
     check_reused_ids: bool,
-) -> Result<Vec<Outcome>, sqlx::Error> {
+    deadline: Instant,
+) -> Result<Vec<Outcome>, BatchFailure> {
     let requests: Vec<&AppendRequest> = pending.iter().map(|p| p.request).collect();
-    let mut tx = pool.begin().await?;
+    // Only the wait for a connection is bounded: once the transaction has begun, cancelling it
+    // halfway would leave its outcome to the server anyway.
+    let mut tx = match tokio::time::timeout_at(deadline.into(), pool.begin()).await {
+        Ok(tx) => tx?,
+        Err(_) => return Err(sqlx::Error::PoolTimedOut.into()),
+    };
     let stream_ids: Vec<Uuid> = requests
         .iter()
         .flat_map(|r| r.streams.iter().map(|s| s.stream_id))
@@ -631,7 +732,10 @@ async fn commit(
     .execute(&mut *tx)
     .await?;
 
-    tx.commit().await?;
+    tx.commit().await.map_err(|error| BatchFailure {
+        error,
+        at_commit: true,
+    })?;
     Ok(outcomes)
 }
 

@@ -3,6 +3,7 @@
 mod appender;
 mod hash;
 mod read;
+mod state_cache;
 mod verify;
 
 pub use appender::{
@@ -12,8 +13,9 @@ pub use appender::{
 pub use hash::{GENESIS_HASH, HashInput, canonical_string, event_hash};
 pub use read::{
     EventFilter, head_position, position_at_instant, read_events, read_events_of_programs,
-    read_program_streams, read_stream,
+    read_program_streams, read_stream, read_stream_after,
 };
+pub use state_cache::StateCache;
 pub use verify::verify_chain;
 
 use chrono::{DateTime, Utc};

@@ -97,6 +97,24 @@ pub async fn read_stream(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// The events of `stream_id` after its version `after` (through the `(stream_id, version)` key).
+pub async fn read_stream_after(
+    db: impl PgExecutor<'_>,
+    stream_id: Uuid,
+    after: i64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows: Vec<RecordedRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version"
+    ))
+    .bind(stream_id)
+    .bind(after)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// The last committed position (0 for an empty log).
 pub async fn head_position(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT position FROM log_head WHERE id = 1")

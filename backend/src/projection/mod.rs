@@ -1,13 +1,17 @@
 //! Projections: read models folded from the log, each with a checkpoint written in the same
-//! transaction as the read model, so a view is never ahead of or behind its checkpoint.
+//! transaction as the read model, so a stored view is never ahead of or behind its checkpoint
+//! (a runner may fold ahead in memory and write later; readers fold what the checkpoint has
+//! not reached).
 
 mod access;
 mod program_views;
 mod runner;
 
 pub use access::{ACCESS, Access, concerns_access};
-pub use program_views::{PROGRAM_VIEWS, ProgramViews, fold_one};
-pub use runner::{Projection, catch_up_once, checkpoint, rebuild, run_projection};
+pub use program_views::{
+    PROGRAM_VIEWS, ProgramViews, fold_one, load_view_at_checkpoint, load_views,
+};
+pub use runner::{Projection, RunnerState, catch_up_once, checkpoint, rebuild, run_projection};
 
 use crate::error::ApiError;
 use sqlx::PgPool;

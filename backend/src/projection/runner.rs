@@ -1,7 +1,7 @@
 use crate::event_store::{EventFilter, head_position, read_events};
 use sqlx::{PgConnection, PgPool};
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use throughline_shared::RecordedEvent;
 use tokio::sync::watch;
 
@@ -34,6 +34,12 @@ pub trait Projection: Send + 'static {
     /// Drop the working set: after a failed transaction, or when the tables may have been changed
     /// by someone else (a rebuild, another runner).
     fn forget(&mut self);
+
+    /// How long folded events may wait in the working set before they are written, while more
+    /// keep coming (a caught-up runner flushes at once). Zero: every batch is written.
+    fn flush_interval(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 pub async fn checkpoint(db: &mut PgConnection, name: &str) -> Result<i64, sqlx::Error> {
@@ -66,39 +72,88 @@ async fn set_checkpoint(
     Ok(())
 }
 
-/// Folds one batch after the checkpoint. Returns how many events were folded (0: caught up).
+/// What a runner knows between batches: how far its working set is folded, and what it last
+/// made durable.
+#[derive(Debug, Default)]
+pub struct RunnerState {
+    /// The checkpoint this runner wrote (or found) last; if the stored one differs, somebody else
+    /// moved it (a rebuild) and the working set is dropped.
+    last_written: Option<i64>,
+    /// Every event up to here is folded into the working set (and maybe not yet flushed).
+    folded_through: Option<i64>,
+    /// Events folded since the last flush.
+    unflushed: usize,
+    last_flush: Option<Instant>,
+}
+
+/// A working set is flushed once it holds this many unflushed events even if the interval has
+/// not passed, so a crash never costs more than this much re-folding.
+const FLUSH_AFTER_EVENTS: usize = 50_000;
+
+/// Folds one batch after what is already folded, and flushes the working set with the checkpoint
+/// (in one transaction) when caught up or when the projection's flush interval has passed.
+/// Returns how many events were folded (0: caught up).
 ///
-/// `last_written` is the checkpoint this runner wrote last; if the stored one differs, somebody else
-/// moved it (a rebuild) and the working set is dropped before folding.
+/// Under a sustained load a projection with a flush interval writes each changed view once per
+/// interval instead of once per batch; readers do not see it late, since they fold whatever the
+/// checkpoint has not reached yet.
 pub async fn catch_up_once<P: Projection>(
     pool: &PgPool,
     projection: &mut P,
-    last_written: &mut Option<i64>,
+    state: &mut RunnerState,
 ) -> anyhow::Result<usize> {
     let result = async {
-        let mut tx = pool.begin().await?;
-        let from = checkpoint(&mut tx, projection.name()).await?;
-        if *last_written != Some(from) {
-            projection.forget();
-        }
-        let events = read_events(&mut *tx, EventFilter::after(from, BATCH)).await?;
-        let Some(last) = events.last().map(|e| e.position) else {
-            tx.rollback().await?;
-            *last_written = Some(from);
-            return Ok(0);
+        let from = match state.folded_through {
+            Some(from) => from,
+            None => {
+                let mut conn = pool.acquire().await?;
+                let from = checkpoint(&mut conn, projection.name()).await?;
+                projection.forget();
+                state.last_written = Some(from);
+                state.folded_through = Some(from);
+                state.unflushed = 0;
+                from
+            }
         };
+        let events = read_events(pool, EventFilter::after(from, BATCH)).await?;
         let count = events.len();
-        projection.fold(&mut tx, events).await?;
-        projection.flush(&mut tx).await?;
-        set_checkpoint(&mut tx, projection.name(), last).await?;
-        tx.commit().await?;
-        *last_written = Some(last);
+        if let Some(last) = events.last().map(|e| e.position) {
+            let mut conn = pool.acquire().await?;
+            projection.fold(&mut conn, events).await?;
+            state.folded_through = Some(last);
+            state.unflushed += count;
+        }
+        let due = state
+            .last_flush
+            .is_none_or(|at| at.elapsed() >= projection.flush_interval());
+        let flush =
+            state.unflushed > 0 && (count == 0 || due || state.unflushed >= FLUSH_AFTER_EVENTS);
+        if flush {
+            let through = state.folded_through.unwrap_or(from);
+            let mut tx = pool.begin().await?;
+            let stored = checkpoint(&mut tx, projection.name()).await?;
+            if state.last_written != Some(stored) {
+                // Moved by someone else (a rebuild): fold again from there.
+                tx.rollback().await?;
+                projection.forget();
+                state.folded_through = None;
+                return Ok(count);
+            }
+            projection.flush(&mut tx).await?;
+            set_checkpoint(&mut tx, projection.name(), through).await?;
+            tx.commit().await?;
+            state.last_written = Some(through);
+            state.unflushed = 0;
+            state.last_flush = Some(Instant::now());
+        }
         Ok(count)
     }
     .await;
     if result.is_err() {
+        // The working set may hold folds that were never made durable: start again from the
+        // checkpoint.
         projection.forget();
-        *last_written = None;
+        *state = RunnerState::default();
     }
     result
 }
@@ -140,9 +195,9 @@ pub async fn run_projection<P: Projection>(
                 continue;
             }
         }
-        let mut last_written = None;
+        let mut state = RunnerState::default();
         loop {
-            match catch_up_once(&pool, &mut projection, &mut last_written).await {
+            match catch_up_once(&pool, &mut projection, &mut state).await {
                 Ok(0) => {
                     // Caught up: wait for the live tail's nudge, but look again every second anyway
                     // (and make sure we still hold the lock's connection).

@@ -158,31 +158,6 @@ impl Subscription {
             }
         })
     }
-
-    /// Sends everything after `covered` up to `through` (or the current head) from the table.
-    async fn catch_up(
-        &mut self,
-        pool: &PgPool,
-        session: &mut Session,
-        through: Option<i64>,
-    ) -> anyhow::Result<()> {
-        let through = match through {
-            Some(t) => t,
-            None => head_position(pool).await?,
-        };
-        while self.covered < through {
-            let events = self.read(pool, through).await?;
-            let covered = if (events.len() as i64) < CATCH_UP_PAGE {
-                through
-            } else {
-                events.last().map(|e| e.position).unwrap_or(through)
-            };
-            self.covered = covered;
-            let events = events.into_iter().map(RecordedEvent::described).collect();
-            send(session, &ServerMessage::Events { events, covered }).await?;
-        }
-        Ok(())
-    }
 }
 
 async fn send(session: &mut Session, message: &ServerMessage) -> anyhow::Result<()> {
@@ -235,28 +210,84 @@ async fn recheck(
 }
 
 /// Brings the subscription up to `through` (default: the head), judged by the caller's access as
-/// it stands once the access read model has folded everything up to there: a revocation inside
-/// the range (while this session lagged, or just before it subscribed) is in force before any
-/// event of the range is sent. `Ok(false)`: the session must end.
+/// it stands once the access read model has folded everything the caller is sent: at subscribing,
+/// everything up to the head (a revocation just before it is in force); while catching up, each
+/// page that holds a change of the caller's own access waits for that change and re-checks before
+/// any of the page is sent. A page without one is sent as soon as it is read — waiting for the
+/// access projection to reach a head that moves under load made a lagging socket crawl.
+/// `Ok(false)`: the session must end.
 async fn catch_up_checked(
     pool: &PgPool,
     principal: &Principal,
     session: &mut Session,
     subscription: &mut Option<Subscription>,
     through: Option<i64>,
+    subscribing: bool,
 ) -> anyhow::Result<bool> {
     let through = match through {
         Some(t) => t,
         None => head_position(pool).await?,
     };
-    wait_for_projection(pool, ACCESS, through).await?;
-    if !recheck(pool, principal, session, subscription).await? {
-        return Ok(false);
+    // The caller's own account (deactivation, a revoked token) changes in their user stream,
+    // which no page of a program shows: looked up directly.
+    let account_change: Option<i64> = match subscription.as_ref() {
+        Some(sub) if !subscribing => {
+            sqlx::query_scalar(
+                "SELECT max(position) FROM events \
+             WHERE stream_id = $1 AND position > $2 AND position <= $3",
+            )
+            .bind(principal.user_id.0)
+            .bind(sub.covered)
+            .bind(through)
+            .fetch_one(pool)
+            .await?
+        }
+        _ => None,
+    };
+    if let Some(wait_for) = if subscribing {
+        Some(through)
+    } else {
+        account_change
+    } {
+        wait_for_projection(pool, ACCESS, wait_for).await?;
+        if !recheck(pool, principal, session, subscription).await? {
+            return Ok(false);
+        }
     }
-    if let Some(sub) = subscription.as_mut() {
-        sub.catch_up(pool, session, Some(through)).await?;
+    loop {
+        let Some(sub) = subscription.as_ref() else {
+            return Ok(true);
+        };
+        if sub.covered >= through {
+            return Ok(true);
+        }
+        let events = sub.read(pool, through).await?;
+        let covered = if (events.len() as i64) < CATCH_UP_PAGE {
+            through
+        } else {
+            events.last().map(|e| e.position).unwrap_or(through)
+        };
+        if let Some(change) = events
+            .iter()
+            .rev()
+            .find(|e| changes_access_of(e, principal))
+        {
+            wait_for_projection(pool, ACCESS, change.position).await?;
+            if !recheck(pool, principal, session, subscription).await? {
+                return Ok(false);
+            }
+        }
+        let Some(sub) = subscription.as_mut() else {
+            return Ok(true);
+        };
+        let events = events
+            .into_iter()
+            .filter(|e| sub.wants(e))
+            .map(RecordedEvent::described)
+            .collect();
+        sub.covered = covered;
+        send(session, &ServerMessage::Events { events, covered }).await?;
     }
-    Ok(true)
 }
 
 /// The next session that ended (sign-out, password change, deactivation) on this instance, or on
@@ -295,9 +326,15 @@ async fn run_session(
         Credential::Token { .. } => None,
     };
     let mut ended = own_session.as_ref().map(|_| sessions::ended_sessions());
+    let mut stopping = hub.stopping();
+    let mut restart = false;
     let result: anyhow::Result<()> = async {
         loop {
             tokio::select! {
+                _ = stopping.wait_for(|stop| *stop) => {
+                    restart = true;
+                    return Ok(());
+                }
                 message = stream.next() => {
                     let Some(message) = message else { return Ok(()) };
                     match message? {
@@ -306,7 +343,7 @@ async fn run_session(
                                 match Subscription::open(&pool, &principal, program_id, after).await {
                                     Ok(sub) => {
                                         subscription = Some(sub);
-                                        if !catch_up_checked(&pool, &principal, &mut session, &mut subscription, None).await? {
+                                        if !catch_up_checked(&pool, &principal, &mut session, &mut subscription, None, true).await? {
                                             return Ok(());
                                         }
                                     }
@@ -347,26 +384,35 @@ async fn run_session(
                             }
                             // Missed positions before this batch: read them from the table first.
                             if batch.after > covered
-                                && !catch_up_checked(&pool, &principal, &mut session, &mut subscription, Some(batch.after)).await?
+                                && !catch_up_checked(&pool, &principal, &mut session, &mut subscription, Some(batch.after), false).await?
                             {
                                 return Ok(());
                             }
                             let Some(sub) = subscription.as_mut() else { continue };
-                            let events: Vec<RecordedEvent> = batch
+                            // Encoded once by the tail for every socket: a frame is a join.
+                            let wanted: Vec<usize> = batch
                                 .events
                                 .iter()
-                                .filter(|e| e.position > sub.covered && sub.wants(e))
-                                .cloned()
-                                .map(RecordedEvent::described)
+                                .enumerate()
+                                .filter(|(_, e)| e.position > sub.covered && sub.wants(e))
+                                .map(|(i, _)| i)
                                 .collect();
                             sub.covered = batch.through;
-                            if !events.is_empty() {
-                                send(&mut session, &ServerMessage::Events { events, covered: sub.covered }).await?;
+                            if let Some(first) = wanted.first().and_then(|&i| batch.events.get(i)) {
+                                let lag = chrono::Utc::now() - first.recorded_at;
+                                crate::metrics::METRICS
+                                    .live_delivery_seconds
+                                    .observe(lag.as_seconds_f64().max(0.0));
+                                let frame = crate::live::events_frame(
+                                    wanted.iter().filter_map(|&i| batch.encoded.get(i)).map(String::as_str),
+                                    sub.covered,
+                                );
+                                session.text(frame).await?;
                             }
                         }
                         // This session fell behind the tail: read what it missed from the table.
                         Err(RecvError::Lagged(_)) => {
-                            if !catch_up_checked(&pool, &principal, &mut session, &mut subscription, None).await? {
+                            if !catch_up_checked(&pool, &principal, &mut session, &mut subscription, None, false).await? {
                                 return Ok(());
                             }
                         }
@@ -405,5 +451,10 @@ async fn run_session(
     if let Err(e) = result {
         tracing::debug!(error = %e, "live session ended");
     }
-    let _ = session.close(None).await;
+    // 1012 "service restart": the client reconnects (elsewhere) and resumes from its `covered`.
+    let reason = restart.then(|| actix_ws::CloseReason {
+        code: actix_ws::CloseCode::Restart,
+        description: Some("reconnect".into()),
+    });
+    let _ = session.close(reason).await;
 }

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::event_store::{
     EventFilter, EventStore, head_position, position_at_instant, read_events,
 };
-use crate::projection::{PROGRAM_VIEWS, fold_one};
+use crate::projection::{PROGRAM_VIEWS, fold_one, load_view_at_checkpoint, load_views};
 use crate::request_context::RequestContext;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -128,18 +128,11 @@ pub(crate) async fn current_view(
     pool: &PgPool,
     program_id: ProgramId,
 ) -> Result<Option<ProgramView>, ApiError> {
-    let (checkpoint, stored): (i64, Option<serde_json::Value>) = sqlx::query_as(
-        "SELECT coalesce((SELECT position FROM projection_checkpoints WHERE name = $2), 0), \
-                (SELECT view FROM program_views WHERE program_id = $1)",
-    )
-    .bind(program_id.0)
-    .bind(PROGRAM_VIEWS)
-    .fetch_one(pool)
-    .await
-    .map_err(ApiError::internal)?;
+    let (checkpoint, stored) = load_view_at_checkpoint(pool, program_id)
+        .await
+        .map_err(ApiError::internal)?;
     let mut views = BTreeMap::new();
-    if let Some(stored) = stored {
-        let view: ProgramView = serde_json::from_value(stored).map_err(ApiError::internal)?;
+    if let Some(view) = stored {
         views.insert(program_id, view);
     }
     let filter = EventFilter {
@@ -206,16 +199,47 @@ pub async fn list_programs(
             .fetch_one(&mut *tx)
             .await
             .map_err(ApiError::internal)?;
-            let rows: Vec<(serde_json::Value,)> = sqlx::query_as("SELECT view FROM program_views")
+            // The heads are enough for the list (a summary reads no milestone); a program with
+            // events after the checkpoint is loaded whole, since folding them needs all of it.
+            let head = head_position(&mut *tx).await.map_err(ApiError::internal)?;
+            let rows: Vec<(String,)> = sqlx::query_as("SELECT view::text FROM program_views")
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(ApiError::internal)?;
-            tx.commit().await.map_err(ApiError::internal)?;
             for (row,) in rows {
-                let view: ProgramView = serde_json::from_value(row).map_err(ApiError::internal)?;
+                let view: ProgramView = serde_json::from_str(&row).map_err(ApiError::internal)?;
                 views.insert(view.program_id, view);
             }
-            fold_into(pool, EventFilter::after(checkpoint, FOLD_PAGE), &mut views).await?;
+            let changed: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT DISTINCT program_id FROM events \
+                 WHERE position > $1 AND position <= $2 AND program_id IS NOT NULL",
+            )
+            .bind(checkpoint)
+            .bind(head)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(ApiError::internal)?;
+            if !changed.is_empty() {
+                let whole = load_views(&mut tx, &changed)
+                    .await
+                    .map_err(ApiError::internal)?;
+                for id in &changed {
+                    let id = ProgramId::from_uuid(*id);
+                    match whole.get(&id) {
+                        Some(view) => views.insert(id, view.clone()),
+                        // Created after the checkpoint: folded from nothing.
+                        None => views.remove(&id),
+                    };
+                }
+            }
+            tx.commit().await.map_err(ApiError::internal)?;
+            let filter = EventFilter {
+                after: checkpoint,
+                up_to: Some(head),
+                program_id: None,
+                limit: FOLD_PAGE,
+            };
+            fold_into(pool, filter, &mut views).await?;
         }
     }
     let mut summaries: Vec<ProgramSummary> = views

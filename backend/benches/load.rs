@@ -1,0 +1,542 @@
+//! Load benchmarks (issue 12), each against a baseline measured in the same run. Run:
+//! `cargo bench -p throughline-backend --bench load`; `BENCH_ONLY=f,g,h` picks parts,
+//! `BENCH_SCALE=0.1` shrinks them (the scale run then lasts 60 s instead of 10 minutes).
+//!
+//! - (f) a command on a stream of 10,000 events against one of 10;
+//! - (g) reads of the demo program by 50 keep-alive clients, gzip against uncompressed;
+//! - (h) a program of 5,000 milestones and 10,000 dependencies under writers at saturation:
+//!   throughput at the start against the end, projection lag, view reads, and the bytes written
+//!   to the read model per event against a program of 20 milestones under the same load.
+
+mod support;
+
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use support::{drop_database, enabled, quantile, scale};
+use throughline_backend::commands;
+use throughline_backend::event_store::{
+    AppendRequest, EventStore, ExpectedVersion, NewEvent, StreamAppend,
+};
+use throughline_backend::metrics::METRICS;
+use throughline_backend::request_context::RequestContext;
+use throughline_shared::api::{AddProjectRequest, CreateProgramRequest, ReportStatusRequest};
+use throughline_shared::event::AggregateEvent;
+use throughline_shared::project::ProjectEvent;
+use throughline_shared::{EventMetadata, ProgramId, ProjectId, Rag};
+use uuid::Uuid;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// (f) p50 latency of status reports on a project whose stream holds `long` events and on one
+/// holding 10: with folded states kept between commands (ours) and with every command folding
+/// its whole stream (a new store each time: how it was).
+async fn command_cost(pool: &PgPool, long: usize, samples: usize) -> [Duration; 4] {
+    let store = EventStore::start(pool.clone());
+    let ctx = RequestContext::system("bench");
+    let program = commands::create_program(
+        &store,
+        &ctx,
+        CreateProgramRequest {
+            name: "Command cost".into(),
+            description: String::new(),
+            sponsor: "Bench".into(),
+            objectives: Vec::new(),
+        },
+    )
+    .await
+    .unwrap()
+    .program_id;
+    let add = |name: &str| AddProjectRequest {
+        name: name.into(),
+        manager: "Bench".into(),
+        objectives: Vec::new(),
+    };
+    let mut projects = Vec::new();
+    for (name, events) in [("Short", 10), ("Long", long)] {
+        let project = commands::add_project(&store, &ctx, program, add(name))
+            .await
+            .unwrap()
+            .project_id
+            .unwrap();
+        let mut n = 1;
+        while n < events {
+            let chunk = (events - n).min(1_000);
+            let events = (n..n + chunk)
+                .map(|i| status_event(program, project, i))
+                .collect();
+            store
+                .append(AppendRequest::single(StreamAppend {
+                    stream_id: project.0,
+                    stream_type: ProjectEvent::STREAM_TYPE.into(),
+                    expected: ExpectedVersion::Any,
+                    events,
+                }))
+                .await
+                .unwrap();
+            n += chunk;
+        }
+        projects.push(project);
+    }
+    let report = |n: usize| ReportStatusRequest {
+        rag: Rag::ALL[n % 3],
+        narrative: format!("report {n}"),
+        expected_version: None,
+        reason: None,
+    };
+    let mut out = [Duration::ZERO; 4];
+    let cases = [(0, true), (1, true), (0, false), (1, false)];
+    for (slot, (project, kept)) in cases.into_iter().enumerate() {
+        let mut times = Vec::with_capacity(samples);
+        for n in 0..samples {
+            let fresh;
+            let store = if kept {
+                &store
+            } else {
+                fresh = EventStore::start(pool.clone());
+                &fresh
+            };
+            let started = Instant::now();
+            commands::report_status(store, &ctx, program, projects[project], report(n))
+                .await
+                .unwrap();
+            times.push(started.elapsed());
+        }
+        times.sort();
+        out[slot] = quantile(&times, 0.5);
+    }
+    out
+}
+
+fn status_event(program: ProgramId, project: ProjectId, n: usize) -> NewEvent {
+    NewEvent::new(
+        ProjectEvent::ProjectStatusReported {
+            project_id: project,
+            program_id: program,
+            rag: Rag::ALL[n % 3],
+            narrative: format!("Week {n}: vendor integration on track"),
+        }
+        .encode(),
+        EventMetadata {
+            actor: "bench".into(),
+            actor_id: None,
+            token_id: None,
+            correlation_id: Uuid::new_v4(),
+            causation_id: None,
+            request_id: None,
+            reason: None,
+        },
+    )
+}
+
+/// (g) reads on the demo program by `clients` concurrent keep-alive clients for `seconds`, asking
+/// for gzip or not: p50 and p99 per endpoint.
+async fn read_latency(
+    url: &str,
+    clients: usize,
+    seconds: u64,
+    gzip: bool,
+) -> Vec<(&'static str, Duration, Duration)> {
+    let support::Server {
+        base,
+        client,
+        store,
+        ..
+    } = support::server(url, 16).await;
+    let seeded = throughline_backend::demo::seed(&store, chrono::Utc::now().date_naive())
+        .await
+        .unwrap();
+    let program = seeded.program_id;
+    let names = ["program view", "schedule", "audit page", "governance"];
+    let paths: Vec<String> = ["", "/schedule", "/audit", "/governance"]
+        .iter()
+        .map(|p| format!("{base}/api/programs/{program}{p}"))
+        .collect();
+    // Let the projection fold the demo before measuring.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let (paths, client) = (paths.clone(), client.clone());
+            tokio::spawn(async move {
+                let mut times: Vec<(usize, Duration)> = Vec::new();
+                let mut n = c;
+                while Instant::now() < until {
+                    let i = n % paths.len();
+                    n += 1;
+                    let started = Instant::now();
+                    let res = client
+                        .get(&paths[i])
+                        .header("accept-encoding", if gzip { "gzip" } else { "identity" })
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(res.status().is_success());
+                    let _ = res.bytes().await.unwrap();
+                    times.push((i, started.elapsed()));
+                }
+                times
+            })
+        })
+        .collect();
+    let mut by_path: Vec<Vec<Duration>> = vec![Vec::new(); paths.len()];
+    for t in tasks {
+        for (i, d) in t.await.unwrap() {
+            by_path[i].push(d);
+        }
+    }
+    names
+        .into_iter()
+        .zip(by_path)
+        .map(|(name, mut times)| {
+            times.sort();
+            (name, quantile(&times, 0.5), quantile(&times, 0.99))
+        })
+        .collect()
+}
+
+/// What one scale run measured.
+struct ScaleRun {
+    events_per_s_first: f64,
+    events_per_s_last: f64,
+    lag_p50: Duration,
+    lag_p99: Duration,
+    read_p50: Duration,
+    read_p99: Duration,
+    events: i64,
+    view_bytes_per_event: f64,
+    view_rows_per_event: f64,
+    view_bytes_on_disk: i64,
+    event_bytes_on_disk: i64,
+}
+
+async fn post_csv(client: &reqwest::Client, url: String, csv: String) {
+    let res = client
+        .post(url)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+}
+
+/// (h) A program of `milestones` milestones and about twice as many dependencies, built through
+/// the CSV imports, then `writers` writers at saturation for `seconds` (nine status reports to
+/// one forecast change), one reader of the program view every 100 ms, and the projection's lag
+/// sampled every 200 ms.
+async fn scale_run(
+    url: &str,
+    pool: &PgPool,
+    milestones: usize,
+    writers: usize,
+    seconds: u64,
+) -> ScaleRun {
+    let support::Server { base, client, .. } = support::server(url, 16).await;
+    let program: Value = client
+        .post(format!("{base}/api/programs"))
+        .json(&json!({"name": "Scale", "sponsor": "Bench"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let program = program["program_id"].as_str().unwrap().to_string();
+    let project_count = 50.min(milestones);
+    for p in 0..project_count {
+        let res = client
+            .post(format!("{base}/api/programs/{program}/projects"))
+            .json(&json!({"name": format!("P{p}"), "manager": "Bench"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+    let mut csv = String::from("project,name,owner,planned\n");
+    for i in 0..milestones {
+        let planned = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+            + chrono::Duration::days((i / 10) as i64);
+        csv.push_str(&format!(
+            "P{},M{i},Owner {},{planned}\n",
+            i % project_count,
+            i % 97
+        ));
+    }
+    post_csv(
+        &client,
+        format!("{base}/api/programs/{program}/milestones.csv"),
+        csv,
+    )
+    .await;
+    let mut csv = String::from("provider_project,provider,consumer_project,consumer\n");
+    for step in [1, 2] {
+        for i in 0..milestones.saturating_sub(step) {
+            let j = i + step;
+            csv.push_str(&format!(
+                "P{},M{i},P{},M{j}\n",
+                i % project_count,
+                j % project_count
+            ));
+        }
+    }
+    post_csv(
+        &client,
+        format!("{base}/api/programs/{program}/dependencies.csv"),
+        csv,
+    )
+    .await;
+    let view: Value = client
+        .get(format!("{base}/api/programs/{program}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let milestone_ids: Arc<Vec<String>> = Arc::new(
+        view["milestones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["milestone_id"].as_str().unwrap().to_string())
+            .collect(),
+    );
+    let project_ids: Arc<Vec<String>> = Arc::new(
+        view["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["project_id"].as_str().unwrap().to_string())
+            .collect(),
+    );
+    assert_eq!(milestone_ids.len(), milestones);
+
+    let head = || async {
+        sqlx::query_scalar::<_, i64>("SELECT position FROM log_head")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    // Caught up before measuring.
+    loop {
+        let h = head().await;
+        let at: i64 = sqlx::query_scalar(
+            "SELECT position FROM projection_checkpoints WHERE name = 'program_views'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if at == h {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let stats = || async {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint, \
+                    coalesce(sum(pg_total_relation_size(relid)), 0)::bigint \
+             FROM pg_stat_user_tables WHERE relname IN ('program_views', 'program_view_parts')",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    };
+    let (rows_before, _) = stats().await;
+    let bytes_before = METRICS.view_bytes_written.get();
+    let head_before = head().await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let per_second: Arc<Vec<AtomicU64>> =
+        Arc::new((0..=seconds).map(|_| AtomicU64::new(0)).collect());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let (client, stop, per_second) = (client.clone(), stop.clone(), per_second.clone());
+        let (base, program) = (base.clone(), program.clone());
+        let (milestone_ids, project_ids) = (milestone_ids.clone(), project_ids.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = w;
+            while !stop.load(Ordering::Relaxed) {
+                n += writers;
+                let res = if n % 10 == 0 {
+                    let m = &milestone_ids[(n * 7919) % milestone_ids.len()];
+                    let day = chrono::NaiveDate::from_ymd_opt(2027, 6, 1).unwrap()
+                        + chrono::Duration::days((n % 60) as i64);
+                    client
+                        .post(format!(
+                            "{base}/api/programs/{program}/milestones/{m}/forecast"
+                        ))
+                        .json(&json!({"forecast": day}))
+                        .send()
+                        .await
+                } else {
+                    let p = &project_ids[n % project_ids.len()];
+                    client
+                        .post(format!("{base}/api/programs/{program}/projects/{p}/status"))
+                        .json(&json!({"rag": "amber", "narrative": format!("report {n}")}))
+                        .send()
+                        .await
+                };
+                if let Ok(res) = res
+                    && res.status().is_success()
+                {
+                    let second = started.elapsed().as_secs() as usize;
+                    if let Some(slot) = per_second.get(second) {
+                        slot.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+    let reader = {
+        let (client, stop) = (client.clone(), stop.clone());
+        let url = format!("{base}/api/programs/{program}");
+        tokio::spawn(async move {
+            let mut times = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let res = client
+                    .get(&url)
+                    .header("accept-encoding", "gzip")
+                    .send()
+                    .await
+                    .unwrap();
+                let _ = res.bytes().await.unwrap();
+                times.push(t.elapsed());
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            times
+        })
+    };
+    let sampler = {
+        let (stop, pool) = (stop.clone(), pool.clone());
+        tokio::spawn(async move {
+            let mut lags = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                // How long the oldest event the projection has not written has waited.
+                let lag: Option<f64> = sqlx::query_scalar(
+                    "SELECT extract(epoch FROM now() - e.recorded_at)::float8 FROM events e \
+                     WHERE e.position = (SELECT position FROM projection_checkpoints WHERE name = 'program_views') + 1",
+                )
+                .fetch_optional(&pool)
+                .await
+                .unwrap()
+                .flatten();
+                lags.push(Duration::from_secs_f64(lag.unwrap_or(0.0).max(0.0)));
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            lags
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut reads = reader.await.unwrap();
+    let mut lags = sampler.await.unwrap();
+    reads.sort();
+    lags.sort();
+    // Let the projection write what it holds, then count.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (rows_after, view_bytes_on_disk) = stats().await;
+    let events = head().await - head_before;
+    let event_bytes_on_disk: i64 = sqlx::query_scalar("SELECT pg_total_relation_size('events')")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let window = (seconds / 10).max(1) as usize;
+    let rate = |range: std::ops::Range<usize>| {
+        let n: u64 = range
+            .clone()
+            .filter_map(|s| per_second.get(s))
+            .map(|c| c.load(Ordering::Relaxed))
+            .sum();
+        n as f64 / range.len() as f64
+    };
+    let secs = seconds as usize;
+    ScaleRun {
+        // Skipping the first second (connections warming up).
+        events_per_s_first: rate(1..1 + window),
+        events_per_s_last: rate(secs - window..secs),
+        lag_p50: quantile(&lags, 0.5),
+        lag_p99: quantile(&lags, 0.99),
+        read_p50: quantile(&reads, 0.5),
+        read_p99: quantile(&reads, 0.99),
+        events,
+        view_bytes_per_event: (METRICS.view_bytes_written.get() - bytes_before) as f64
+            / events.max(1) as f64,
+        view_rows_per_event: (rows_after - rows_before) as f64 / events.max(1) as f64,
+        view_bytes_on_disk,
+        event_bytes_on_disk,
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        println!("| benchmark | ours | baseline | ratio | target |");
+        println!("|---|---|---|---|---|");
+        if enabled("f") {
+            let (url, pool) = support::database("command").await;
+            let long = scale(10_000).max(10);
+            let [short, long_kept, short_cold, long_cold] = command_cost(&pool, long, 50).await;
+            println!(
+                "| (f) status report on a {long}-event stream vs a 10-event one (p50) | {:.2} vs {:.2} ms: {:.2}× | folding the whole stream each time: {:.2} vs {:.2} ms ({:.1}×) | long stream {:.1}× faster | long ≤ 1.5× short |",
+                ms(long_kept), ms(short), ms(long_kept) / ms(short), ms(long_cold), ms(short_cold),
+                ms(long_cold) / ms(short_cold), ms(long_cold) / ms(long_kept)
+            );
+            drop_database(&url, pool).await;
+        }
+        if enabled("g") {
+            let seconds = (scale(10) as u64).max(2);
+            let (url, pool) = support::database("reads").await;
+            let gz = read_latency(&url, 50, seconds, true).await;
+            drop_database(&url, pool).await;
+            let (url, pool) = support::database("reads").await;
+            let plain = read_latency(&url, 50, seconds, false).await;
+            drop_database(&url, pool).await;
+            for ((name, p50, p99), (_, b50, b99)) in gz.iter().zip(&plain) {
+                println!(
+                    "| (g) {name}, 50 keep-alive clients, gzip (p50 / p99) | {:.1} / {:.1} ms | uncompressed: {:.1} / {:.1} ms | {:.2}× / {:.2}× | p50 < 5 ms, p99 < 25 ms |",
+                    ms(*p50), ms(*p99), ms(*b50), ms(*b99), ms(*p50) / ms(*b50), ms(*p99) / ms(*b99)
+                );
+            }
+        }
+        if enabled("h") {
+            let seconds = (scale(600) as u64).max(20);
+            let milestones = scale(5_000).max(20);
+            let (url, pool) = support::database("scale").await;
+            let big = scale_run(&url, &pool, milestones, 32, seconds).await;
+            drop_database(&url, pool).await;
+            let (url, pool) = support::database("scale").await;
+            let small = scale_run(&url, &pool, 20, 32, (seconds / 5).max(20)).await;
+            drop_database(&url, pool).await;
+            let deps = 2 * milestones - 3;
+            println!(
+                "| (h) {milestones} milestones, {deps} dependencies, 32 writers for {seconds} s: events/s, last vs first tenth | {:.0} vs {:.0} | — | {:.2}× | ≥ 0.9× |",
+                big.events_per_s_last, big.events_per_s_first, big.events_per_s_last / big.events_per_s_first
+            );
+            println!("| (h) projection lag (p50 / p99) | {:.0} / {:.0} ms | — | — | p99 < 1 s |", ms(big.lag_p50), ms(big.lag_p99));
+            println!("| (h) program view read (p50 / p99) | {:.1} / {:.1} ms | — | — | p50 < 20 ms |", ms(big.read_p50), ms(big.read_p99));
+            println!(
+                "| (h) read model written per event: JSON bytes (rows) | {:.0} B ({:.2}) | program of 20 milestones, same load: {:.0} B ({:.2}) | {:.2}× | independent of size |",
+                big.view_bytes_per_event, big.view_rows_per_event, small.view_bytes_per_event, small.view_rows_per_event,
+                big.view_bytes_per_event / small.view_bytes_per_event
+            );
+            println!(
+                "| (h) on disk after {} events: read model vs log | {:.1} MB | {:.1} MB | {:.2}× | — |",
+                big.events, big.view_bytes_on_disk as f64 / 1e6, big.event_bytes_on_disk as f64 / 1e6,
+                big.view_bytes_on_disk as f64 / big.event_bytes_on_disk as f64
+            );
+        }
+    });
+}
