@@ -68,8 +68,8 @@ ensure_browser() {
     log "installing Debian's chromium and chromium-driver"
     apt_install chromium chromium-driver fonts-dejavu-core
   fi
-  if [ ! -d tests/browser/node_modules/playwright-core ]; then
-    log "installing the browser test driver (playwright-core, no browser download)"
+  if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/axe-core ]; then
+    log "installing the browser test driver (playwright-core, no browser download) and axe-core"
     npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
   fi
 }
@@ -77,4 +77,18 @@ ensure_browser() {
 build_frontend() {
   log "building the UI (trunk build --release)"
   trunk build --release
+}
+
+# The whole wasm, gzipped as a server would send it, must stay within the budget users feel on a
+# cold load (docs/benchmarks.md).
+WASM_BUDGET_BYTES=819200
+check_wasm_budget() {
+  local wasm size
+  wasm=$(ls frontend/dist/*.wasm | head -n 1)
+  size=$(gzip -9 -c "$wasm" | wc -c)
+  if [ "$size" -gt "$WASM_BUDGET_BYTES" ]; then
+    echo "the UI's wasm is $size bytes gzipped: over the budget of $WASM_BUDGET_BYTES (800 KB)" >&2
+    return 1
+  fi
+  log "wasm: $size bytes gzipped (budget $WASM_BUDGET_BYTES)"
 }

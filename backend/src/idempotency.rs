@@ -46,11 +46,10 @@ fn unsupported(method: &Method, path: &str) -> bool {
     path.starts_with("/api/auth/") || (method == Method::POST && path == "/api/tokens")
 }
 
+/// The methods the API's commands use. Others are left alone, so a method no route has is still
+/// answered 405 whatever its headers.
 fn is_command(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-    )
+    matches!(*method, Method::POST | Method::PATCH)
 }
 
 /// The key as sent: an sf-string (`"…"`) or a bare token, 1–255 visible ASCII characters.
@@ -176,7 +175,10 @@ pub async fn idempotency(
     let Some(value) = req.headers().get(HEADER).cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if !is_command(req.method()) {
+    // Only for an operation the API has: any other is answered 404 or 405 whatever its headers.
+    let operation = crate::routes::openapi::allowed_methods(req.path())
+        .is_some_and(|allow| allow.split(", ").any(|m| m == req.method().as_str()));
+    if !is_command(req.method()) || !operation {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let refuse = |req: ServiceRequest, e: ApiError| {

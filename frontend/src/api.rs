@@ -14,6 +14,7 @@ use throughline_shared::api::{
     MeResponse, MeetMilestoneRequest, ProgramMember, ProposeDependencyRequest, ReasonRequest,
     ReportStatusRequest, RoleChangeRequest, TokenInfo, UserSummary,
 };
+use throughline_shared::governance::requests::GovernanceResponse;
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::view::{ProgramSummary, ProgramView};
 use throughline_shared::{FieldError, ProgramId, ProjectId, RecordedEvent, TokenId, UserId};
@@ -178,7 +179,79 @@ pub fn on_unauthenticated(callback: impl Fn() + 'static) {
     ON_UNAUTHENTICATED.with(|c| *c.borrow_mut() = Some(Box::new(callback)));
 }
 
+/// Commands the server keys for safe retries (`Idempotency-Key`): every write but signing in
+/// and out, and creating a token (its secret is shown once, so a retry could not show it again).
+fn takes_idempotency_key(method: &str, path: &str) -> bool {
+    method != "GET"
+        && !path.starts_with("/api/auth/")
+        && !(method == "POST" && path == "/api/tokens")
+}
+
+/// A fresh key: 128 bits from the browser's random source (`getRandomValues` works outside
+/// secure contexts too, unlike `randomUUID`), as hex.
+fn new_idempotency_key() -> Option<String> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let mut bytes = [0u8; 16];
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Times a request is sent again when the network failed or the server asked for a retry (503).
+const RETRIES: u32 = 3;
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scheduled = web_sys::window().is_some_and(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+                .is_ok()
+        });
+        if !scheduled {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Sends a request, and sends it again (a few times, backing off) when the answer was lost to
+/// the network or the server was briefly unavailable. A command is only sent again with the
+/// same `Idempotency-Key`, so the server applies it once however many times it arrives.
 async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiError> {
+    let key = if takes_idempotency_key(method, path) {
+        new_idempotency_key()
+    } else {
+        None
+    };
+    let safe_to_repeat = method == "GET" || key.is_some();
+    let mut attempt = 0;
+    loop {
+        let result = send_once(method, path, body.clone(), key.as_deref()).await;
+        let wait_ms = match &result {
+            Err(e) if e.code == "network_error" => Some(500 * 2_i32.pow(attempt)),
+            Ok((503, text)) => Some(
+                serde_json::from_str::<ErrorResponse>(text)
+                    .ok()
+                    .and_then(|r| r.error.details)
+                    .and_then(|d| d.get("retry_after_seconds").and_then(|s| s.as_i64()))
+                    .map_or(1_000, |s| (s.clamp(1, 5) * 1_000) as i32),
+            ),
+            _ => None,
+        };
+        match wait_ms {
+            Some(ms) if safe_to_repeat && attempt < RETRIES => {
+                sleep_ms(ms).await;
+                attempt += 1;
+            }
+            _ => return result,
+        }
+    }
+}
+
+async fn send_once(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    idempotency_key: Option<&str>,
+) -> Result<(u16, String), ApiError> {
     let network = |e: JsValue| {
         ApiError::local(
             "network_error",
@@ -196,6 +269,9 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, St
         && let Some(token) = CSRF_TOKEN.with(|t| t.borrow().clone())
     {
         headers.set("X-CSRF-Token", &token).map_err(network)?;
+    }
+    if let Some(key) = idempotency_key {
+        headers.set("Idempotency-Key", key).map_err(network)?;
     }
     if let Some(body) = body {
         headers
@@ -492,13 +568,39 @@ pub async fn import_mspdi(id: ProgramId, xml: String) -> Result<ImportReport, Ap
     .await
 }
 
+/// The program's governance view with what needs attention today (or as of a point in the log).
+pub async fn governance(
+    id: ProgramId,
+    as_of: Option<&AsOf>,
+) -> Result<GovernanceResponse, ApiError> {
+    let path = match as_of {
+        None => format!("/api/programs/{id}/governance"),
+        Some(as_of) => format!(
+            "/api/programs/{id}/governance?as_of={}",
+            encode(&as_of.query_value())
+        ),
+    };
+    call("GET", &path, None).await
+}
+
+/// A governance command at `path` under the program (`decisions/{id}/table`, `forums`, …). The
+/// tab reads the view again afterwards, so the answer's body is not needed.
+pub async fn governance_command<B: Serialize>(
+    id: ProgramId,
+    path: &str,
+    body: &B,
+) -> Result<(), ApiError> {
+    let body = json_body(body)?;
+    call_empty("POST", &format!("/api/programs/{id}/{path}"), body).await
+}
+
 /// A read whose answer the screen renders as markup straight from JSON (see `markup.rs`): the
-/// governance view, the chain check.
+/// audit trail's page and its chain check.
 pub async fn get_value(path: &str) -> Result<serde_json::Value, ApiError> {
     call("GET", path, None).await
 }
 
-/// A command whose JSON body a screen assembled from a form (see `markup.rs`).
+/// A command whose JSON body the caller has already written.
 pub async fn post_json(path: &str, body: String) -> Result<(), ApiError> {
     call_empty("POST", path, Some(body)).await
 }

@@ -2,10 +2,11 @@
 //! acts on the buttons and forms inside it.
 //!
 //! Why: every `view!` element is compiled into its own creation and update code, and the wasm
-//! budget (500 KB gzipped) is nearly spent. The governance and audit screens are mostly reading
-//! matter, re-rendered whenever the log moves, so they are built as strings (all text escaped
-//! here) and their controls carry `data-act` / `data-form` attributes that one click and one
-//! submit handler dispatch on. Form state survives a re-render (`set_preserving_inputs`).
+//! budget was once nearly spent. The audit screen is mostly reading matter, re-rendered whenever
+//! the log moves, so it (with the schedule forms and the users and members pages) is built as
+//! strings (all text escaped here) whose controls carry `data-act` / `data-form` attributes that
+//! one click and one submit handler dispatch on. Form state survives a re-render
+//! (`set_preserving_inputs`).
 
 use crate::api::ApiError;
 use crate::components::feedback::sentence;
@@ -61,11 +62,6 @@ pub fn words(wire: &str) -> String {
         .collect()
 }
 
-/// A `YYYY-MM-DD` value as "5 Mar 2027" ("" for anything else, which never reaches markup).
-pub fn day(value: &str) -> String {
-    crate::dates::parse_input(value).map_or_else(String::new, crate::dates::day_month_year)
-}
-
 /// The element (or its closest ancestor) carrying `attribute`, from an event's target.
 pub fn closest(event: &web_sys::Event, selector: &str) -> Option<web_sys::Element> {
     event
@@ -81,22 +77,17 @@ pub fn attr(element: &web_sys::Element, name: &str) -> String {
     element.get_attribute(name).unwrap_or_default()
 }
 
-/// A submitted form's fields (the pressed button's `name=value` included).
+/// A submitted form's fields.
 pub struct Submitted {
     pub form: web_sys::HtmlFormElement,
     data: web_sys::FormData,
-    pub button: String,
 }
 
 impl Submitted {
     pub fn from(event: &web_sys::SubmitEvent) -> Option<Self> {
         let form: web_sys::HtmlFormElement = event.target()?.dyn_into().ok()?;
         let data = web_sys::FormData::new_with_form(&form).ok()?;
-        let button = event
-            .submitter()
-            .and_then(|b| b.get_attribute("value"))
-            .unwrap_or_default();
-        Some(Self { form, data, button })
+        Some(Self { form, data })
     }
 
     /// A field's trimmed value ("" when absent).
@@ -106,15 +97,6 @@ impl Submitted {
             .as_string()
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
-    }
-
-    /// Every value of a field that repeats (ticked checkboxes of one name).
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.data
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.as_string())
-            .collect()
     }
 
     pub fn data(&self, name: &str) -> String {
@@ -280,79 +262,5 @@ mod tests {
             esc(r#"<img src=x onerror="alert('1')"> & co"#),
             "&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt; &amp; co"
         );
-    }
-}
-
-/// A JSON object written field by field: request bodies assembled from forms without linking a
-/// serializer for `serde_json::Value`.
-pub struct JsonObject(String);
-
-impl JsonObject {
-    pub fn new() -> Self {
-        Self(String::from("{"))
-    }
-
-    fn key(&mut self, key: &str) {
-        if self.0.len() > 1 {
-            self.0.push(',');
-        }
-        self.0.push_str(&json_string(key));
-        self.0.push(':');
-    }
-
-    /// A string field.
-    pub fn str(mut self, key: &str, value: &str) -> Self {
-        self.key(key);
-        self.0.push_str(&json_string(value));
-        self
-    }
-
-    /// A field whose value is already JSON (a number, an object built with `JsonObject`…).
-    pub fn raw(mut self, key: &str, json: &str) -> Self {
-        self.key(key);
-        self.0.push_str(json);
-        self
-    }
-
-    pub fn end(mut self) -> String {
-        self.0.push('}');
-        self.0
-    }
-}
-
-/// `text` as a JSON string literal.
-pub fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-#[cfg(test)]
-mod json_tests {
-    use super::JsonObject;
-
-    #[test]
-    fn objects_are_valid_json_whatever_the_text() {
-        let body = JsonObject::new()
-            .str("reason", "a \"quoted\"\nline \\ \u{1}")
-            .raw("version", "3")
-            .raw("subject", &JsonObject::new().str("kind", "milestone").end())
-            .end();
-        let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(parsed["reason"], "a \"quoted\"\nline \\ \u{1}");
-        assert_eq!(parsed["version"], 3);
-        assert_eq!(parsed["subject"]["kind"], "milestone");
     }
 }

@@ -214,3 +214,87 @@ test('a decision raised in one session, approved in another, re-baselines the mi
   await board.context().close();
   await pm.context().close();
 });
+
+test('typing into the raise-a-decision form survives twenty live governance changes made elsewhere', async () => {
+  // A program of its own, so the decisions counted here are only this test's.
+  const program = (
+    await api('POST', '/api/programs', { name: `Live governance ${suffix}`, sponsor: 'Dana Whitfield (CFO)' })
+  ).program_id;
+  const password = `contributor password ${suffix}`;
+  const user = await api('POST', '/api/users', {
+    username: `contributor-${suffix}`,
+    display_name: 'Cass Contributor',
+    password,
+  });
+  await api('POST', `/api/programs/${program}/members`, { user_id: user.user_id, role: 'contributor' });
+  const contributor = await signIn(`contributor-${suffix}`, password);
+
+  const pm = await open(browser, problems, `/programs/${program}/governance`, 'program manager (typing)', admin);
+  const governance = pm.getByTestId('governance');
+  await governance.getByText('No decisions raised yet.').waitFor();
+  await governance.getByTestId('raise-decision').click();
+  const form = pm.getByTestId('raise-form');
+  const question = form.locator('[name="question"]');
+  const context = form.locator('[name="context"]');
+  await question.fill('Move the quarterly review to the first Tuesday?');
+  const head = 'Half the board travels on Mondays; ';
+  const tail = 'the room is free on Tuesdays.';
+  await context.fill(head + tail);
+  // The caret goes between the two halves, and typing continues there while the log moves.
+  await context.evaluate((el, at) => {
+    el.focus();
+    el.setSelectionRange(at, at);
+  }, head.length);
+  const scrolled = await pm.evaluate(() => window.scrollY);
+
+  const changes = (async () => {
+    for (let i = 1; i <= 20; i++) {
+      await callApi(contributor, 'POST', `/api/programs/${program}/decisions`, {
+        kind: 'other',
+        question: `Live change ${i}: extend the pilot?`,
+        options: [{ title: 'Extend' }, { title: 'Stop' }],
+      });
+      // Spread over the typing, so events land between keystrokes.
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+  })();
+  const typed = 'the vendor prefers Tuesdays too, and ';
+  await pm.keyboard.type(typed, { delay: 40 });
+  await changes;
+  await pm.waitForFunction(
+    () => document.querySelectorAll('[data-testid="decision"]').length === 20,
+    undefined,
+    { timeout: 15_000 },
+  );
+  await governance.getByText('Live change 20: extend the pilot?').waitFor();
+  await governance.getByText('Live change 1: extend the pilot?').waitFor();
+
+  const state = await pm.evaluate(() => {
+    const el = document.activeElement;
+    return {
+      name: el?.getAttribute('name'),
+      inRaiseForm: Boolean(el?.closest('[data-testid="raise-form"]')),
+      value: el?.value,
+      start: el?.selectionStart,
+      end: el?.selectionEnd,
+      scrollY: window.scrollY,
+    };
+  });
+  assert.equal(state.name, 'context', 'the context field still has the focus');
+  assert.ok(state.inRaiseForm, 'the focused field is the one in the raise form');
+  assert.equal(state.value, head + typed + tail);
+  assert.equal(state.start, head.length + typed.length, 'the caret stayed where the typing left it');
+  assert.equal(state.end, state.start);
+  assert.equal(state.scrollY, scrolled);
+  assert.equal(await question.inputValue(), 'Move the quarterly review to the first Tuesday?');
+  await screenshot(pm, '26-governance-typing-through-live-changes');
+
+  // The form still works: the typed decision is raised and shown among the others.
+  await form.locator('[name="kind"]').selectOption('other');
+  await form.locator('[name="titleA"]').fill('Move it');
+  await form.locator('[name="titleB"]').fill('Keep Mondays');
+  await form.locator('button[value="raise"]').click();
+  await governance.getByText('Move the quarterly review to the first Tuesday?').waitFor();
+  assert.equal(await governance.getByTestId('decision').count(), 21);
+  await pm.context().close();
+});

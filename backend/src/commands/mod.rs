@@ -202,8 +202,9 @@ pub async fn load<A: Aggregate>(
     })
 }
 
-/// How often a command that lost a race for its stream's version is decided again.
-const CONFLICT_RETRIES: usize = 8;
+/// How often a command that lost a race for its stream's version is decided again: writers of
+/// this instance take turns, so only writers on other instances race it.
+const CONFLICT_RETRIES: u32 = 16;
 
 /// Decide and append, expecting the stream to still be at the version the decision saw. If it
 /// moved meanwhile and the client did not pin a version, the command is decided again on the
@@ -221,6 +222,16 @@ pub(crate) async fn decide_and_append<A: Aggregate>(
     let pinned = loaded.pinned;
     let mut loaded = loaded;
     let mut attempt = 0;
+    // Writers of this stream on this instance take turns (see `StreamLocks`): the state the
+    // caller loaded may be stale by the time it is our turn, which costs one reload below. A turn
+    // is waited for a second at most (turns are milliseconds unless the database is in trouble,
+    // when every caller must still be answered within two seconds): then it races as before.
+    let _turn = tokio::time::timeout(
+        std::time::Duration::from_secs(1),
+        store.stream_locks().lock(stream_id),
+    )
+    .await
+    .ok();
     // The same ids on every attempt: only one attempt can land.
     let ids = ctx.event_ids();
     loop {
@@ -245,10 +256,9 @@ pub(crate) async fn decide_and_append<A: Aggregate>(
                 attempt += 1;
                 tracing::debug!(%stream_id, attempt, "stream changed concurrently; deciding again");
                 // Spreads the retries of many writers racing for one stream.
-                tokio::time::sleep(std::time::Duration::from_millis(
-                    (attempt as u64) * u64::from(uuid::Uuid::new_v4().as_bytes()[0] % 8),
-                ))
-                .await;
+                let ceiling = 1u64 << attempt.min(6);
+                let pause = u64::from(Uuid::new_v4().as_bytes()[0]) % (ceiling + 1);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 loaded = load::<A>(store, stream_id).await?;
             }
             result => return Ok(result?),

@@ -249,6 +249,7 @@ pub struct EventStore {
     read_pool: sqlx::PgPool,
     jobs: mpsc::Sender<Job>,
     states: super::StateCache,
+    locks: super::StreamLocks,
 }
 
 impl EventStore {
@@ -265,11 +266,17 @@ impl EventStore {
             read_pool,
             jobs,
             states: super::StateCache::default(),
+            locks: super::StreamLocks::default(),
         }
     }
 
     pub fn pool(&self) -> &sqlx::PgPool {
         &self.read_pool
+    }
+
+    /// This instance's turns per stream for commands (see `StreamLocks`).
+    pub fn stream_locks(&self) -> &super::StreamLocks {
+        &self.locks
     }
 
     /// Aggregate states folded by earlier commands (see `StateCache`).
@@ -430,7 +437,11 @@ async fn process_batch(pool: &sqlx::PgPool, batch: Vec<Job>) {
             for request in &requests {
                 let outcome =
                     match commit(pool, std::slice::from_ref(request), true, deadline).await {
-                        Ok(mut one) => one.pop().expect("one outcome per request"),
+                        Ok(mut one) => one.pop().unwrap_or_else(|| {
+                            Outcome::Refused(AppendError::Invalid(
+                                "the append was given no outcome".into(),
+                            ))
+                        }),
                         Err(f) if f.unreachable() => {
                             Outcome::Refused(AppendError::DatabaseUnavailable {
                                 outcome_unknown: f.at_commit,

@@ -4,6 +4,7 @@ mod appender;
 mod hash;
 mod read;
 mod state_cache;
+mod stream_locks;
 mod verify;
 
 pub use appender::{
@@ -16,6 +17,7 @@ pub use read::{
     read_program_streams, read_stream, read_stream_after,
 };
 pub use state_cache::StateCache;
+pub use stream_locks::StreamLocks;
 pub use verify::verify_chain;
 
 use chrono::{DateTime, Utc};

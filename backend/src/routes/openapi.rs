@@ -130,16 +130,40 @@ impl Modify for Security {
 /// where it documents the same status (with a more specific description).
 struct StandardResponses;
 
-/// Writes that append no event, so none of the command answers (409, 422, 503) apply.
+/// Writes that append no event, so none of the command answers (409, 422) apply.
 const WRITES_WITHOUT_EVENTS: &[&str] = &["/api/auth/logout"];
+
+/// Commands that refuse an `Idempotency-Key` (see `idempotency::unsupported`).
+const NO_IDEMPOTENCY: &[&str] = &["/api/tokens"];
+
+fn idempotency_key() -> utoipa::openapi::path::Parameter {
+    utoipa::openapi::path::ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: the same key from the same user within 24 hours gets the original \
+             answer (with `Idempotent-Replayed: true`) and appends nothing; with another request \
+             it is refused (422 `idempotency_key_reused`). Any 1–255 visible characters, e.g. a UUID.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[!#-~]{1,255}$")),
+        ))
+        .build()
+}
 
 const STANDARD_RESPONSES: &[(&str, &str, &str)] = &[
     (
         "400",
         "BadRequest",
         "The request cannot be read: a malformed id in the path, a query parameter of the wrong \
-         type or out of its range, a body that is not JSON of the documented shape, or a NUL \
-         character (`%00`) anywhere in the URL",
+         type or out of its range, a body that is not JSON of the documented shape, a NUL \
+         character (`%00`) anywhere in the URL, or an `Idempotency-Key` that is not 1–255 \
+         visible characters",
     ),
     (
         "401",
@@ -180,12 +204,15 @@ const STANDARD_RESPONSES: &[(&str, &str, &str)] = &[
         "422",
         "UnprocessableEntity",
         "Refused by the rules: `validation_failed` with the field errors in `details` (an array \
-         of `{field, message}`), `nothing_to_change`, or another code naming the rule",
+         of `{field, message}`), `nothing_to_change`, `idempotency_key_reused` (the key was sent \
+         with another request in the last 24 hours), or another code naming the rule",
     ),
     (
         "503",
         "ServiceUnavailable",
-        "The event store is shutting down (this instance is stopping): try again",
+        "`unavailable`, with `Retry-After`: the database cannot be reached (answered within two \
+         seconds; for a command `details.outcome_unknown` says whether it may have been recorded — \
+         retry with the same `Idempotency-Key`), or this instance is shutting down",
     ),
 ];
 
@@ -264,7 +291,17 @@ impl Modify for StandardResponses {
                     add.push("415");
                 }
                 if command {
-                    add.extend(["409", "422", "503"]);
+                    add.extend(["409", "422"]);
+                    if !NO_IDEMPOTENCY.contains(&path.as_str()) {
+                        operation
+                            .parameters
+                            .get_or_insert_with(Vec::new)
+                            .push(idempotency_key());
+                    }
+                }
+                // Every route but the page of the API document reads the database.
+                if path != "/api/openapi.json" {
+                    add.push("503");
                 }
                 for (status, name, _) in STANDARD_RESPONSES {
                     if add.contains(status) {

@@ -220,13 +220,13 @@ pub async fn list_programs(
             .await
             .map_err(ApiError::internal)?;
             if !changed.is_empty() {
-                let whole = load_views(&mut tx, &changed)
+                let mut whole = load_views(&mut tx, &changed)
                     .await
                     .map_err(ApiError::internal)?;
                 for id in &changed {
                     let id = ProgramId::from_uuid(*id);
-                    match whole.get(&id) {
-                        Some(view) => views.insert(id, view.clone()),
+                    match whole.remove(&id) {
+                        Some(view) => views.insert(id, view),
                         // Created after the checkpoint: folded from nothing.
                         None => views.remove(&id),
                     };

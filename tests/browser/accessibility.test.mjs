@@ -1,0 +1,76 @@
+// Accessibility: axe-core (pinned in package.json, injected through the DevTools protocol so the
+// page's Content-Security-Policy stays as users get it) on every screen of the seeded demo
+// program. Serious and critical violations fail the test; lesser ones are printed.
+//
+//   THROUGHLINE_URL=http://127.0.0.1:8080 node --test tests/browser/
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import {
+  callApi,
+  launchBrowser,
+  openWindow,
+  screenshot,
+  signInAdmin,
+  unexpectedProblems,
+} from './support.mjs';
+
+const require = createRequire(import.meta.url);
+const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+let admin;
+let browser;
+let demo;
+const problems = [];
+
+before(async () => {
+  admin = await signInAdmin();
+  browser = await launchBrowser();
+  const programs = await callApi(admin, 'GET', '/api/programs');
+  const list = Array.isArray(programs) ? programs : programs.programs;
+  demo = list.find((p) => p.name === 'Payments Platform Modernisation') ?? list[0];
+  assert.ok(demo, 'the demo program is seeded');
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function audit(path, ready, name) {
+  const page = await openWindow(browser, problems, path, name, admin);
+  await page.locator(ready).first().waitFor({ timeout: 15_000 });
+  // Let live updates and transitions settle, so axe sees the page as a person does.
+  await page.waitForTimeout(300);
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ['violations'] }),
+  );
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of result.violations.filter((v) => !serious.includes(v))) {
+    console.log(`${name}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
+  }
+  await screenshot(page, `a11y-${name}`);
+  await page.context().close();
+  return serious.map(
+    (v) => `${name}: ${v.id}: ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} (${n.any?.[0]?.message ?? ''})`).slice(0, 4).join('; ')}`,
+  );
+}
+
+test('every screen of the demo program has no serious accessibility violations', async () => {
+  const id = demo.program_id;
+  const found = [];
+  const check = async (...args) => found.push(...(await audit(...args)));
+  await check('/', '[data-testid="program-row"], [data-testid="no-programs"], h1', 'programs');
+  await check(`/programs/${id}`, '[data-testid="milestone-marker"]', 'overview');
+  await check(`/programs/${id}/objectives`, 'h2, h3', 'objectives');
+  await check(`/programs/${id}/governance`, '[data-testid="governance-tab"], h2', 'governance');
+  await check(`/programs/${id}/audit`, '[data-testid="audit-row"], table', 'audit');
+  await check(`/programs/${id}/members`, 'table, h1', 'members');
+  await check('/account', 'h1', 'account');
+  await check('/users', 'table, h1', 'users');
+  assert.deepEqual(found, [], 'serious accessibility violations');
+  assert.deepEqual(unexpectedProblems(problems), []);
+});
