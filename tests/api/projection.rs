@@ -16,11 +16,9 @@ use uuid::Uuid;
 async fn stored_views(pool: &sqlx::PgPool) -> Vec<(Uuid, String, serde_json::Value, i64)> {
     // The head with its parts put back: the whole view as stored.
     sqlx::query_as(
-        "SELECT v.program_id, v.name, v.view || jsonb_build_object( \
-       'milestones', coalesce((SELECT jsonb_agg(body ORDER BY ord) FROM program_view_parts p \
-                               WHERE p.program_id = v.program_id AND kind = 'milestone'), '[]'), \
-       'dependencies', coalesce((SELECT jsonb_agg(body ORDER BY ord) FROM program_view_parts p \
-                                 WHERE p.program_id = v.program_id AND kind = 'dependency'), '[]')), \
+        "SELECT v.program_id, v.name, v.view || coalesce((SELECT jsonb_object_agg(kind, parts) FROM \
+       (SELECT CASE kind WHEN 'dependency' THEN 'dependencies' ELSE kind || 's' END AS kind, jsonb_agg(body ORDER BY ord) AS parts FROM program_view_parts p \
+        WHERE p.program_id = v.program_id GROUP BY kind) k), '{}'), \
      v.position FROM program_views v ORDER BY v.program_id",
     )
         .fetch_all(pool)

@@ -86,6 +86,12 @@ pub struct Server {
 }
 
 pub async fn server(url: &str, pool_size: u32) -> Server {
+    server_as(url, pool_size, "bench").await
+}
+
+/// Like `server`, with its administrator named `admin` (another instance on the same database
+/// needs another name).
+pub async fn server_as(url: &str, pool_size: u32, admin: &str) -> Server {
     let settings = Settings {
         database_url: url.to_string(),
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -105,7 +111,7 @@ pub async fn server(url: &str, pool_size: u32) -> Server {
         &store,
         &ctx,
         CreateUserRequest {
-            username: "bench".into(),
+            username: admin.into(),
             display_name: "Bench".into(),
             password: "bench password 1234".into(),
             admin: true,

@@ -3,8 +3,8 @@
 
 use crate::error::ApiError;
 use crate::event_store::{
-    AppendError, AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
-    read_stream_after,
+    AppendError, AppendRequest, At, EventStore, ExpectedVersion, NewEvent, StoreError,
+    StreamAppend, read_stream_after,
 };
 use crate::projection::{ACCESS, wait_for_projection};
 use crate::request_context::RequestContext;
@@ -176,13 +176,13 @@ pub async fn load<A: Aggregate>(
     store: &EventStore,
     stream_id: Uuid,
 ) -> Result<Loaded<A>, CommandError> {
-    let (mut state, cached_version) = store
+    let (mut state, cached) = store
         .states()
         .get::<A>(stream_id)
-        .unwrap_or_else(|| (A::default(), 0));
+        .unwrap_or_else(|| (A::default(), At::default()));
     let tail: Vec<RecordedEvent> =
-        read_stream_after(store.pool(), stream_id, cached_version).await?;
-    let mut version = cached_version;
+        read_stream_after(store.pool(), stream_id, cached.position).await?;
+    let mut at = cached;
     for recorded in &tail {
         let event = A::Event::decode(
             &recorded.event_type,
@@ -190,11 +190,15 @@ pub async fn load<A: Aggregate>(
             recorded.payload.clone(),
         )?;
         state.apply(&event);
-        version = recorded.version;
+        at = At {
+            version: recorded.version,
+            position: recorded.position,
+        };
     }
-    if version > cached_version {
-        store.states().put(stream_id, version, state.clone());
+    if at.version > cached.version {
+        store.states().put(stream_id, at, state.clone());
     }
+    let version = at.version;
     Ok(Loaded {
         state,
         version,

@@ -16,7 +16,7 @@ pub use read::{
     EventFilter, head_position, position_at_instant, read_events, read_events_of_programs,
     read_program_streams, read_stream, read_stream_after,
 };
-pub use state_cache::StateCache;
+pub use state_cache::{At, StateCache};
 pub use stream_locks::StreamLocks;
 pub use verify::verify_chain;
 

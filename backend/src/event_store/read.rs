@@ -97,7 +97,8 @@ pub async fn read_stream(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// The events of `stream_id` after its version `after` (through the `(stream_id, version)` key).
+/// The events of `stream_id` after log position `after` (a range of the `(stream_id, position)`
+/// index: versions grow with positions within a stream, and have no index of their own).
 pub async fn read_stream_after(
     db: impl PgExecutor<'_>,
     stream_id: Uuid,
@@ -106,7 +107,7 @@ pub async fn read_stream_after(
     let rows: Vec<RecordedRow> = sqlx::query_as(concat!(
         "SELECT ",
         event_columns!(),
-        " FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version"
+        " FROM events WHERE stream_id = $1 AND position > $2 ORDER BY position"
     ))
     .bind(stream_id)
     .bind(after)

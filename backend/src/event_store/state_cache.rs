@@ -25,32 +25,40 @@ struct Inner {
 }
 
 struct Entry {
-    version: i64,
+    /// The stream version, and the log position of the last event folded.
+    at: At,
     state: Box<dyn Any + Send + Sync>,
     used: u64,
+}
+
+/// How far a cached state is folded: its stream version and the log position of its last event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct At {
+    pub version: i64,
+    pub position: i64,
 }
 
 impl StateCache {
     /// The state of `stream_id` as last cached, with its version; `None` if absent or cached as
     /// another type (a stream id reused by another kind of aggregate is refused by the store).
-    pub fn get<A: Clone + Send + Sync + 'static>(&self, stream_id: Uuid) -> Option<(A, i64)> {
+    pub fn get<A: Clone + Send + Sync + 'static>(&self, stream_id: Uuid) -> Option<(A, At)> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
         let entry = inner.entries.get_mut(&stream_id)?;
         entry.used = tick;
         let state = entry.state.downcast_ref::<A>()?.clone();
-        Some((state, entry.version))
+        Some((state, entry.at))
     }
 
-    /// Keeps `state` as the fold of `stream_id` up to `version`, unless a newer one is kept.
-    pub fn put<A: Send + Sync + 'static>(&self, stream_id: Uuid, version: i64, state: A) {
+    /// Keeps `state` as the fold of `stream_id` up to `at`, unless a newer one is kept.
+    pub fn put<A: Send + Sync + 'static>(&self, stream_id: Uuid, at: At, state: A) {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
         if let Some(entry) = inner.entries.get_mut(&stream_id) {
-            if entry.version < version {
-                entry.version = version;
+            if entry.at.version < at.version {
+                entry.at = at;
                 entry.state = Box::new(state);
             }
             entry.used = tick;
@@ -67,7 +75,7 @@ impl StateCache {
         inner.entries.insert(
             stream_id,
             Entry {
-                version,
+                at,
                 state: Box::new(state),
                 used: tick,
             },
@@ -95,9 +103,13 @@ mod tests {
     fn keeps_the_newest_version_and_the_type() {
         let cache = StateCache::default();
         let id = Uuid::new_v4();
-        cache.put(id, 3, vec![1, 2, 3]);
-        cache.put(id, 2, vec![1, 2]);
-        assert_eq!(cache.get::<Vec<i32>>(id), Some((vec![1, 2, 3], 3)));
+        let at = |version| At {
+            version,
+            position: version * 10,
+        };
+        cache.put(id, at(3), vec![1, 2, 3]);
+        cache.put(id, at(2), vec![1, 2]);
+        assert_eq!(cache.get::<Vec<i32>>(id), Some((vec![1, 2, 3], at(3))));
         assert_eq!(cache.get::<String>(id), None);
     }
 
@@ -105,12 +117,12 @@ mod tests {
     fn stays_bounded_and_keeps_what_is_used() {
         let cache = StateCache::default();
         let hot = Uuid::new_v4();
-        cache.put(hot, 1, 0u8);
+        cache.put(hot, At::default(), 0u8);
         for i in 0..(CAPACITY * 3) {
-            cache.put(Uuid::new_v4(), 1, i);
+            cache.put(Uuid::new_v4(), At::default(), i);
             let _ = cache.get::<u8>(hot);
         }
         assert!(cache.len() <= CAPACITY);
-        assert_eq!(cache.get::<u8>(hot), Some((0, 1)));
+        assert_eq!(cache.get::<u8>(hot), Some((0, At::default())));
     }
 }

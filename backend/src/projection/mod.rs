@@ -9,7 +9,7 @@ mod runner;
 
 pub use access::{ACCESS, Access, concerns_access};
 pub use program_views::{
-    PROGRAM_VIEWS, ProgramViews, fold_one, load_view_at_checkpoint, load_views,
+    PROGRAM_VIEWS, ProgramViews, fold_one, load_heads, load_view_at_checkpoint, load_views,
 };
 pub use runner::{Projection, RunnerState, catch_up_once, checkpoint, rebuild, run_projection};
 

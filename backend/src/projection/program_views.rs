@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
-use throughline_shared::view::{DependencyView, MilestoneView, ProgramView};
+use throughline_shared::view::ProgramView;
 use throughline_shared::{ProgramId, RecordedEvent};
 use uuid::Uuid;
 
@@ -25,12 +25,11 @@ const MAX_CACHED: usize = 50_000;
 const FLUSH_INTERVAL: Duration = Duration::from_millis(250);
 
 /// What the tables hold of one program, as hashes of each part's JSON: a flush writes the parts
-/// whose JSON changed.
+/// whose JSON changed and removes those that are gone.
 #[derive(Default)]
 struct Stored {
     head: u64,
-    milestones: Vec<u64>,
-    dependencies: Vec<u64>,
+    parts: HashMap<(&'static str, i64), u64>,
 }
 
 #[derive(Default)]
@@ -50,14 +49,55 @@ fn hash_of(json: &str) -> u64 {
     h.finish()
 }
 
-/// The head of a view: the view without its milestones and dependencies, as stored.
+/// The head of a view: the view without the lists stored as parts.
 fn head_json(view: &mut ProgramView) -> serde_json::Result<String> {
+    let projects = std::mem::take(&mut view.projects);
     let milestones = std::mem::take(&mut view.milestones);
     let dependencies = std::mem::take(&mut view.dependencies);
+    let slips = std::mem::take(&mut view.slips);
     let head = serde_json::to_string(view);
+    view.projects = projects;
     view.milestones = milestones;
     view.dependencies = dependencies;
+    view.slips = slips;
     head
+}
+
+/// Every part of a view with its key: projects, milestones and dependencies by their index in
+/// the view's list, recent slips by their log position (a new slip then adds one row and the
+/// oldest goes, rather than every index shifting).
+fn parts_of(view: &ProgramView) -> serde_json::Result<Vec<(&'static str, i64, String)>> {
+    fn indexed<T: serde::Serialize>(
+        kind: &'static str,
+        items: &[T],
+        out: &mut Vec<(&'static str, i64, String)>,
+    ) -> serde_json::Result<()> {
+        for (i, item) in items.iter().enumerate() {
+            out.push((kind, i as i64, serde_json::to_string(item)?));
+        }
+        Ok(())
+    }
+    let mut out = Vec::with_capacity(
+        view.projects.len() + view.milestones.len() + view.dependencies.len() + view.slips.len(),
+    );
+    indexed("project", &view.projects, &mut out)?;
+    indexed("milestone", &view.milestones, &mut out)?;
+    indexed("dependency", &view.dependencies, &mut out)?;
+    for slip in &view.slips {
+        out.push(("slip", slip.position, serde_json::to_string(slip)?));
+    }
+    Ok(out)
+}
+
+/// Puts a stored part back into its view (parts come in `kind, ord` order).
+fn put_part(view: &mut ProgramView, kind: &str, body: &str) -> serde_json::Result<()> {
+    match kind {
+        "project" => view.projects.push(serde_json::from_str(body)?),
+        "milestone" => view.milestones.push(serde_json::from_str(body)?),
+        "dependency" => view.dependencies.push(serde_json::from_str(body)?),
+        _ => view.slips.push(serde_json::from_str(body)?),
+    }
+    Ok(())
 }
 
 /// Reads whole views (head and parts) of `programs`, as stored.
@@ -85,20 +125,40 @@ pub async fn load_views(
     .fetch_all(&mut *db)
     .await?;
     for (id, kind, body) in parts {
-        let Some(view) = views.get_mut(&ProgramId(id)) else {
-            continue;
-        };
-        let context = || format!("a stored {kind} of program {id} is unreadable");
-        match kind.as_str() {
-            "milestone" => view
-                .milestones
-                .push(serde_json::from_str(&body).with_context(context)?),
-            _ => view
-                .dependencies
-                .push(serde_json::from_str(&body).with_context(context)?),
+        if let Some(view) = views.get_mut(&ProgramId(id)) {
+            put_part(view, &kind, &body)
+                .with_context(|| format!("a stored {kind} of program {id} is unreadable"))?;
         }
     }
     Ok(views)
+}
+
+/// Every program's head with its projects (all a program list needs: no milestone), and the
+/// projection's checkpoint, in the caller's transaction.
+pub async fn load_heads(db: &mut PgConnection) -> anyhow::Result<Vec<ProgramView>> {
+    let heads: Vec<(Uuid, String)> =
+        sqlx::query_as("SELECT program_id, view::text FROM program_views")
+            .fetch_all(&mut *db)
+            .await?;
+    let mut views = HashMap::with_capacity(heads.len());
+    for (id, head) in heads {
+        let view: ProgramView = serde_json::from_str(&head)
+            .with_context(|| format!("stored view of program {id} is unreadable"))?;
+        views.insert(id, view);
+    }
+    let projects: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT program_id, body::text FROM program_view_parts WHERE kind = 'project' \
+         ORDER BY program_id, ord",
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    for (id, body) in projects {
+        if let Some(view) = views.get_mut(&id) {
+            put_part(view, "project", &body)
+                .with_context(|| format!("a stored project of program {id} is unreadable"))?;
+        }
+    }
+    Ok(views.into_values().collect())
 }
 
 /// One program's stored view, with the projection's checkpoint it is consistent with (read in
@@ -107,28 +167,27 @@ pub async fn load_view_at_checkpoint(
     db: impl PgExecutor<'_>,
     program_id: ProgramId,
 ) -> anyhow::Result<(i64, Option<ProgramView>)> {
-    let (checkpoint, head, milestones, dependencies): (i64, Option<String>, String, String) =
-        sqlx::query_as(
-            "SELECT coalesce((SELECT position FROM projection_checkpoints WHERE name = $2), 0), \
-                    (SELECT view::text FROM program_views WHERE program_id = $1), \
-                    (SELECT coalesce(json_agg(body ORDER BY ord), '[]')::text FROM program_view_parts \
-                      WHERE program_id = $1 AND kind = 'milestone'), \
-                    (SELECT coalesce(json_agg(body ORDER BY ord), '[]')::text FROM program_view_parts \
-                      WHERE program_id = $1 AND kind = 'dependency')",
-        )
-        .bind(program_id.0)
-        .bind(PROGRAM_VIEWS)
-        .fetch_one(db)
-        .await?;
+    let (checkpoint, head, parts): (i64, Option<String>, String) = sqlx::query_as(
+        "SELECT coalesce((SELECT position FROM projection_checkpoints WHERE name = $2), 0), \
+                (SELECT view::text FROM program_views WHERE program_id = $1), \
+                (SELECT coalesce(json_agg(json_build_array(kind, body) ORDER BY kind, ord), '[]')::text \
+                   FROM program_view_parts WHERE program_id = $1)",
+    )
+    .bind(program_id.0)
+    .bind(PROGRAM_VIEWS)
+    .fetch_one(db)
+    .await?;
     let Some(head) = head else {
         return Ok((checkpoint, None));
     };
     let context = || format!("stored view of program {program_id} is unreadable");
     let mut view: ProgramView = serde_json::from_str(&head).with_context(context)?;
-    view.milestones =
-        serde_json::from_str::<Vec<MilestoneView>>(&milestones).with_context(context)?;
-    view.dependencies =
-        serde_json::from_str::<Vec<DependencyView>>(&dependencies).with_context(context)?;
+    // `[kind, body]` pairs, the bodies left as raw JSON until their kind is known.
+    let parts: Vec<(String, &serde_json::value::RawValue)> =
+        serde_json::from_str(&parts).with_context(context)?;
+    for (kind, body) in parts {
+        put_part(&mut view, &kind, body.get()).with_context(context)?;
+    }
     Ok((checkpoint, Some(view)))
 }
 
@@ -156,16 +215,10 @@ impl ProgramViews {
         for (id, mut view) in load_views(db, &missing).await? {
             let stored = Stored {
                 head: hash_of(&head_json(&mut view)?),
-                milestones: view
-                    .milestones
-                    .iter()
-                    .map(|m| serde_json::to_string(m).map(|j| hash_of(&j)))
-                    .collect::<Result<_, _>>()?,
-                dependencies: view
-                    .dependencies
-                    .iter()
-                    .map(|d| serde_json::to_string(d).map(|j| hash_of(&j)))
-                    .collect::<Result<_, _>>()?,
+                parts: parts_of(&view)?
+                    .into_iter()
+                    .map(|(kind, ord, json)| ((kind, ord), hash_of(&json)))
+                    .collect(),
             };
             self.stored.insert(id, stored);
             self.views.insert(id, view);
@@ -187,45 +240,40 @@ struct Writes {
     unfolded: Vec<i64>,
     part_ids: Vec<Uuid>,
     part_kinds: Vec<&'static str>,
-    part_ords: Vec<i32>,
+    part_ords: Vec<i64>,
     part_bodies: Vec<String>,
-    cut_ids: Vec<Uuid>,
-    cut_kinds: Vec<&'static str>,
-    cut_from: Vec<i32>,
+    gone_ids: Vec<Uuid>,
+    gone_kinds: Vec<&'static str>,
+    gone_ords: Vec<i64>,
 }
 
 impl Writes {
-    /// Queues the parts of one list whose JSON differs from what is stored, and the removal of
-    /// stored parts beyond its end.
-    fn parts<T: serde::Serialize>(
-        &mut self,
-        id: Uuid,
-        kind: &'static str,
-        items: &[T],
-        stored: &mut Vec<u64>,
-    ) -> anyhow::Result<()> {
-        for (ord, item) in items.iter().enumerate() {
-            let json = serde_json::to_string(item)?;
+    /// Queues the parts of one view whose JSON differs from what is stored, and the removal of
+    /// stored parts it no longer has.
+    fn parts(&mut self, id: Uuid, view: &ProgramView, stored: &mut Stored) -> anyhow::Result<()> {
+        let parts = parts_of(view)?;
+        let mut present = HashSet::with_capacity(parts.len());
+        for (kind, ord, json) in parts {
+            present.insert((kind, ord));
             let hash = hash_of(&json);
-            if stored.get(ord) == Some(&hash) {
+            if stored.parts.insert((kind, ord), hash) == Some(hash) {
                 continue;
-            }
-            match stored.get_mut(ord) {
-                Some(h) => *h = hash,
-                None => stored.push(hash),
             }
             self.part_ids.push(id);
             self.part_kinds.push(kind);
-            self.part_ords
-                .push(i32::try_from(ord).context("a list too long to store")?);
+            self.part_ords.push(ord);
             self.part_bodies.push(json);
         }
-        if stored.len() > items.len() {
-            stored.truncate(items.len());
-            self.cut_ids.push(id);
-            self.cut_kinds.push(kind);
-            self.cut_from
-                .push(i32::try_from(items.len()).context("a list too long to store")?);
+        if stored.parts.len() > present.len() {
+            stored.parts.retain(|key, _| {
+                let keep = present.contains(key);
+                if !keep {
+                    self.gone_ids.push(id);
+                    self.gone_kinds.push(key.0);
+                    self.gone_ords.push(key.1);
+                }
+                keep
+            });
         }
         Ok(())
     }
@@ -323,13 +371,7 @@ impl Projection for ProgramViews {
                 w.unfolded
                     .push(i64::try_from(view.unfolded_count).unwrap_or(i64::MAX));
             }
-            w.parts(id.0, "milestone", &view.milestones, &mut stored.milestones)?;
-            w.parts(
-                id.0,
-                "dependency",
-                &view.dependencies,
-                &mut stored.dependencies,
-            )?;
+            w.parts(id.0, view, stored)?;
         }
         let bytes = w
             .heads
@@ -362,7 +404,7 @@ impl Projection for ProgramViews {
             sqlx::query(
                 "INSERT INTO program_view_parts (program_id, kind, ord, body) \
                  SELECT id, kind, ord, body::jsonb \
-                 FROM UNNEST($1::uuid[], $2::text[], $3::int4[], $4::text[]) AS t(id, kind, ord, body) \
+                 FROM UNNEST($1::uuid[], $2::text[], $3::int8[], $4::text[]) AS t(id, kind, ord, body) \
                  ON CONFLICT (program_id, kind, ord) DO UPDATE SET body = EXCLUDED.body",
             )
             .bind(&w.part_ids)
@@ -372,15 +414,15 @@ impl Projection for ProgramViews {
             .execute(&mut *db)
             .await?;
         }
-        if !w.cut_ids.is_empty() {
+        if !w.gone_ids.is_empty() {
             sqlx::query(
                 "DELETE FROM program_view_parts p \
-                 USING UNNEST($1::uuid[], $2::text[], $3::int4[]) AS t(id, kind, from_ord) \
-                 WHERE p.program_id = t.id AND p.kind = t.kind AND p.ord >= t.from_ord",
+                 USING UNNEST($1::uuid[], $2::text[], $3::int8[]) AS t(id, kind, ord) \
+                 WHERE p.program_id = t.id AND p.kind = t.kind AND p.ord = t.ord",
             )
-            .bind(&w.cut_ids)
-            .bind(&w.cut_kinds)
-            .bind(&w.cut_from)
+            .bind(&w.gone_ids)
+            .bind(&w.gone_kinds)
+            .bind(&w.gone_ords)
             .execute(&mut *db)
             .await?;
         }

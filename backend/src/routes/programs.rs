@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::event_store::{
     EventFilter, EventStore, head_position, position_at_instant, read_events,
 };
-use crate::projection::{PROGRAM_VIEWS, fold_one, load_view_at_checkpoint, load_views};
+use crate::projection::{PROGRAM_VIEWS, fold_one, load_heads, load_view_at_checkpoint, load_views};
 use crate::request_context::RequestContext;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -199,15 +199,10 @@ pub async fn list_programs(
             .fetch_one(&mut *tx)
             .await
             .map_err(ApiError::internal)?;
-            // The heads are enough for the list (a summary reads no milestone); a program with
+            // The heads and projects are enough for the list (a summary reads no milestone); a program with
             // events after the checkpoint is loaded whole, since folding them needs all of it.
             let head = head_position(&mut *tx).await.map_err(ApiError::internal)?;
-            let rows: Vec<(String,)> = sqlx::query_as("SELECT view::text FROM program_views")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(ApiError::internal)?;
-            for (row,) in rows {
-                let view: ProgramView = serde_json::from_str(&row).map_err(ApiError::internal)?;
+            for view in load_heads(&mut tx).await.map_err(ApiError::internal)? {
                 views.insert(view.program_id, view);
             }
             let changed: Vec<Uuid> = sqlx::query_scalar(
