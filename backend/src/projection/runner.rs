@@ -11,8 +11,10 @@ const BATCH: i64 = 5_000;
 /// A read model kept up to date from the log.
 ///
 /// A projection keeps a working set in memory: `fold` loads what it needs from its tables and
-/// folds events into it, `flush` writes what changed. The runner calls both in the transaction that
-/// moves the checkpoint; a rebuild folds everything and flushes once at the end.
+/// folds events into it, `flush` writes what changed. With a zero `flush_interval` the runner calls
+/// both in the transaction that moves the checkpoint (so `fold` may write); otherwise `fold` runs
+/// on its own connection and must only read, and `flush` writes with the checkpoint later. A
+/// rebuild folds everything and flushes once at the end.
 pub trait Projection: Send + 'static {
     /// Stable name: the checkpoint's key and the advisory lock's seed.
     fn name(&self) -> &'static str;
@@ -117,6 +119,29 @@ pub async fn catch_up_once<P: Projection>(
         };
         let events = read_events(pool, EventFilter::after(from, BATCH)).await?;
         let count = events.len();
+        if projection.flush_interval().is_zero() {
+            // Every batch written: folded in the transaction that writes it and moves the
+            // checkpoint, so a projection that writes while folding (`access`) is never ahead of
+            // its checkpoint either.
+            let Some(last) = events.last().map(|e| e.position) else {
+                return Ok(0);
+            };
+            let mut tx = pool.begin().await?;
+            let stored = checkpoint(&mut tx, projection.name()).await?;
+            if state.last_written != Some(stored) {
+                tx.rollback().await?;
+                projection.forget();
+                state.folded_through = None;
+                return Ok(count);
+            }
+            projection.fold(&mut tx, events).await?;
+            projection.flush(&mut tx).await?;
+            set_checkpoint(&mut tx, projection.name(), last).await?;
+            tx.commit().await?;
+            state.last_written = Some(last);
+            state.folded_through = Some(last);
+            return Ok(count);
+        }
         if let Some(last) = events.last().map(|e| e.position) {
             let mut conn = pool.acquire().await?;
             projection.fold(&mut conn, events).await?;
