@@ -8,7 +8,7 @@
 use crate::event_store::{EventFilter, NOTIFY_CHANNEL, head_position, read_events};
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use throughline_shared::RecordedEvent;
 use tokio::sync::{Notify, broadcast, watch};
@@ -22,30 +22,37 @@ pub struct LiveBatch {
     pub after: i64,
     pub through: i64,
     pub events: Vec<RecordedEvent>,
-    /// Each event as readers get it (with its description), JSON-encoded once here for every
-    /// socket of the instance rather than once per socket.
-    pub encoded: Vec<String>,
+    /// Each event as readers get it (with its description), JSON-encoded once for every socket
+    /// of the instance rather than once per socket — by the first socket that sends any of them,
+    /// so an instance nobody watches encodes nothing.
+    encoded: OnceLock<Vec<String>>,
 }
 
 impl LiveBatch {
     pub fn new(after: i64, through: i64, events: Vec<RecordedEvent>) -> Self {
-        let encoded = events
-            .iter()
-            .map(|e| {
-                serde_json::to_string(&e.clone().described()).unwrap_or_else(|error| {
-                    // Cannot happen for a decoded row (string keys only); sent without the
-                    // description rather than not at all.
-                    tracing::error!(%error, position = e.position, "cannot encode an event for live sockets");
-                    serde_json::to_string(e).unwrap_or_else(|_| "null".into())
-                })
-            })
-            .collect();
         Self {
             after,
             through,
             events,
-            encoded,
+            encoded: OnceLock::new(),
         }
+    }
+
+    /// The events encoded, in order (one per event).
+    pub fn encoded(&self) -> &[String] {
+        self.encoded.get_or_init(|| {
+            self.events
+                .iter()
+                .map(|e| {
+                    serde_json::to_string(&e.clone().described()).unwrap_or_else(|error| {
+                        // Cannot happen for a decoded row (string keys only); sent without the
+                        // description rather than not at all.
+                        tracing::error!(%error, position = e.position, "cannot encode an event for live sockets");
+                        serde_json::to_string(e).unwrap_or_else(|_| "null".into())
+                    })
+                })
+                .collect()
+        })
     }
 }
 
@@ -178,7 +185,7 @@ mod tests {
         }))
         .unwrap();
         let batch = LiveBatch::new(6, 9, vec![event.clone(), event.clone()]);
-        let frame = events_frame(batch.encoded.iter().map(String::as_str), 9);
+        let frame = events_frame(batch.encoded().iter().map(String::as_str), 9);
         let typed: ServerMessage = serde_json::from_str(&frame).unwrap();
         assert_eq!(
             typed,

@@ -403,8 +403,9 @@ async fn run_session(
                                 crate::metrics::METRICS
                                     .live_delivery_seconds
                                     .observe(lag.as_seconds_f64().max(0.0));
+                                let encoded = batch.encoded();
                                 let frame = crate::live::events_frame(
-                                    wanted.iter().filter_map(|&i| batch.encoded.get(i)).map(String::as_str),
+                                    wanted.iter().filter_map(|&i| encoded.get(i)).map(String::as_str),
                                     sub.covered,
                                 );
                                 session.text(frame).await?;
