@@ -1,6 +1,8 @@
 //! Event-store benchmarks against the local PostgreSQL, each reported as a ratio to a baseline
 //! measured in the same run. Run: `cargo bench -p throughline-backend --bench event_store`.
 //! `BENCH_SCALE=0.1` shrinks every workload (for a quick look); figures in docs/benchmarks.md.
+// A benchmark's figures are its output.
+#![allow(clippy::print_stdout)]
 
 mod support;
 

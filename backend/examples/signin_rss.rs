@@ -14,6 +14,8 @@
 //! `THROUGHLINE_BIN` overrides the server binary (default: `../throughline` next to this
 //! example's directory); `TEST_DATABASE_SERVER` the PostgreSQL server
 //! (`postgres://postgres@127.0.0.1:5432`). Linux only (reads /proc).
+// An example's figures are its output.
+#![allow(clippy::print_stdout)]
 
 use serde_json::json;
 use std::collections::BTreeMap;

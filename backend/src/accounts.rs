@@ -3,9 +3,8 @@
 //! change, so a deactivated user or a revoked token is refused by every instance from then on.
 
 use crate::auth::{password, secret, session};
-use crate::commands::{CommandError, decide_and_append, load};
+use crate::commands::{CommandError, access_in_force, decide_and_append, load};
 use crate::event_store::{EventStore, StoreError};
-use crate::projection::{ACCESS, wait_for_projection};
 use crate::request_context::RequestContext;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -66,7 +65,7 @@ pub async fn create_user(
     let hash = password::hash(request.password).await?;
     let events = decide_and_append(store, ctx, user_id.0, loaded, command, None).await?;
     store_password(store.pool(), user_id, &hash).await?;
-    wait_for_projection(store.pool(), ACCESS, last_position(&events)).await?;
+    access_in_force(store, last_position(&events)).await?;
     Ok(UserSummary {
         user_id,
         username: normalize_username(&request.username),
@@ -120,7 +119,7 @@ pub async fn set_active(
             .await
             .map_err(StoreError::from)?;
     }
-    wait_for_projection(store.pool(), ACCESS, last_position(&events)).await?;
+    access_in_force(store, last_position(&events)).await?;
     Ok(())
 }
 
@@ -177,13 +176,13 @@ pub async fn create_token(
         program_id: request.program_id,
     };
     let events = decide_and_append(store, ctx, user_id.0, loaded, command, None).await?;
-    wait_for_projection(store.pool(), ACCESS, last_position(&events)).await?;
+    access_in_force(store, last_position(&events)).await?;
     let token = list_tokens(store.pool(), user_id)
         .await?
         .into_iter()
         .find(|t| t.token_id == token_id)
         .ok_or_else(|| {
-            crate::error::ApiError::internal("a created token is missing from the read model")
+            CommandError::Internal("a created token is missing from the read model".into())
         })?;
     Ok(CreatedToken { token, secret })
 }
@@ -204,7 +203,7 @@ pub async fn revoke_token(
         None,
     )
     .await?;
-    wait_for_projection(store.pool(), ACCESS, last_position(&events)).await?;
+    access_in_force(store, last_position(&events)).await?;
     Ok(())
 }
 

@@ -1,4 +1,6 @@
 //! The `throughline` command: serve (default), migrate, verify the hash chain, rebuild projections.
+// A command-line tool answers on standard output.
+#![allow(clippy::print_stdout)]
 
 use crate::accounts;
 use crate::auth::secret;

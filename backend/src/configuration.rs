@@ -26,6 +26,9 @@ pub struct Settings {
     /// `THROUGHLINE_METRICS_ADDR` (none): also serve `GET /metrics` here, without sign-in, for a
     /// scraper on the operator's network. On the main address `/metrics` needs an administrator.
     pub metrics_addr: Option<SocketAddr>,
+    /// `THROUGHLINE_VIEW_CACHE_MB` (256): memory for each instance's folded, encoded current
+    /// program views (least recently read evicted first).
+    pub view_cache_bytes: usize,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/throughline";
@@ -101,6 +104,10 @@ impl Settings {
                 })?),
                 None => None,
             },
+            view_cache_bytes: usize::try_from(
+                number("THROUGHLINE_VIEW_CACHE_MB", 256)?.saturating_mul(1 << 20),
+            )
+            .unwrap_or(usize::MAX),
         })
     }
 }

@@ -90,7 +90,8 @@ pub fn unreachable_in(error: &dyn std::any::Any) -> bool {
         return matches!(e, AppendError::Database(e) if is_unreachable(e));
     }
     if let Some(e) = error.downcast_ref::<anyhow::Error>() {
-        return e.downcast_ref::<sqlx::Error>().is_some_and(is_unreachable);
+        return e.downcast_ref::<sqlx::Error>().is_some_and(is_unreachable)
+            || matches!(e.downcast_ref::<StoreError>(), Some(StoreError::Database(e)) if is_unreachable(e));
     }
     false
 }

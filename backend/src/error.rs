@@ -1,10 +1,21 @@
 //! The JSON error body every endpoint answers with: `{"error": {"code", "message", "details"}}`.
+//!
+//! The one place where domain and store errors (`CommandError`) get an HTTP status and code.
+//! Every `ApiError::internal(e)` whose `e` is an unreachable database (`db::unreachable_in`)
+//! becomes 503 `unavailable` with `Retry-After: 1`; with the pools' 1.5 s acquire timeout
+//! (`db::ACQUIRE_TIMEOUT`) an outage is answered within two seconds on every route, and service
+//! resumes on the first request after the database is back.
 
+use crate::commands::CommandError;
+use crate::commands::governance::RaiseInstead;
+use crate::event_store::{AppendError, StoreError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::fmt;
+use throughline_shared::DomainError;
 use throughline_shared::api::{ErrorBody, ErrorResponse};
+use throughline_shared::governance::rights::DecisionKind;
 
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -111,6 +122,146 @@ impl ResponseError for ApiError {
             },
         })
     }
+}
+
+/// A command's refusal or failure as the API answers it: one status and code per kind, the
+/// domain's own words as the message, and what a client needs to act on in `details`.
+impl From<crate::projection::NotInForce> for ApiError {
+    fn from(error: crate::projection::NotInForce) -> Self {
+        match error {
+            crate::projection::NotInForce::Database(e) => ApiError::internal(e),
+            lagging @ crate::projection::NotInForce::Lagging(_) => {
+                ApiError::unavailable(lagging.to_string())
+            }
+        }
+    }
+}
+
+impl From<CommandError> for ApiError {
+    fn from(error: CommandError) -> Self {
+        let message = error.to_string();
+        match error {
+            CommandError::Domain(DomainError::Invalid(fields)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "some fields are not valid",
+            )
+            .with_details(json!(fields)),
+            CommandError::Domain(DomainError::NotFound(what)) => {
+                ApiError::not_found(format!("{what} was not found"))
+            }
+            CommandError::Domain(DomainError::AlreadyExists(_)) => {
+                ApiError::new(StatusCode::CONFLICT, "already_exists", message)
+            }
+            CommandError::Domain(DomainError::Cycle(cycle)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "dependency_cycle",
+                message,
+            )
+            .with_details(json!({ "cycle": cycle })),
+            CommandError::Domain(DomainError::NothingToChange(_)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "nothing_to_change",
+                message,
+            ),
+            CommandError::Forbidden(message) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            CommandError::StaleVersion { current, .. } => {
+                ApiError::new(StatusCode::CONFLICT, "version_conflict", message)
+                    .with_details(json!({ "current_version": current }))
+            }
+            CommandError::OutcomeRaced => {
+                ApiError::new(StatusCode::CONFLICT, "version_conflict", message)
+            }
+            CommandError::DecisionRequired(raise) => decision_required(*raise),
+            CommandError::RowsRefused(rows) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_csv",
+                format!("{message} ({})", rows.first().cloned().unwrap_or_default()),
+            )
+            .with_details(json!({ "rows": rows })),
+            CommandError::Append(AppendError::Conflict { current, .. }) => ApiError::new(
+                StatusCode::CONFLICT,
+                "version_conflict",
+                "someone else changed this at the same moment; reload and try again",
+            )
+            .with_details(json!({ "current_version": current })),
+            CommandError::Append(AppendError::Unavailable) => {
+                ApiError::unavailable("the event store is shutting down")
+            }
+            CommandError::Append(AppendError::DatabaseUnavailable {
+                outcome_unknown: false,
+            }) => ApiError::database_unavailable(),
+            CommandError::Append(AppendError::DatabaseUnavailable {
+                outcome_unknown: true,
+            }) => ApiError::unavailable(
+                "the database went away while your change was being saved, so it may or may not \
+                 have been recorded; retry with the same Idempotency-Key to find out safely",
+            )
+            .with_details(
+                json!({ "retry_after_seconds": RETRY_AFTER_OUTAGE, "outcome_unknown": true }),
+            ),
+            CommandError::Append(AppendError::StreamTypeMismatch { .. }) => {
+                ApiError::new(StatusCode::CONFLICT, "stream_type_mismatch", message)
+            }
+            CommandError::Append(AppendError::EventIdReused(_) | AppendError::Invalid(_)) => {
+                ApiError::bad_request("invalid_append", message)
+            }
+            CommandError::Append(AppendError::Database(e)) if crate::db::is_unreachable(&e) => {
+                ApiError::database_unavailable()
+            }
+            CommandError::Append(e @ AppendError::Database(_)) => ApiError::internal(e.to_string()),
+            CommandError::Store(StoreError::Database(e)) if crate::db::is_unreachable(&e) => {
+                ApiError::database_unavailable()
+            }
+            CommandError::Store(e) => ApiError::internal(e.to_string()),
+            CommandError::Decode(e) => ApiError::internal(e.to_string()),
+            CommandError::Password(e) => e.into(),
+            CommandError::Unavailable(message) => ApiError::unavailable(message),
+            CommandError::NotInForce(e) => e.into(),
+            CommandError::Internal(message) => ApiError::internal(message),
+        }
+    }
+}
+
+/// `422 decision_required`: the forum that decides the change, and the decision to raise there
+/// (`details.suggested_request`, ready to post to `details.raise_at`).
+fn decision_required(raise: RaiseInstead) -> ApiError {
+    let RaiseInstead {
+        program_id,
+        forum_id,
+        forum,
+        reason,
+        message,
+        change,
+    } = raise;
+    let mut details = json!({
+        "forum_id": forum_id,
+        "forum": forum,
+        "kind": change.kind,
+        "magnitude": change.magnitude,
+        "reason": reason,
+        "raise_at": format!("/api/programs/{program_id}/decisions"),
+        "suggested_request": {
+            "kind": change.kind,
+            "question": change.question,
+            "options": [{"title": "Make the change"}, {"title": "Keep things as they are"}],
+            "effects": [change.effect],
+        },
+    });
+    if change.kind == DecisionKind::Rebaseline {
+        // A raised re-baseline's magnitude is computed from its effect, as the target is then.
+        details["magnitude_days"] = json!(change.magnitude);
+    } else if let Some(magnitude) = change.magnitude {
+        details["suggested_request"]["magnitude"] = json!(magnitude);
+    }
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "decision_required",
+        message,
+    )
+    .with_details(details)
 }
 
 /// Answers for malformed JSON bodies, paths and query strings: 400 with what was wrong.

@@ -10,7 +10,15 @@
 //!   still running — appends events with the ids already in the log, and the event store answers
 //!   with the original events instead of appending (see `event_store::appender`).
 //!
-//! Answers marked `Cache-Control: no-store` (they hold a secret) and 5xx answers are not kept.
+//! The middleware sits inside authentication on `/api` and acts on `POST`/`PATCH` operations the
+//! API has. A key is 1–255 visible ASCII characters, bare or as a quoted sf-string (else 400
+//! `invalid_idempotency_key`); it is claimed per user with a SHA-256 fingerprint of method, URL
+//! and body. The same key with another request within 24 h is 422 `idempotency_key_reused`; an
+//! answered key is answered again with the stored status, content type and body
+//! (`Idempotent-Replayed: true`) and appends nothing. Sign-in/out and token creation refuse a key
+//! (400 `idempotency_not_supported`: their answers set a cookie or show a secret once). Answers
+//! marked `Cache-Control: no-store` (they hold a secret) and 5xx answers are not kept. Keys older
+//! than 24 h are taken over as new and purged hourly (`purge_every_hour`).
 
 use crate::auth::Principal;
 use crate::error::ApiError;

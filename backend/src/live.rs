@@ -4,6 +4,13 @@
 //! The tail is woken by PostgreSQL NOTIFY (one per append batch, from any instance) and also looks
 //! every second, so a notification lost with a dropped connection delays events but never loses
 //! them: the tail always reads "everything after the last position I published" from the table.
+//! `LISTEN` runs in a task of its own, so a receive is never cancelled half-way.
+//!
+//! Each read is broadcast as a `LiveBatch { after, through, events }` to the instance's sockets,
+//! its view cache (`follow`) and, through `published`, its projection runners. A batch's events
+//! are JSON-encoded once per instance, with the audit sentence (`describe.rs`) filled in as
+//! `description` (not stored, not hashed), on first use; each socket's frame is a join of the
+//! encodings it may see (`events_frame`). On shutdown every socket closes with 1012 "reconnect".
 
 use crate::event_store::{EventFilter, NOTIFY_CHANNEL, head_position, read_events};
 use sqlx::PgPool;
@@ -79,6 +86,8 @@ pub struct LiveHub {
     pub published: watch::Sender<i64>,
     /// Set when the instance is shutting down: every socket is closed with "reconnect".
     stopping: watch::Sender<bool>,
+    /// Receivers that are the instance's own (the view cache), not sockets.
+    followers: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl LiveHub {
@@ -97,9 +106,17 @@ impl LiveHub {
         self.stopping.send_replace(true);
     }
 
+    /// Batches for a task of the instance itself (not counted as a socket).
+    pub fn follow(&self) -> broadcast::Receiver<Arc<LiveBatch>> {
+        self.followers
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.sender.subscribe()
+    }
+
     /// Sockets open on this instance now.
     pub fn sockets(&self) -> usize {
-        self.sender.receiver_count()
+        let followers = self.followers.load(std::sync::atomic::Ordering::Relaxed);
+        self.sender.receiver_count().saturating_sub(followers)
     }
 }
 
@@ -110,6 +127,7 @@ pub async fn start(pool: PgPool) -> anyhow::Result<LiveHub> {
         sender,
         published: watch::Sender::new(0),
         stopping: watch::Sender::new(false),
+        followers: Arc::default(),
     };
     let mut listener = PgListener::connect_with(&pool).await?;
     listener.listen(NOTIFY_CHANNEL).await?;

@@ -1,5 +1,6 @@
 //! Prometheus metrics (`GET /metrics`, OpenMetrics text): appends, batches, projection lag, live
-//! sockets, HTTP latency by route and status, database pools.
+//! sockets, HTTP latency by route and status, database pools. For administrators on the main
+//! address; also without sign-in on `THROUGHLINE_METRICS_ADDR` if set (an operator's network).
 //!
 //! `prometheus-client` (the Prometheus project's own Rust client: no global registry, no
 //! protobuf by default, a handful of small dependencies) rather than hand-written exposition.

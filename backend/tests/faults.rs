@@ -2,6 +2,8 @@
 //! the server was killed between its append and its answer; SIGTERM closes live sockets with
 //! "reconnect" and exits in time; a PostgreSQL outage (a private cluster stopped mid-load) is
 //! answered 503 within two seconds, and nothing refused lands later.
+// Figures are printed for the run's log.
+#![allow(clippy::print_stdout)]
 
 mod support;
 

@@ -7,12 +7,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use throughline_shared::api::{
-    AddMilestoneRequest, AddProjectRequest, BaselineProgramAccepted, BaselineProgramRequest,
-    ChangeForecastRequest, ChangePasswordRequest, CommandAccepted, CreateProgramRequest,
-    CreateTokenRequest, CreateUserRequest, CreatedToken, DependencyChangeRequest,
-    EditProgramRequest, ErrorResponse, EventPage, HealthResponse, ImportReport, LoginRequest,
-    MeResponse, MeetMilestoneRequest, ProgramMember, ProposeDependencyRequest, ReasonRequest,
-    ReportStatusRequest, RoleChangeRequest, TokenInfo, UserSummary,
+    AddMilestoneRequest, AddProjectRequest, AuditPage, BaselineProgramAccepted,
+    BaselineProgramRequest, ChangeForecastRequest, ChangePasswordRequest, CommandAccepted,
+    CreateProgramRequest, CreateTokenRequest, CreateUserRequest, CreatedToken, CsvImportReport,
+    DependencyChangeRequest, EditProgramRequest, ErrorResponse, EventPage, HealthResponse,
+    ImportReport, LoginRequest, MeResponse, MeetMilestoneRequest, ProgramMember,
+    ProposeDependencyRequest, ReasonRequest, ReportStatusRequest, RoleChangeRequest, TokenInfo,
+    UserSummary, VerifyReport,
 };
 use throughline_shared::governance::requests::GovernanceResponse;
 use throughline_shared::ids::{DependencyId, MilestoneId};
@@ -34,6 +35,8 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
     /// The current version reported by a `version_conflict` answer.
     pub current_version: Option<i64>,
+    /// Every row's problem of an `invalid_csv` answer.
+    pub rows: Vec<String>,
 }
 
 impl ApiError {
@@ -44,6 +47,7 @@ impl ApiError {
             message: message.into(),
             fields: Vec::new(),
             current_version: None,
+            rows: Vec::new(),
         }
     }
 
@@ -63,12 +67,20 @@ impl ApiError {
                         .and_then(serde_json::Value::as_i64),
                     _ => None,
                 };
+                let rows = match (error.code.as_str(), &error.details) {
+                    ("invalid_csv", Some(details)) => details
+                        .get("rows")
+                        .and_then(|rows| serde_json::from_value(rows.clone()).ok())
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
                 Self {
                     status,
                     code: error.code,
                     message: error.message,
                     fields,
                     current_version,
+                    rows,
                 }
             }
             Err(_) => {
@@ -80,10 +92,8 @@ impl ApiError {
                 };
                 Self {
                     status,
-                    code: "bad_response".into(),
                     message,
-                    fields: Vec::new(),
-                    current_version: None,
+                    ..Self::local("bad_response", "")
                 }
             }
         }
@@ -122,6 +132,9 @@ impl std::fmt::Display for ApiError {
         f.write_str(&self.message)
     }
 }
+
+/// So a failed read can be thrown to an `ErrorBoundary`, which shows it where the data would be.
+impl std::error::Error for ApiError {}
 
 /// A point in the log to read a program at: a position, or an instant (RFC 3339).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,10 +225,26 @@ async fn sleep_ms(ms: i32) {
     let _ = JsFuture::from(promise).await;
 }
 
+/// A request's body and its media type: JSON for commands, the file's own type for imports.
+#[derive(Clone)]
+struct Body {
+    text: String,
+    media_type: &'static str,
+}
+
+impl Body {
+    fn json(text: String) -> Self {
+        Self {
+            text,
+            media_type: "application/json",
+        }
+    }
+}
+
 /// Sends a request, and sends it again (a few times, backing off) when the answer was lost to
 /// the network or the server was briefly unavailable. A command is only sent again with the
 /// same `Idempotency-Key`, so the server applies it once however many times it arrives.
-async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiError> {
+async fn send(method: &str, path: &str, body: Option<Body>) -> Result<(u16, String), ApiError> {
     let key = if takes_idempotency_key(method, path) {
         new_idempotency_key()
     } else {
@@ -249,7 +278,7 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, St
 async fn send_once(
     method: &str,
     path: &str,
-    body: Option<String>,
+    body: Option<Body>,
     idempotency_key: Option<&str>,
 ) -> Result<(u16, String), ApiError> {
     let network = |e: JsValue| {
@@ -275,9 +304,9 @@ async fn send_once(
     }
     if let Some(body) = body {
         headers
-            .set("Content-Type", "application/json")
+            .set("Content-Type", body.media_type)
             .map_err(network)?;
-        init.set_body(&JsValue::from_str(&body));
+        init.set_body(&JsValue::from_str(&body.text));
     }
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(network)?;
@@ -307,6 +336,14 @@ async fn call<T: DeserializeOwned>(
     path: &str,
     body: Option<String>,
 ) -> Result<T, ApiError> {
+    call_with(method, path, body.map(Body::json)).await
+}
+
+async fn call_with<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<Body>,
+) -> Result<T, ApiError> {
     let (status, text) = send(method, path, body).await?;
     if !(200..300).contains(&status) {
         return Err(ApiError::from_response(status, &text));
@@ -331,7 +368,7 @@ async fn call_json<B: Serialize, T: DeserializeOwned>(
 
 /// Like `call`, for answers without a body (204).
 async fn call_empty(method: &str, path: &str, body: Option<String>) -> Result<(), ApiError> {
-    let (status, text) = send(method, path, body).await?;
+    let (status, text) = send(method, path, body.map(Body::json)).await?;
     if !(200..300).contains(&status) {
         return Err(ApiError::from_response(status, &text));
     }
@@ -560,12 +597,46 @@ pub async fn baseline_program(id: ProgramId) -> Result<BaselineProgramAccepted, 
 
 /// Imports an MS Project XML plan as a new project of the program.
 pub async fn import_mspdi(id: ProgramId, xml: String) -> Result<ImportReport, ApiError> {
-    call(
+    let body = Body {
+        text: xml,
+        media_type: "application/xml",
+    };
+    call_with(
         "POST",
         &format!("/api/programs/{id}/import/mspdi"),
-        Some(xml),
+        Some(body),
     )
     .await
+}
+
+/// The two tables a program exports as CSV, and takes back edited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsvTable {
+    Milestones,
+    Dependencies,
+}
+
+impl CsvTable {
+    /// Where the table is read and written (`/api/programs/{id}/…`).
+    pub fn path(self, id: ProgramId) -> String {
+        match self {
+            CsvTable::Milestones => format!("/api/programs/{id}/milestones.csv"),
+            CsvTable::Dependencies => format!("/api/programs/{id}/dependencies.csv"),
+        }
+    }
+}
+
+/// Imports an edited CSV export: all of its rows, or (on any problem) none.
+pub async fn import_csv(
+    id: ProgramId,
+    table: CsvTable,
+    csv: String,
+) -> Result<CsvImportReport, ApiError> {
+    let body = Body {
+        text: csv,
+        media_type: "text/csv",
+    };
+    call_with("POST", &table.path(id), Some(body)).await
 }
 
 /// The program's governance view with what needs attention today (or as of a point in the log).
@@ -594,15 +665,106 @@ pub async fn governance_command<B: Serialize>(
     call_empty("POST", &format!("/api/programs/{id}/{path}"), body).await
 }
 
-/// A read whose answer the screen renders as markup straight from JSON (see `markup.rs`): the
-/// audit trail's page and its chain check.
-pub async fn get_value(path: &str) -> Result<serde_json::Value, ApiError> {
-    call("GET", path, None).await
+/// The filters of a program's audit trail, as its URL and the API name them. Values are passed
+/// on as typed: the server says which it cannot read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilters {
+    /// One entity (a stream).
+    pub stream_id: Option<String>,
+    pub actor: Option<String>,
+    pub event_type: Option<String>,
+    /// RFC 3339 instants.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Along a causation chain: one event, what an event or command caused, or both.
+    pub event_id: Option<String>,
+    pub caused_by: Option<String>,
+    pub cause: Option<String>,
 }
 
-/// A command whose JSON body the caller has already written.
-pub async fn post_json(path: &str, body: String) -> Result<(), ApiError> {
-    call_empty("POST", path, Some(body)).await
+impl AuditFilters {
+    /// From a URL's query parameters (`get` by name); empty values filter nothing.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let value = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        Self {
+            stream_id: value("stream_id"),
+            actor: value("actor"),
+            event_type: value("event_type"),
+            from: value("from"),
+            to: value("to"),
+            event_id: value("event_id"),
+            caused_by: value("caused_by"),
+            cause: value("cause"),
+        }
+    }
+
+    fn pairs(&self) -> [(&'static str, Option<&String>); 8] {
+        [
+            ("stream_id", self.stream_id.as_ref()),
+            ("actor", self.actor.as_ref()),
+            ("event_type", self.event_type.as_ref()),
+            ("from", self.from.as_ref()),
+            ("to", self.to.as_ref()),
+            ("event_id", self.event_id.as_ref()),
+            ("caused_by", self.caused_by.as_ref()),
+            ("cause", self.cause.as_ref()),
+        ]
+    }
+
+    /// `name=value&…` of the filters set, and of `as_of` (a point in history) when given.
+    pub fn query(&self, as_of: Option<&str>) -> String {
+        std::iter::once(("as_of", as_of))
+            .chain(
+                self.pairs()
+                    .map(|(name, value)| (name, value.map(String::as_str))),
+            )
+            .filter_map(|(name, value)| Some(format!("{name}={}", encode(value?))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// A page of a program's audit trail: the events matching `filters` after position `after`, at
+/// most `limit`, read against the log up to `as_of` (or its head).
+pub async fn audit_page(
+    id: ProgramId,
+    filters: &AuditFilters,
+    as_of: Option<&str>,
+    after: i64,
+    limit: i64,
+) -> Result<AuditPage, ApiError> {
+    let path = format!(
+        "/api/programs/{id}/audit?after={after}&limit={limit}{}",
+        and(filters.query(as_of))
+    );
+    call("GET", &path, None).await
+}
+
+/// The address of the whole matching trail as a file (`jsonl` or `csv`), for a download link.
+pub fn audit_export_url(
+    id: ProgramId,
+    filters: &AuditFilters,
+    as_of: Option<&str>,
+    format: &str,
+) -> String {
+    format!(
+        "/api/programs/{id}/audit?format={format}{}",
+        and(filters.query(as_of))
+    )
+}
+
+/// More query parameters after some already written.
+fn and(query: String) -> String {
+    if query.is_empty() {
+        query
+    } else {
+        format!("&{query}")
+    }
+}
+
+/// The whole log's hash chain, checked from the start.
+pub async fn verify_chain(id: ProgramId) -> Result<VerifyReport, ApiError> {
+    call("GET", &format!("/api/programs/{id}/audit/verify"), None).await
 }
 
 #[cfg(test)]
@@ -630,6 +792,18 @@ mod tests {
         let err = ApiError::from_response(409, body);
         assert!(err.is_conflict());
         assert_eq!(err.current_version, Some(7));
+    }
+
+    #[test]
+    fn every_bad_row_of_a_csv_import_is_read() {
+        let body = r#"{"error":{"code":"invalid_csv","message":"nothing was imported: row 2: no project",
+            "details":{"rows":["row 2: no project","row 5: name must not be empty"]}}}"#;
+        let err = ApiError::from_response(422, body);
+        assert_eq!(
+            err.rows,
+            ["row 2: no project", "row 5: name must not be empty"]
+        );
+        assert!(err.fields.is_empty());
     }
 
     #[test]

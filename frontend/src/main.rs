@@ -6,8 +6,8 @@ mod auth;
 mod components;
 mod dates;
 mod live;
-mod markup;
 mod pages;
+mod schedule;
 mod time;
 mod timeline_layout;
 

@@ -85,6 +85,23 @@ pub fn rfc3339_readable(value: &str) -> String {
         .unwrap_or_else(|_| value.to_string())
 }
 
+/// An RFC 3339 instant as a `datetime-local` input value (local wall time, to the minute), or
+/// "" if the browser cannot read it: the inverse of `local_input_to_rfc3339`.
+pub fn rfc3339_to_local_input(value: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(value));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::relative_from_seconds;

@@ -1,5 +1,7 @@
 //! Where everything sits on the program timeline: a pure function of the view, the analysis, the
-//! zoom and the filters, so it can be tested without a browser.
+//! zoom and the filters, so it can be tested without a browser. Also which part of it is worth
+//! drawing ([`Window`]): a big program's timeline is far larger than its scroll box, and only
+//! what the box shows (and a margin) is in the page.
 
 use chrono::{Datelike, Duration, NaiveDate};
 use std::collections::HashMap;
@@ -7,7 +9,7 @@ use throughline_shared::ProjectId;
 use throughline_shared::analysis::{DependencyStatus, ScheduleAnalysis};
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::MilestoneKind;
-use throughline_shared::view::ProgramView;
+use throughline_shared::view::{MilestoneView, ProgramView};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Zoom {
@@ -80,13 +82,62 @@ pub struct Marker {
     pub x_baseline: Option<f64>,
     pub y: f64,
     pub status: MarkerStatus,
+    /// What it covers, its name included: from the leftmost of start, baseline and finish to the
+    /// end of its name.
+    pub left: f64,
+    pub right: f64,
 }
 
+/// An arrow from the provider's end (`x1`, `y1`) to the consumer's start (`x2`, `y2`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Arrow {
     pub id: DependencyId,
-    pub path: String,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
     pub status: DependencyStatus,
+}
+
+impl Arrow {
+    /// How far the curve's control points reach out horizontally from its ends.
+    fn bend(&self) -> f64 {
+        ((self.x2 - self.x1).abs() / 2.0).clamp(24.0, 120.0)
+    }
+
+    /// The SVG path: a cubic curve leaving and entering horizontally. Whole pixels: exact float
+    /// formatting would cost wasm size for nothing visible.
+    pub fn path(&self) -> String {
+        let bend = self.bend();
+        format!(
+            "M{},{} C{},{} {},{} {},{}",
+            px(self.x1),
+            px(self.y1),
+            px(self.x1 + bend),
+            px(self.y1),
+            px(self.x2 - bend),
+            px(self.y2),
+            px(self.x2),
+            px(self.y2)
+        )
+    }
+
+    /// Whether any of it (control points included, which bound the curve) is in `window`.
+    pub fn in_window(&self, window: &Window) -> bool {
+        let bend = self.bend();
+        window.overlaps(
+            self.x1.min(self.x2 - bend),
+            self.x2.max(self.x1 + bend),
+            self.y1.min(self.y2) - 6.0,
+            self.y1.max(self.y2) + 6.0,
+        )
+    }
+}
+
+impl Marker {
+    pub fn in_window(&self, window: &Window) -> bool {
+        window.overlaps(self.left, self.right, self.y - 8.0, self.y + 8.0)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -129,6 +180,41 @@ pub struct Filters {
     pub trouble_only: bool,
 }
 
+/// The part of the timeline that is drawn, in the timeline's own pixels: what its scroll box
+/// shows plus a margin on every side, its edges rounded out to whole blocks. A scroll of less than
+/// a block leaves it as it is (nothing is redrawn); a longer one draws what comes into it and drops
+/// what leaves.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+}
+
+/// Margin and rounding, in pixels: about a fifth of what the box shows, so a scroll by the wheel
+/// redraws a little at a time, and the margin drawn beyond the box stays small.
+const BLOCK_X: f64 = 240.0;
+const BLOCK_Y: f64 = 120.0;
+
+impl Window {
+    /// For a scroll box scrolled to (`scroll_left`, `scroll_top`) that shows `width` × `height`.
+    pub fn around(scroll_left: f64, scroll_top: f64, width: f64, height: f64) -> Self {
+        let down = |v: f64, block: f64| (v / block).floor() * block;
+        let up = |v: f64, block: f64| (v / block).ceil() * block;
+        Self {
+            left: down(scroll_left - BLOCK_X, BLOCK_X),
+            right: up(scroll_left + width + BLOCK_X, BLOCK_X),
+            top: down(scroll_top - BLOCK_Y, BLOCK_Y),
+            bottom: up(scroll_top + height + BLOCK_Y, BLOCK_Y),
+        }
+    }
+
+    pub fn overlaps(&self, left: f64, right: f64, top: f64, bottom: f64) -> bool {
+        left <= self.right && right >= self.left && top <= self.bottom && bottom >= self.top
+    }
+}
+
 /// How every milestone reads: met, late, at risk or on track. Linear in milestones plus
 /// dependencies, so a big program lays out quickly.
 pub fn statuses(
@@ -169,11 +255,31 @@ pub fn statuses(
         .collect()
 }
 
-/// How one milestone reads.
+/// How one milestone reads: what [`statuses`] says of it, from its own dependencies only.
 pub fn status_of(view: &ProgramView, analysis: &ScheduleAnalysis, id: MilestoneId) -> MarkerStatus {
-    statuses(view, analysis)
-        .remove(&id)
-        .unwrap_or(MarkerStatus::OnTrack)
+    let Some(m) = view.milestone(id) else {
+        return MarkerStatus::OnTrack;
+    };
+    if m.actual.is_some() {
+        return MarkerStatus::Met;
+    }
+    let mut worst = None;
+    for d in view.dependencies.iter().filter(|d| d.consumer == id) {
+        match analysis.dependency(d.dependency_id).map(|h| h.status) {
+            Some(DependencyStatus::Late | DependencyStatus::Broken) => {
+                worst = Some(MarkerStatus::Late)
+            }
+            Some(DependencyStatus::AtRisk) if worst.is_none() => worst = Some(MarkerStatus::AtRisk),
+            _ => {}
+        }
+    }
+    if worst == Some(MarkerStatus::Late) || analysis.overdue.contains(&id) {
+        MarkerStatus::Late
+    } else if worst.is_some() || m.variance_days().is_some_and(|v| v > 0) {
+        MarkerStatus::AtRisk
+    } else {
+        MarkerStatus::OnTrack
+    }
 }
 
 pub fn layout(
@@ -185,7 +291,7 @@ pub fn layout(
     let today = analysis.today;
     let statuses = statuses(view, analysis);
     let health = analysis.by_dependency();
-    let visible: Vec<&throughline_shared::view::MilestoneView> = view
+    let visible: Vec<&MilestoneView> = view
         .milestones
         .iter()
         .filter(|m| filters.project.is_none_or(|p| p == m.project_id))
@@ -218,6 +324,10 @@ pub fn layout(
     let width = x_of(end).max(320.0);
 
     // Lanes: one per project with visible milestones (all projects when none is filtered away).
+    let mut by_project: HashMap<ProjectId, Vec<&MilestoneView>> = HashMap::new();
+    for m in visible {
+        by_project.entry(m.project_id).or_default().push(m);
+    }
     let mut lanes = Vec::new();
     let mut markers = HashMap::new();
     let mut marker_order = Vec::new();
@@ -226,10 +336,7 @@ pub fn layout(
         if filters.project.is_some_and(|p| p != project.project_id) {
             continue;
         }
-        let mut items: Vec<_> = visible
-            .iter()
-            .filter(|m| m.project_id == project.project_id)
-            .collect();
+        let mut items = by_project.remove(&project.project_id).unwrap_or_default();
         if items.is_empty() && filters.trouble_only {
             continue;
         }
@@ -263,6 +370,8 @@ pub fn layout(
                     x_baseline: m.baseline.filter(|b| *b != finish).map(x_of),
                     y: top + LANE_PADDING + ROW_HEIGHT * (row as f64 + 0.5),
                     status: statuses[&m.milestone_id],
+                    left,
+                    right,
                 },
             );
         }
@@ -289,25 +398,14 @@ pub fn layout(
         let (Some(p), Some(c)) = (markers.get(&d.provider), markers.get(&d.consumer)) else {
             continue;
         };
-        let (x1, y1) = (p.x + 7.0, p.y);
-        let (x2, y2) = (c.x_start.unwrap_or(c.x) - 8.0, c.y);
-        let bend = ((x2 - x1).abs() / 2.0).clamp(24.0, 120.0);
         arrows.insert(
             d.dependency_id,
             Arrow {
                 id: d.dependency_id,
-                // Whole pixels: exact float formatting would cost wasm size for nothing visible.
-                path: format!(
-                    "M{},{} C{},{} {},{} {},{}",
-                    px(x1),
-                    px(y1),
-                    px(x1 + bend),
-                    px(y1),
-                    px(x2 - bend),
-                    px(y2),
-                    px(x2),
-                    px(y2)
-                ),
+                x1: p.x + 7.0,
+                y1: p.y,
+                x2: c.x_start.unwrap_or(c.x) - 8.0,
+                y2: c.y,
                 status: health.status,
             },
         );
@@ -515,6 +613,13 @@ mod tests {
         let analysis = view.analyse(d(2, 15));
         let consumer = view.milestones[2].milestone_id;
         assert_eq!(status_of(&view, &analysis, consumer), MarkerStatus::Late);
+        let all = statuses(&view, &analysis);
+        for m in &view.milestones {
+            assert_eq!(
+                status_of(&view, &analysis, m.milestone_id),
+                all[&m.milestone_id]
+            );
+        }
         let filtered = layout(
             &view,
             &analysis,
@@ -529,6 +634,48 @@ mod tests {
         assert_eq!(
             filtered.arrows.values().next().map(|a| a.status),
             Some(DependencyStatus::Late)
+        );
+    }
+
+    #[test]
+    fn the_window_covers_the_box_with_a_margin_and_moves_in_blocks() {
+        let w = Window::around(1000.0, 500.0, 1200.0, 640.0);
+        assert!(w.left <= 1000.0 - 200.0 && w.right >= 2200.0 + 200.0);
+        assert!(w.top <= 500.0 - 100.0 && w.bottom >= 1140.0 + 100.0);
+        // A short scroll draws nothing new; a long one moves the window.
+        assert_eq!(Window::around(1010.0, 505.0, 1200.0, 640.0), w);
+        assert_ne!(Window::around(1600.0, 500.0, 1200.0, 640.0), w);
+    }
+
+    #[test]
+    fn only_what_overlaps_the_window_is_in_it() {
+        let view = program();
+        let layout = layout(&view, &view.analyse(d(2, 1)), Zoom::Weeks, &no_filter());
+        let everything = Window::around(0.0, 0.0, layout.width, layout.height);
+        assert!(layout.markers.values().all(|m| m.in_window(&everything)));
+        assert!(layout.arrows.values().all(|a| a.in_window(&everything)));
+        let far_below = Window {
+            left: 0.0,
+            right: layout.width,
+            top: layout.height + 500.0,
+            bottom: layout.height + 1000.0,
+        };
+        assert!(!layout.markers.values().any(|m| m.in_window(&far_below)));
+        assert!(!layout.arrows.values().any(|a| a.in_window(&far_below)));
+        // A marker's name counts: a window just right of its diamond still holds it.
+        let m = &layout.markers[&view.milestones[2].milestone_id];
+        let on_its_name = Window {
+            left: m.x + 20.0,
+            right: m.x + 30.0,
+            top: m.y,
+            bottom: m.y,
+        };
+        assert!(m.in_window(&on_its_name));
+        let arrow = layout.arrows.values().next().unwrap();
+        assert!(
+            arrow
+                .path()
+                .starts_with(&format!("M{},{} C", px(arrow.x1), px(arrow.y1)))
         );
     }
 }

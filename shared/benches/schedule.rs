@@ -2,6 +2,8 @@
 //! Run: `cargo bench -p throughline-shared --bench schedule`. Target: the impact of one slip in
 //! < 20 ms. The baseline, measured in the same run, is one full forward pass that recomputes every
 //! date of the program (what a tool without incremental propagation does per change).
+// A benchmark's figures are its output.
+#![allow(clippy::print_stdout)]
 
 use chrono::{Duration, NaiveDate};
 use std::collections::HashMap;

@@ -271,6 +271,10 @@ pub struct ChangePasswordRequest {
     /// 12 to 256 characters.
     #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 256))]
     pub new_password: String,
+    /// Also revoke all your API tokens. Absent means false, and false is not written, so a body
+    /// without it reads and writes exactly as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoke_tokens: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -542,4 +546,25 @@ pub struct AuditPage {
     /// The log's last position the page was read against, and its hash (hex SHA-256).
     pub head: i64,
     pub head_hash: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChangePasswordRequest;
+
+    #[test]
+    fn revoking_tokens_with_a_password_change_is_written_only_when_asked() {
+        let before = r#"{"current_password":"old one","new_password":"a new long one"}"#;
+        let read: ChangePasswordRequest = serde_json::from_str(before).unwrap();
+        assert!(!read.revoke_tokens);
+        assert_eq!(serde_json::to_string(&read).unwrap(), before);
+        let revoking = ChangePasswordRequest {
+            revoke_tokens: true,
+            ..read
+        };
+        assert_eq!(
+            serde_json::to_value(&revoking).unwrap()["revoke_tokens"],
+            serde_json::Value::Bool(true)
+        );
+    }
 }

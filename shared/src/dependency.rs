@@ -4,9 +4,17 @@
 //! All of a program's dependencies live in one stream, so every structural change is decided
 //! against the whole graph and appended with the version it saw: two people adding dependencies
 //! at the same moment can never together close a cycle that neither alone would (the second append
-//! fails on the version and is decided again, against the graph that now holds the first).
+//! fails on the version and is decided again, against the graph that now holds the first). The
+//! register's stream (type `dependency_register`) has the id [`register_stream_id`]:
+//! `UUIDv5(program id, "dependency-register")`. A proposal that would close a cycle is refused
+//! naming it (`422 dependency_cycle`, `details.cycle`); the API tests race four proposals to close
+//! a ring of four milestones and see exactly one refused.
 //!
-//! Recorded lifecycle: proposed → agreed, or broken / cancelled (with a reason). "At risk", "late"
+//! Recorded lifecycle: `DependencyProposed` (provider → consumer, FS/SS/FF/SF, lag, need-by,
+//! owners) → `DependencyAgreed`, `DependencyNeedByChanged`, or `DependencyBroken` /
+//! `DependencyCancelled` (reasons in the metadata). Who may: `ManageDependency{provider,
+//! consumer}` (program manager, contributor, the manager of either project); agreeing is the
+//! provider's side (`ChangeSchedule(provider project)`). "At risk", "late"
 //! and "met" are not recorded: they follow from the dates and are computed by the analysis
 //! (`crate::analysis`) as of any instant.
 

@@ -4,6 +4,12 @@
 //!
 //! The baseline is the agreed plan: set once when the program is baselined; changing it later is a
 //! re-baseline, which needs a reason (and, once governance exists, a decision).
+//!
+//! Events: `MilestoneAdded`, `MilestoneForecastChanged` (from → to), `MilestoneBaselined`,
+//! `MilestoneRebaselined` (with its reason), `MilestoneMet`. `POST /api/programs/{id}/baseline`
+//! baselines every milestone without a baseline in one atomic multi-stream append. Who may change
+//! a milestone: `ChangeSchedule(project)` (program manager, contributor, that project's manager);
+//! baselining a program: `Baseline` (program manager).
 
 use crate::error::{DomainError, NAME_MAX, PERSON_MAX, Validator};
 use crate::event::AggregateEvent;

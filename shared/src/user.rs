@@ -3,6 +3,11 @@
 //! Secrets never enter the log (it can never be edited, and a password hash must be replaceable):
 //! the events say *that* a password was set or a token created; the hashes live in their own
 //! tables.
+//!
+//! A user's stream (type `user`, no program) has a UUIDv5 of the normalised user name as its id
+//! (the server's `accounts::user_id_for`), so "the stream must not exist yet" on the append is what
+//! makes user names unique. Role grants and revocations are program events, on the program's
+//! stream, so they appear in its audit trail.
 
 use crate::access::TokenScope;
 use crate::error::{DomainError, NAME_MAX, PERSON_MAX, Validator};

@@ -2,7 +2,14 @@
 //!
 //! The server keeps these up to date in PostgreSQL (the projection runner) and also folds them
 //! from the log up to any past position (`as_of`); the browser folds live events into the same view
-//! it loaded. All three use `ProgramView::apply`, so they cannot disagree.
+//! it loaded. All three use `ProgramView::apply`, so they cannot disagree. `apply` ignores events
+//! at or below the view's position, so replays and overlaps are harmless.
+//!
+//! **Slip impact is recorded with each slip.** When `apply` folds a forecast moving later — a
+//! finish, or a deliverable's start on its own — it computes, against the schedule just before,
+//! what the slip pushes downstream (`Schedule::impact_of` with a shift per end: FS/FF links follow
+//! the provider's finish, SS/SF its start) and which objectives it newly threatens, and keeps it
+//! in `ProgramView.slips` (the last [`RECENT_SLIPS`]; an earlier view is an as-of fold away).
 
 use crate::date::days_between;
 use crate::dependency::{DependencyEvent, DependencyState};

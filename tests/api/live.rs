@@ -1,4 +1,6 @@
 //! Live updates over WebSocket: filtered by program, resumable without loss, across instances.
+// Latency figures are printed for the run's log.
+#![allow(clippy::print_stdout)]
 
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;

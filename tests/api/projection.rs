@@ -189,3 +189,105 @@ async fn a_v1_program_created_event_is_upcast_on_every_read_path() {
     assert_eq!(projected.objectives, view.objectives);
     assert_eq!(projected.sponsor, "New Sponsor");
 }
+
+/// The view a program read answers comes from each instance's cache of folded, encoded views.
+/// Whatever instance a write went through, a read that starts after its answer includes it, on
+/// every instance and in both encodings, and the cached view equals the fold of the log.
+#[tokio::test]
+async fn every_instance_answers_a_read_with_every_write_acknowledged_before_it() {
+    use flate2::read::GzDecoder;
+    use std::io::Read;
+
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn_on(&a.database_url).await;
+    let program = a.create_program("Cached").await;
+    let project = a.add_project(program, "Alpha").await;
+    // More milestones than one encoded chunk holds.
+    let mut milestones = Vec::new();
+    for i in 0..72 {
+        milestones.push(
+            a.add_milestone(program, project, &format!("M{i}"), "2027-03-01")
+                .await,
+        );
+    }
+    // Both caches hold the program before the writes start.
+    assert_eq!(a.view(program).await.milestones.len(), 72);
+    assert_eq!(b.view(program).await.milestones.len(), 72);
+
+    let (a, b) = (std::sync::Arc::new(a), std::sync::Arc::new(b));
+    let writers = (0..8).map(|w| {
+        let (a, b) = (a.clone(), b.clone());
+        let mine: Vec<_> = milestones.iter().skip(w).step_by(8).copied().collect();
+        tokio::spawn(async move {
+            for (k, milestone) in mine.iter().enumerate() {
+                let (via, other) = if (w + k) % 2 == 0 { (&a, &b) } else { (&b, &a) };
+                let day = chrono::NaiveDate::from_ymd_opt(2027, 4, 1).unwrap()
+                    + chrono::Duration::days((w * 10 + k) as i64);
+                let res = via
+                    .post(
+                        &format!("/api/programs/{program}/milestones/{milestone}/forecast"),
+                        &json!({ "forecast": day }),
+                    )
+                    .await;
+                assert_eq!(
+                    res.status(),
+                    StatusCode::OK,
+                    "{}",
+                    res.text().await.unwrap()
+                );
+                for reader in [other, via] {
+                    let seen = reader.view(program).await;
+                    let m = seen
+                        .milestones
+                        .iter()
+                        .find(|m| m.milestone_id == *milestone)
+                        .unwrap();
+                    assert_eq!(
+                        m.forecast, day,
+                        "a read after the answer includes the write"
+                    );
+                }
+            }
+        })
+    });
+    for writer in writers.collect::<Vec<_>>() {
+        writer.await.unwrap();
+    }
+
+    let head = a.head().await;
+    let res = a
+        .get(&format!("/api/programs/{program}?as_of={head}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let folded: ProgramView = res.json().await.unwrap();
+    for app in [&a, &b] {
+        let plain = app
+            .client
+            .get(app.url(&format!("/api/programs/{program}")))
+            .header("accept-encoding", "identity")
+            .send()
+            .await
+            .unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        let plain = plain.bytes().await.unwrap();
+        let gzipped = app
+            .client
+            .get(app.url(&format!("/api/programs/{program}")))
+            .header("accept-encoding", "br;q=0.5, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            gzipped.headers().get("content-encoding").unwrap(),
+            "gzip",
+            "sent gzipped once, not compressed again"
+        );
+        let mut unzipped = Vec::new();
+        GzDecoder::new(gzipped.bytes().await.unwrap().as_ref())
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain.to_vec());
+        let cached: ProgramView = serde_json::from_slice(&plain).unwrap();
+        assert_eq!(cached, folded);
+    }
+}

@@ -227,6 +227,40 @@ test('the schedule is changed from the page: milestone, dependency (a cycle is r
   await page.context().close();
 });
 
+test('an edited CSV export is imported from the page; a file with a bad row imports nothing and says which', async () => {
+  const page = await openWindow(`/programs/${programId}`, 'csv import');
+  await page.locator(marker(consumer)).waitFor();
+  const markers = await page.locator('[data-testid="milestone-marker"]').count();
+  const exported = await (
+    await fetch(`${BASE}/api/programs/${programId}/milestones.csv`, { headers: { cookie: admin.cookie } })
+  ).text();
+  const rows = exported.trim().split('\n').length - 1;
+  const file = (name, text) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+
+  await page.getByTestId('import-plan').click();
+  const form = page.getByTestId('import-form');
+  await form.getByTestId('import-csv-table').selectOption('milestones');
+  const added = `${exported.trimEnd()}\n,Payouts ${suffix},Payouts in every market,milestone,Sofia Alvarez,,${day(150)},,,,,\n`;
+  await form.getByTestId('import-csv-file').setInputFiles(file('milestones.csv', added));
+  await form.getByTestId('import-report').getByText(`Imported: 1 created, 0 updated, ${rows} unchanged.`).waitFor();
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid="milestone-marker"]').length === n,
+    markers + 1,
+  );
+
+  const bad = `project,name,kind,owner,planned\nNo such project ${suffix},Orphan,milestone,Sofia Alvarez,${day(40)}\n`;
+  const events = async () => (await api('GET', `/api/programs/${programId}/audit?limit=1000`)).events.length;
+  const before = await events();
+  await form.getByTestId('import-csv-file').setInputFiles(file('bad.csv', bad));
+  const error = form.getByTestId('form-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /nothing was imported/i);
+  assert.match(await error.locator('li').first().textContent(), /row 2.*No such project/);
+  assert.equal(await events(), before, 'nothing was applied');
+  await screenshot(page, '8b-csv-import');
+  await page.context().close();
+});
+
 test('the demo program: a living timeline, objectives at risk, dependencies in trouble first', async () => {
   const programs = await api('GET', '/api/programs');
   const demo = programs.find((p) => p.name === 'Payments Platform Modernisation');

@@ -126,6 +126,7 @@ impl TestApp {
             // Tests run the check themselves, with a clock of their choosing.
             escalation_check: std::time::Duration::from_secs(3600),
             metrics_addr: None,
+            view_cache_bytes: 256 << 20,
         };
         let app = Application::build(settings)
             .await

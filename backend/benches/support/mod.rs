@@ -100,6 +100,7 @@ pub async fn server_as(url: &str, pool_size: u32, admin: &str) -> Server {
         pool_size,
         escalation_check: Duration::from_secs(3600),
         metrics_addr: None,
+        view_cache_bytes: 256 << 20,
     };
     let app = Application::build(settings).await.unwrap();
     let port = app.port();

@@ -1,6 +1,22 @@
 //! Authentication (who is calling: a session cookie or an API token) and authorisation (what they
 //! may do in which program). Every `/api` request except health, the OpenAPI document and login
 //! passes `authenticate`; handlers then ask `authorize` for the program they touch.
+//!
+//! `authenticate` accepts `Authorization: Bearer tl_…` (SHA-256 lookup joined with the token's
+//! grants and its owner, who must be active), a read-only token as `?token=` on a calendar feed,
+//! or the `tl_session` cookie (unexpired, not idle, owner active). Cookie-authenticated writes
+//! must carry the session's `X-CSRF-Token`, and must come from the server's own origin (scheme,
+//! host and port; `Forwarded`/`X-Forwarded-*` believed only from `THROUGHLINE_TRUSTED_PROXY`
+//! peers) — the WebSocket handshake too. The `Principal` goes into the request's extensions.
+//!
+//! `authorize(pool, principal, program, action)` reads the caller's grants in that program and
+//! applies `ProgramAccess::can` from `shared::access` (the UI calls the same function to hide
+//! controls). A program the caller may not read is a 404 (its existence does not leak); one they
+//! may read but not change is a 403. Where the permission depends on what a command touches (a
+//! milestone's project, a dependency's two projects, an imported file's projects) the handler
+//! calls `authorize_writer` (readers refused up front) and the command runs the precise check once
+//! it has loaded its target. Read-only tokens cannot write, a token limited to one program sees
+//! nothing else, and tokens cannot manage tokens or users (those need a session).
 
 pub mod password;
 pub mod secret;
@@ -498,12 +514,7 @@ fn with_retry_after<B>(mut res: ServiceResponse<B>) -> ServiceResponse<B> {
 }
 
 fn retry_after_seconds(error: &actix_web::Error) -> Option<u64> {
-    let api = error.as_error::<ApiError>().or_else(|| {
-        match error.as_error::<crate::commands::CommandError>() {
-            Some(crate::commands::CommandError::Api(api)) => Some(api),
-            _ => None,
-        }
-    })?;
+    let api = error.as_error::<ApiError>()?;
     api.details.as_ref()?.get("retry_after_seconds")?.as_u64()
 }
 

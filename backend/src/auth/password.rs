@@ -56,7 +56,7 @@ impl From<PasswordError> for ApiError {
 
 impl From<PasswordError> for crate::commands::CommandError {
     fn from(error: PasswordError) -> Self {
-        ApiError::from(error).into()
+        Self::Password(error)
     }
 }
 

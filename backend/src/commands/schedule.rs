@@ -3,7 +3,6 @@
 
 use super::governance::{DirectChange, require_direct};
 use super::{CommandError, Loaded, accepted, decide_and_append, load};
-use crate::error::ApiError;
 use crate::event_store::{
     AppendError, AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
 };
@@ -26,8 +25,8 @@ use throughline_shared::{DomainError, ProgramId};
 use uuid::Uuid;
 
 /// Runs the caller's permission check for an action whose target is known only after loading.
-pub trait Allow: FnOnce(ProgramAction) -> Result<(), ApiError> {}
-impl<F: FnOnce(ProgramAction) -> Result<(), ApiError>> Allow for F {}
+pub trait Allow: FnOnce(ProgramAction) -> Result<(), CommandError> {}
+impl<F: FnOnce(ProgramAction) -> Result<(), CommandError>> Allow for F {}
 
 pub async fn add_milestone(
     store: &EventStore,

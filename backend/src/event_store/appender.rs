@@ -1,12 +1,58 @@
 //! Group commit: one appender task per backend instance turns every queued append into one
 //! transaction.
 //!
-//! Each batch locks the single `log_head` row, checks every request's expected stream versions
-//! (rejecting only the requests that conflict), assigns contiguous positions and hashes, inserts all
-//! rows, moves the head and sends one NOTIFY in one statement, and commits. Because the head row stays
-//! locked until commit, batches of every instance commit in position order: readers never see a
-//! gap that is later filled. See docs/architecture.md.
-
+//! `EventStore::append` computes the canonical JSON of its events in the caller's task, queues the
+//! request (one command: events for one or more streams, each with an expected version) and waits
+//! for the answer. The appender takes everything queued (up to `MAX_BATCH_EVENTS`, 20,000 events;
+//! it yields `LINGER_YIELDS` times first, so writers just answered can join) and, in **one
+//! transaction**:
+//!
+//! 1. `SELECT * FROM lock_log_head($stream_ids)`: a PL/pgSQL function that takes the single row
+//!    lock on `log_head` (`FOR UPDATE`: it orders all appends, from every instance), then, in a
+//!    second query with a fresh snapshot (so it sees the batch that held the lock before), reads
+//!    the current version, type and program of every stream touched (its latest event, from the
+//!    `(stream_id, position)` index). One round trip.
+//! 2. Checks each request in queue order against those versions, including the effect of earlier
+//!    requests of the same batch. A conflicting request is refused alone (`AppendError::Conflict`,
+//!    HTTP 409 with the current version); the others go on. A conflicting request whose event ids
+//!    are already in the log (or earlier in the batch) is a retry and is answered with the original
+//!    events. A stream of another type, or events naming another program than their stream's, are
+//!    refused (`StreamTypeMismatch`, `Invalid`).
+//! 3. Assigns contiguous positions and per-stream versions and chains the hashes (see
+//!    `hash.rs`).
+//! 4. One statement: `INSERT … SELECT FROM UNNEST(arrays)` for all rows, the `streams` rows of
+//!    new streams, the `UPDATE log_head` and `pg_notify('throughline_events', head)` in one `WITH`.
+//! 5. `COMMIT`, then answers every caller.
+//!
+//! **Why readers never see a gap.** Positions are assigned while holding the `log_head` row lock,
+//! which is released only when the transaction commits. So batch N+1 (from any instance) can only
+//! assign positions after batch N has committed: commit order equals position order, and a reader
+//! that has seen position P will never later find an event below P. (The BIGSERIAL trap — a
+//! transaction that takes a lower number but commits later — cannot happen.)
+//!
+//! **One NOTIFY per batch**: `NOTIFY` takes a cluster-wide lock at commit; one per event would
+//! serialise commits on it.
+//!
+//! **Batches in flight**: up to `PIPELINE` (two; `APPENDER_CONNECTIONS`, the appender's own
+//! pool), each on its own connection. The second starts before the first has committed only when
+//! at least `PIPELINE_MIN_EVENTS` (160) events are waiting; it then waits inside PostgreSQL for the
+//! head lock and takes it the moment the previous batch commits, so its round trips overlap the
+//! previous commit's WAL flush. Batches are ordered by the lock; a writer sends its next request
+//! only after the answer to its previous one, so each writer's own appends stay in order.
+//!
+//! `recorded_at` is the batch's clock reading (µs), never earlier than the head's, so time order
+//! equals position order and an `as_of` instant is found by binary search over positions
+//! (`position_at_instant`; no index on `recorded_at` for appends to maintain). Server event ids
+//! are UUIDv7 (time-ordered), so the unique index on `event_id` grows at its end.
+//!
+//! **Failures.** A batch that fails as a whole (say a reused event id hit the unique index) is
+//! retried request by request with an explicit check for ids already in the log, so only the
+//! offending request fails. When the database is unreachable (`db::is_unreachable`) nothing is
+//! retried: every caller of the batch is answered at once with `AppendError::DatabaseUnavailable`
+//! (HTTP 503 with `Retry-After: 1`), saying whether the outcome is unknown (the connection went
+//! during `COMMIT`) or certainly nothing. A batch waits for a connection only until its oldest
+//! request has been queued `APPEND_DEADLINE` (1.5 s), so no request is committed after its caller
+//! was told it failed. A panicking batch answers its callers as failed; the next starts afresh.
 use super::hash::{HashInput, canonical_string, event_hash};
 use super::{RecordedRow, event_columns};
 use chrono::{DateTime, Utc};

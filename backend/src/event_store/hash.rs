@@ -1,5 +1,14 @@
 //! The hash chain: each event's SHA-256 covers its own canonical bytes and the previous hash, so
 //! changing, removing or reordering any stored event breaks every link after it.
+//!
+//! `hash = SHA-256("throughline-event-v1" ‖ prev_hash ‖ position ‖ event_id ‖ stream_id ‖
+//! stream_type ‖ version ‖ event_type ‖ schema_version ‖ program_id ‖ payload ‖ metadata ‖
+//! recorded_at µs)`: integers big-endian, variable-length parts (the texts, payload and metadata)
+//! prefixed with their length, `program_id` with a presence byte, payload and metadata as
+//! canonical JSON (keys sorted at every depth, no whitespace), so the `jsonb` copy read back
+//! re-hashes exactly. The first event's `prev_hash` is `GENESIS_HASH` (32 zero bytes). Audit
+//! exports carry each event's `prev_hash` and `hash`, so anyone can recompute the chain and
+//! compare its end with the `X-Throughline-Head-Hash` header; `verify.rs` walks it server-side.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;

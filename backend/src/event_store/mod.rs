@@ -1,4 +1,13 @@
 //! The PostgreSQL event log: group-commit appends, reads, and hash-chain verification.
+//!
+//! The log is the only source of truth and is never edited: triggers refuse `UPDATE`, `DELETE` and
+//! `TRUNCATE` on `events` for everyone, owner and superusers included. Only disabling triggers
+//! (e.g. `session_replication_role = replica`) gets round that, and then the hash chain shows the
+//! change. Positions are global and gapless; versions are per stream and gapless, assigned only
+//! by the appender under the `log_head` lock (checked by `verify`). A stream's type and program
+//! are fixed by the append that creates it (`streams`), and every later event must name that
+//! program. Folded aggregate states are kept between commands (`state_cache`), and writers of one
+//! stream on one instance take turns (`stream_locks`).
 
 mod appender;
 mod hash;

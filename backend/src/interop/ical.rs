@@ -8,8 +8,8 @@
 //! feed. The crate escapes the TEXT properties it knows (SUMMARY, DESCRIPTION, UID, `X-…`) and
 //! the items of `categories()`, but neither NAME (RFC 7986) nor a value given to `add_property`
 //! for a list property like CATEGORIES, and none of it removes a carriage return. So every text
-//! goes through [`plain`] (control characters out), and the one property the crate writes as
-//! given (NAME) through [`escaped`] as well.
+//! goes through `plain` (control characters out), and the one property the crate writes as
+//! given (NAME) through `escaped` as well.
 
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 use std::collections::{HashMap, HashSet};

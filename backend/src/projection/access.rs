@@ -3,6 +3,12 @@
 //!
 //! Access changes are rare next to status reports, so each one is one small statement; every
 //! other event is skipped by its type name without being decoded.
+//!
+//! **Fails closed**: unlike `program_views`, an access event that does not decode stops this
+//! projection instead of being skipped, since skipping a revocation would leave access in place.
+//! Commands that change access wait for this projection to pass their event
+//! (`wait_for_projection`) before answering, so the change is in force on every instance once the
+//! caller hears of it.
 
 use super::Projection;
 use anyhow::Context;

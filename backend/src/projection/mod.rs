@@ -13,14 +13,26 @@ pub use program_views::{
 };
 pub use runner::{Projection, RunnerState, catch_up_once, checkpoint, rebuild, run_projection};
 
-use crate::error::ApiError;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
+
+/// Why a change read through a projection is not in force yet.
+#[derive(Debug, thiserror::Error)]
+pub enum NotInForce {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("the change was recorded at position {0} but is not in force yet; retry shortly")]
+    Lagging(i64),
+}
 
 /// Waits until projection `name` has folded the log up to `position`, so that a command whose
 /// effect is read through the projection (a role grant, a revoked token) is in force for every
 /// instance before its response goes out.
-pub async fn wait_for_projection(pool: &PgPool, name: &str, position: i64) -> Result<(), ApiError> {
+pub async fn wait_for_projection(
+    pool: &PgPool,
+    name: &str,
+    position: i64,
+) -> Result<(), NotInForce> {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut pause = Duration::from_millis(1);
     loop {
@@ -28,15 +40,12 @@ pub async fn wait_for_projection(pool: &PgPool, name: &str, position: i64) -> Re
             sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE name = $1")
                 .bind(name)
                 .fetch_optional(pool)
-                .await
-                .map_err(ApiError::internal)?;
+                .await?;
         if reached.is_some_and(|r| r >= position) {
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(ApiError::unavailable(format!(
-                "the change was recorded at position {position} but is not in force yet; retry shortly"
-            )));
+            return Err(NotInForce::Lagging(position));
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_millis(20));

@@ -1,7 +1,19 @@
 //! The `program_views` read model: one folded `ProgramView` per program, stored in parts —
-//! the head (`program_views`: everything but the milestones and dependencies) and one row per
-//! milestone and per dependency (`program_view_parts`) — so that writing a view costs what its
-//! events changed, not the size of the program.
+//! the head (`program_views`: everything but the projects, milestones, dependencies and recent
+//! slips) and one row per part (`program_view_parts`: projects, milestones and dependencies keyed
+//! by their index in the view's list, slips by their log position) — so that writing a view costs
+//! what its events changed, not the size of the program. A flush writes only the parts whose JSON
+//! changed (hashes of what is stored are kept with the working set) and deletes those gone; it
+//! runs at most every 250 ms under load (`FLUSH_INTERVAL`). `load_view_at_checkpoint` reads a
+//! head, its parts and the checkpoint in one statement.
+//!
+//! **One bad event never stops other programs' views.** Every event is folded with [`fold_one`],
+//! which records an event that does not decode, or whose fold panics (`catch_unwind`), in that
+//! program's view as skipped (`ProgramView.unfolded`: position, type and error; the
+//! `unfolded_count` column, which `/api/health` counts as `programs_with_unfolded_events`) and
+//! goes on. Every read (current views, as-of folds, the view cache) uses the same function, so all
+//! paths agree. A compensating event repairs what the skipped one left out; an upcaster plus
+//! `throughline rebuild` replaces the skip with the real fold.
 
 use super::Projection;
 use anyhow::Context;

@@ -1,3 +1,26 @@
+//! The projection runner: one per projection across all instances, folding the log into its read
+//! model and moving its checkpoint in the same transaction.
+//!
+//! - It runs only while its instance holds the session advisory lock `hashtextextended(name, 0)`;
+//!   other instances try again every 2 s, so one takes over when the holder dies.
+//! - It reads up to `BATCH` (5,000) events after what it has folded and folds them into the
+//!   projection's working set. It **flushes** — in one transaction: `SELECT position FROM
+//!   projection_checkpoints … FOR UPDATE` (moved by somebody else, e.g. a rebuild: drop the
+//!   working set and start from there), write what changed, write the new checkpoint, commit —
+//!   when it is caught up, when the projection's `flush_interval` has passed (`program_views`:
+//!   250 ms; `access`: zero, every batch folded and written inside that transaction, so a grant
+//!   is in force at once), or after `FLUSH_AFTER_EVENTS` (50,000) unflushed events. Readers are
+//!   never late for it: they fold whatever the checkpoint has not reached. The row lock makes two
+//!   overlapping runners take turns rather than fold an event twice or skip one.
+//! - A failed batch (a database error) drops the working set and starts again from the
+//!   checkpoint, never skipping an event.
+//! - Caught up, it sleeps until the live tail's `published` position moves (a `watch`, so no
+//!   wake-up is lost while it is busy) or 1 s passes.
+//!
+//! `rebuild` (`throughline rebuild`) empties the read model and folds from position 0 in a single
+//! transaction, so readers see the old state until it commits; tests assert the result equals
+//! the live projection.
+
 use crate::event_store::{EventFilter, head_position, read_events};
 use sqlx::{PgConnection, PgPool};
 use std::future::Future;

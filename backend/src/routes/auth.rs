@@ -4,7 +4,6 @@ use super::Json;
 use crate::accounts;
 use crate::auth::throttle::{Attempt, TrustedDevice};
 use crate::auth::{AuthSettings, Credential, Principal, password, retry_later, session, throttle};
-use crate::commands::CommandError;
 use crate::error::ApiError;
 use crate::event_store::EventStore;
 use crate::request_context::RequestContext;
@@ -253,7 +252,7 @@ pub async fn change_password(
     principal: Principal,
     ctx: RequestContext,
     body: Json<ChangePasswordRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     principal.require_session()?;
     let permit = password::permit().await?;
     // Guessing the current password from a hijacked session counts like failed sign-ins.
@@ -264,7 +263,7 @@ pub async fn change_password(
         {
             Attempt::Go { failure_delay } => failure_delay,
             Attempt::Locked { until } => {
-                return Err(too_many_attempts(&principal.username, until).into());
+                return Err(too_many_attempts(&principal.username, until));
             }
         };
     let ChangePasswordRequest {
@@ -288,8 +287,7 @@ pub async fn change_password(
             "validation_failed",
             "some fields are not valid",
         )
-        .with_details(serde_json::json!([{"field": "current_password", "message": "is not your current password"}]))
-        .into());
+        .with_details(serde_json::json!([{"field": "current_password", "message": "is not your current password"}])));
     }
     throttle::clear(pool.get_ref(), &principal.username)
         .await

@@ -1,12 +1,13 @@
 //! Plans in from MS Project, milestones out to calendars.
 
-use super::programs::{AsOf, current_view, view_at};
-use crate::auth::{Principal, authorize, authorize_writer, require};
-use crate::commands::CommandError;
+use super::programs::AsOf;
+use super::schedule::allow;
+use crate::auth::{Principal, authorize, authorize_writer};
 use crate::commands::import::{import_dependency_rows, import_milestone_rows, import_plan};
 use crate::error::ApiError;
 use crate::event_store::EventStore;
 use crate::interop::{csv_io, ical, mspdi};
+use crate::queries::program::{current_view, view_at};
 use crate::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -72,7 +73,7 @@ pub async fn import_mspdi(
     path: web::Path<Uuid>,
     query: web::Query<ImportQuery>,
     payload: web::Payload,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     let access = authorize_writer(&pool, &principal, program_id).await?;
     let xml = read_body(payload, "invalid_mspdi").await?;
@@ -89,7 +90,7 @@ pub async fn import_mspdi(
         program_id,
         query.project_id.map(ProjectId),
         plan,
-        |action| require(&principal, &access, action),
+        allow(&principal, &access),
     )
     .await?;
     tracing::info!(%program_id, milestones = report.milestones, dependencies = report.dependencies, "imported an MS Project plan");
@@ -252,13 +253,11 @@ pub async fn import_milestones(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     payload: web::Payload,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     let (access, view, rows) = csv_import_input(&pool, &principal, program_id, payload).await?;
-    let report = import_milestone_rows(&store, &ctx, &view, rows, |action| {
-        require(&principal, &access, action)
-    })
-    .await?;
+    let report =
+        import_milestone_rows(&store, &ctx, &view, rows, allow(&principal, &access)).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -277,12 +276,10 @@ pub async fn import_dependencies(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     payload: web::Payload,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     let (access, view, rows) = csv_import_input(&pool, &principal, program_id, payload).await?;
-    let report = import_dependency_rows(&store, &ctx, &view, rows, |action| {
-        require(&principal, &access, action)
-    })
-    .await?;
+    let report =
+        import_dependency_rows(&store, &ctx, &view, rows, allow(&principal, &access)).await?;
     Ok(HttpResponse::Ok().json(report))
 }

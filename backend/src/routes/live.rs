@@ -1,5 +1,26 @@
 //! The live WebSocket: a browser subscribes to a program from a position and receives every later
 //! event of it, in order, exactly once — across reconnects, as long as it resumes from `covered`.
+//!
+//! **Catch-up.** A session subscribes to the instance's broadcast (`crate::live`) first, then
+//! handles `{"type":"subscribe","program_id":…,"after":P}` by reading everything after `P` from
+//! the table up to the head, then forwarding broadcast batches. It tracks `covered` (every
+//! position up to it has been considered): batches at or below `covered` are skipped; a batch
+//! starting beyond `covered`, or a lagged receiver, triggers another read from the table first.
+//! So nothing is missed, duplicated or reordered. Frames are
+//! `{"type":"events","events":[…],"covered":C}`; a client that reconnects subscribes with
+//! `after = C`. A subscription to everything (`program_id: null`) is filtered to the caller's
+//! readable programs; account events go to administrators only.
+//!
+//! **Access.** The handshake authenticates once (a cookie handshake must come from the server's
+//! own origin). Subscribing waits for the `access` projection to reach the head and judges the
+//! subscription by the caller's access then. Afterwards a batch or a catch-up page that holds a
+//! change of the caller's own access (a grant or revocation, their deactivation, a revoked token)
+//! waits for the projection to pass that change and re-reads the caller's access before any of it
+//! is sent, so a revoked member receives nothing more of the program; pages without one are sent
+//! at once (waiting for a head that moves under load made a lagging socket crawl). Sign-outs and
+//! expiries are not events: a deleted session is announced on a process-wide channel (and to
+//! other instances by `session::relay_sign_outs`), closing its sockets at once, and every socket
+//! re-checks its credential on each heartbeat (20 s).
 
 use crate::auth::{Credential, Principal, Readable, authorize, session as sessions, still_valid};
 use crate::error::ApiError;

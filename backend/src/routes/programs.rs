@@ -3,14 +3,17 @@
 use super::Json;
 use super::events::PageQuery;
 use crate::auth::{Principal, authorize, grant_from_row};
-use crate::commands::{self, CommandError};
+use crate::commands;
 use crate::error::ApiError;
 use crate::event_store::{
     EventFilter, EventStore, head_position, position_at_instant, read_events,
 };
-use crate::projection::{PROGRAM_VIEWS, fold_one, load_heads, load_view_at_checkpoint, load_views};
+use crate::projection::{PROGRAM_VIEWS, load_heads, load_views};
+use crate::queries::program::{FOLD_PAGE, fold_into, view_at};
 use crate::request_context::RequestContext;
-use actix_web::{HttpResponse, get, patch, post, web};
+use crate::view_cache::ViewCache;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::PgPool;
@@ -25,8 +28,6 @@ use throughline_shared::ids::ScopeItemId;
 use throughline_shared::view::{ProgramSummary, ProgramView};
 use throughline_shared::{ProgramId, ProjectId, RecordedEvent, UserId};
 use uuid::Uuid;
-
-const FOLD_PAGE: i64 = 5_000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -89,77 +90,6 @@ async fn as_of_position(pool: &PgPool, query: &AsOfQuery) -> Result<Option<i64>,
         Some(raw) => Ok(Some(AsOf::parse(raw)?.position(pool).await?)),
         None => Ok(None),
     }
-}
-
-/// Folds `filter`'s events (all pages) into `views`, creating views for programs as they appear.
-async fn fold_into(
-    pool: &PgPool,
-    mut filter: EventFilter,
-    views: &mut BTreeMap<ProgramId, ProgramView>,
-) -> Result<(), ApiError> {
-    filter.limit = FOLD_PAGE;
-    loop {
-        let events = read_events(pool, filter)
-            .await
-            .map_err(ApiError::internal)?;
-        let last = events.last().map(|e| e.position);
-        let count = events.len();
-        for mut event in events {
-            if let Some(program_id) = event.program_id {
-                if filter.program_id.is_some_and(|p| p != program_id) {
-                    continue;
-                }
-                let view = views
-                    .entry(program_id)
-                    .or_insert_with(|| ProgramView::new(program_id));
-                fold_one(view, &mut event);
-            }
-        }
-        match last {
-            Some(last) if count as i64 == FOLD_PAGE => filter.after = last,
-            _ => return Ok(()),
-        }
-    }
-}
-
-/// The program's view now: the projection's row, plus whatever the projection has not folded yet,
-/// so a read right after a write always includes that write.
-pub(crate) async fn current_view(
-    pool: &PgPool,
-    program_id: ProgramId,
-) -> Result<Option<ProgramView>, ApiError> {
-    let (checkpoint, stored) = load_view_at_checkpoint(pool, program_id)
-        .await
-        .map_err(ApiError::internal)?;
-    let mut views = BTreeMap::new();
-    if let Some(view) = stored {
-        views.insert(program_id, view);
-    }
-    let filter = EventFilter {
-        after: checkpoint,
-        up_to: None,
-        program_id: Some(program_id),
-        limit: FOLD_PAGE,
-    };
-    fold_into(pool, filter, &mut views).await?;
-    Ok(views.remove(&program_id).filter(ProgramView::exists))
-}
-
-/// The program's view as it stood at `position`, folded from the log.
-pub(crate) async fn view_at(
-    pool: &PgPool,
-    program_id: ProgramId,
-    position: i64,
-) -> Result<Option<ProgramView>, ApiError> {
-    let mut views = BTreeMap::new();
-    let filter = EventFilter {
-        after: 0,
-        up_to: Some(position),
-        program_id: Some(program_id),
-        limit: FOLD_PAGE,
-    };
-    fold_into(pool, filter, &mut views).await?;
-    Ok(views.remove(&program_id).filter(ProgramView::exists))
 }
 
 /// Every program the caller may read, newest activity first.
@@ -257,7 +187,7 @@ pub async fn create_program(
     principal: Principal,
     ctx: RequestContext,
     body: Json<CreateProgramRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     crate::auth::require_program_creator(&principal, &settings)?;
     let accepted = commands::create_program(&store, &ctx, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(accepted))
@@ -270,24 +200,67 @@ pub async fn create_program(
         (status = 404, body = ErrorResponse, description = "no such program, one the caller may not read, or one that did not exist yet at `as_of`")))]
 #[get("/programs/{program_id}")]
 pub async fn get_program(
+    req: HttpRequest,
     pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
     principal: Principal,
     path: web::Path<Uuid>,
     query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
-    let view = match as_of_position(&pool, &query).await? {
-        Some(position) => view_at(&pool, program_id, position).await?.ok_or_else(|| {
+    if let Some(position) = as_of_position(&pool, &query).await? {
+        let view = view_at(&pool, program_id, position).await?.ok_or_else(|| {
             ApiError::not_found(format!(
                 "program {program_id} did not exist at log position {position}"
             ))
-        })?,
-        None => current_view(&pool, program_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?,
+        })?;
+        return Ok(HttpResponse::Ok().json(view));
+    }
+    let snapshot = views
+        .current(&pool, program_id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
+    // The cache keeps the view gzipped as well; the compression middleware leaves an answer that
+    // already has a Content-Encoding alone.
+    let mut answer = HttpResponse::Ok();
+    answer
+        .content_type(ContentType::json())
+        .insert_header((header::VARY, "accept-encoding"));
+    if accepts_gzip(&req) {
+        answer.insert_header((header::CONTENT_ENCODING, "gzip"));
+        Ok(answer.body(snapshot.encoded.gzip()))
+    } else {
+        Ok(answer.body(snapshot.encoded.identity()))
+    }
+}
+
+/// Whether `Accept-Encoding` allows gzip (RFC 9110 §12.5.3: named or `*`, with a non-zero q).
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    let Some(value) = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
     };
-    Ok(HttpResponse::Ok().json(view))
+    let mut gzip = None;
+    let mut any = None;
+    for item in value.split(',') {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match name.as_str() {
+            "gzip" | "x-gzip" => gzip = Some(q > 0.0),
+            "*" => any = Some(q > 0.0),
+            _ => {}
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// Renames the program or changes its description or sponsor.
@@ -302,7 +275,7 @@ pub async fn edit_program(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<EditProgramRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
     let accepted = commands::edit_program(&store, &ctx, program_id, body.into_inner()).await?;
@@ -321,7 +294,7 @@ pub async fn add_project(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<AddProjectRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::AddProject).await?;
     let accepted = commands::add_project(&store, &ctx, program_id, body.into_inner()).await?;
@@ -341,7 +314,7 @@ pub async fn report_status(
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<ReportStatusRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let (program_id, project_id) = path.into_inner();
     let (program_id, project_id) = (ProgramId(program_id), ProjectId(project_id));
     authorize(
@@ -480,7 +453,7 @@ pub async fn grant_role(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<RoleChangeRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::ManageMembers).await?;
     let accepted = commands::change_role(&store, &ctx, program_id, body.into_inner(), true).await?;
@@ -500,7 +473,7 @@ pub async fn revoke_role(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<RoleChangeRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::ManageMembers).await?;
     let accepted =
@@ -520,7 +493,7 @@ pub async fn change_phase(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<ChangePhaseRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
     let accepted = commands::change_phase(&store, &ctx, program_id, body.into_inner()).await?;
@@ -539,7 +512,7 @@ pub async fn add_scope_item(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<ScopeRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
     let accepted = commands::set_scope(&store, &ctx, program_id, None, body.into_inner()).await?;
@@ -559,7 +532,7 @@ pub async fn revise_scope_item(
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<ScopeRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let (program_id, item) = path.into_inner();
     let program_id = ProgramId(program_id);
     authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;
@@ -587,7 +560,7 @@ pub async fn set_project_objectives(
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<ProjectObjectivesRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let (program_id, project_id) = path.into_inner();
     let program_id = ProgramId(program_id);
     authorize(&pool, &principal, program_id, ProgramAction::Edit).await?;

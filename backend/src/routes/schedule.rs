@@ -1,12 +1,13 @@
 //! Milestones, dependencies and the schedule analysis of a program.
 
 use super::Json;
-use super::programs::{AsOf, current_view, view_at};
+use super::programs::AsOf;
 use crate::auth::{Principal, authorize, authorize_writer, require};
 use crate::commands::CommandError;
 use crate::commands::schedule::{self as commands, DependencyChange, MilestoneChange};
 use crate::error::ApiError;
 use crate::event_store::EventStore;
+use crate::queries::program::{current_view, view_at};
 use crate::request_context::RequestContext;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{NaiveDate, Utc};
@@ -25,12 +26,18 @@ use throughline_shared::milestone::MilestoneCommand;
 use throughline_shared::view::ProgramView;
 use uuid::Uuid;
 
-/// The check to run once a command knows what it touches.
-fn allow<'a>(
+/// The check to run once a command knows what it touches. `require` refuses only with
+/// `403 forbidden`, so its message is all the command needs to carry back.
+pub(super) fn allow<'a>(
     principal: &'a Principal,
     access: &'a ProgramAccess,
-) -> impl FnOnce(ProgramAction) -> Result<(), ApiError> + 'a {
-    move |action| require(principal, access, action)
+) -> impl Fn(ProgramAction) -> Result<(), CommandError> + 'a {
+    move |action| {
+        require(principal, access, action).map_err(|denied| {
+            debug_assert_eq!(denied.code, "forbidden");
+            CommandError::Forbidden(denied.message)
+        })
+    }
 }
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/milestones", tag = "schedule",
@@ -45,7 +52,7 @@ pub async fn add_milestone(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<AddMilestoneRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     let request = body.into_inner();
     authorize(
@@ -90,7 +97,7 @@ pub async fn change_forecast(
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<ChangeForecastRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
     let (change, access) = milestone_change(
         &pool,
@@ -122,7 +129,7 @@ pub async fn baseline_milestone(
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<BaselineMilestoneRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
     let command = MilestoneCommand::Baseline {
         to: request.baseline,
@@ -154,7 +161,7 @@ pub async fn meet_milestone(
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
     body: Json<MeetMilestoneRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
     let (change, access) = milestone_change(
         &pool,
@@ -185,7 +192,7 @@ pub async fn baseline_program(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<BaselineProgramRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Baseline).await?;
     let accepted = commands::baseline_program(&store, &ctx, program_id, body.into_inner()).await?;
@@ -205,7 +212,7 @@ pub async fn propose_dependency(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<ProposeDependencyRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     let access = authorize_writer(&pool, &principal, program_id).await?;
     let accepted = commands::propose_dependency(
@@ -252,7 +259,7 @@ pub async fn change_dependency(
     ctx: RequestContext,
     path: web::Path<DependencyPath>,
     body: Json<DependencyChangeRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let path = path.into_inner();
     let program_id = ProgramId(path.program_id);
     let access = authorize_writer(&pool, &principal, program_id).await?;
@@ -264,8 +271,7 @@ pub async fn change_dependency(
         other => {
             return Err(ApiError::not_found(format!(
                 "no dependency change {other:?}: use agree, need-by, break or cancel"
-            ))
-            .into());
+            )));
         }
     };
     let accepted = commands::change_dependency(

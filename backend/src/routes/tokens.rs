@@ -3,7 +3,7 @@
 use super::Json;
 use crate::accounts;
 use crate::auth::Principal;
-use crate::commands::CommandError;
+use crate::error::ApiError;
 use crate::event_store::EventStore;
 use crate::request_context::RequestContext;
 use actix_web::{HttpResponse, get, post, web};
@@ -20,7 +20,7 @@ use uuid::Uuid;
 pub async fn list_tokens(
     pool: web::Data<PgPool>,
     principal: Principal,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     principal.require_session()?;
     Ok(HttpResponse::Ok().json(accounts::list_tokens(pool.get_ref(), principal.user_id).await?))
 }
@@ -36,7 +36,7 @@ pub async fn create_token(
     principal: Principal,
     ctx: RequestContext,
     body: Json<CreateTokenRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     principal.require_session()?;
     let created =
         accounts::create_token(&store, &ctx, principal.user_id, body.into_inner()).await?;
@@ -55,7 +55,7 @@ pub async fn revoke_token(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     principal.require_session()?;
     accounts::revoke_token(&store, &ctx, principal.user_id, TokenId(path.into_inner())).await?;
     Ok(HttpResponse::NoContent().finish())

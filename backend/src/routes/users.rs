@@ -5,7 +5,7 @@
 use super::Json;
 use crate::accounts;
 use crate::auth::Principal;
-use crate::commands::CommandError;
+use crate::error::ApiError;
 use crate::event_store::EventStore;
 use crate::request_context::RequestContext;
 use actix_web::http::StatusCode;
@@ -30,16 +30,12 @@ pub struct SetPasswordRequest {
 pub async fn list_users(
     pool: web::Data<PgPool>,
     principal: Principal,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     if principal.token_program().is_some() {
-        return Err(principal
-            .deny("this API token is limited to one program")
-            .into());
+        return Err(principal.deny("this API token is limited to one program"));
     }
     if !principal.admin && principal.memberships(pool.get_ref()).await?.is_empty() {
-        return Err(principal
-            .deny("the user directory needs a role in some program")
-            .into());
+        return Err(principal.deny("the user directory needs a role in some program"));
     }
     Ok(HttpResponse::Ok().json(accounts::list_users(pool.get_ref()).await?))
 }
@@ -54,7 +50,7 @@ pub async fn create_user(
     principal: Principal,
     ctx: RequestContext,
     body: Json<CreateUserRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     principal.require_session()?;
     let user = accounts::create_user(&store, &ctx, body.into_inner()).await?;
@@ -68,17 +64,16 @@ async fn set_active(
     user_id: Uuid,
     active: bool,
     reason: Option<String>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     principal.require_session()?;
     let user_id = UserId(user_id);
     if !active && user_id == principal.user_id {
-        return Err(crate::error::ApiError::new(
+        return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "cannot_deactivate_self",
             "you cannot deactivate your own account; ask another administrator",
-        )
-        .into());
+        ));
     }
     accounts::set_active(store, ctx, user_id, active, reason).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -97,7 +92,7 @@ pub async fn deactivate_user(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Option<Json<ReasonRequest>>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let reason = body.and_then(|b| b.into_inner().reason);
     set_active(&store, &principal, &ctx, path.into_inner(), false, reason).await
 }
@@ -115,7 +110,7 @@ pub async fn reactivate_user(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Option<Json<ReasonRequest>>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     let reason = body.and_then(|b| b.into_inner().reason);
     set_active(&store, &principal, &ctx, path.into_inner(), true, reason).await
 }
@@ -132,7 +127,7 @@ pub async fn set_password(
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<SetPasswordRequest>,
-) -> Result<HttpResponse, CommandError> {
+) -> Result<HttpResponse, ApiError> {
     principal.require_admin()?;
     principal.require_session()?;
     accounts::set_password(

@@ -73,22 +73,55 @@ pub fn describe_recorded(
     }
 }
 
+/// Events shown at first, and added by each "Show older".
+const PAGE: usize = 30;
+
 #[component]
 pub fn ActivityPanel(
     program_id: ProgramId,
     /// Newest first.
-    #[prop(into)]
-    events: Signal<Vec<RecordedEvent>>,
+    events: RwSignal<Vec<RecordedEvent>>,
     view: RwSignal<Option<ProgramView>>,
-    /// Events above this position arrived live and are briefly highlighted.
+    /// Events above this position arrived live: they are briefly highlighted, and always shown.
     #[prop(into)]
     live_after: Signal<i64>,
+    /// Only events up to this position (a view of the past shows nothing after its moment).
+    #[prop(into)]
+    until: Signal<i64>,
 ) -> impl IntoView {
     let now = use_now();
+    // A big program has tens of thousands of events: the newest pages of them are in the page,
+    // and everything that arrives live on top, so nothing shifts out from under the reader.
+    let pages = RwSignal::new(1_usize);
+    let shown = move || {
+        let (until, live_after, n) = (until.get(), live_after.get(), pages.get() * PAGE);
+        events.with(|list| {
+            let mut older = 0;
+            list.iter()
+                .filter(|e| e.position <= until)
+                .take_while(|e| {
+                    if e.position <= live_after {
+                        older += 1;
+                    }
+                    older <= n
+                })
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let more = Memo::new(move |_| {
+        let (until, live_after, n) = (until.get(), live_after.get(), pages.get() * PAGE);
+        events.with(|list| {
+            list.iter()
+                .filter(|e| e.position <= until.min(live_after))
+                .nth(n)
+                .is_some()
+        })
+    });
     view! {
         <ol class="activity-list" data-testid="activity-list" aria-label="Activity, newest first">
             <For
-                each=move || events.get()
+                each=shown
                 key=|e| e.position
                 children=move |recorded| {
                     let (project, sentence) = view.with_untracked(|v| {
@@ -142,5 +175,11 @@ pub fn ActivityPanel(
                 }
             />
         </ol>
+        <Show when=move || more.get()>
+            <button type="button" class="btn btn-secondary btn-small activity-more"
+                data-testid="activity-more" on:click=move |_| pages.update(|p| *p += 1)>
+                "Show older changes"
+            </button>
+        </Show>
     }
 }

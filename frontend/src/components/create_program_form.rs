@@ -112,6 +112,7 @@ pub fn CreateProgramForm(on_close: Callback<()>) -> impl IntoView {
                 message: "Some fields need attention.".into(),
                 fields: date_errors,
                 current_version: None,
+                rows: Vec::new(),
             }));
             return;
         }

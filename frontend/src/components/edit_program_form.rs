@@ -59,6 +59,7 @@ pub fn EditProgramForm(
                 message: "Nothing has changed yet.".into(),
                 fields: Vec::new(),
                 current_version: None,
+                rows: Vec::new(),
             }));
             return;
         }

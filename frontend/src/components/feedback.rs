@@ -1,5 +1,6 @@
 //! Loading, error and field-error presentation shared by the pages and forms.
 
+use leptos::error::Errors;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
@@ -92,6 +93,48 @@ pub fn Loading(#[prop(into)] label: String) -> impl IntoView {
         <div class="loading" role="status" aria-live="polite" data-testid="loading">
             <span class="spinner" aria-hidden="true"></span>
             <span>{label}</span>
+        </div>
+    }
+}
+
+/// The API errors an `ErrorBoundary` caught: every read here fails with an `ApiError`.
+pub fn api_errors(errors: &Errors) -> Vec<ApiError> {
+    errors
+        .iter()
+        .filter_map(|(_, e)| e.downcast_ref::<ApiError>().cloned())
+        .collect()
+}
+
+/// A failed request: the message, then each field's or row's problem.
+#[component]
+pub fn ErrorDetails(error: ApiError) -> impl IntoView {
+    let problems = (!error.fields.is_empty() || !error.rows.is_empty()).then(|| {
+        view! {
+            <ul class="field-errors">
+                {error.fields.into_iter().map(|f| view! {
+                    <li><strong>{f.field.replace('_', " ")}</strong>": "{f.message}</li>
+                }).collect_view()}
+                {error.rows.into_iter().map(|row| view! { <li>{row}</li> }).collect_view()}
+            </ul>
+        }
+    });
+    view! {
+        <span>{sentence(&error.message)}</span>
+        {problems}
+    }
+}
+
+/// What an `ErrorBoundary` around a read shows instead of the data.
+#[component]
+pub fn ReadFailed(errors: ArcRwSignal<Errors>, #[prop(into)] title: String) -> impl IntoView {
+    view! {
+        <div class="banner banner-error" role="alert" data-testid="error-banner">
+            <div class="banner-text">
+                <strong>{title}</strong>
+                {move || errors.with(api_errors).into_iter().map(|error| view! {
+                    <ErrorDetails error/>
+                }).collect_view()}
+            </div>
         </div>
     }
 }

@@ -8,15 +8,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use throughline_shared::ProgramId;
 use throughline_shared::access::ProgramAction;
-use throughline_shared::analysis::ScheduleAnalysis;
+use throughline_shared::analysis::DependencyStatus;
 use throughline_shared::api::{ChangeForecastRequest, CommandAccepted, MeetMilestoneRequest};
 use throughline_shared::ids::MilestoneId;
-use throughline_shared::view::ProgramView;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::feedback::{FieldMessage, FormError, invalid};
 use crate::dates;
+use crate::schedule::Schedule;
 use crate::timeline_layout::status_of;
 
 fn date(d: NaiveDate) -> String {
@@ -31,34 +31,81 @@ fn signed_days(days: i64) -> String {
     }
 }
 
+/// One dependency of the milestone, seen from it: the milestone at the other end.
+#[derive(Clone, Debug, PartialEq)]
+struct Link {
+    other: String,
+    other_project: Option<String>,
+    status: Option<DependencyStatus>,
+    gap_days: i64,
+}
+
 #[component]
 pub fn MilestonePanel(
     program_id: ProgramId,
     milestone_id: MilestoneId,
-    view: RwSignal<Option<ProgramView>>,
-    analysis: Memo<Option<ScheduleAnalysis>>,
+    schedule: Schedule,
     history: bool,
     on_accepted: Callback<CommandAccepted>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let auth = use_auth();
+    let analysis = schedule.analysis;
+    // Everything here is read through `schedule`: a live status report elsewhere in the program
+    // re-runs none of it, and a schedule change patches the parts it touched (never the form).
     let milestone = Memo::new(move |_| {
-        view.with(|v| v.as_ref().and_then(|v| v.milestone(milestone_id).cloned()))
+        schedule
+            .with(|v| schedule.lookup(v, |by_id| by_id.milestone(milestone_id).cloned()))
+            .flatten()
     });
-    let project_name = move |id| {
-        view.with(|v| {
-            v.as_ref()
-                .and_then(|v| v.project(id).map(|p| p.name.clone()))
-                .unwrap_or_default()
+    let project_name = Memo::new(move |_| {
+        let project = milestone.with(|m| m.as_ref().map(|m| m.project_id))?;
+        schedule
+            .with(|v| schedule.lookup(v, |by_id| by_id.project(project).map(|p| p.name.clone())))
+            .flatten()
+    });
+    let status = Memo::new(move |_| {
+        analysis.with(|a| {
+            let a = a.as_ref()?;
+            schedule.with(|v| status_of(v, a, milestone_id))
         })
-    };
-    let milestone_name = move |id| {
-        view.with(|v| {
-            v.as_ref()
-                .and_then(|v| v.milestone(id).map(|m| m.name.clone()))
-                .unwrap_or_else(|| id.to_string())
-        })
-    };
+    });
+    let links = Memo::new(move |_| {
+        analysis
+            .with(|a| {
+                let a = a.as_ref()?;
+                schedule.with(|v| {
+                    schedule.lookup(v, |by_id| {
+                        let link = |other: MilestoneId, id| {
+                            let health = by_id.health(a, id);
+                            let other = by_id.milestone(other);
+                            Link {
+                                other: other.map(|m| m.name.clone()).unwrap_or_default(),
+                                other_project: other
+                                    .and_then(|m| by_id.project(m.project_id))
+                                    .map(|p| p.name.clone()),
+                                status: health.map(|h| h.status),
+                                gap_days: health.map_or(0, |h| h.gap_days),
+                            }
+                        };
+                        let needs: Vec<Link> = v
+                            .dependencies
+                            .iter()
+                            .filter(|d| d.consumer == milestone_id)
+                            .map(|d| link(d.provider, d.dependency_id))
+                            .collect();
+                        let feeds: Vec<Link> = v
+                            .dependencies
+                            .iter()
+                            .filter(|d| d.provider == milestone_id)
+                            .map(|d| link(d.consumer, d.dependency_id))
+                            .collect();
+                        (needs, feeds)
+                    })
+                })
+            })
+            .unwrap_or_default()
+    });
     let may_change = move || {
         !history
             && milestone.with(|m| {
@@ -80,12 +127,9 @@ pub fn MilestonePanel(
         let from = milestone.with(|m| m.as_ref().map(|m| m.forecast))?;
         let days = (to - from).num_days();
         let today = analysis.with(|a| a.as_ref().map(|a| a.today))?;
-        (days > 0).then(|| {
-            view.with(|v| {
-                v.as_ref()
-                    .map(|v| v.preview_slip(milestone_id, days, today))
-            })
-        })?
+        (days > 0)
+            .then(|| schedule.with(|v| v.preview_slip(milestone_id, days, today)))
+            .flatten()
     });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -140,91 +184,127 @@ pub fn MilestonePanel(
         });
     };
 
-    let links = move || {
-        let v = view.get()?;
-        let a = analysis.get()?;
-        let row = |other: MilestoneId, dependency: &throughline_shared::view::DependencyView| {
-            let health = a.dependency(dependency.dependency_id);
-            let status = health.map(|h| h.status);
-            let gap = health.map_or(0, |h| h.gap_days);
-            let other_project = v.milestone(other).map(|m| project_name(m.project_id));
+    let link_list = |links: &[Link]| {
+        links
+            .iter()
+            .map(|l| {
+                let wire = l.status.map(|s| s.wire_name());
+                let gap = l.gap_days;
+                view! {
+                    <li class="link-row" data-testid="milestone-link" data-status=wire>
+                        <span class=format!("dep-chip {}", wire.unwrap_or(""))>
+                            {l.status.map(|s| s.label())}
+                        </span>
+                        <span>{l.other.clone()}</span>
+                        <span class="muted">{l.other_project.clone()}</span>
+                        {(gap > 0).then(|| view! { <span class="gap">{format!("{gap} d short")}</span> })}
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let links_view = move || {
+        links.with(|(needs, feeds)| {
             view! {
-                <li class="link-row" data-testid="milestone-link" data-status=status.map(|s| s.wire_name())>
-                    <span class=format!("dep-chip {}", status.map_or("", |s| s.wire_name()))>
-                        {status.map(|s| s.label())}
-                    </span>
-                    <span>{milestone_name(other)}</span>
-                    <span class="muted">{other_project}</span>
-                    {(gap > 0).then(|| view! { <span class="gap">{format!("{gap} d short")}</span> })}
-                </li>
+                <div class="links">
+                    <div>
+                        <h4>"Needs"</h4>
+                        {if needs.is_empty() { view! { <p class="muted">"Nothing from other milestones."</p> }.into_any() }
+                         else { view! { <ul>{link_list(needs)}</ul> }.into_any() }}
+                    </div>
+                    <div>
+                        <h4>"Needed by"</h4>
+                        {if feeds.is_empty() { view! { <p class="muted">"No milestone depends on it."</p> }.into_any() }
+                         else { view! { <ul>{link_list(feeds)}</ul> }.into_any() }}
+                    </div>
+                </div>
             }
-        };
-        let needs: Vec<_> = v
-            .dependencies
-            .iter()
-            .filter(|d| d.consumer == milestone_id)
-            .map(|d| row(d.provider, d))
-            .collect();
-        let feeds: Vec<_> = v
-            .dependencies
-            .iter()
-            .filter(|d| d.provider == milestone_id)
-            .map(|d| row(d.consumer, d))
-            .collect();
-        Some(view! {
-            <div class="links">
-                <div>
-                    <h4>"Needs"</h4>
-                    {if needs.is_empty() { view! { <p class="muted">"Nothing from other milestones."</p> }.into_any() }
-                     else { view! { <ul>{needs}</ul> }.into_any() }}
-                </div>
-                <div>
-                    <h4>"Needed by"</h4>
-                    {if feeds.is_empty() { view! { <p class="muted">"No milestone depends on it."</p> }.into_any() }
-                     else { view! { <ul>{feeds}</ul> }.into_any() }}
-                </div>
-            </div>
         })
     };
 
     let preview_view = move || {
         let p = preview.get()?;
-        let v = view.get()?;
-        let moved = p
-            .moved
-            .iter()
-            .map(|m| {
-                let name = v
-                    .milestone(m.milestone)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_default();
+        let names = schedule.with(|v| {
+            schedule.lookup(v, |by_id| {
+                let milestone_name = |id| {
+                    by_id
+                        .milestone(id)
+                        .map(|m| m.name.clone())
+                        .unwrap_or_else(|| id.to_string())
+                };
+                let project_name = |id| {
+                    by_id
+                        .project(id)
+                        .map(|p| p.name.clone())
+                        .unwrap_or_default()
+                };
+                let moved: Vec<_> = p
+                    .moved
+                    .iter()
+                    .map(|m| {
+                        let name = by_id
+                            .milestone(m.milestone)
+                            .map(|x| x.name.clone())
+                            .unwrap_or_default();
+                        (
+                            name,
+                            project_name(m.project),
+                            format!("+{} d → {}", m.days, date(m.to)),
+                        )
+                    })
+                    .collect();
+                let trouble: Vec<_> = p
+                    .dependencies_in_trouble
+                    .iter()
+                    .filter_map(|h| {
+                        let d = by_id.dependency(h.dependency_id)?;
+                        Some((
+                            h.status,
+                            format!(
+                                "{} ← {} ({} d short)",
+                                milestone_name(d.consumer),
+                                milestone_name(d.provider),
+                                h.gap_days
+                            ),
+                        ))
+                    })
+                    .collect();
+                let objectives: Vec<String> = p
+                    .newly_threatened_objectives
+                    .iter()
+                    .filter_map(|id| v.objectives.iter().find(|o| o.objective_id == *id))
+                    .map(|o| o.title.clone())
+                    .collect();
+                (moved, trouble, objectives)
+            })
+        })?;
+        let (moved, trouble, objectives) = names;
+        let moved = moved
+            .into_iter()
+            .map(|(name, project, change)| {
                 view! {
                     <li data-testid="impact-moved">
                         <strong>{name}</strong>
-                        <span class="muted">{project_name(m.project)}</span>
-                        <span>{format!("+{} d → {}", m.days, date(m.to))}</span>
+                        <span class="muted">{project}</span>
+                        <span>{change}</span>
                     </li>
                 }
             })
             .collect_view();
-        let trouble = p
-            .dependencies_in_trouble
-            .iter()
-            .filter_map(|h| {
-                let d = v.dependency(h.dependency_id)?;
-                Some(view! {
+        let trouble = trouble
+            .into_iter()
+            .map(|(status, text)| {
+                view! {
                     <li data-testid="impact-dependency">
-                        <span class=format!("dep-chip {}", h.status.wire_name())>{h.status.label()}</span>
-                        {format!("{} ← {} ({} d short)", milestone_name(d.consumer), milestone_name(d.provider), h.gap_days)}
+                        <span class=format!("dep-chip {}", status.wire_name())>{status.label()}</span>
+                        {text}
                     </li>
-                })
+                }
             })
             .collect_view();
-        let objectives = p
-            .newly_threatened_objectives
-            .iter()
-            .filter_map(|id| v.objectives.iter().find(|o| o.objective_id == *id))
-            .map(|o| view! { <li data-testid="impact-objective">{o.title.clone()}</li> })
+        let objectives = objectives
+            .into_iter()
+            .map(|title| view! { <li data-testid="impact-objective">{title}</li> })
             .collect_view();
         let nothing = p.moved.is_empty()
             && p.dependencies_in_trouble.is_empty()
@@ -254,75 +334,72 @@ pub fn MilestonePanel(
         })
     };
 
-    move || {
-        milestone.get().map(|m| {
-            let status = view.with(|v| {
-                analysis.with(|a| match (v, a) {
-                    (Some(v), Some(a)) => Some(status_of(v, a, milestone_id)),
-                    _ => None,
-                })
-            });
-            let variance = m.variance_days();
-            view! {
-                <section class="card milestone-panel" data-testid="milestone-panel"
-                    aria-label=format!("Milestone {}", m.name)>
-                    <header class="panel-head">
-                        <div>
-                            <p class="eyebrow">{project_name(m.project_id)}</p>
-                            <h3 data-testid="milestone-name">{m.name.clone()}</h3>
-                            <p class="muted">{format!("Owner: {}", m.owner)}</p>
+    let field = move |f: fn(&throughline_shared::view::MilestoneView) -> String| {
+        move || milestone.with(|m| m.as_ref().map(f).unwrap_or_default())
+    };
+    let exists = Memo::new(move |_| milestone.with(Option::is_some));
+    view! {
+        <Show when=move || exists.get()>
+            <section class="card milestone-panel" data-testid="milestone-panel"
+                aria-label=field(|m| format!("Milestone {}", m.name))>
+                <header class="panel-head">
+                    <div>
+                        <p class="eyebrow">{move || project_name.get().unwrap_or_default()}</p>
+                        <h3 data-testid="milestone-name">{field(|m| m.name.clone())}</h3>
+                        <p class="muted">{field(|m| format!("Owner: {}", m.owner))}</p>
+                    </div>
+                    {move || status.get().map(|s| view! {
+                        <span class=format!("status-pill {}", s.wire_name()) data-testid="milestone-status">
+                            {s.label()}
+                        </span>
+                    })}
+                    <button type="button" class="btn btn-ghost" aria-label="Close"
+                        on:click=move |_| on_close.run(())>"×"</button>
+                </header>
+                <dl class="dates">
+                    <div><dt>"Planned"</dt><dd>{field(|m| date(m.planned))}</dd></div>
+                    <div><dt>"Baseline"</dt><dd>{field(|m| m.baseline.map(date).unwrap_or_else(|| "not baselined".into()))}</dd></div>
+                    <div><dt>"Forecast"</dt><dd data-testid="milestone-forecast">{field(|m| date(m.forecast))}</dd></div>
+                    <div><dt>"Variance"</dt><dd>{field(|m| m.variance_days().map(signed_days).unwrap_or_else(|| "—".into()))}</dd></div>
+                    {move || milestone.with(|m| m.as_ref().and_then(|m| m.actual)).map(|a| view! {
+                        <div><dt>"Met"</dt><dd>{date(a)}</dd></div>
+                    })}
+                </dl>
+                {links_view}
+                <Show when=may_change>
+                    <form class="forecast-form" data-testid="forecast-form" on:submit=on_submit novalidate>
+                        <div class="field-row">
+                            <label class="field">
+                                <span>"New forecast"</span>
+                                <input type="date" data-testid="forecast-input"
+                                    aria-invalid=move || invalid(error, "forecast")
+                                    aria-describedby=format!("forecast-error-{milestone_id}")
+                                    prop:value=move || new_forecast.get()
+                                    on:input=move |ev| new_forecast.set(event_target_value(&ev))/>
+                                <FieldMessage error field="forecast" id=format!("forecast-error-{milestone_id}")/>
+                            </label>
+                            <label class="field grow">
+                                <span>"Reason (optional)"</span>
+                                <input type="text" data-testid="forecast-reason" maxlength="4000"
+                                    prop:value=move || reason.get()
+                                    on:input=move |ev| reason.set(event_target_value(&ev))/>
+                            </label>
                         </div>
-                        {status.map(|s| view! {
-                            <span class=format!("status-pill {}", s.wire_name()) data-testid="milestone-status">
-                                {s.label()}
-                            </span>
-                        })}
-                        <button type="button" class="btn btn-ghost" aria-label="Close"
-                            on:click=move |_| on_close.run(())>"×"</button>
-                    </header>
-                    <dl class="dates">
-                        <div><dt>"Planned"</dt><dd>{date(m.planned)}</dd></div>
-                        <div><dt>"Baseline"</dt><dd>{m.baseline.map(date).unwrap_or_else(|| "not baselined".into())}</dd></div>
-                        <div><dt>"Forecast"</dt><dd data-testid="milestone-forecast">{date(m.forecast)}</dd></div>
-                        <div><dt>"Variance"</dt><dd>{variance.map(signed_days).unwrap_or_else(|| "—".into())}</dd></div>
-                        {m.actual.map(|a| view! { <div><dt>"Met"</dt><dd>{date(a)}</dd></div> })}
-                    </dl>
-                    {links}
-                    <Show when=may_change>
-                        <form class="forecast-form" data-testid="forecast-form" on:submit=on_submit novalidate>
-                            <div class="field-row">
-                                <label class="field">
-                                    <span>"New forecast"</span>
-                                    <input type="date" data-testid="forecast-input"
-                                        aria-invalid=move || invalid(error, "forecast")
-                                        aria-describedby=format!("forecast-error-{milestone_id}")
-                                        prop:value=move || new_forecast.get()
-                                        on:input=move |ev| new_forecast.set(event_target_value(&ev))/>
-                                    <FieldMessage error field="forecast" id=format!("forecast-error-{milestone_id}")/>
-                                </label>
-                                <label class="field grow">
-                                    <span>"Reason (optional)"</span>
-                                    <input type="text" data-testid="forecast-reason" maxlength="4000"
-                                        prop:value=move || reason.get()
-                                        on:input=move |ev| reason.set(event_target_value(&ev))/>
-                                </label>
-                            </div>
-                            {preview_view}
-                            <FormError error/>
-                            <div class="form-actions">
-                                <button type="submit" class="btn btn-primary" data-testid="save-forecast"
-                                    disabled=move || pending.get()>
-                                    {move || if pending.get() { "Saving…" } else { "Save forecast" }}
-                                </button>
-                                <button type="button" class="btn btn-secondary" data-testid="mark-met"
-                                    disabled=move || pending.get() on:click=mark_met>
-                                    "Mark met today"
-                                </button>
-                            </div>
-                        </form>
-                    </Show>
-                </section>
-            }
-        })
+                        {preview_view}
+                        <FormError error/>
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-primary" data-testid="save-forecast"
+                                disabled=move || pending.get()>
+                                {move || if pending.get() { "Saving…" } else { "Save forecast" }}
+                            </button>
+                            <button type="button" class="btn btn-secondary" data-testid="mark-met"
+                                disabled=move || pending.get() on:click=mark_met>
+                                "Mark met today"
+                            </button>
+                        </div>
+                    </form>
+                </Show>
+            </section>
+        </Show>
     }
 }

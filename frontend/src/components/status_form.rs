@@ -64,6 +64,7 @@ pub fn StatusForm(
                     "choose Green, Amber or Red",
                 )],
                 current_version: None,
+                rows: Vec::new(),
             }));
             return;
         };

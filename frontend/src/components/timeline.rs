@@ -2,21 +2,34 @@
 //! baseline as a ghost), deliverables as bars, dependency arrows coloured by health, and a today
 //! line. Markers and arrows are keyed, so a live change moves them (CSS transitions) instead of
 //! redrawing.
+//!
+//! It scrolls in a box of its own, and only what the box shows (plus a margin: the layout's
+//! [`Window`]) is in the page: the SVG keeps the whole timeline's size, so the scroll bars are
+//! those of the whole program, while a program of thousands of milestones costs the page only
+//! the few hundred in view. A drawn marker or arrow is built once from its value and then patched
+//! in place ([`Drawn`]) when a change moves or recolours it, so an event costs the page what it
+//! changed, not what is drawn.
+
+use std::collections::HashMap;
+use std::hash::Hash;
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use throughline_shared::ProjectId;
-use throughline_shared::analysis::ScheduleAnalysis;
-use throughline_shared::ids::MilestoneId;
+use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::MilestoneKind;
-use throughline_shared::view::ProgramView;
 
-use crate::timeline_layout::{self, AXIS_HEIGHT, Filters, Layout, Zoom, px};
+use crate::schedule::Schedule;
+use crate::timeline_layout::{
+    self, AXIS_HEIGHT, Arrow, Filters, Lane, Layout, Marker, Tick, Window, Zoom, px,
+};
+
+/// Width of the lane names' column.
+const LABELS_WIDTH: f64 = 170.0;
 
 #[component]
 pub fn Timeline(
-    view: RwSignal<Option<ProgramView>>,
-    analysis: Memo<Option<ScheduleAnalysis>>,
+    schedule: Schedule,
     /// Milestones changed by a live event a moment ago.
     #[prop(into)]
     flashed: Signal<Vec<MilestoneId>>,
@@ -25,45 +38,167 @@ pub fn Timeline(
     let zoom = RwSignal::new(Zoom::Months);
     let project_filter = RwSignal::new(None::<ProjectId>);
     let trouble_only = RwSignal::new(false);
+    let analysis = schedule.analysis;
     let layout = Memo::new(move |_| {
         let filters = Filters {
             project: project_filter.get(),
             trouble_only: trouble_only.get(),
         };
         let zoom = zoom.get();
-        view.with(|v| {
-            analysis.with(|a| match (v, a) {
-                (Some(v), Some(a)) => Some(timeline_layout::layout(v, a, zoom, &filters)),
-                _ => None,
-            })
+        analysis.with(|a| {
+            let a = a.as_ref()?;
+            schedule.with(|v| timeline_layout::layout(v, a, zoom, &filters))
         })
     });
     let projects = Memo::new(move |_| {
-        view.with(|v| {
-            v.as_ref()
-                .map(|v| {
-                    v.projects
-                        .iter()
-                        .map(|p| (p.project_id, p.name.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
+        schedule
+            .with(|v| {
+                v.projects
+                    .iter()
+                    .map(|p| (p.project_id, p.name.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
     });
     let has_milestones =
-        Memo::new(move |_| view.with(|v| v.as_ref().is_some_and(|v| !v.milestones.is_empty())));
-    // Whole pixels everywhere: formatting floats would cost wasm size for nothing visible.
-    let with_layout =
-        move |f: &dyn Fn(&Layout) -> f64| layout.with(|l| px(l.as_ref().map_or(0.0, f)));
-    // Open on the present: today a little in from the left edge, the past a scroll away.
+        Memo::new(move |_| schedule.with(|v| !v.milestones.is_empty()).unwrap_or(false));
+
+    // What the scroll box shows, measured on every scroll and resize. Nothing is drawn before
+    // the first measure (right after the box is in the page, before it is first painted): drawing
+    // a guess first would build hundreds of markers only to drop many of them again.
     let scroller = NodeRef::<leptos::html::Div>::new();
+    let measured = RwSignal::new(None::<Window>);
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            let now = Window::around(
+                f64::from(el.scroll_left()),
+                f64::from(el.scroll_top()),
+                (f64::from(el.client_width()) - LABELS_WIDTH).max(0.0),
+                f64::from(el.client_height()),
+            );
+            if measured.get_untracked() != Some(now) {
+                measured.set(Some(now));
+            }
+        }
+    };
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+    // The timeline's size and where today is, in whole pixels (formatting floats would cost wasm
+    // size for nothing visible): what most moves of a milestone leave as they are.
+    let extent = Memo::new(move |_| {
+        layout.with(|l| {
+            l.as_ref().map_or((0, 0, None), |l| {
+                (px(l.width), px(l.height), l.today_x.map(px))
+            })
+        })
+    });
+    let width = move || extent.get().0;
+    let height = move || extent.get().1;
+    // Open on the present: today a little in from the left edge, the past a scroll away. A new
+    // size (zoom, filters, lanes) may change what the box shows.
     let scrolled = StoredValue::new(false);
     Effect::new(move |_| {
-        let today_x = layout.with(|l| l.as_ref().and_then(|l| l.today_x));
-        if let (Some(x), Some(el), false) = (today_x, scroller.get(), scrolled.get_value()) {
-            el.set_scroll_left((x - 160.0).max(0.0) as i32);
-            scrolled.set_value(true);
+        let today_x = extent.get().2;
+        if let Some(el) = scroller.get() {
+            if let (Some(x), false) = (today_x, scrolled.get_value()) {
+                el.set_scroll_left(opening_scroll(x as f64) as i32);
+                scrolled.set_value(true);
+            }
+            measure();
         }
+    });
+
+    let lanes = Memo::new(move |_| {
+        let Some(w) = measured.get() else {
+            return Vec::new();
+        };
+        layout.with(|l| {
+            l.as_ref().map_or_else(Vec::new, |l| {
+                l.lanes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, lane)| w.overlaps(0.0, l.width, lane.top, lane.top + lane.height))
+                    .map(|(i, lane)| (i, lane.clone()))
+                    .collect::<Vec<(usize, Lane)>>()
+            })
+        })
+    });
+    let ticks = Memo::new(move |_| {
+        let Some(w) = measured.get() else {
+            return Vec::new();
+        };
+        layout.with(|l| {
+            l.as_ref().map_or_else(Vec::new, |l| {
+                l.ticks
+                    .iter()
+                    .filter(|t| w.overlaps(t.x, t.x + 80.0, 0.0, l.height))
+                    .cloned()
+                    .collect::<Vec<Tick>>()
+            })
+        })
+    });
+    // The selected marker stays drawn wherever it is, so its selection and focus survive a scroll.
+    let markers = Memo::new(move |_| {
+        let Some(w) = measured.get() else {
+            return Vec::new();
+        };
+        let chosen = selected.get();
+        layout.with(|l| {
+            l.as_ref().map_or_else(Vec::new, |l| {
+                l.marker_order
+                    .iter()
+                    .filter(|id| {
+                        Some(**id) == chosen || l.markers.get(id).is_some_and(|m| m.in_window(&w))
+                    })
+                    .copied()
+                    .collect::<Vec<MilestoneId>>()
+            })
+        })
+    });
+    let arrows = Memo::new(move |_| {
+        let Some(w) = measured.get() else {
+            return Vec::new();
+        };
+        layout.with(|l| {
+            l.as_ref().map_or_else(Vec::new, |l| {
+                l.arrow_order
+                    .iter()
+                    .filter(|id| l.arrows.get(id).is_some_and(|a| a.in_window(&w)))
+                    .copied()
+                    .collect::<Vec<DependencyId>>()
+            })
+        })
+    });
+
+    let drawn_markers = Drawn::<MilestoneId, MarkerState, DrawnMarker>::new();
+    let drawn_arrows = Drawn::<DependencyId, Arrow, NodeRef<leptos::svg::Path>>::new();
+    let marker_state = move |m: &Marker| MarkerState {
+        marker: m.clone(),
+        selected: selected.with_untracked(|s| *s == Some(m.id)),
+        flashing: flashed.with_untracked(|f| f.contains(&m.id)),
+    };
+    // Hands every drawn marker and arrow what changed for it.
+    Effect::new(move |_| {
+        selected.track();
+        flashed.with(|_| ());
+        layout.with(|l| {
+            let Some(l) = l else { return };
+            drawn_markers.refresh(
+                |id, old| {
+                    let new = marker_state(l.markers.get(&id)?);
+                    (new != *old).then_some(new)
+                },
+                DrawnMarker::patch,
+            );
+            drawn_arrows.refresh(
+                |id, old| l.arrows.get(&id).filter(|a| *a != old).cloned(),
+                |path, arrow| {
+                    if let Some(path) = path.get_untracked() {
+                        patch_arrow(&path, arrow);
+                    }
+                },
+            );
+        });
     });
 
     view! {
@@ -110,74 +245,86 @@ pub fn Timeline(
                 </div>
             }>
             <div class="timeline card" data-testid="timeline">
-                <div class="timeline-lanes" aria-hidden="true"
-                    style:height=move || format!("{}px", with_layout(&|l| l.height))>
-                    <div class="timeline-corner" style:height=format!("{}px", px(AXIS_HEIGHT))></div>
-                    {move || layout.with(|l| l.as_ref().map(|l| l.lanes.iter().map(|lane| view! {
-                        <div class="timeline-lane-label" style:top=format!("{}px", px(lane.top))
-                            style:height=format!("{}px", px(lane.height)) data-testid="lane-label">
-                            {lane.name.clone()}
+                <div class="timeline-scroll" tabindex="0" node_ref=scroller
+                    aria-label="Timeline, scroll for more" on:scroll=move |_| measure()>
+                    <div class="timeline-canvas"
+                        style:width=move || format!("{}px", px(LABELS_WIDTH) + width())>
+                        <div class="timeline-lanes" aria-hidden="true"
+                            style:height=move || format!("{}px", height())>
+                            <div class="timeline-corner" style:height=format!("{}px", px(AXIS_HEIGHT))></div>
+                            {move || lanes.with(|lanes| lanes.iter().map(|(_, lane)| view! {
+                                <div class="timeline-lane-label" style:top=format!("{}px", px(lane.top))
+                                    style:height=format!("{}px", px(lane.height)) data-testid="lane-label">
+                                    {lane.name.clone()}
+                                </div>
+                            }).collect_view())}
                         </div>
-                    }).collect_view()))}
-                </div>
-                <div class="timeline-scroll" tabindex="0" node_ref=scroller aria-label="Timeline, scroll sideways for more">
-                    <svg class="timeline-svg" role="group" aria-label="Program timeline"
-                        width=move || with_layout(&|l| l.width)
-                        height=move || with_layout(&|l| l.height)>
-                        <defs>
-                            {["on_track", "at_risk", "late", "met", "proposed", "agreed", "broken"].into_iter().map(|s| view! {
-                                <marker id=format!("arrow-{s}") class=format!("arrowhead {s}") viewBox="0 0 10 10"
-                                    refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                                    <path d="M0,0 L10,5 L0,10 z"></path>
-                                </marker>
-                            }).collect_view()}
-                        </defs>
-                        <g class="lanes">
-                            {move || layout.with(|l| l.as_ref().map(|l| l.lanes.iter().enumerate().map(|(i, lane)| view! {
-                                <rect class=lane_class(i) x="0" y=px(lane.top)
-                                    width=px(l.width) height=px(lane.height)></rect>
-                            }).collect_view()))}
-                        </g>
-                        <g class="axis">
-                            {move || layout.with(|l| l.as_ref().map(|l| l.ticks.iter().map(|t| view! {
-                                <line class="tick" x1=px(t.x) x2=px(t.x) y1=px(AXIS_HEIGHT - 6.0) y2=px(l.height)></line>
-                                <text class="tick-label" x=px(t.x + 4.0) y=px(AXIS_HEIGHT - 12.0)>{t.label.clone()}</text>
-                            }).collect_view()))}
-                        </g>
-                        {move || layout.with(|l| l.as_ref().and_then(|l| l.today_x.map(|x| view! {
-                            <g class="today" data-testid="today-line">
-                                <line x1=px(x) x2=px(x) y1=px(AXIS_HEIGHT - 4.0) y2=px(l.height)></line>
-                                <text x=px(x + 4.0) y=px(AXIS_HEIGHT - 2.0)>"Today"</text>
+                        <svg class="timeline-svg" role="group" aria-label="Program timeline"
+                            width=width height=height>
+                            <defs>
+                                {["on_track", "at_risk", "late", "met", "proposed", "agreed", "broken"].into_iter().map(|s| view! {
+                                    <marker id=format!("arrow-{s}") class=format!("arrowhead {s}") viewBox="0 0 10 10"
+                                        refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                                        <path d="M0,0 L10,5 L0,10 z"></path>
+                                    </marker>
+                                }).collect_view()}
+                            </defs>
+                            <g class="lanes">
+                                {move || {
+                                    let width = width();
+                                    lanes.with(|lanes| lanes.iter().map(|(i, lane)| view! {
+                                        <rect class=lane_class(*i) x="0" y=px(lane.top)
+                                            width=width height=px(lane.height)></rect>
+                                    }).collect_view())
+                                }}
                             </g>
-                        })))}
-                        <g class="arrows">
-                            <For each=move || layout.with(|l| l.as_ref().map(|l| l.arrow_order.clone()).unwrap_or_default())
-                                key=|id| *id
-                                children=move |id| {
-                                    let arrow = Memo::new(move |_| layout.with(|l| l.as_ref().and_then(|l| l.arrows.get(&id).cloned())));
-                                    let status = move || arrow.with(|a| a.as_ref().map_or("agreed", |a| a.status.wire_name()));
-                                    // One element per dependency whose path and colour change in
-                                    // place, so a live change animates.
-                                    view! {
-                                        <path class=move || format!("dep-arrow {}", status()) data-testid="dependency-arrow"
-                                            data-dependency=id.to_string() data-status=status
-                                            style=move || arrow.with(|a| a.as_ref().map(|a| format!("d: path('{}')", a.path)).unwrap_or_default())
-                                            marker-end=move || format!("url(#arrow-{})", arrow_head(status()))>
-                                            <title>{move || arrow.with(|a| a.as_ref().map(|a| format!("Dependency: {}", a.status.label())).unwrap_or_default())}</title>
-                                        </path>
-                                    }
-                                }/>
-                        </g>
-                        <g class="markers">
-                            <For each=move || layout.with(|l| l.as_ref().map(|l| l.marker_order.clone()).unwrap_or_default())
-                                key=|id| *id
-                                children=move |id| view! { <MarkerView id layout selected flashed/> }/>
-                        </g>
-                    </svg>
+                            <g class="axis">
+                                {move || {
+                                    let height = height();
+                                    ticks.with(|ticks| ticks.iter().map(|t| view! {
+                                        <line class="tick" x1=px(t.x) x2=px(t.x) y1=px(AXIS_HEIGHT - 6.0) y2=height></line>
+                                        <text class="tick-label" x=px(t.x + 4.0) y=px(AXIS_HEIGHT - 12.0)>{t.label.clone()}</text>
+                                    }).collect_view())
+                                }}
+                            </g>
+                            {move || {
+                                let (_, height, today_x) = extent.get();
+                                today_x.map(|x| view! {
+                                    <g class="today" data-testid="today-line">
+                                        <line x1=x x2=x y1=px(AXIS_HEIGHT - 4.0) y2=height></line>
+                                        <text x=x + 4 y=px(AXIS_HEIGHT - 2.0)>"Today"</text>
+                                    </g>
+                                })
+                            }}
+                            <g class="arrows">
+                                <For each=move || drawn(layout, arrows, |l, id| l.arrows.get(id).cloned())
+                                    key=|arrow| arrow.id
+                                    children=move |arrow| {
+                                        let path = NodeRef::new();
+                                        drawn_arrows.register(arrow.id, path, arrow.clone());
+                                        view! { <ArrowView arrow path/> }
+                                    }/>
+                            </g>
+                            <g class="markers">
+                                <For each=move || drawn(layout, markers, |l, id| l.markers.get(id).map(marker_state))
+                                    key=|state| state.marker.id
+                                    children=move |state| {
+                                        let drawn = DrawnMarker { group: NodeRef::new(), extras: RwSignal::new(Extras::of(&state.marker)) };
+                                        drawn_markers.register(state.marker.id, drawn, state.clone());
+                                        view! { <MarkerView state drawn selected/> }
+                                    }/>
+                            </g>
+                        </svg>
+                    </div>
                 </div>
             </div>
         </Show>
     }
+}
+
+/// Where the box is scrolled to when it opens: today a little in from the left edge.
+fn opening_scroll(today_x: f64) -> f64 {
+    (today_x - 160.0).max(0.0)
 }
 
 /// Arrowheads exist for the statuses that draw an arrow; met arrows reuse the green one.
@@ -189,66 +336,229 @@ fn arrow_head(status: &str) -> &str {
     }
 }
 
-#[component]
-fn MarkerView(
-    id: MilestoneId,
+/// The values of the items to draw now (for a keyed list that builds each one from its value).
+fn drawn<K: Send + Sync + 'static, V>(
     layout: Memo<Option<Layout>>,
-    selected: RwSignal<Option<MilestoneId>>,
-    flashed: Signal<Vec<MilestoneId>>,
-) -> impl IntoView {
-    let marker =
-        Memo::new(move |_| layout.with(|l| l.as_ref().and_then(|l| l.markers.get(&id).cloned())));
-    let is_selected = Memo::new(move |_| selected.get() == Some(id));
-    let flashing = Memo::new(move |_| flashed.with(|f| f.contains(&id)));
-    let select = move || selected.update(|s| *s = if *s == Some(id) { None } else { Some(id) });
-    let status = move || marker.with(|m| m.as_ref().map_or("on_track", |m| m.status.wire_name()));
-    let class = move || {
+    ids: Memo<Vec<K>>,
+    value: impl Fn(&Layout, &K) -> Option<V>,
+) -> Vec<V> {
+    ids.with(|ids| {
+        layout.with_untracked(|l| {
+            l.as_ref().map_or_else(Vec::new, |l| {
+                ids.iter().filter_map(|id| value(l, id)).collect()
+            })
+        })
+    })
+}
+
+/// The markers and arrows in the page, each with what it shows and a handle to patch it with.
+/// One effect hands each its new value when the layout (or the selection, or the flashing)
+/// changes, and only those that changed are patched: an event costs the page what it moved, not
+/// what is drawn. (Reactive attributes per item would cost a few effects each, and a memo per
+/// item over the whole layout gives that memo thousands of subscribers, which makes each of its
+/// updates cost time in proportion to them, for each of them.)
+struct Drawn<K: Send + Sync + 'static, V: Send + Sync + 'static, H: Send + Sync + 'static> {
+    items: StoredValue<HashMap<K, (H, V, u64)>>,
+    next: StoredValue<u64>,
+}
+
+impl<K: Send + Sync, V: Send + Sync, H: Send + Sync> Clone for Drawn<K, V, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K: Send + Sync, V: Send + Sync, H: Send + Sync> Copy for Drawn<K, V, H> {}
+
+impl<K, V, H> Drawn<K, V, H>
+where
+    K: Copy + Eq + Hash + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+    H: Send + Sync + 'static,
+{
+    fn new() -> Self {
+        Self {
+            items: StoredValue::new(HashMap::new()),
+            next: StoredValue::new(0),
+        }
+    }
+
+    /// Keeps the item `key`, drawn with `value`, until the current owner (its view) is cleaned up.
+    fn register(self, key: K, handle: H, value: V) {
+        let token = self.next.get_value();
+        self.next.set_value(token + 1);
+        self.items.update_value(|m| {
+            m.insert(key, (handle, value, token));
+        });
+        on_cleanup(move || {
+            self.items.try_update_value(|m| {
+                if m.get(&key).is_some_and(|(_, _, t)| *t == token) {
+                    m.remove(&key);
+                }
+            });
+        });
+    }
+
+    /// Patches each item for which `next` gives a new value.
+    fn refresh(self, next: impl Fn(K, &V) -> Option<V>, patch: impl Fn(&H, &V)) {
+        self.items.update_value(|m| {
+            for (key, (handle, value, _)) in m.iter_mut() {
+                if let Some(new) = next(*key, value) {
+                    patch(handle, &new);
+                    *value = new;
+                }
+            }
+        });
+    }
+}
+
+fn arrow_class(a: &Arrow) -> String {
+    format!("dep-arrow {}", a.status.wire_name())
+}
+
+fn arrow_style(a: &Arrow) -> String {
+    format!("d: path('{}')", a.path())
+}
+
+fn arrow_marker(a: &Arrow) -> String {
+    format!("url(#arrow-{})", arrow_head(a.status.wire_name()))
+}
+
+fn arrow_title(a: &Arrow) -> String {
+    format!("Dependency: {}", a.status.label())
+}
+
+fn patch_arrow(path: &web_sys::Element, a: &Arrow) {
+    let _ = path.set_attribute("class", &arrow_class(a));
+    let _ = path.set_attribute("data-status", a.status.wire_name());
+    let _ = path.set_attribute("style", &arrow_style(a));
+    let _ = path.set_attribute("marker-end", &arrow_marker(a));
+    if let Some(title) = path.first_element_child() {
+        title.set_text_content(Some(&arrow_title(a)));
+    }
+}
+
+/// One element per dependency whose path and colour change in place, so a live change animates.
+#[component]
+fn ArrowView(arrow: Arrow, path: NodeRef<leptos::svg::Path>) -> impl IntoView {
+    view! {
+        <path node_ref=path class=arrow_class(&arrow) data-testid="dependency-arrow"
+            data-dependency=arrow.id.to_string() data-status=arrow.status.wire_name()
+            style=arrow_style(&arrow) marker-end=arrow_marker(&arrow)>
+            <title>{arrow_title(&arrow)}</title>
+        </path>
+    }
+}
+
+/// What a drawn marker shows.
+#[derive(Clone, Debug, PartialEq)]
+struct MarkerState {
+    marker: Marker,
+    selected: bool,
+    /// Changed by a live event a moment ago.
+    flashing: bool,
+}
+
+impl MarkerState {
+    fn class(&self) -> String {
         format!(
             "ms {}{}{}",
-            status(),
-            if is_selected.get() { " selected" } else { "" },
-            if flashing.get() { " flash" } else { "" }
+            self.marker.status.wire_name(),
+            if self.selected { " selected" } else { "" },
+            if self.flashing { " flash" } else { "" }
         )
-    };
-    let transform = move || {
-        marker.with(|m| {
-            m.as_ref()
-                .map(|m| format!("transform: translate({}px, {}px)", px(m.x), px(m.y)))
-                .unwrap_or_default()
-        })
-    };
-    let label = move || {
-        marker.with(|m| {
-            m.as_ref()
-                .map(|m| format!("{}, {}", m.name, m.status.label()))
-                .unwrap_or_default()
-        })
-    };
+    }
+
+    fn transform(&self) -> String {
+        format!(
+            "transform: translate({}px, {}px)",
+            px(self.marker.x),
+            px(self.marker.y)
+        )
+    }
+
+    fn label(&self) -> String {
+        format!("{}, {}", self.marker.name, self.marker.status.label())
+    }
+}
+
+/// The baseline ghost and the deliverable's bar, relative to the marker: what changes rarely, and
+/// changes the marker's children.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Extras {
+    ghost: Option<i64>,
+    bar: Option<(i64, i64)>,
+}
+
+impl Extras {
+    fn of(m: &Marker) -> Self {
+        Self {
+            ghost: m.x_baseline.map(|bx| px(bx - m.x)),
+            bar: match (m.kind, m.x_start) {
+                (MilestoneKind::Deliverable, Some(xs)) => {
+                    Some((px(xs - m.x), px((m.x - xs).max(2.0))))
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
+/// A drawn marker's handles: its group, patched in place (so moves and recolouring animate),
+/// and its extras, redrawn when they change.
+#[derive(Clone, Copy)]
+struct DrawnMarker {
+    group: NodeRef<leptos::svg::G>,
+    extras: RwSignal<Extras>,
+}
+
+impl DrawnMarker {
+    fn patch(&self, s: &MarkerState) {
+        if let Some(g) = self.group.get_untracked() {
+            let _ = g.set_attribute("class", &s.class());
+            let _ = g.set_attribute("data-status", s.marker.status.wire_name());
+            let _ = g.set_attribute("aria-label", &s.label());
+            let _ = g.set_attribute("aria-pressed", if s.selected { "true" } else { "false" });
+            let _ = g.set_attribute("style", &s.transform());
+        }
+        let extras = Extras::of(&s.marker);
+        if self.extras.get_untracked() != extras {
+            self.extras.set(extras);
+        }
+    }
+}
+
+#[component]
+fn MarkerView(
+    state: MarkerState,
+    drawn: DrawnMarker,
+    selected: RwSignal<Option<MilestoneId>>,
+) -> impl IntoView {
+    let id = state.marker.id;
+    let select = move || selected.update(|s| *s = if *s == Some(id) { None } else { Some(id) });
+    let extras = drawn.extras;
     let shapes = move || {
-        marker.get().map(|m| {
-            let ghost = m.x_baseline.map(|bx| {
-                let dx = px(bx - m.x);
+        let Extras { ghost, bar } = extras.get();
+        (ghost.is_some() || bar.is_some()).then(|| {
+            let ghost = ghost.map(|dx| {
                 view! {
                     <line class="variance" x1=dx.min(0) x2=dx.max(0) y1="0" y2="0"></line>
                     <rect class="ghost" data-testid="baseline-ghost" x=dx - 5 y="-5" width="10" height="10"
                         transform=format!("rotate(45 {dx} 0)")></rect>
                 }
             });
-            let bar = match (m.kind, m.x_start) {
-                (MilestoneKind::Deliverable, Some(xs)) => Some(view! {
-                    <rect class="bar" x=px(xs - m.x) y="-6" width=px((m.x - xs).max(2.0)) height="12" rx="3"></rect>
-                }),
-                _ => None,
-            };
+            let bar = bar.map(|(x, width)| {
+                view! { <rect class="bar" x=x y="-6" width=width height="12" rx="3"></rect> }
+            });
             (ghost, bar)
         })
     };
     // The group stays while its position and colour change, so live moves animate.
     view! {
-        <g class=class data-testid="milestone-marker" data-milestone=id.to_string()
-            data-status=status role="button" tabindex="0" aria-label=label
-            aria-pressed=move || is_selected.get().to_string()
-            style=transform
+        <g node_ref=drawn.group class=state.class() data-testid="milestone-marker" data-milestone=id.to_string()
+            data-status=state.marker.status.wire_name() role="button" tabindex="0" aria-label=state.label()
+            aria-pressed=if state.selected { "true" } else { "false" }
+            style=state.transform()
             on:click=move |_| select()
             on:keydown=move |ev| {
                 if ev.key() == "Enter" || ev.key() == " " {
@@ -258,7 +568,7 @@ fn MarkerView(
             }>
             {shapes}
             <rect class="diamond" x="-6" y="-6" width="12" height="12" transform="rotate(45)"></rect>
-            <text class="ms-label" x="11" y="4">{move || marker.with(|m| m.as_ref().map(|m| m.name.clone()))}</text>
+            <text class="ms-label" x="11" y="4">{state.marker.name.clone()}</text>
         </g>
     }
 }

@@ -234,28 +234,12 @@ fn ChangePasswordForm() -> impl IntoView {
         let request = ChangePasswordRequest {
             current_password: current.get_untracked(),
             new_password: new.get_untracked(),
+            revoke_tokens: revoke_tokens.get_untracked(),
         };
-        let revoke = revoke_tokens.get_untracked();
         pending.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = if revoke {
-                // The shared request has no `revoke_tokens` field (false when absent): add it.
-                match serde_json::to_value(&request) {
-                    Ok(mut body) => {
-                        if let Some(fields) = body.as_object_mut() {
-                            fields.insert("revoke_tokens".into(), serde_json::Value::Bool(true));
-                        }
-                        api::post_json("/api/me/password", body.to_string()).await
-                    }
-                    Err(e) => Err(ApiError::local(
-                        "bad_request",
-                        format!("could not encode request: {e}"),
-                    )),
-                }
-            } else {
-                api::change_password(&request).await
-            };
+            let result = api::change_password(&request).await;
             pending.set(false);
             match result {
                 // Every session ends with a new password, this one included.

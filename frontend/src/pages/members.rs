@@ -1,20 +1,19 @@
 //! A program's members and their roles; program managers grant and revoke roles here. Every
 //! change is an event in the program's audit trail.
-//!
-//! Built as markup with delegated handlers (see `markup.rs`), to keep the wasm within budget.
 
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use throughline_shared::access::{ProgramAction, ProgramRole, RoleGrant};
 use throughline_shared::api::{ProgramMember, RoleChangeRequest, UserSummary};
 use throughline_shared::view::ProgramView;
-use throughline_shared::{ProgramId, UserId};
+use throughline_shared::{ProgramId, ProjectId, UserId};
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::markup::{self, Submitted, attr, esc, field_state, form_error};
-use crate::pages::not_found::NotFound;
+use crate::components::feedback::{FieldMessage, FormError, ReadFailed, api_errors, invalid};
+use crate::pages::not_found::{NotFound, ProgramNotFound};
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
@@ -29,276 +28,384 @@ pub fn MembersPage() -> impl IntoView {
     }
 }
 
-fn grant_form(
-    view: Option<&ProgramView>,
-    users: &[UserSummary],
-    error: Option<&ApiError>,
-) -> String {
-    let people: String = users
-        .iter()
-        .map(|u| {
-            format!(
-                "<option value=\"{}\">{} ({})</option>",
-                u.user_id,
-                esc(&u.display_name),
-                esc(&u.username)
-            )
-        })
-        .collect();
-    let roles: String = ProgramRole::ALL
-        .iter()
-        .map(|r| {
-            format!(
-                "<option value=\"{}\"{}>{}</option>",
-                r.wire_name(),
-                if *r == ProgramRole::Viewer {
-                    " selected"
-                } else {
-                    ""
-                },
-                r.label()
-            )
-        })
-        .collect();
-    let projects: String = view.map_or(String::new(), |v| {
-        v.projects
-            .iter()
-            .map(|p| {
-                format!(
-                    "<option value=\"{}\">{}</option>",
-                    p.project_id,
-                    esc(&p.name)
-                )
-            })
-            .collect()
-    });
-    let (user_invalid, user_message) = field_state(error, "user_id", "grant-user-error");
-    let (project_invalid, project_message) =
-        field_state(error, "project_id", "grant-project-error");
-    format!(
-        "<form class=\"card inline-form\" data-testid=\"grant-form\" data-key=\"grant\" novalidate aria-labelledby=\"grant-title\">\
-         <h2 id=\"grant-title\" class=\"form-title\">Give someone a role</h2><div class=\"field-row\">\
-         <label class=\"field\"><span>Person</span><select name=\"user\" data-testid=\"grant-user\"{user_invalid}>\
-         <option value=\"\">Choose…</option>{people}</select>{user_message}</label>\
-         <label class=\"field\"><span>Role</span><select name=\"role\" data-testid=\"grant-role\">{roles}</select>\
-         <span class=\"hint\">Program managers have full control; project managers report on their project; \
-         contributors on any; forum members sit on decision forums; viewers read.</span></label>\
-         <label class=\"field\"><span>Project <span class=\"optional\">(for a project manager)</span></span>\
-         <select name=\"project\" data-testid=\"grant-project\"{project_invalid}><option value=\"\">Choose…</option>{projects}</select>{project_message}</label>\
-         <label class=\"field\"><span>Reason <span class=\"optional\">(optional)</span></span>\
-         <input type=\"text\" name=\"reason\" data-testid=\"grant-reason\" placeholder=\"e.g. joins the steering committee\"></label>\
-         </div>{}<div class=\"form-actions\"><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"grant-submit\">Give role</button></div></form>",
-        form_error(error)
-    )
+type ProgramRead = LocalResource<Result<ProgramView, ApiError>>;
+type MembersRead = LocalResource<Result<Vec<ProgramMember>, ApiError>>;
+
+/// The program's name for a project id (the id itself if the view does not know it).
+fn project_name(program: ProgramRead, project: ProjectId) -> String {
+    program.with(|p| {
+        p.as_ref()
+            .and_then(|p| p.as_ref().ok())
+            .and_then(|v| v.project(project))
+            .map_or_else(|| project.to_string(), |p| p.name.clone())
+    })
 }
 
-fn grant_label(view: Option<&ProgramView>, grant: &RoleGrant) -> String {
+/// "Viewer", or "Project manager of Card Gateway".
+fn grant_label(program: ProgramRead, grant: RoleGrant) -> String {
     match grant.project_id {
         Some(project) => format!(
             "{} of {}",
             grant.role.label(),
-            view.and_then(|v| v.project(project))
-                .map_or_else(|| project.to_string(), |p| p.name.clone())
+            project_name(program, project)
         ),
         None => grant.role.label().to_string(),
     }
 }
 
-fn table_html(view: Option<&ProgramView>, members: &[ProgramMember], manage: bool) -> String {
-    let mut h = String::from(
-        "<div class=\"table-wrap card\"><table class=\"data-table\" data-testid=\"members-table\">\
-         <thead><tr><th scope=\"col\">Member</th><th scope=\"col\">Roles</th></tr></thead><tbody>",
-    );
-    for m in members {
-        let u = &m.user;
-        let mut grants = String::new();
-        for g in &m.grants {
-            let label = grant_label(view, g);
-            let remove = if manage {
-                format!(
-                    "<button type=\"button\" class=\"grant-remove\" data-testid=\"revoke-role\" data-act=\"revoke\" \
-                     data-user=\"{}\" data-role=\"{}\" data-project=\"{}\" data-label=\"{}\" data-username=\"{}\" \
-                     aria-label=\"Remove {} from {}\" title=\"Remove {} from {}\">×</button>",
-                    u.user_id,
-                    g.role.wire_name(),
-                    g.project_id.map(|p| p.to_string()).unwrap_or_default(),
-                    esc(&label),
-                    esc(&u.username),
-                    esc(&label),
-                    esc(&u.username),
-                    esc(&label),
-                    esc(&u.username)
-                )
-            } else {
-                String::new()
-            };
-            grants.push_str(&format!(
-                "<li class=\"grant\" data-testid=\"grant\" data-role=\"{}\"><span class=\"role role-{}\">{}</span>{remove}</li>",
-                g.role.wire_name(),
-                g.role.wire_name(),
-                esc(&label)
-            ));
-        }
-        h.push_str(&format!(
-            "<tr data-testid=\"member-row\" data-username=\"{}\"><th scope=\"row\"><div class=\"project-name\">{}</div>\
-             <div class=\"muted\">{}{}</div></th><td><ul class=\"grant-list\">{grants}</ul></td></tr>",
-            esc(&u.username),
-            esc(&u.display_name),
-            esc(&u.username),
-            if u.active { "" } else { " · deactivated" }
-        ));
-    }
-    h.push_str("</tbody></table></div>");
-    h
-}
-
 #[component]
 fn Members(id: ProgramId) -> impl IntoView {
     let auth = use_auth();
-    let program = RwSignal::new(None::<Result<ProgramView, ApiError>>);
-    let members = RwSignal::new(None::<Result<Vec<ProgramMember>, ApiError>>);
-    let users = RwSignal::new(Vec::<UserSummary>::new());
-    let notice = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<ApiError>);
-    let can_manage = Memo::new(move |_| auth.can(id, ProgramAction::ManageMembers));
-    let reload = move || {
-        spawn_local(async move { members.set(Some(api::list_members(id).await)) });
-    };
-    spawn_local(async move {
+    let program: ProgramRead = LocalResource::new(move || async move {
         let view = api::get_program(id, None).await;
         if let Ok(v) = &view
             && let Some(document) = web_sys::window().and_then(|w| w.document())
         {
             document.set_title(&format!("Members of {} · Throughline", v.name));
         }
-        program.set(Some(view));
+        view
     });
-    reload();
-    Effect::new(move |_| {
-        if can_manage.get() {
-            spawn_local(async move {
-                if let Ok(list) = api::list_users().await {
-                    users.set(list.into_iter().filter(|u| u.active).collect());
-                }
-            });
-        }
-    });
-    let changed = move |message: String| {
-        error.set(None);
+    let members: MembersRead = LocalResource::new(move || api::list_members(id));
+    let can_manage = Memo::new(move |_| auth.can(id, ProgramAction::ManageMembers));
+    let notice = RwSignal::new(None::<String>);
+    let changed = Callback::new(move |message: String| {
         notice.set(Some(message));
-        reload();
+        members.refetch();
         // Your own rights may have changed.
         auth.refresh();
+    });
+    let name = move || {
+        program.with(|p| {
+            p.as_ref()
+                .and_then(|p| p.as_ref().ok())
+                .map(|v| v.name.clone())
+                .unwrap_or_default()
+        })
     };
 
-    let content = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        let manage = can_manage.get();
-        let h = program.with(|p| {
-            let view = p.as_ref().and_then(|p| p.as_ref().ok());
-            let name = view.map_or(String::new(), |v| esc(&v.name));
-            let mut h = format!(
-                "<nav class=\"breadcrumb\" aria-label=\"Breadcrumb\"><a href=\"/\">Programs</a><span aria-hidden=\"true\"> / </span>\
-                 <a href=\"/programs/{id}\">{name}</a><span aria-hidden=\"true\"> / </span><span aria-current=\"page\">Members</span></nav>\
-                 <div class=\"page-header\"><div><h1>Members</h1><p class=\"lede\">{}</p></div></div>",
-                if manage {
-                    "Who may see and change this program. Every grant and removal is recorded in the program's activity."
+    view! {
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <a href="/">"Programs"</a>
+            <span aria-hidden="true">" / "</span>
+            <a href=format!("/programs/{id}")>{name}</a>
+            <span aria-hidden="true">" / "</span>
+            <span aria-current="page">"Members"</span>
+        </nav>
+        <div class="page-header">
+            <div>
+                <h1>"Members"</h1>
+                <p class="lede">
+                    {move || if can_manage.get() {
+                        "Who may see and change this program. Every grant and removal is recorded in the program's activity."
+                    } else {
+                        "Who may see and change this program. Only program managers change membership."
+                    }}
+                </p>
+            </div>
+        </div>
+        {move || notice.get().map(|n| view! {
+            <p class="banner banner-ok" role="status" data-testid="members-notice">{n}</p>
+        })}
+        <Show when=move || can_manage.get()>
+            <GrantForm id program on_granted=changed/>
+        </Show>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading members…"</p> }>
+            <ErrorBoundary fallback=|errors| move || {
+                if errors.with(|e| api_errors(e).iter().any(ApiError::is_not_found)) {
+                    view! { <ProgramNotFound/> }.into_any()
                 } else {
-                    "Who may see and change this program. Only program managers change membership."
+                    view! { <ReadFailed errors=errors.clone() title="Could not load the members"/> }
+                        .into_any()
                 }
-            );
-            if let Some(n) = notice.get() {
-                h.push_str(&format!(
-                    "<p class=\"banner banner-ok\" role=\"status\" data-testid=\"members-notice\">{}</p>",
-                    esc(&n)
-                ));
-            }
-            if manage {
-                h.push_str(&users.with(|u| grant_form(view, u, error.get().as_ref())));
-            }
-            h.push_str(&members.with(|m| match m {
-                None => "<p class=\"loading\">Loading members…</p>".to_string(),
-                Some(Err(e)) if e.is_not_found() => {
-                    "<div class=\"not-found\" data-testid=\"not-found\"><h1>Not found</h1><p>This program does not exist, or you may not see it.</p></div>".to_string()
-                }
-                Some(Err(e)) => markup::error_html(e),
-                Some(Ok(list)) => table_html(view, list, manage),
-            }));
-            h
-        });
-        if let Some(el) = content.get() {
-            markup::set_preserving_inputs(&el, &h);
-        }
-    });
+            }>
+                // Nothing to show when the read worked; a failure goes to the boundary.
+                {move || members.with(|m| m.as_ref().map(|m| m.as_ref().map(|_| ()).map_err(Clone::clone)))}
+                <MembersTable id program members can_manage notice changed/>
+            </ErrorBoundary>
+        </Transition>
+    }
+}
 
-    let pending = StoredValue::new(false);
-    let on_submit = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        let Some(f) = Submitted::from(&ev) else {
-            return;
-        };
-        if pending.get_value() {
-            return;
-        }
-        let Ok(user_id) = f.get("user").parse::<UserId>() else {
-            error.set(Some(ApiError::field_error("user_id", "choose a person")));
-            return;
-        };
-        let role = ProgramRole::from_wire_name(&f.get("role")).unwrap_or(ProgramRole::Viewer);
-        let request = RoleChangeRequest {
-            user_id,
-            role,
-            project_id: (role == ProgramRole::ProjectManager)
-                .then(|| f.get("project").parse().ok())
-                .flatten(),
-            reason: Some(f.get("reason")).filter(|r| !r.is_empty()),
-        };
-        let who = users.with_untracked(|list| {
-            list.iter()
-                .find(|u| u.user_id == user_id)
-                .map(|u| u.display_name.clone())
+/// One row per member, keyed by user: a grant or a removal re-renders only that member's row.
+#[component]
+fn MembersTable(
+    id: ProgramId,
+    program: ProgramRead,
+    members: MembersRead,
+    can_manage: Memo<bool>,
+    notice: RwSignal<Option<String>>,
+    changed: Callback<String>,
+) -> impl IntoView {
+    let ids = move || {
+        members.with(|m| match m {
+            Some(Ok(list)) => list.iter().map(|m| m.user.user_id).collect(),
+            _ => Vec::new(),
+        })
+    };
+    view! {
+        <div class="table-wrap card">
+            <table class="data-table" data-testid="members-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Member"</th>
+                        <th scope="col">"Roles"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=ids key=|user: &UserId| *user let:user>
+                        <MemberRow id program members user can_manage notice changed/>
+                    </For>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn MemberRow(
+    id: ProgramId,
+    program: ProgramRead,
+    members: MembersRead,
+    user: UserId,
+    can_manage: Memo<bool>,
+    notice: RwSignal<Option<String>>,
+    changed: Callback<String>,
+) -> impl IntoView {
+    let member = Memo::new(move |_| {
+        members.with(|m| match m {
+            Some(Ok(list)) => list.iter().find(|m| m.user.user_id == user).cloned(),
+            _ => None,
+        })
+    });
+    let summary = move |f: fn(&UserSummary) -> String| {
+        move || member.with(|m| m.as_ref().map(|m| f(&m.user)).unwrap_or_default())
+    };
+    let grants = move || member.with(|m| m.as_ref().map_or_else(Vec::new, |m| m.grants.clone()));
+    let revoke = move |grant: RoleGrant| {
+        let username = member.with_untracked(|m| {
+            m.as_ref()
+                .map(|m| m.user.username.clone())
                 .unwrap_or_default()
         });
-        pending.set_value(true);
-        spawn_local(async move {
-            let result = api::change_role(id, &request, true).await;
-            pending.set_value(false);
-            match result {
-                Ok(_) => {
-                    f.form.reset();
-                    changed(format!("{who} is now {}.", role.label()));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    let on_click = move |ev: web_sys::MouseEvent| {
-        let Some(el) = markup::closest(&ev, "[data-act=\"revoke\"]") else {
-            return;
-        };
-        let (Ok(user_id), Some(role)) = (
-            attr(&el, "data-user").parse::<UserId>(),
-            ProgramRole::from_wire_name(&attr(&el, "data-role")),
-        ) else {
-            return;
-        };
+        let message = format!("{username} is no longer {}.", grant_label(program, grant));
         let request = RoleChangeRequest {
-            user_id,
-            role,
-            project_id: attr(&el, "data-project").parse().ok(),
+            user_id: user,
+            role: grant.role,
+            project_id: grant.project_id,
             reason: None,
         };
-        let message = format!(
-            "{} is no longer {}.",
-            attr(&el, "data-username"),
-            attr(&el, "data-label")
-        );
         spawn_local(async move {
             match api::change_role(id, &request, false).await {
-                Ok(_) => changed(message),
+                Ok(_) => changed.run(message),
                 Err(e) => notice.set(Some(e.message)),
             }
         });
     };
-    view! { <div node_ref=content on:submit=on_submit on:click=on_click></div> }
+    view! {
+        <tr data-testid="member-row" data-username=summary(|u| u.username.clone())>
+            <th scope="row">
+                <div class="project-name">{summary(|u| u.display_name.clone())}</div>
+                <div class="muted">
+                    {summary(|u| u.username.clone())}
+                    {summary(|u| if u.active { String::new() } else { " · deactivated".into() })}
+                </div>
+            </th>
+            <td>
+                <ul class="grant-list">
+                    <For each=grants key=|g| *g let:grant>
+                        <li class="grant" data-testid="grant" data-role=grant.role.wire_name()>
+                            <span class=format!("role role-{}", grant.role.wire_name())>
+                                {move || grant_label(program, grant)}
+                            </span>
+                            <Show when=move || can_manage.get()>
+                                <RevokeButton program grant
+                                    username=Signal::derive(summary(|u| u.username.clone()))
+                                    on_revoke=Callback::new(move |()| revoke(grant))/>
+                            </Show>
+                        </li>
+                    </For>
+                </ul>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn RevokeButton(
+    program: ProgramRead,
+    grant: RoleGrant,
+    username: Signal<String>,
+    on_revoke: Callback<()>,
+) -> impl IntoView {
+    let what = move || {
+        format!(
+            "Remove {} from {}",
+            grant_label(program, grant),
+            username.get()
+        )
+    };
+    view! {
+        <button type="button" class="grant-remove" data-testid="revoke-role"
+            aria-label=what title=what on:click=move |_| on_revoke.run(())>
+            "×"
+        </button>
+    }
+}
+
+/// Give a person a role; a project manager's role names their project.
+#[component]
+fn GrantForm(id: ProgramId, program: ProgramRead, on_granted: Callback<String>) -> impl IntoView {
+    // Active accounts only: a deactivated person cannot use a role.
+    let people = LocalResource::new(|| async {
+        api::list_users()
+            .await
+            .map(|list| list.into_iter().filter(|u| u.active).collect::<Vec<_>>())
+            .unwrap_or_default()
+    });
+    let person = RwSignal::new(None::<UserId>);
+    let role = RwSignal::new(ProgramRole::Viewer);
+    let project = RwSignal::new(None::<ProjectId>);
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let person_choices = move || {
+        people.with(|p| {
+            p.iter()
+                .flatten()
+                .map(|u| (u.user_id, format!("{} ({})", u.display_name, u.username)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let project_choices = move || {
+        program.with(|p| match p {
+            Some(Ok(v)) => v
+                .projects
+                .iter()
+                .map(|p| (p.project_id, p.name.clone()))
+                .collect(),
+            _ => Vec::new(),
+        })
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let Some(user_id) = person.get_untracked() else {
+            error.set(Some(ApiError::field_error("user_id", "choose a person")));
+            return;
+        };
+        let role = role.get_untracked();
+        let request = RoleChangeRequest {
+            user_id,
+            role,
+            project_id: project
+                .get_untracked()
+                .filter(|_| role == ProgramRole::ProjectManager),
+            reason: Some(reason.with_untracked(|r| r.trim().to_string())).filter(|r| !r.is_empty()),
+        };
+        let who = people.with_untracked(|p| {
+            p.iter()
+                .flatten()
+                .find(|u| u.user_id == user_id)
+                .map(|u| u.display_name.clone())
+                .unwrap_or_default()
+        });
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = api::change_role(id, &request, true).await;
+            pending.try_set(false);
+            match result {
+                Ok(_) => {
+                    person.set(None);
+                    project.set(None);
+                    reason.set(String::new());
+                    on_granted.run(format!("{who} is now {}.", role.label()));
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+        });
+    };
+
+    view! {
+        <form class="card inline-form" data-testid="grant-form" on:submit=on_submit
+            novalidate=true aria-labelledby="grant-title">
+            <h2 id="grant-title" class="form-title">"Give someone a role"</h2>
+            <div class="field-row">
+                <div class="field">
+                    <label for="grant-user">"Person"</label>
+                    <select id="grant-user" data-testid="grant-user"
+                        aria-invalid=move || invalid(error, "user_id")
+                        aria-describedby="grant-user-error"
+                        on:change=move |ev| person.set(event_target_value(&ev).parse().ok())>
+                        <option value="" prop:selected=move || person.with(Option::is_none)>
+                            "Choose…"
+                        </option>
+                        <For each=person_choices key=|p| p.clone() let:choice>
+                            <option value=choice.0.to_string()
+                                prop:selected=move || person.get() == Some(choice.0)>
+                                {choice.1}
+                            </option>
+                        </For>
+                    </select>
+                    <FieldMessage error field="user_id" id="grant-user-error"/>
+                </div>
+                <div class="field">
+                    <label for="grant-role">"Role"</label>
+                    <select id="grant-role" data-testid="grant-role" aria-describedby="grant-role-hint"
+                        on:change=move |ev| {
+                            if let Some(r) = ProgramRole::from_wire_name(&event_target_value(&ev)) {
+                                role.set(r);
+                            }
+                        }>
+                        {ProgramRole::ALL.into_iter().map(|r| view! {
+                            <option value=r.wire_name() prop:selected=move || role.get() == r>
+                                {r.label()}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                    <span class="hint" id="grant-role-hint">
+                        "Program managers have full control; project managers report on their project; \
+                         contributors on any; forum members sit on decision forums; viewers read."
+                    </span>
+                </div>
+                <div class="field">
+                    <label for="grant-project">
+                        "Project "<span class="optional">"(for a project manager)"</span>
+                    </label>
+                    <select id="grant-project" data-testid="grant-project"
+                        aria-invalid=move || invalid(error, "project_id")
+                        aria-describedby="grant-project-error"
+                        on:change=move |ev| project.set(event_target_value(&ev).parse().ok())>
+                        <option value="" prop:selected=move || project.with(Option::is_none)>
+                            "Choose…"
+                        </option>
+                        <For each=project_choices key=|p| p.clone() let:choice>
+                            <option value=choice.0.to_string()
+                                prop:selected=move || project.get() == Some(choice.0)>
+                                {choice.1}
+                            </option>
+                        </For>
+                    </select>
+                    <FieldMessage error field="project_id" id="grant-project-error"/>
+                </div>
+                <div class="field">
+                    <label for="grant-reason">"Reason "<span class="optional">"(optional)"</span></label>
+                    <input type="text" id="grant-reason" data-testid="grant-reason"
+                        placeholder="e.g. joins the steering committee" bind:value=reason/>
+                </div>
+            </div>
+            <FormError error/>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" data-testid="grant-submit"
+                    disabled=move || pending.get()>
+                    "Give role"
+                </button>
+            </div>
+        </form>
+    }
 }

@@ -1,0 +1,362 @@
+//! Each instance's current program views, folded as the log moves and kept encoded, so that a
+//! read of "the program now" costs milliseconds however large the program.
+//!
+//! The projection's stored view is the durable copy; this cache is what a current read serves.
+//! For every program read recently the instance keeps a live view, folded by [`ViewCache::follow`]
+//! from the batches its live tail publishes, and the last encoding of it (`encoding`: chunks of
+//! JSON, each also deflated on its own, so a change re-encodes only the chunks it touched).
+//!
+//! The tail only speeds things up; correctness never depends on it. A live view records the global
+//! position `covered` through which every event of its program is folded. A read first asks for the
+//! log's head: when `covered` has reached it nothing can be missing; otherwise the program's events
+//! after `covered` are read from the log and folded then. So a read includes every event committed
+//! before it began, whatever the tail is doing (lagging, restarting, or on another instance). The
+//! tail folds a batch only when it continues exactly where `covered` ends; a gap (a lagged
+//! receiver, a view loaded mid-stream) is left for the next read to fill from the log.
+//!
+//! One refresh per program runs at a time; readers arriving meanwhile wait for it and share its
+//! result. Programs are evicted least recently read first once the cache passes its byte budget.
+
+mod encoding;
+
+use crate::event_store::{EventFilter, head_position, read_events};
+use crate::live::LiveBatch;
+use crate::projection::{fold_one, load_view_at_checkpoint};
+pub use encoding::Encoded;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use throughline_shared::ProgramId;
+use throughline_shared::view::ProgramView;
+use tokio::sync::broadcast;
+
+/// Events read per query while folding a view forward from the log.
+const FOLD_PAGE: i64 = 5_000;
+
+/// A program nobody has read for this long is dropped: the tail stops folding it.
+const IDLE: Duration = Duration::from_secs(600);
+
+/// A program's view as of `through`, encoded: what reads are answered with.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The last event of the program folded in.
+    pub through: i64,
+    pub encoded: Encoded,
+}
+
+/// The view the tail and reads fold into.
+struct Live {
+    view: ProgramView,
+    /// The position of the last event of the program folded in.
+    through: i64,
+    /// Every event of the program up to this global position is folded in.
+    covered: i64,
+}
+
+impl Live {
+    /// Folds `event` unless it is already in.
+    fn fold(&mut self, event: &mut throughline_shared::RecordedEvent) {
+        if event.position > self.covered {
+            fold_one(&mut self.view, event);
+            self.through = event.position;
+            self.covered = event.position;
+        }
+    }
+}
+
+type SharedLive = Arc<Mutex<Option<Live>>>;
+
+struct Slot {
+    live: SharedLive,
+    snapshot: Option<Arc<Snapshot>>,
+    refresh: Arc<tokio::sync::Mutex<()>>,
+    last_used: u64,
+    read_at: Instant,
+    /// Bytes held, as last measured (for the budget).
+    weight: usize,
+}
+
+/// Per-instance cache of current program views (shared by every worker through `web::Data`).
+pub struct ViewCache {
+    slots: Mutex<HashMap<ProgramId, Slot>>,
+    clock: AtomicU64,
+    budget: usize,
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing held under these locks is left half-changed by a panic that matters: a view a fold
+    // panicked in is marked by `fold_one` itself.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl ViewCache {
+    /// A cache holding at most about `budget` bytes of views.
+    pub fn new(budget: usize) -> Self {
+        Self {
+            slots: Mutex::new(HashMap::new()),
+            clock: AtomicU64::new(0),
+            budget,
+        }
+    }
+
+    /// Folds what the live tail publishes into the live views held, for as long as it publishes.
+    pub async fn follow(self: Arc<Self>, mut batches: broadcast::Receiver<Arc<LiveBatch>>) {
+        loop {
+            match batches.recv().await {
+                Ok(batch) => self.fold_batch(&batch),
+                // Views fill the gap from the log on their next read.
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+
+    fn fold_batch(&self, batch: &LiveBatch) {
+        let held: Vec<(ProgramId, SharedLive)> = {
+            let mut slots = locked(&self.slots);
+            slots.retain(|_, s| s.read_at.elapsed() < IDLE || Arc::strong_count(&s.refresh) > 1);
+            if slots.is_empty() {
+                return;
+            }
+            let mut programs: Vec<ProgramId> =
+                batch.events.iter().filter_map(|e| e.program_id).collect();
+            programs.sort_unstable();
+            programs.dedup();
+            programs
+                .into_iter()
+                .filter_map(|p| slots.get(&p).map(|s| (p, s.live.clone())))
+                .collect()
+        };
+        for (program_id, live) in held {
+            // The lock is taken per event, so a reader waits for one fold at most, not a batch's.
+            if locked(&live)
+                .as_ref()
+                .is_none_or(|l| batch.after > l.covered)
+            {
+                continue;
+            }
+            for event in &batch.events {
+                if event.program_id == Some(program_id) {
+                    let mut event = event.clone();
+                    let mut guard = locked(&live);
+                    let Some(live) = guard.as_mut() else { break };
+                    live.fold(&mut event);
+                }
+            }
+            if let Some(live) = locked(&live).as_mut() {
+                live.covered = live.covered.max(batch.through);
+            }
+        }
+    }
+
+    /// The program's slot (created if needed), marked used: its live view and its refresh turn.
+    fn slot(&self, program_id: ProgramId) -> (SharedLive, Arc<tokio::sync::Mutex<()>>) {
+        let now = self.clock.fetch_add(1, Ordering::Relaxed);
+        let mut slots = locked(&self.slots);
+        let slot = slots.entry(program_id).or_insert_with(|| Slot {
+            live: Arc::default(),
+            snapshot: None,
+            refresh: Arc::default(),
+            last_used: now,
+            read_at: Instant::now(),
+            weight: 0,
+        });
+        slot.last_used = now;
+        slot.read_at = Instant::now();
+        (slot.live.clone(), slot.refresh.clone())
+    }
+
+    fn store(&self, program_id: ProgramId, snapshot: Arc<Snapshot>) {
+        // The encoding with its entries, and the live view (about as large as the JSON).
+        let weight = snapshot.encoded.weight() * 3 / 2;
+        let mut slots = locked(&self.slots);
+        if let Some(slot) = slots.get_mut(&program_id) {
+            // Never go back: a slower refresh must not replace a newer one.
+            if slot
+                .snapshot
+                .as_ref()
+                .is_none_or(|s| s.through <= snapshot.through)
+            {
+                slot.snapshot = Some(snapshot);
+                slot.weight = weight;
+            }
+        }
+        let mut total: usize = slots.values().map(|s| s.weight).sum();
+        while total > self.budget {
+            let Some((&victim, _)) = slots
+                .iter()
+                .filter(|(id, s)| **id != program_id && s.weight > 0)
+                .min_by_key(|(_, s)| s.last_used)
+            else {
+                break;
+            };
+            if let Some(evicted) = slots.remove(&victim) {
+                total = total.saturating_sub(evicted.weight);
+            }
+        }
+    }
+
+    /// The program's view now (`None`: no such program), including every event committed before
+    /// this call.
+    pub async fn current(
+        &self,
+        pool: &sqlx::PgPool,
+        program_id: ProgramId,
+    ) -> anyhow::Result<Option<Arc<Snapshot>>> {
+        let found = self.refresh(pool, program_id).await;
+        if !matches!(found, Ok(Some(_))) {
+            // Ids of programs that do not exist must not fill the map.
+            let mut slots = locked(&self.slots);
+            if slots
+                .get(&program_id)
+                .is_some_and(|s| s.snapshot.is_none() && Arc::strong_count(&s.refresh) == 1)
+            {
+                slots.remove(&program_id);
+            }
+        }
+        found
+    }
+
+    async fn refresh(
+        &self,
+        pool: &sqlx::PgPool,
+        program_id: ProgramId,
+    ) -> anyhow::Result<Option<Arc<Snapshot>>> {
+        let (live, turn) = self.slot(program_id);
+        let head = head_position(pool).await?;
+        if let Some(snapshot) = self.fresh(&live, program_id, head) {
+            return Ok(Some(snapshot));
+        }
+        let _turn = turn.lock().await;
+        // Another reader's refresh may have done it while this one waited.
+        if let Some(snapshot) = self.fresh(&live, program_id, head) {
+            return Ok(Some(snapshot));
+        }
+        let loaded = locked(&live).is_some();
+        if !loaded {
+            let (checkpoint, stored) = load_view_at_checkpoint(pool, program_id).await?;
+            let view = stored.unwrap_or_else(|| ProgramView::new(program_id));
+            let mut live = locked(&live);
+            // The tail folds nothing into an empty slot, so nothing can be here yet.
+            *live = Some(Live {
+                through: view.position,
+                covered: checkpoint,
+                view,
+            });
+        }
+        // Fold from the log whatever the tail has not, up to at least `head`.
+        loop {
+            let covered = locked(&live).as_ref().map_or(0, |l| l.covered);
+            if covered >= head {
+                break;
+            }
+            let mut events = read_events(pool, filter(program_id, covered, FOLD_PAGE)).await?;
+            let full = i64::try_from(events.len()).is_ok_and(|n| n == FOLD_PAGE);
+            let mut guard = locked(&live);
+            let Some(live) = guard.as_mut() else { break };
+            for event in &mut events {
+                live.fold(event);
+            }
+            if !full {
+                // Every event up to `head` was committed before the read began: all are in.
+                live.covered = live.covered.max(head);
+                break;
+            }
+        }
+        let previous = locked(&self.slots)
+            .get(&program_id)
+            .and_then(|s| s.snapshot.clone());
+        let (through, prepared) = {
+            let mut guard = locked(&live);
+            let Some(live) = guard.as_mut() else {
+                return Ok(None);
+            };
+            if let Some(previous) = previous.as_ref().filter(|p| p.through == live.through) {
+                return Ok(Some(previous.clone()));
+            }
+            if !live.view.exists() {
+                return Ok(None);
+            }
+            let prepared =
+                Encoded::prepare(&mut live.view, previous.as_deref().map(|p| &p.encoded));
+            (live.through, prepared)
+        };
+        let snapshot = Arc::new(Snapshot {
+            through,
+            encoded: prepared.compress(),
+        });
+        self.store(program_id, snapshot.clone());
+        Ok(Some(snapshot))
+    }
+
+    /// The last snapshot, if the live view has every event up to `head` and the snapshot has
+    /// every event of the live view.
+    fn fresh(
+        &self,
+        live: &Mutex<Option<Live>>,
+        program_id: ProgramId,
+        head: i64,
+    ) -> Option<Arc<Snapshot>> {
+        let (covered, through) = locked(live).as_ref().map(|l| (l.covered, l.through))?;
+        let snapshot = locked(&self.slots).get(&program_id)?.snapshot.clone()?;
+        (covered >= head && snapshot.through == through).then_some(snapshot)
+    }
+}
+
+fn filter(program_id: ProgramId, after: i64, limit: i64) -> EventFilter {
+    EventFilter {
+        after,
+        up_to: None,
+        program_id: Some(program_id),
+        limit,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn snapshot(program: ProgramId, through: i64) -> Arc<Snapshot> {
+        let mut view = ProgramView::new(program);
+        view.name = "x".repeat(10_000);
+        Arc::new(Snapshot {
+            through,
+            encoded: Encoded::new(&mut view),
+        })
+    }
+
+    #[test]
+    fn the_least_recently_read_program_goes_first_and_no_snapshot_goes_back() {
+        let one = snapshot(ProgramId::from_uuid(Uuid::new_v4()), 1)
+            .encoded
+            .weight()
+            * 3
+            / 2;
+        // Room for two and a half: deflated sizes differ by a few bytes between programs.
+        let cache = ViewCache::new(one * 5 / 2);
+        let programs: Vec<ProgramId> = (0..3)
+            .map(|_| ProgramId::from_uuid(Uuid::new_v4()))
+            .collect();
+        for (i, p) in programs.iter().enumerate() {
+            cache.slot(*p);
+            cache.store(*p, snapshot(*p, 10 + i as i64));
+            if i == 1 {
+                // The first is read again: the second is now the least recently read.
+                cache.slot(programs[0]);
+            }
+        }
+        let held = |p: &ProgramId| locked(&cache.slots).get(p).and_then(|s| s.snapshot.clone());
+        assert!(held(&programs[0]).is_some());
+        assert!(held(&programs[1]).is_none(), "evicted");
+        assert!(held(&programs[2]).is_some());
+
+        cache.store(programs[2], snapshot(programs[2], 5));
+        assert_eq!(
+            held(&programs[2]).unwrap().through,
+            12,
+            "an older refresh never replaces a newer one"
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! `/programs/:id`: one program with its projects, kept live by folding streamed events into the
+//! loaded view with the same `ProgramView::apply` the server uses; `?as_of=` shows its history.
+//!
+//! The view is read once per program and moment (a resource, shown through `Suspense` and an
+//! `ErrorBoundary`); from then on the page's state ([`state::Page`]) owns it and the live stream
+//! moves it. Switching between the tabs of one route keeps both.
+
+mod as_of;
+mod header;
+mod overview;
+mod state;
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use throughline_shared::ProgramId;
+use throughline_shared::access::ProgramAction;
+use throughline_shared::view::ProgramView;
+
+use crate::api::{self, ApiError, AsOf};
+use crate::app::use_now;
+use crate::auth::use_auth;
+use crate::components::audit::AuditTab;
+use crate::components::edit_program_form::EditProgramForm;
+use crate::components::feedback::{ErrorBanner, Loading, api_errors};
+use crate::components::governance::{GovernanceRead, GovernanceTab};
+use crate::components::live_indicator::LiveIndicator;
+use crate::components::scope_panel::ScopePanel;
+use crate::components::timeline::day_of_ms;
+use crate::pages::not_found::ProgramNotFound;
+use crate::schedule::Schedule;
+use as_of::AsOfControl;
+use header::{HistoryBanner, ProgramHeader, UnfoldedBanner};
+use overview::Overview;
+use state::Page;
+
+#[component]
+pub fn ProgramPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let tab = Memo::new(move |_| Tab::of(params.read().get("tab").as_deref()));
+    // A change of program or of moment reads the program again; a change of tab does not.
+    let key = Memo::new(move |_| {
+        (
+            params.read().get("id"),
+            query.read().get("as_of"),
+            tab.get().is_some(),
+        )
+    });
+    move || {
+        let (id, as_of, known_tab) = key.get();
+        match id.and_then(|id| id.parse::<ProgramId>().ok()) {
+            Some(id) if known_tab => {
+                let as_of = as_of.as_deref().and_then(AsOf::parse);
+                let tab = Memo::new(move |_| tab.get().unwrap_or(Tab::Overview));
+                view! { <ProgramScreen id as_of tab/> }.into_any()
+            }
+            _ => view! { <ProgramNotFound/> }.into_any(),
+        }
+    }
+}
+
+/// The program page's tabs, one URL each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tab {
+    Overview,
+    Objectives,
+    Governance,
+    Audit,
+}
+
+impl Tab {
+    /// The tab of the page's `:tab` segment (absent: the overview); `None` for a segment that
+    /// names no tab.
+    fn of(segment: Option<&str>) -> Option<Self> {
+        match segment {
+            None => Some(Tab::Overview),
+            Some("objectives") => Some(Tab::Objectives),
+            Some("governance") => Some(Tab::Governance),
+            Some("audit") => Some(Tab::Audit),
+            Some(_) => None,
+        }
+    }
+}
+
+/// Reads the program (as of `as_of`, if given) and shows it, or why it cannot.
+#[component]
+fn ProgramScreen(id: ProgramId, as_of: Option<AsOf>, tab: Memo<Tab>) -> impl IntoView {
+    let program = {
+        let as_of = as_of.clone();
+        LocalResource::new(move || {
+            let as_of = as_of.clone();
+            async move { api::get_program(id, as_of.as_ref()).await }
+        })
+    };
+    let retry = Callback::new(move |_| program.refetch());
+    let history = as_of.is_some();
+    let shown = move || {
+        program.get().map(|read| match read {
+            Ok(view) => Ok(view! { <ProgramLoaded id view as_of=as_of.clone() tab/> }.into_any()),
+            // No such program; in history, one not yet created at that moment.
+            Err(e) if e.is_not_found() => {
+                let live_id = history.then_some(id);
+                Ok(view! { <ProgramNotFound live_id/> }.into_any())
+            }
+            Err(e) => Err::<AnyView, ApiError>(e),
+        })
+    };
+    view! {
+        <Suspense fallback=|| view! { <Loading label="Loading program…"/> }>
+            <ErrorBoundary fallback=move |errors| {
+                let message = errors
+                    .with(api_errors)
+                    .into_iter()
+                    .next()
+                    .map(|e| e.message)
+                    .unwrap_or_default();
+                view! {
+                    <ErrorBanner title="Could not load this program" message on_retry=retry/>
+                }
+            }>
+                {shown}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProgramLoaded(
+    id: ProgramId,
+    view: ProgramView,
+    as_of: Option<AsOf>,
+    tab: Memo<Tab>,
+) -> impl IntoView {
+    let history = as_of.is_some();
+    let page = Page::new(id, history, view);
+    page.start();
+    let auth = use_auth();
+    let program_id = id;
+    // Controls appear only for what the server would accept from this user.
+    let can = move |action: ProgramAction| auth.can(program_id, action);
+    let view = page.view;
+    let editing = RwSignal::new(false);
+    let edit_button = NodeRef::<html::Button>::new();
+    let now = use_now();
+    // Dates are judged on the day being looked at: today, or the as-of day of a view of the past.
+    let as_of_day = as_of.as_ref().and_then(|a| match a {
+        AsOf::Instant(at) => chrono::DateTime::parse_from_rfc3339(at)
+            .ok()
+            .map(|t| t.date_naive()),
+        AsOf::Position(_) => None,
+    });
+    let today = Memo::new(move |_| {
+        let live_day = day_of_ms(now.get());
+        if history {
+            as_of_day
+                .or_else(|| {
+                    view.with(|v| {
+                        v.as_ref()
+                            .and_then(|v| v.updated_at.map(|t| t.date_naive()))
+                    })
+                })
+                .unwrap_or(live_day)
+        } else {
+            live_day
+        }
+    });
+    let schedule = Schedule::new(view, today);
+    let analysis = schedule.analysis;
+    // Decisions waiting past their forum's SLA are flagged on the governance tab's label, seen
+    // from every tab of the page.
+    let governance = GovernanceRead::start(program_id, as_of.as_ref(), page.events);
+    // History stays history when switching tabs.
+    let tab_query = as_of
+        .as_ref()
+        .map(|a| format!("?as_of={}", api::encode(&a.query_value())))
+        .unwrap_or_default();
+
+    let name =
+        Memo::new(move |_| view.with(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default()));
+    Effect::new(move |_| {
+        let title = if history {
+            format!("{} (history) · Throughline", name.get())
+        } else {
+            format!("{} · Throughline", name.get())
+        };
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&title);
+        }
+    });
+
+    let close_edit = Callback::new(move |_| {
+        editing.set(false);
+        if let Some(button) = edit_button.get_untracked() {
+            let _ = button.focus();
+        }
+    });
+    let (banner_as_of, control_as_of) = (as_of.clone(), as_of.clone());
+    let threatened = Memo::new(move |_| {
+        analysis.with(|a| {
+            a.as_ref()
+                .map_or(0, |a| a.objectives.iter().filter(|o| o.threatened).count())
+        })
+    });
+
+    view! {
+        {banner_as_of.map(|as_of| view! { <HistoryBanner page as_of/> })}
+        <UnfoldedBanner view/>
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <A href="/">"Programs"</A>
+            <span aria-hidden="true">" / "</span>
+            <span aria-current="page">{move || name.get()}</span>
+        </nav>
+        <ProgramHeader page schedule tab/>
+        <div class="toolbar">
+            <Show when=move || !history>
+                <LiveIndicator status=page.live_status/>
+            </Show>
+            <Show when=move || !history && can(ProgramAction::Edit)>
+                <button type="button" class="btn btn-secondary" data-testid="edit-program"
+                    node_ref=edit_button aria-expanded=move || editing.get().to_string()
+                    on:click=move |_| editing.update(|e| *e = !*e)>
+                    "Edit details"
+                </button>
+            </Show>
+            <A href=format!("/programs/{program_id}/members") attr:class="btn btn-secondary"
+                attr:data-testid="members-link">
+                "Members"
+            </A>
+            {move || (!can(ProgramAction::Edit) && !history).then(|| view! {
+                <span class="pill pill-readonly" data-testid="read-only-badge"
+                    title="Your role in this program does not allow changes">
+                    {if auth.access(program_id).can_write_anything() { "Limited access" } else { "Read-only" }}
+                </span>
+            })}
+            <AsOfControl id=program_id as_of=control_as_of
+                latest=Signal::derive(move || view.with(|v| v.as_ref().map_or(0, |v| v.position)))/>
+        </div>
+        <nav class="tabs" aria-label="Program views">
+            <A href=format!("/programs/{program_id}{tab_query}") exact=true>"Overview and schedule"</A>
+            <A href=format!("/programs/{program_id}/objectives{tab_query}")>
+                {move || match threatened.get() {
+                    0 => "Objectives and scope".to_string(),
+                    n => format!("Objectives and scope ({n} threatened)"),
+                }}
+            </A>
+            <A href=format!("/programs/{program_id}/governance{tab_query}")>
+                {move || match governance.bottlenecks() {
+                    0 => "Governance".to_string(),
+                    n => format!("Governance ({n} past SLA)"),
+                }}
+            </A>
+            <A href=format!("/programs/{program_id}/audit{tab_query}")>"Audit trail"</A>
+        </nav>
+        <Show when=move || editing.get() && !history>
+            {move || view.get_untracked().map(|program| view! {
+                <EditProgramForm program on_accepted=page.accepted("Program details saved.".into())
+                    on_close=close_edit/>
+            })}
+        </Show>
+        <p class="visually-hidden" role="status" aria-live="polite">
+            {move || page.notice.get()}
+        </p>
+
+        {move || match tab.get() {
+            Tab::Governance => view! {
+                <GovernanceTab program_id view governance history/>
+            }.into_any(),
+            Tab::Audit => view! { <AuditTab program_id view as_of=as_of.clone()/> }.into_any(),
+            Tab::Objectives => view! {
+                <section class="card scope-card" aria-label="Phase and scope">
+                    <ScopePanel view/>
+                </section>
+            }
+            .into_any(),
+            Tab::Overview => view! { <Overview page schedule/> }.into_any(),
+        }}
+    }
+}
