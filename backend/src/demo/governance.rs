@@ -85,9 +85,15 @@ pub(super) async fn seed_governance(
     let cfo = demo_person(store, program_id, "priya.raman", "Priya Raman").await?;
     let cto = demo_person(store, program_id, "tom.becker", "Tom Becker").await?;
     let pmo = demo_person(store, program_id, "mira.okafor", "Mira Okafor").await?;
+    let id_of = |person: &RequestContext| {
+        person
+            .actor_id
+            .ok_or_else(|| anyhow::anyhow!("demo person {} has no user id", person.actor))
+    };
+    let (cfo_id, cto_id, pmo_id) = (id_of(&cfo)?, id_of(&cto)?, id_of(&pmo)?);
     let forum = |name: &str,
                  purpose: &str,
-                 chair: &RequestContext,
+                 chair: throughline_shared::UserId,
                  members: Vec<&RequestContext>,
                  quorum,
                  cadence,
@@ -96,7 +102,7 @@ pub(super) async fn seed_governance(
         SaveForumRequest {
             name: name.into(),
             purpose: purpose.into(),
-            chair: chair.actor_id.expect("a demo person"),
+            chair,
             members: members.iter().filter_map(|m| m.actor_id).collect(),
             quorum,
             cadence,
@@ -113,7 +119,7 @@ pub(super) async fn seed_governance(
         forum(
             "Steering committee",
             "Budget above €50k, scope, and risks above 15",
-            &cfo,
+            cfo_id,
             vec![&cto, &pmo],
             2,
             Cadence::Monthly,
@@ -131,7 +137,7 @@ pub(super) async fn seed_governance(
         forum(
             "Change board",
             "Re-baselines and dependency cancellations",
-            &pmo,
+            pmo_id,
             vec![&cto],
             1,
             Cadence::Fortnightly,
@@ -309,10 +315,7 @@ pub(super) async fn seed_governance(
     let session = throughline_shared::ids::SessionId::from_uuid(session);
     let steps = [
         SessionStep::Attendance(AttendanceRequest {
-            present: vec![
-                pmo.actor_id.expect("a person"),
-                cto.actor_id.expect("a person"),
-            ],
+            present: vec![pmo_id, cto_id],
             apologies: vec![],
         }),
         SessionStep::Command(SessionCommand::RecordMinutes {
@@ -334,7 +337,7 @@ pub(super) async fn seed_governance(
     // The broken shadow-mode dependency, escalated.
     let view = current_view(store.pool(), program_id)
         .await?
-        .expect("the demo program exists");
+        .ok_or_else(|| anyhow::anyhow!("the demo program {program_id} was not found"))?;
     governance::escalate(
         store,
         &as_user("Jonas Weber"),

@@ -145,7 +145,9 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
             },
         )
         .await?;
-        let project_id = accepted.project_id.expect("a project was added");
+        let project_id = accepted
+            .project_id
+            .ok_or_else(|| anyhow::anyhow!("adding project {} answered no project id", row.name))?;
         projects.push(project_id);
         let manager = as_user(row.manager);
         let mut ids = Vec::new();
@@ -410,7 +412,7 @@ async fn load_forecast(store: &EventStore, id: MilestoneId) -> Result<NaiveDate,
     let milestone = commands::load::<throughline_shared::milestone::Milestone>(store, id.0)
         .await?
         .state;
-    Ok(milestone
+    milestone
         .forecast
-        .expect("a seeded milestone has a forecast"))
+        .ok_or_else(|| CommandError::Internal(format!("seeded milestone {id} has no forecast")))
 }
