@@ -79,6 +79,14 @@ build_frontend() {
   trunk build --release
 }
 
+# Brotli and gzip copies (best ratio) of the UI's wasm, JS and CSS, made once per build and sent
+# by the server to browsers that accept them (backend/src/static_assets.rs). After every
+# build_frontend; $1 is the server binary.
+precompress_frontend() {
+  log "precompressing the UI's assets (Brotli 11, gzip 9)"
+  RUST_LOG=warn "$1" precompress frontend/dist
+}
+
 # The whole wasm, gzipped as a server would send it, must stay within the budget users feel on a
 # cold load (docs/benchmarks.md).
 WASM_BUDGET_BYTES=819200

@@ -21,6 +21,7 @@ cargo build -p throughline-backend --locked
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 db="throughline_e2e_$(date +%s)_$$"
 bin="${CARGO_TARGET_DIR:-target}/debug/throughline"
+precompress_frontend "$bin"
 export THROUGHLINE_ADMIN_USER=e2e-admin
 THROUGHLINE_ADMIN_PASSWORD="e2e-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
 export THROUGHLINE_ADMIN_PASSWORD

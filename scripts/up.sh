@@ -11,6 +11,7 @@ cargo build --release -p throughline-backend
 export DATABASE_URL="${DATABASE_URL:-$DATABASE_SERVER/throughline}"
 export THROUGHLINE_ADDR="${THROUGHLINE_ADDR:-127.0.0.1:8080}"
 bin="${CARGO_TARGET_DIR:-target}/release/throughline"
+precompress_frontend "$bin"
 # No default password: on a database without users, create the first administrator with a
 # generated password, printed once here (THROUGHLINE_ADMIN_PASSWORD chooses it instead).
 log "checking for a first administrator (creates and migrates $DATABASE_URL)"

@@ -422,7 +422,12 @@ async fn scale_run(
     writers: usize,
     seconds: u64,
 ) -> ScaleRun {
-    let support::Server { base, client, .. } = support::server(url, 16).await;
+    let support::Server {
+        base,
+        client,
+        token,
+        ..
+    } = support::server(url, 16).await;
     let program: Value = client
         .post(format!("{base}/api/programs"))
         .json(&json!({"name": "Scale", "sponsor": "Bench"}))
@@ -549,6 +554,8 @@ async fn scale_run(
     let head_before = head().await;
 
     let stop = Arc::new(AtomicBool::new(false));
+    // Reads and lag samples are taken for `seconds`; the writers go on through the baseline.
+    let reading = Arc::new(AtomicBool::new(true));
     let per_second: Arc<Vec<AtomicU64>> =
         Arc::new((0..=seconds).map(|_| AtomicU64::new(0)).collect());
     let started = Instant::now();
@@ -591,37 +598,43 @@ async fn scale_run(
             }
         }));
     }
+    // The reader is a user of its own: its own client on its own thread, so what it measures is
+    // the server's answer, not a turn in the writers' runtime.
     let reader = {
-        let (client, stop, pool) = (client.clone(), stop.clone(), pool.clone());
+        let reading = reading.clone();
         let url = format!("{base}/api/programs/{program}");
-        let id: ProgramId = program.parse().unwrap();
-        tokio::spawn(async move {
-            let (mut times, mut uncached) = (Vec::new(), Vec::new());
-            while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
-                let res = client
-                    .get(&url)
-                    .header("accept-encoding", "gzip")
-                    .send()
-                    .await
-                    .unwrap();
-                let _ = res.bytes().await.unwrap();
-                times.push(t.elapsed());
-                // The baseline, in the same run: the read as it was before the view cache (the
-                // stored view, the tail folded, serialised and gzipped whole).
-                let t = Instant::now();
-                let _ = uncached_read(&pool, id).await;
-                uncached.push(t.elapsed());
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            (times, uncached)
+        let token = token.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let client = reqwest::Client::new();
+                let mut times = Vec::new();
+                while reading.load(Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let res = client
+                        .get(&url)
+                        .bearer_auth(&token)
+                        .header("accept-encoding", "gzip")
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(res.status().is_success());
+                    let _ = res.bytes().await.unwrap();
+                    times.push(t.elapsed());
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                times
+            })
         })
     };
     let sampler = {
-        let (stop, pool) = (stop.clone(), pool.clone());
+        let (reading, pool) = (reading.clone(), pool.clone());
         tokio::spawn(async move {
             let mut lags = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
+            while reading.load(Ordering::Relaxed) {
                 // How long the oldest event the projection has not written has waited.
                 let lag: Option<f64> = sqlx::query_scalar(
                     "SELECT extract(epoch FROM now() - e.recorded_at)::float8 FROM events e \
@@ -638,12 +651,25 @@ async fn scale_run(
         })
     };
     tokio::time::sleep(Duration::from_secs(seconds)).await;
+    reading.store(false, Ordering::Relaxed);
+    let mut reads = reader.join().unwrap();
+    let mut lags = sampler.await.unwrap();
+    // The baseline, in the same run and under the same writers, but after the measured reads: it
+    // serialises and gzips megabytes on this process's cores, which would otherwise slow the
+    // reads it is compared with.
+    let mut uncached = Vec::new();
+    let id: ProgramId = program.parse().unwrap();
+    let baseline_until = Instant::now() + Duration::from_secs((seconds / 5).clamp(5, 60));
+    while Instant::now() < baseline_until {
+        let t = Instant::now();
+        let _ = uncached_read(pool, id).await;
+        uncached.push(t.elapsed());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     stop.store(true, Ordering::Relaxed);
     for t in tasks {
         t.await.unwrap();
     }
-    let (mut reads, mut uncached) = reader.await.unwrap();
-    let mut lags = sampler.await.unwrap();
     reads.sort();
     uncached.sort();
     lags.sort();

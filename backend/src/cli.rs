@@ -1,4 +1,5 @@
-//! The `throughline` command: serve (default), migrate, verify the hash chain, rebuild projections.
+//! The `throughline` command: serve (default), migrate, verify the hash chain, rebuild projections,
+//! precompress the built UI.
 // A command-line tool answers on standard output.
 #![allow(clippy::print_stdout)]
 
@@ -11,7 +12,7 @@ use crate::live;
 use crate::projection::{Access, ProgramViews, Projection, rebuild, run_projection};
 use crate::request_context::RequestContext;
 use crate::startup::Application;
-use crate::{db, demo, telemetry};
+use crate::{db, demo, static_assets, telemetry};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use throughline_shared::api::CreateUserRequest;
@@ -55,6 +56,12 @@ pub enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Write Brotli and gzip copies (best ratio) of the built UI's wasm, JS and CSS next to them,
+    /// which the server sends to browsers that accept them. Run after every `trunk build`.
+    Precompress {
+        /// The built UI (default: THROUGHLINE_UI_DIR, else frontend/dist).
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -69,6 +76,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let settings = Settings::from_env()?;
     match command {
+        Command::Precompress { dir } => {
+            let dir = dir.unwrap_or(settings.ui_dir);
+            let started = std::time::Instant::now();
+            let done =
+                tokio::task::spawn_blocking(move || static_assets::precompress(&dir)).await??;
+            let kib = |bytes: u64| format!("{:.0} KiB", bytes as f64 / 1024.0);
+            let copy = |size: Option<u64>| size.map_or_else(|| "none (no smaller)".into(), kib);
+            for file in &done {
+                println!(
+                    "{}: {} → brotli {}, gzip {}",
+                    file.file.display(),
+                    kib(file.size),
+                    copy(file.brotli),
+                    copy(file.gzip)
+                );
+            }
+            println!(
+                "{} files precompressed in {:.1?}",
+                done.len(),
+                started.elapsed()
+            );
+        }
         Command::Serve => {
             let app = Application::build(settings.clone()).await?;
             let url = format!("http://{}:{}", settings.addr.ip(), app.port());

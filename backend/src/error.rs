@@ -9,6 +9,7 @@
 use crate::commands::CommandError;
 use crate::commands::governance::RaiseInstead;
 use crate::event_store::{AppendError, StoreError};
+use crate::queries::agenda::AgendaError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Value, json};
@@ -133,6 +134,21 @@ impl From<crate::projection::NotInForce> for ApiError {
             lagging @ crate::projection::NotInForce::Lagging(_) => {
                 ApiError::unavailable(lagging.to_string())
             }
+        }
+    }
+}
+
+impl From<AgendaError> for ApiError {
+    fn from(error: AgendaError) -> Self {
+        let message = error.to_string();
+        match error {
+            AgendaError::ProgramNotFound(_) | AgendaError::ForumNotFound(_) => {
+                ApiError::not_found(message)
+            }
+            AgendaError::NoNextSession => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "no_next_session", message)
+            }
+            AgendaError::Read(e) => e.into(),
         }
     }
 }

@@ -21,5 +21,6 @@ pub mod request_context;
 pub mod routes;
 pub mod security_headers;
 pub mod startup;
+pub mod static_assets;
 pub mod telemetry;
 pub mod view_cache;

@@ -20,6 +20,8 @@ use sqlx::PgPool;
 use std::net::TcpListener;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
 
 pub struct Application {
     port: u16,
@@ -83,7 +85,7 @@ impl Application {
             None => None,
         };
         let server = HttpServer::new(move || {
-            App::new()
+            let (app, api_doc) = App::new()
                 .wrap(from_fn(edge::refuse_nul_in_url))
                 .wrap(from_fn(panic_guard::catch_panics))
                 // After the panic guard, so its 500 answers carry the headers too.
@@ -106,14 +108,21 @@ impl Application {
                         .wrap(from_fn(auth::authenticate))
                         .route(web::get().to(metrics::metrics)),
                 )
+                // The OpenAPI document is collected from the operations mounted under `/api`.
+                .into_utoipa_app()
+                .openapi(routes::openapi::ApiDoc::openapi())
                 .service(
-                    web::scope("/api")
+                    // Made from an actix scope, it adds no prefix to the documented paths (each
+                    // `#[utoipa::path]` gives its path from `/api`).
+                    utoipa_actix_web::scope(web::scope("/api"))
                         // Inside authentication: a key is the caller's own.
                         .wrap(from_fn(idempotency::idempotency))
                         .wrap(from_fn(auth::authenticate))
                         .configure(routes::configure_api),
                 )
-                .configure(|cfg| routes::ui::configure(cfg, ui_dir.clone()))
+                .split_for_parts();
+            routes::openapi::publish(api_doc);
+            app.configure(|cfg| routes::ui::configure(cfg, ui_dir.clone()))
         })
         // Headers and a compressed body go out as separate writes: with Nagle's algorithm the
         // second waits for the client's delayed ACK (~40 ms per answer on a kept-alive connection).

@@ -48,10 +48,11 @@ pub fn App() -> impl IntoView {
         Some(AuthState::SignedIn(_)) | None => view! {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=ProgramListPage/>
-                <Route path=path!("/programs/:id") view=ProgramPage/>
+                // First match wins: members before the program's tabs.
                 <Route path=path!("/programs/:id/members") view=MembersPage/>
-                // objectives, governance, audit: one route, so the router's matching code stays small.
-                <Route path=path!("/programs/:id/:tab") view=ProgramPage/>
+                // The overview and every tab are one route, so moving between them keeps the page
+                // (and its loaded program) instead of mounting it again.
+                <Route path=path!("/programs/:id/:tab?") view=ProgramPage/>
                 <Route path=path!("/account") view=AccountPage/>
                 <Route path=path!("/admin/users") view=UsersPage/>
             </Routes>

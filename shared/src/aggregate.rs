@@ -135,3 +135,145 @@ impl Aggregate for crate::governance::session::ReviewSession {
         crate::governance::session::ReviewSession::decide(self, command)
     }
 }
+
+/// Given/when/then for every aggregate, after cqrs-es's `TestFramework`: a test states the history
+/// (events, or commands that produced them), the command under test, and the outcome expected.
+/// One helper rather than one `given` per module, so every aggregate's tests read the same way and
+/// a failure always names the command and what it actually produced.
+#[cfg(test)]
+pub(crate) mod given {
+    use super::Aggregate;
+    use crate::error::{DomainError, FieldError};
+    use std::fmt::Debug;
+    use std::ops::Deref;
+
+    /// The state a history folds to. It derefs to the aggregate so a test can check the state it
+    /// set up (`register.dependency(..)`, `decision.state`) without a getter.
+    pub(crate) struct Given<A>(A);
+
+    impl<A: Aggregate> Given<A>
+    where
+        A::Command: Debug,
+    {
+        /// The state after these events, folded by `apply` exactly as the server and browser do.
+        pub(crate) fn events(events: &[A::Event]) -> Self {
+            let mut state = A::default();
+            events.iter().for_each(|e| state.apply(e));
+            Self(state)
+        }
+
+        /// The state after each command is decided and its events applied in turn. Writing the
+        /// history as commands keeps it honest (only reachable states), at the price of a refusal
+        /// in the setup, which is a broken test rather than a finding, so it panics saying which.
+        pub(crate) fn decided(commands: Vec<A::Command>) -> Self {
+            let mut state = A::default();
+            for (i, command) in commands.into_iter().enumerate() {
+                let shown = format!("{command:?}");
+                match state.decide(command) {
+                    Ok(events) => events.iter().for_each(|e| state.apply(e)),
+                    Err(e) => panic!("given command #{i} was refused ({e:?}): {shown}"),
+                }
+            }
+            Self(state)
+        }
+
+        /// Decides `command` against this state. Borrows, so one history can meet many commands.
+        pub(crate) fn when(&self, command: A::Command) -> Then<'_, A> {
+            let command_shown = format!("{command:?}");
+            Then {
+                before: &self.0,
+                result: self.0.decide(command),
+                command: command_shown,
+            }
+        }
+    }
+
+    impl<A> Deref for Given<A> {
+        type Target = A;
+        fn deref(&self) -> &A {
+            &self.0
+        }
+    }
+
+    /// What one command decided. Each expectation panics with the command and the actual outcome,
+    /// which a bare `unwrap` or `matches!` would not show.
+    pub(crate) struct Then<'a, A: Aggregate> {
+        before: &'a A,
+        command: String,
+        result: Result<Vec<A::Event>, DomainError>,
+    }
+
+    impl<A: Aggregate> Then<'_, A>
+    where
+        A::Event: Debug + PartialEq,
+    {
+        /// Accepted, with exactly these events. Returns itself so `state_after` can follow.
+        pub(crate) fn then_events(self, expected: Vec<A::Event>) -> Self {
+            match &self.result {
+                Ok(events) => assert_eq!(events, &expected, "when {}", self.command),
+                Err(e) => panic!(
+                    "when {}: expected {expected:?}, refused: {e:?}",
+                    self.command
+                ),
+            }
+            self
+        }
+
+        /// Accepted: the events, for a test that checks only some of them.
+        pub(crate) fn events(self) -> Vec<A::Event> {
+            match self.result {
+                Ok(events) => events,
+                Err(e) => panic!(
+                    "when {}: expected it accepted, refused: {e:?}",
+                    self.command
+                ),
+            }
+        }
+
+        /// Accepted, whichever events it decided on.
+        pub(crate) fn then_accepted(self) {
+            self.events();
+        }
+
+        /// Accepted: the state with its events applied, as the history for the next command.
+        pub(crate) fn state_after(self) -> Given<A> {
+            let mut state = self.before.clone();
+            self.events().iter().for_each(|e| state.apply(e));
+            Given(state)
+        }
+
+        /// Refused: the error, for a test that inspects it.
+        pub(crate) fn then_err(self) -> DomainError {
+            match self.result {
+                Err(e) => e,
+                Ok(events) => panic!("when {}: expected a refusal, got {events:?}", self.command),
+            }
+        }
+
+        /// Refused with exactly this error.
+        pub(crate) fn then_error(self, expected: DomainError) {
+            let command = self.command.clone();
+            assert_eq!(self.then_err(), expected, "when {command}");
+        }
+
+        /// Refused with an error the predicate accepts; for when only its kind matters, as in
+        /// `then_error_matches(|e| matches!(e, DomainError::NotFound(_)))`.
+        pub(crate) fn then_error_matches(self, predicate: impl FnOnce(&DomainError) -> bool) {
+            let command = self.command.clone();
+            let err = self.then_err();
+            assert!(
+                predicate(&err),
+                "when {command}: unexpected refusal {err:?}"
+            );
+        }
+
+        /// Refused as invalid input: the field errors, which most such tests look into.
+        pub(crate) fn then_invalid(self) -> Vec<FieldError> {
+            let command = self.command.clone();
+            match self.then_err() {
+                DomainError::Invalid(fields) => fields,
+                other => panic!("when {command}: expected field errors, got {other:?}"),
+            }
+        }
+    }
+}

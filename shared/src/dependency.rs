@@ -474,6 +474,7 @@ fn closed_error(state: DependencyState) -> DomainError {
 mod tests {
     use super::*;
     use crate::FieldError;
+    use crate::aggregate::given::Given;
 
     fn program() -> ProgramId {
         ProgramId::from_uuid(Uuid::from_u128(1))
@@ -508,23 +509,11 @@ mod tests {
         }
     }
 
-    /// Given the events of these commands, each decided in turn.
-    fn given(commands: Vec<DependencyCommand>) -> DependencyRegister {
-        let mut register = DependencyRegister::default();
-        for command in commands {
-            for event in register.decide(command).expect("given commands succeed") {
-                register.apply(&event);
-            }
-        }
-        register
-    }
-
     #[test]
     fn proposing_records_both_ends_with_their_owners() {
-        let events = given(vec![]).decide(propose(1, 1, 2)).unwrap();
-        assert_eq!(
-            events,
-            vec![DependencyEvent::DependencyProposed {
+        Given::<DependencyRegister>::events(&[])
+            .when(propose(1, 1, 2))
+            .then_events(vec![DependencyEvent::DependencyProposed {
                 dependency_id: dep(1),
                 program_id: program(),
                 provider: milestone(1).id,
@@ -539,40 +528,42 @@ mod tests {
                 provider_owner: "Owner 1".into(),
                 consumer_owner: "Owner 2".into(),
                 description: String::new(),
-            }]
-        );
+            }]);
     }
 
     #[test]
     fn a_dependency_closing_a_cycle_is_refused_with_the_cycle_named() {
-        let register = given(vec![propose(1, 1, 2), propose(2, 2, 3)]);
-        assert_eq!(
-            register.decide(propose(3, 3, 1)).unwrap_err(),
-            DomainError::Cycle(vec!["M3".into(), "M1".into(), "M2".into(), "M3".into()])
-        );
+        Given::<DependencyRegister>::decided(vec![propose(1, 1, 2), propose(2, 2, 3)])
+            .when(propose(3, 3, 1))
+            .then_error(DomainError::Cycle(vec![
+                "M3".into(),
+                "M1".into(),
+                "M2".into(),
+                "M3".into(),
+            ]));
         // Cancelled dependencies no longer constrain: once 2 → 3 is cancelled, 3 → 1 is fine.
-        let register = given(vec![
+        Given::<DependencyRegister>::decided(vec![
             propose(1, 1, 2),
             propose(2, 2, 3),
             DependencyCommand::Cancel {
                 dependency_id: dep(2),
                 reason: Some("descoped".into()),
             },
-        ]);
-        assert!(register.decide(propose(3, 3, 1)).is_ok());
+        ])
+        .when(propose(3, 3, 1))
+        .then_accepted();
     }
 
     #[test]
     fn ends_must_be_milestones_of_the_program_and_distinct() {
         let mut command = propose(1, 1, 1);
-        let err = given(vec![]).decide(command.clone()).unwrap_err();
-        assert_eq!(
-            err,
-            DomainError::Invalid(vec![FieldError::new(
+        let nothing = Given::<DependencyRegister>::events(&[]);
+        nothing
+            .when(command.clone())
+            .then_error(DomainError::Invalid(vec![FieldError::new(
                 "consumer",
-                "a milestone cannot depend on itself"
-            )])
-        );
+                "a milestone cannot depend on itself",
+            )]));
         if let DependencyCommand::Propose {
             provider,
             consumer,
@@ -586,57 +577,41 @@ mod tests {
             *consumer = Some(foreign);
             *lag_days = 4000;
         }
-        let DomainError::Invalid(fields) = given(vec![]).decide(command).unwrap_err() else {
-            panic!("expected field errors")
-        };
+        let fields = nothing.when(command).then_invalid();
         let fields: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, vec!["provider", "consumer", "lag_days"]);
     }
 
     #[test]
     fn the_same_pair_twice_is_a_duplicate() {
-        let register = given(vec![propose(1, 1, 2)]);
-        assert!(matches!(
-            register.decide(propose(2, 1, 2)),
-            Err(DomainError::AlreadyExists(_))
-        ));
+        Given::<DependencyRegister>::decided(vec![propose(1, 1, 2)])
+            .when(propose(2, 1, 2))
+            .then_error_matches(|e| matches!(e, DomainError::AlreadyExists(_)));
     }
 
     #[test]
     fn lifecycle_agree_then_break_needs_a_reason_and_closes_it() {
-        let register = given(vec![propose(1, 1, 2)]);
-        let agreed = register
-            .decide(DependencyCommand::Agree {
+        let agreed = Given::<DependencyRegister>::decided(vec![propose(1, 1, 2)])
+            .when(DependencyCommand::Agree {
                 dependency_id: dep(1),
             })
-            .unwrap();
-        assert_eq!(
-            agreed,
-            vec![DependencyEvent::DependencyAgreed {
+            .then_events(vec![DependencyEvent::DependencyAgreed {
                 dependency_id: dep(1),
                 program_id: program(),
-            }]
-        );
-        let register = given(vec![
-            propose(1, 1, 2),
-            DependencyCommand::Agree {
+            }])
+            .state_after();
+        agreed
+            .when(DependencyCommand::Agree {
                 dependency_id: dep(1),
-            },
-        ]);
-        assert!(matches!(
-            register.decide(DependencyCommand::Agree {
-                dependency_id: dep(1)
-            }),
-            Err(DomainError::NothingToChange(_))
-        ));
-        assert!(matches!(
-            register.decide(DependencyCommand::Break {
+            })
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        agreed
+            .when(DependencyCommand::Break {
                 dependency_id: dep(1),
                 reason: Some("  ".into()),
-            }),
-            Err(DomainError::Invalid(_))
-        ));
-        let register = given(vec![
+            })
+            .then_error_matches(|e| matches!(e, DomainError::Invalid(_)));
+        let register = Given::<DependencyRegister>::decided(vec![
             propose(1, 1, 2),
             DependencyCommand::Break {
                 dependency_id: dep(1),
@@ -647,18 +622,16 @@ mod tests {
             register.dependency(dep(1)).unwrap().state,
             DependencyState::Broken
         );
-        assert!(matches!(
-            register.decide(DependencyCommand::ChangeNeedBy {
+        register
+            .when(DependencyCommand::ChangeNeedBy {
                 dependency_id: dep(1),
-                to: None
-            }),
-            Err(DomainError::NothingToChange(_))
-        ));
-        assert!(matches!(
-            register.decide(DependencyCommand::Agree {
-                dependency_id: dep(9)
-            }),
-            Err(DomainError::NotFound(_))
-        ));
+                to: None,
+            })
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        register
+            .when(DependencyCommand::Agree {
+                dependency_id: dep(9),
+            })
+            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
     }
 }

@@ -349,6 +349,8 @@ impl Milestone {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::FieldError;
+    use crate::aggregate::given::Given;
     use uuid::Uuid;
 
     fn d(month: u32, day: u32) -> NaiveDate {
@@ -361,12 +363,6 @@ mod tests {
             ProgramId::from_uuid(Uuid::from_u128(1)),
             ProjectId::from_uuid(Uuid::from_u128(2)),
         )
-    }
-
-    fn given(events: &[MilestoneEvent]) -> Milestone {
-        let mut m = Milestone::default();
-        events.iter().for_each(|e| m.apply(e));
-        m
     }
 
     fn added(kind: MilestoneKind, start: Option<NaiveDate>) -> MilestoneEvent {
@@ -400,97 +396,83 @@ mod tests {
         }
     }
 
-    fn fields(err: DomainError) -> Vec<String> {
-        match err {
-            DomainError::Invalid(fields) => fields.into_iter().map(|f| f.field).collect(),
-            other => panic!("expected field errors, got {other:?}"),
-        }
+    /// The names of the fields refused.
+    fn fields(invalid: Vec<FieldError>) -> Vec<String> {
+        invalid.into_iter().map(|f| f.field).collect()
     }
 
     #[test]
     fn adding_checks_the_project_and_the_shape_of_the_dates() {
-        let none = given(&[]);
-        assert_eq!(
-            none.decide(add(MilestoneKind::Milestone, None, true))
-                .unwrap(),
-            vec![added(MilestoneKind::Milestone, None)]
-        );
+        let none = Given::<Milestone>::events(&[]);
+        none.when(add(MilestoneKind::Milestone, None, true))
+            .then_events(vec![added(MilestoneKind::Milestone, None)]);
         assert_eq!(
             fields(
-                none.decide(add(MilestoneKind::Milestone, None, false))
-                    .unwrap_err()
+                none.when(add(MilestoneKind::Milestone, None, false))
+                    .then_invalid()
             ),
             ["project_id"]
         );
         assert_eq!(
             fields(
-                none.decide(add(MilestoneKind::Deliverable, None, true))
-                    .unwrap_err()
+                none.when(add(MilestoneKind::Deliverable, None, true))
+                    .then_invalid()
             ),
             ["start"]
         );
         assert_eq!(
             fields(
-                none.decide(add(MilestoneKind::Deliverable, Some(d(7, 1)), true))
-                    .unwrap_err()
+                none.when(add(MilestoneKind::Deliverable, Some(d(7, 1)), true))
+                    .then_invalid()
             ),
             ["start"]
         );
-        assert!(matches!(
-            given(&[added(MilestoneKind::Milestone, None)]).decide(add(
-                MilestoneKind::Milestone,
-                None,
-                true
-            )),
-            Err(DomainError::AlreadyExists(_))
-        ));
+        Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None)])
+            .when(add(MilestoneKind::Milestone, None, true))
+            .then_error_matches(|e| matches!(e, DomainError::AlreadyExists(_)));
     }
 
     #[test]
     fn a_forecast_moves_with_its_old_date_recorded() {
-        let m = given(&[added(MilestoneKind::Milestone, None)]);
+        let m = Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None)]);
         let (milestone_id, program_id, project_id) = ids();
-        assert_eq!(
-            m.decide(MilestoneCommand::ChangeForecast {
-                to: d(7, 14),
-                start: None
-            })
-            .unwrap(),
-            vec![MilestoneEvent::MilestoneForecastChanged {
-                milestone_id,
-                program_id,
-                project_id,
-                from: d(6, 30),
-                to: d(7, 14),
-                start: None,
-            }]
-        );
-        assert!(matches!(
-            m.decide(MilestoneCommand::ChangeForecast {
-                to: d(6, 30),
-                start: None
-            }),
-            Err(DomainError::NothingToChange(_))
-        ));
+        m.when(MilestoneCommand::ChangeForecast {
+            to: d(7, 14),
+            start: None,
+        })
+        .then_events(vec![MilestoneEvent::MilestoneForecastChanged {
+            milestone_id,
+            program_id,
+            project_id,
+            from: d(6, 30),
+            to: d(7, 14),
+            start: None,
+        }]);
+        m.when(MilestoneCommand::ChangeForecast {
+            to: d(6, 30),
+            start: None,
+        })
+        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
         // A deliverable keeps its start unless told otherwise, and the start stays before the finish.
-        let deliverable = given(&[added(MilestoneKind::Deliverable, Some(d(6, 1)))]);
+        let deliverable =
+            Given::<Milestone>::events(&[added(MilestoneKind::Deliverable, Some(d(6, 1)))]);
         let moved = deliverable
-            .decide(MilestoneCommand::ChangeForecast {
+            .when(MilestoneCommand::ChangeForecast {
                 to: d(7, 14),
                 start: None,
             })
-            .unwrap();
+            .events();
         assert!(
             matches!(&moved[0], MilestoneEvent::MilestoneForecastChanged { start: Some(s), .. } if *s == d(6, 1))
         );
         assert_eq!(
             fields(
                 deliverable
-                    .decide(MilestoneCommand::ChangeForecast {
+                    .when(MilestoneCommand::ChangeForecast {
                         to: d(5, 1),
                         start: None
                     })
-                    .unwrap_err()
+                    .then_invalid()
             ),
             ["start"]
         );
@@ -499,54 +481,45 @@ mod tests {
     #[test]
     fn the_first_baseline_is_set_and_changing_it_needs_a_reason() {
         let (milestone_id, program_id, project_id) = ids();
-        let m = given(&[added(MilestoneKind::Milestone, None)]);
-        let baselined = m
-            .decide(MilestoneCommand::Baseline {
+        let baselined = MilestoneEvent::MilestoneBaselined {
+            milestone_id,
+            program_id,
+            project_id,
+            baseline: d(6, 30),
+        };
+        Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None)])
+            .when(MilestoneCommand::Baseline {
                 to: None,
                 reason: None,
             })
-            .unwrap();
-        assert_eq!(
-            baselined,
-            vec![MilestoneEvent::MilestoneBaselined {
-                milestone_id,
-                program_id,
-                project_id,
-                baseline: d(6, 30)
-            }]
-        );
-        let m = given(&[added(MilestoneKind::Milestone, None), baselined[0].clone()]);
+            .then_events(vec![baselined.clone()]);
+        let m = Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None), baselined]);
         assert_eq!(
             fields(
-                m.decide(MilestoneCommand::Baseline {
+                m.when(MilestoneCommand::Baseline {
                     to: Some(d(8, 1)),
                     reason: Some("  ".into())
                 })
-                .unwrap_err()
+                .then_invalid()
             ),
             ["reason"]
         );
-        assert_eq!(
-            m.decide(MilestoneCommand::Baseline {
-                to: Some(d(8, 1)),
-                reason: Some("vendor contract signed late".into())
-            })
-            .unwrap(),
-            vec![MilestoneEvent::MilestoneRebaselined {
-                milestone_id,
-                program_id,
-                project_id,
-                from: d(6, 30),
-                to: d(8, 1)
-            }]
-        );
-        assert!(matches!(
-            m.decide(MilestoneCommand::Baseline {
-                to: Some(d(6, 30)),
-                reason: Some("x".into())
-            }),
-            Err(DomainError::NothingToChange(_))
-        ));
+        m.when(MilestoneCommand::Baseline {
+            to: Some(d(8, 1)),
+            reason: Some("vendor contract signed late".into()),
+        })
+        .then_events(vec![MilestoneEvent::MilestoneRebaselined {
+            milestone_id,
+            program_id,
+            project_id,
+            from: d(6, 30),
+            to: d(8, 1),
+        }]);
+        m.when(MilestoneCommand::Baseline {
+            to: Some(d(6, 30)),
+            reason: Some("x".into()),
+        })
+        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
     }
 
     #[test]
@@ -558,22 +531,17 @@ mod tests {
             project_id,
             actual: d(7, 2),
         };
-        let m = given(&[added(MilestoneKind::Milestone, None), met]);
-        assert!(matches!(
-            m.decide(MilestoneCommand::ChangeForecast {
-                to: d(8, 1),
-                start: None
-            }),
-            Err(DomainError::NothingToChange(_))
-        ));
-        assert!(matches!(
-            m.decide(MilestoneCommand::Meet { actual: d(7, 3) }),
-            Err(DomainError::NothingToChange(_))
-        ));
-        assert!(matches!(
-            given(&[]).decide(MilestoneCommand::Meet { actual: d(7, 3) }),
-            Err(DomainError::NotFound(_))
-        ));
+        let m = Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None), met]);
+        m.when(MilestoneCommand::ChangeForecast {
+            to: d(8, 1),
+            start: None,
+        })
+        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        m.when(MilestoneCommand::Meet { actual: d(7, 3) })
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        Given::<Milestone>::events(&[])
+            .when(MilestoneCommand::Meet { actual: d(7, 3) })
+            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
     }
 
     #[test]

@@ -487,18 +487,11 @@ fn optional(v: &mut Validator, field: &str, value: Option<String>) -> Option<Str
 mod tests {
     use super::*;
     use crate::FieldError;
+    use crate::aggregate::given::Given;
     use uuid::Uuid;
 
     fn pid() -> ProgramId {
         ProgramId::from_uuid(Uuid::from_u128(1))
-    }
-
-    fn given(events: &[ProgramEvent]) -> Program {
-        let mut program = Program::default();
-        for e in events {
-            program.apply(e);
-        }
-        program
     }
 
     fn created() -> ProgramEvent {
@@ -514,8 +507,8 @@ mod tests {
     #[test]
     fn create_trims_and_records_objectives() {
         let oid = ObjectiveId::from_uuid(Uuid::from_u128(7));
-        let events = given(&[])
-            .decide(ProgramCommand::Create {
+        Given::<Program>::events(&[])
+            .when(ProgramCommand::Create {
                 program_id: pid(),
                 name: "  Payments  ".into(),
                 description: "".into(),
@@ -531,10 +524,7 @@ mod tests {
                 )],
                 creator: None,
             })
-            .unwrap();
-        assert_eq!(
-            events,
-            vec![ProgramEvent::ProgramCreated {
+            .then_events(vec![ProgramEvent::ProgramCreated {
                 program_id: pid(),
                 name: "Payments".into(),
                 description: "".into(),
@@ -546,14 +536,13 @@ mod tests {
                     target_value: None,
                     target_date: NaiveDate::from_ymd_opt(2027, 6, 30),
                 }],
-            }]
-        );
+            }]);
     }
 
     #[test]
     fn create_reports_every_invalid_field() {
-        let err = given(&[])
-            .decide(ProgramCommand::Create {
+        Given::<Program>::events(&[])
+            .when(ProgramCommand::Create {
                 program_id: pid(),
                 name: " ".into(),
                 description: "".into(),
@@ -564,21 +553,17 @@ mod tests {
                 )],
                 creator: None,
             })
-            .unwrap_err();
-        assert_eq!(
-            err,
-            DomainError::Invalid(vec![
+            .then_error(DomainError::Invalid(vec![
                 FieldError::new("name", "must not be empty"),
                 FieldError::new("sponsor", "must not be empty"),
                 FieldError::new("objectives[0].title", "must not be empty"),
-            ])
-        );
+            ]));
     }
 
     #[test]
     fn create_twice_is_refused() {
-        let err = given(&[created()])
-            .decide(ProgramCommand::Create {
+        Given::<Program>::events(&[created()])
+            .when(ProgramCommand::Create {
                 program_id: pid(),
                 name: "x".into(),
                 description: "".into(),
@@ -586,22 +571,18 @@ mod tests {
                 objectives: vec![],
                 creator: None,
             })
-            .unwrap_err();
-        assert!(matches!(err, DomainError::AlreadyExists(_)));
+            .then_error_matches(|e| matches!(e, DomainError::AlreadyExists(_)));
     }
 
     #[test]
     fn edit_emits_only_what_changed() {
-        let events = given(&[created()])
-            .decide(ProgramCommand::Edit {
+        Given::<Program>::events(&[created()])
+            .when(ProgramCommand::Edit {
                 name: Some("Payments 2.0".into()),
                 description: Some("Move card processing off the mainframe".into()),
                 sponsor: Some("Sam COO".into()),
             })
-            .unwrap();
-        assert_eq!(
-            events,
-            vec![
+            .then_events(vec![
                 ProgramEvent::ProgramRenamed {
                     program_id: pid(),
                     from: "Payments Modernisation".into(),
@@ -612,32 +593,29 @@ mod tests {
                     from: "Dana CFO".into(),
                     to: "Sam COO".into(),
                 },
-            ]
-        );
+            ]);
     }
 
     #[test]
     fn edit_without_change_is_refused() {
-        let err = given(&[created()])
-            .decide(ProgramCommand::Edit {
+        Given::<Program>::events(&[created()])
+            .when(ProgramCommand::Edit {
                 name: Some("Payments Modernisation".into()),
                 description: None,
                 sponsor: None,
             })
-            .unwrap_err();
-        assert!(matches!(err, DomainError::NothingToChange(_)));
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
     }
 
     #[test]
     fn edit_of_unknown_program_is_not_found() {
-        let err = given(&[])
-            .decide(ProgramCommand::Edit {
+        Given::<Program>::events(&[])
+            .when(ProgramCommand::Edit {
                 name: Some("x".into()),
                 description: None,
                 sponsor: None,
             })
-            .unwrap_err();
-        assert!(matches!(err, DomainError::NotFound(_)));
+            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
     }
 
     #[test]
@@ -681,8 +659,8 @@ mod tests {
 
     #[test]
     fn the_creator_becomes_program_manager() {
-        let events = given(&[])
-            .decide(ProgramCommand::Create {
+        let events = Given::<Program>::events(&[])
+            .when(ProgramCommand::Create {
                 program_id: pid(),
                 name: "P".into(),
                 description: "".into(),
@@ -690,7 +668,7 @@ mod tests {
                 objectives: vec![],
                 creator: Some((uid(1), "u1".into())),
             })
-            .unwrap();
+            .events();
         assert_eq!(
             events[1],
             granted(1, RoleGrant::new(ProgramRole::ProgramManager))
@@ -700,18 +678,12 @@ mod tests {
     #[test]
     fn grants_are_validated_and_not_repeated() {
         let pm = RoleGrant::new(ProgramRole::ProgramManager);
-        let program = given(&[created(), granted(1, pm)]);
+        let program = Given::<Program>::events(&[created(), granted(1, pm)]);
         let project = ProjectId::from_uuid(Uuid::from_u128(5));
-        assert_eq!(
-            program
-                .decide(grant_cmd(2, RoleGrant::project_manager(project), true))
-                .unwrap(),
-            vec![granted(2, RoleGrant::project_manager(project))]
-        );
-        let invalid = |cmd| match program.decide(cmd) {
-            Err(DomainError::Invalid(fields)) => fields,
-            other => panic!("expected field errors, got {other:?}"),
-        };
+        program
+            .when(grant_cmd(2, RoleGrant::project_manager(project), true))
+            .then_events(vec![granted(2, RoleGrant::project_manager(project))]);
+        let invalid = |cmd| program.when(cmd).then_invalid();
         assert_eq!(
             invalid(grant_cmd(2, RoleGrant::project_manager(project), false))[0].field,
             "project_id"
@@ -728,10 +700,9 @@ mod tests {
                 .message,
             "a project manager's role names the project"
         );
-        assert!(matches!(
-            program.decide(grant_cmd(1, pm, false)),
-            Err(DomainError::NothingToChange(_))
-        ));
+        program
+            .when(grant_cmd(1, pm, false))
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
         let inactive = ProgramCommand::GrantRole {
             user_id: uid(3),
             username: "u3".into(),
@@ -752,24 +723,21 @@ mod tests {
             grant: pm,
             project_name: None,
         };
-        let alone = given(&[created(), granted(1, pm)]);
+        let alone = Given::<Program>::events(&[created(), granted(1, pm)]);
+        alone
+            .when(revoke(1))
+            .then_error_matches(|e| matches!(e, DomainError::Invalid(_)));
+        let two = Given::<Program>::events(&[created(), granted(1, pm), granted(2, pm)]);
         assert!(matches!(
-            alone.decide(revoke(1)),
-            Err(DomainError::Invalid(_))
-        ));
-        let two = given(&[created(), granted(1, pm), granted(2, pm)]);
-        assert!(matches!(
-            two.decide(revoke(1)).unwrap()[0],
+            two.when(revoke(1)).events()[0],
             ProgramEvent::ProgramRoleRevoked { .. }
         ));
-        assert!(matches!(
-            two.decide(ProgramCommand::RevokeRole {
-                user_id: uid(2),
-                username: "u2".into(),
-                grant: RoleGrant::new(ProgramRole::Viewer),
-                project_name: None,
-            }),
-            Err(DomainError::NothingToChange(_))
-        ));
+        two.when(ProgramCommand::RevokeRole {
+            user_id: uid(2),
+            username: "u2".into(),
+            grant: RoleGrant::new(ProgramRole::Viewer),
+            project_name: None,
+        })
+        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
     }
 }

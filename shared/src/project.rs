@@ -191,6 +191,7 @@ impl Project {
 mod tests {
     use super::*;
     use crate::FieldError;
+    use crate::aggregate::given::Given;
     use uuid::Uuid;
 
     fn ids() -> (ProjectId, ProgramId) {
@@ -198,12 +199,6 @@ mod tests {
             ProjectId::from_uuid(Uuid::from_u128(2)),
             ProgramId::from_uuid(Uuid::from_u128(1)),
         )
-    }
-
-    fn given(events: &[ProjectEvent]) -> Project {
-        let mut p = Project::default();
-        events.iter().for_each(|e| p.apply(e));
-        p
     }
 
     fn added() -> ProjectEvent {
@@ -224,8 +219,8 @@ mod tests {
     #[test]
     fn add_needs_an_existing_program() {
         let (project_id, program_id) = ids();
-        let err = given(&[])
-            .decide(ProjectCommand::Add {
+        Given::<Project>::events(&[])
+            .when(ProjectCommand::Add {
                 project_id,
                 program_id,
                 program_exists: false,
@@ -234,15 +229,15 @@ mod tests {
                 manager: "y".into(),
                 objectives: vec![],
             })
-            .unwrap_err();
-        assert!(matches!(err, DomainError::NotFound(_)));
+            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
     }
 
     #[test]
     fn add_then_report_status() {
         let (project_id, program_id) = ids();
-        let events = given(&[])
-            .decide(ProjectCommand::Add {
+        let nothing = Given::<Project>::events(&[]);
+        nothing
+            .when(ProjectCommand::Add {
                 project_id,
                 program_id,
                 program_exists: true,
@@ -251,12 +246,11 @@ mod tests {
                 manager: "Lee".into(),
                 objectives: vec![objective(7), objective(7)],
             })
-            .unwrap();
-        assert_eq!(events, vec![added()]);
+            .then_events(vec![added()]);
 
         // Contributing to another program's objective is refused.
-        let err = given(&[])
-            .decide(ProjectCommand::Add {
+        nothing
+            .when(ProjectCommand::Add {
                 project_id,
                 program_id,
                 program_exists: true,
@@ -265,54 +259,44 @@ mod tests {
                 manager: "Lee".into(),
                 objectives: vec![objective(7)],
             })
-            .unwrap_err();
-        assert_eq!(
-            err,
-            DomainError::Invalid(vec![FieldError::new(
+            .then_error(DomainError::Invalid(vec![FieldError::new(
                 "objectives",
-                "not an objective of this program"
-            )])
-        );
+                "not an objective of this program",
+            )]));
 
-        let events = given(&[added()])
-            .decide(ProjectCommand::ReportStatus {
+        Given::<Project>::events(&[added()])
+            .when(ProjectCommand::ReportStatus {
                 rag: Rag::Amber,
                 narrative: "Vendor API two weeks late".into(),
             })
-            .unwrap();
-        assert_eq!(
-            events,
-            vec![ProjectEvent::ProjectStatusReported {
+            .then_events(vec![ProjectEvent::ProjectStatusReported {
                 project_id,
                 program_id,
                 rag: Rag::Amber,
                 narrative: "Vendor API two weeks late".into(),
-            }]
-        );
+            }]);
     }
 
     #[test]
     fn status_needs_a_narrative() {
-        let err = given(&[added()])
-            .decide(ProjectCommand::ReportStatus {
+        Given::<Project>::events(&[added()])
+            .when(ProjectCommand::ReportStatus {
                 rag: Rag::Red,
                 narrative: "   ".into(),
             })
-            .unwrap_err();
-        assert_eq!(
-            err,
-            DomainError::Invalid(vec![FieldError::new("narrative", "must not be empty")])
-        );
+            .then_error(DomainError::Invalid(vec![FieldError::new(
+                "narrative",
+                "must not be empty",
+            )]));
     }
 
     #[test]
     fn status_of_unknown_project_is_not_found() {
-        let err = given(&[])
-            .decide(ProjectCommand::ReportStatus {
+        Given::<Project>::events(&[])
+            .when(ProjectCommand::ReportStatus {
                 rag: Rag::Green,
                 narrative: "fine".into(),
             })
-            .unwrap_err();
-        assert!(matches!(err, DomainError::NotFound(_)));
+            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
     }
 }

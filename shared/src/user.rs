@@ -230,18 +230,11 @@ impl User {
 mod tests {
     use super::*;
     use crate::FieldError;
+    use crate::aggregate::given::Given;
     use uuid::Uuid;
 
     fn uid() -> UserId {
         UserId::from_uuid(Uuid::from_u128(1))
-    }
-
-    fn given(events: &[UserEvent]) -> User {
-        let mut user = User::default();
-        for e in events {
-            user.apply(e);
-        }
-        user
     }
 
     fn created() -> UserEvent {
@@ -255,76 +248,67 @@ mod tests {
 
     #[test]
     fn create_normalizes_the_user_name() {
-        let events = given(&[])
-            .decide(UserCommand::Create {
+        Given::<User>::events(&[])
+            .when(UserCommand::Create {
                 user_id: uid(),
                 username: "  Dana ".into(),
                 display_name: " Dana Whitfield ".into(),
                 admin: false,
             })
-            .unwrap();
-        assert_eq!(events, vec![created()]);
+            .then_events(vec![created()]);
     }
 
     #[test]
     fn create_rejects_bad_names_and_existing_users() {
-        let err = given(&[])
-            .decide(UserCommand::Create {
+        Given::<User>::events(&[])
+            .when(UserCommand::Create {
                 user_id: uid(),
                 username: "dana whitfield".into(),
                 display_name: "".into(),
                 admin: false,
             })
-            .unwrap_err();
-        assert_eq!(
-            err,
-            DomainError::Invalid(vec![
+            .then_error(DomainError::Invalid(vec![
                 FieldError::new(
                     "username",
-                    "may contain only letters, digits, '.', '_' and '-'"
+                    "may contain only letters, digits, '.', '_' and '-'",
                 ),
                 FieldError::new("display_name", "must not be empty"),
-            ])
-        );
-        let err = given(&[created()])
-            .decide(UserCommand::Create {
+            ]));
+        Given::<User>::events(&[created()])
+            .when(UserCommand::Create {
                 user_id: uid(),
                 username: "dana".into(),
                 display_name: "Dana".into(),
                 admin: true,
             })
-            .unwrap_err();
-        assert!(matches!(err, DomainError::AlreadyExists(_)));
+            .then_error_matches(|e| matches!(e, DomainError::AlreadyExists(_)));
     }
 
     #[test]
     fn deactivation_and_reactivation_toggle_once() {
-        let user = given(&[created()]);
-        assert_eq!(
-            user.decide(UserCommand::Deactivate).unwrap(),
-            vec![UserEvent::UserDeactivated {
+        Given::<User>::events(&[created()])
+            .when(UserCommand::Deactivate)
+            .then_events(vec![UserEvent::UserDeactivated {
                 user_id: uid(),
-                username: "dana".into()
-            }]
-        );
-        let deactivated = given(&[
+                username: "dana".into(),
+            }]);
+        let deactivated = Given::<User>::events(&[
             created(),
             UserEvent::UserDeactivated {
                 user_id: uid(),
                 username: "dana".into(),
             },
         ]);
-        assert!(matches!(
-            deactivated.decide(UserCommand::Deactivate),
-            Err(DomainError::NothingToChange(_))
-        ));
-        assert!(deactivated.decide(UserCommand::Reactivate).is_ok());
+        deactivated
+            .when(UserCommand::Deactivate)
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        deactivated.when(UserCommand::Reactivate).then_accepted();
     }
 
     #[test]
     fn a_token_is_revoked_once_and_unknown_tokens_are_not_found() {
         let token_id = TokenId::from_uuid(Uuid::from_u128(9));
-        let with_token = given(&[
+        let with_token = Given::<User>::events(&[
             created(),
             UserEvent::ApiTokenCreated {
                 user_id: uid(),
@@ -334,28 +318,21 @@ mod tests {
                 program_id: None,
             },
         ]);
-        let revoked = with_token
-            .decide(UserCommand::RevokeToken { token_id })
-            .unwrap();
-        assert_eq!(
-            revoked,
-            vec![UserEvent::ApiTokenRevoked {
+        let after = with_token
+            .when(UserCommand::RevokeToken { token_id })
+            .then_events(vec![UserEvent::ApiTokenRevoked {
                 user_id: uid(),
-                token_id
-            }]
-        );
-        let mut after = with_token.clone();
-        after.apply(&revoked[0]);
-        assert!(matches!(
-            after.decide(UserCommand::RevokeToken { token_id }),
-            Err(DomainError::NothingToChange(_))
-        ));
-        assert!(matches!(
-            with_token.decide(UserCommand::RevokeToken {
-                token_id: TokenId::from_uuid(Uuid::nil())
-            }),
-            Err(DomainError::NotFound(_))
-        ));
+                token_id,
+            }])
+            .state_after();
+        after
+            .when(UserCommand::RevokeToken { token_id })
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        with_token
+            .when(UserCommand::RevokeToken {
+                token_id: TokenId::from_uuid(Uuid::nil()),
+            })
+            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
     }
 
     #[test]

@@ -16,3 +16,4 @@ mod projection;
 mod retries;
 mod schedule;
 mod tamper;
+mod ui_assets;

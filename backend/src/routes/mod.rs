@@ -1,4 +1,6 @@
-//! HTTP endpoints. Each module owns its routes; `configure` mounts them all under `/api`.
+//! HTTP endpoints. Each module owns its routes; `configure_api` mounts them all under `/api`, and
+//! the OpenAPI document's operations are collected from those same `service` calls (see
+//! `openapi::publish`): an endpoint is declared once, with `#[utoipa::path]` on its handler.
 
 pub mod audit;
 pub mod auth;
@@ -25,8 +27,11 @@ use serde::de::value::MapAccessDeserializer;
 use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
 use std::fmt;
 use std::marker::PhantomData;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_api(cfg: &mut web::ServiceConfig) {
+/// Every operation of the API, each documented by its own `#[utoipa::path]`: mounting it here is
+/// also what puts it in the OpenAPI document.
+pub fn configure_api(cfg: &mut ServiceConfig) {
     cfg.service(health::health)
         .service(openapi::openapi_json)
         .service(programs::list_programs)

@@ -1,5 +1,6 @@
+use crate::error::ApiError;
 use actix_web::{HttpResponse, get};
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 use throughline_shared::error::{NAME_MAX, PERSON_MAX, TEXT_MAX};
 use throughline_shared::governance::charter::RESPONSE_SLA_HOURS_MAX;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
@@ -12,6 +13,9 @@ use utoipa::openapi::security::{
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
+/// What no operation says: the title, the default security and the schemas only the modifiers
+/// refer to. The operations (and the schemas they use) are added from the services the server
+/// mounts, and the modifiers run on the whole (`publish`).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -20,76 +24,6 @@ use utoipa::{Modify, OpenApi};
                        read can be taken as of a past position or instant. Errors are \
                        `{\"error\": {\"code\", \"message\", \"details\"}}`."
     ),
-    paths(
-        super::health::health,
-        openapi_json,
-        super::programs::list_programs,
-        super::programs::create_program,
-        super::programs::get_program,
-        super::programs::edit_program,
-        super::programs::add_project,
-        super::programs::report_status,
-        super::programs::program_events,
-        super::programs::change_phase,
-        super::programs::add_scope_item,
-        super::programs::revise_scope_item,
-        super::programs::set_project_objectives,
-        super::audit::audit,
-        super::audit::verify,
-        super::governance::get_governance,
-        super::governance::establish_forum,
-        super::governance::revise_forum,
-        super::governance::set_decision_rights,
-        super::governance::set_escalation_path,
-        super::governance::raise_decision,
-        super::governance::table_decision,
-        super::governance::vote,
-        super::governance::decide,
-        super::governance::escalate,
-        super::governance::move_escalation_up,
-        super::governance::resolve_escalation,
-        super::governance::preview_agenda,
-        super::governance::open_session,
-        super::governance::record_attendance,
-        super::governance::record_minutes,
-        super::governance::record_action,
-        super::governance::change_action,
-        super::governance::close_session,
-        super::schedule::add_milestone,
-        super::schedule::change_forecast,
-        super::schedule::baseline_milestone,
-        super::schedule::meet_milestone,
-        super::schedule::baseline_program,
-        super::schedule::propose_dependency,
-        super::schedule::change_dependency,
-        super::schedule::schedule_analysis,
-        super::schedule::slip_impact,
-        super::interop::import_mspdi,
-        super::interop::calendar,
-        super::interop::export_milestones,
-        super::interop::export_dependencies,
-        super::interop::import_milestones,
-        super::interop::import_dependencies,
-        super::events::list_events,
-        super::events::verify,
-        super::live::live,
-        super::programs::list_members,
-        super::programs::grant_role,
-        super::programs::revoke_role,
-        super::auth::login,
-        super::auth::logout,
-        super::auth::me,
-        super::auth::change_password,
-        super::users::list_users,
-        super::users::create_user,
-        super::users::deactivate_user,
-        super::users::reactivate_user,
-        super::users::set_password,
-        super::tokens::list_tokens,
-        super::tokens::create_token,
-        super::tokens::revoke_token,
-    ),
-    modifiers(&Security, &DomainLimits, &StandardResponses),
     security(("session" = []), ("bearer" = [])),
     components(schemas(
         throughline_shared::RecordedEvent,
@@ -420,24 +354,47 @@ pub fn audit_format_schema() -> Schema {
         .into()
 }
 
-/// The methods the document lists for each path (split into segments), to answer a request
-/// whose path the document has, but not with its method, with 405 and the `Allow` header.
-static METHODS: LazyLock<Vec<(Vec<String>, Vec<&'static str>)>> = LazyLock::new(|| {
-    let mut doc = ApiDoc::openapi();
-    doc.paths
-        .paths
-        .iter_mut()
-        .map(|(path, item)| {
-            let segments = path.split('/').map(str::to_string).collect();
-            (segments, operations(item).map(|(m, _)| m).collect())
-        })
-        .collect()
-});
+/// The finished document, and the methods it lists for each path (split into segments), to answer
+/// a request whose path the document has, but not with its method, with 405 and the `Allow`
+/// header.
+struct Published {
+    document: utoipa::openapi::OpenApi,
+    methods: Vec<(Vec<String>, Vec<&'static str>)>,
+}
+
+/// Built once, from the first app the process builds: every app mounts the same operations, and
+/// the document does not change while the server runs.
+static PUBLISHED: OnceLock<Published> = OnceLock::new();
+
+/// Finishes and keeps the document: `collected` is `ApiDoc` with the operations (and their
+/// schemas) collected by `utoipa_actix_web` from the services mounted under `/api`
+/// (`routes::configure_api`); the modifiers then run on the whole, as they would in `ApiDoc`.
+pub fn publish(collected: utoipa::openapi::OpenApi) {
+    PUBLISHED.get_or_init(|| {
+        let mut document = collected;
+        let modifiers: [&dyn Modify; 3] = [&Security, &DomainLimits, &StandardResponses];
+        for modifier in modifiers {
+            modifier.modify(&mut document);
+        }
+        let mut paths = document.paths.clone();
+        let methods = paths
+            .paths
+            .iter_mut()
+            .map(|(path, item)| {
+                let segments = path.split('/').map(str::to_string).collect();
+                (segments, operations(item).map(|(m, _)| m).collect())
+            })
+            .collect();
+        Published { document, methods }
+    });
+}
 
 /// The `Allow` header for a request path that the document lists, if it does.
 pub fn allowed_methods(path: &str) -> Option<String> {
     let segments: Vec<&str> = path.split('/').collect();
-    let mut allowed: Vec<&str> = METHODS
+    let mut allowed: Vec<&str> = PUBLISHED
+        .get()?
+        .methods
         .iter()
         .filter(|(template, _)| {
             template.len() == segments.len()
@@ -456,9 +413,9 @@ pub fn allowed_methods(path: &str) -> Option<String> {
 #[utoipa::path(get, path = "/api/openapi.json", tag = "system", security(()),
     responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json")))]
 #[get("/openapi.json")]
-pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(&*DOCUMENT)
+pub async fn openapi_json() -> Result<HttpResponse, ApiError> {
+    let published = PUBLISHED
+        .get()
+        .ok_or_else(|| ApiError::internal("the OpenAPI document was never published"))?;
+    Ok(HttpResponse::Ok().json(&published.document))
 }
-
-/// Built once: it does not change while the server runs.
-static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);

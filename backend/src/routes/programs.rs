@@ -11,7 +11,7 @@ use crate::event_store::{
 use crate::projection::{PROGRAM_VIEWS, load_heads, load_views};
 use crate::queries::program::{FOLD_PAGE, fold_into, view_at};
 use crate::request_context::RequestContext;
-use crate::view_cache::ViewCache;
+use crate::view_cache::{Snapshot, ViewCache};
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -208,31 +208,44 @@ pub async fn get_program(
     query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
+    let Some(as_of) = query.as_of.as_deref() else {
+        // The head is asked for alongside the caller's access (one round trip's wait, not two):
+        // any head read after the request arrived makes the answer include every write
+        // acknowledged before it.
+        let (access, head) = tokio::join!(
+            authorize(&pool, &principal, program_id, ProgramAction::Read),
+            ViewCache::head(&pool)
+        );
+        access?;
+        let snapshot = views
+            .current(&pool, program_id, head.map_err(ApiError::internal)?)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
+        return Ok(encoded_answer(&req, &snapshot));
+    };
     authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
-    if let Some(position) = as_of_position(&pool, &query).await? {
-        let view = view_at(&pool, program_id, position).await?.ok_or_else(|| {
-            ApiError::not_found(format!(
-                "program {program_id} did not exist at log position {position}"
-            ))
-        })?;
-        return Ok(HttpResponse::Ok().json(view));
-    }
-    let snapshot = views
-        .current(&pool, program_id)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
-    // The cache keeps the view gzipped as well; the compression middleware leaves an answer that
-    // already has a Content-Encoding alone.
+    let position = AsOf::parse(as_of)?.position(&pool).await?;
+    let view = view_at(&pool, program_id, position).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "program {program_id} did not exist at log position {position}"
+        ))
+    })?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The cached view, gzipped as kept if the client takes gzip (the compression middleware leaves
+/// an answer that already has a Content-Encoding alone).
+fn encoded_answer(req: &HttpRequest, snapshot: &Snapshot) -> HttpResponse {
     let mut answer = HttpResponse::Ok();
     answer
         .content_type(ContentType::json())
         .insert_header((header::VARY, "accept-encoding"));
-    if accepts_gzip(&req) {
+    if accepts_gzip(req) {
         answer.insert_header((header::CONTENT_ENCODING, "gzip"));
-        Ok(answer.body(snapshot.encoded.gzip()))
+        answer.body(snapshot.encoded.gzip())
     } else {
-        Ok(answer.body(snapshot.encoded.identity()))
+        answer.body(snapshot.encoded.identity())
     }
 }
 

@@ -1,7 +1,10 @@
 //! Serves the Trunk-built single-page app; unknown paths get `index.html` so deep links work.
+//! The wasm, JS and CSS go out precompressed where `throughline precompress` made copies, and
+//! every answer gets its `Cache-Control` (`static_assets`).
 
 use actix_files::{Files, NamedFile};
 use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
+use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpResponse, web};
 use std::path::PathBuf;
 
@@ -18,17 +21,22 @@ pub fn configure(cfg: &mut web::ServiceConfig, ui_dir: PathBuf) {
         }));
         return;
     }
+    let files = Files::new("/", &ui_dir)
+        .index_file("index.html")
+        .default_handler(fn_service(move |req: ServiceRequest| {
+            let index = index.clone();
+            async move {
+                let (req, _) = req.into_parts();
+                let file = NamedFile::open_async(&index).await?;
+                let res = file.into_response(&req);
+                Ok(ServiceResponse::new(req, res))
+            }
+        }));
     cfg.service(
-        Files::new("/", ui_dir)
-            .index_file("index.html")
-            .default_handler(fn_service(move |req: ServiceRequest| {
-                let index = index.clone();
-                async move {
-                    let (req, _) = req.into_parts();
-                    let file = NamedFile::open_async(&index).await?;
-                    let res = file.into_response(&req);
-                    Ok(ServiceResponse::new(req, res))
-                }
-            })),
+        web::scope("")
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+                crate::static_assets::serve_precompressed(ui_dir.clone(), req, next)
+            }))
+            .service(files),
     );
 }

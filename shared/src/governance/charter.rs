@@ -327,6 +327,7 @@ impl Charter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::given::Given;
     use crate::governance::forum::Cadence;
     use chrono::NaiveDate;
 
@@ -362,16 +363,6 @@ mod tests {
         }
     }
 
-    fn given(commands: Vec<CharterCommand>) -> Charter {
-        let mut c = Charter::default();
-        for command in commands {
-            for e in c.decide(command).expect("given commands succeed") {
-                c.apply(&e);
-            }
-        }
-        c
-    }
-
     fn save(draft: ForumDraft) -> CharterCommand {
         CharterCommand::SaveForum {
             program_id: program(),
@@ -382,16 +373,14 @@ mod tests {
 
     #[test]
     fn a_forum_is_established_then_revised_with_members_deduplicated() {
-        let c = given(vec![save(draft(2))]);
+        let c = Given::<Charter>::decided(vec![save(draft(2))]);
         assert_eq!(c.forums[0].rules.members, vec![user(2), user(3)]);
-        let events = c.decide(save(draft(3))).unwrap();
+        let events = c.when(save(draft(3))).events();
         assert!(
             matches!(&events[0], CharterEvent::ForumRevised { forum, .. } if forum.rules.quorum == 3)
         );
-        assert!(matches!(
-            c.decide(save(draft(2))),
-            Err(DomainError::NothingToChange(_))
-        ));
+        c.when(save(draft(2)))
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
     }
 
     #[test]
@@ -399,16 +388,13 @@ mod tests {
         let mut d = draft(4);
         d.people.push((user(9), None));
         d.rules.members.push(user(9));
-        let Err(DomainError::Invalid(fields)) = given(vec![]).decide(save(d)) else {
-            panic!("must be refused")
-        };
+        let nothing = Given::<Charter>::events(&[]);
+        let fields = nothing.when(save(d)).then_invalid();
         assert!(fields.iter().any(|f| f.field == "members"));
         // Four voters with the outsider; but the outsider is refused, so the quorum check names it too.
         let mut d = draft(4);
         d.rules.members.truncate(1);
-        let Err(DomainError::Invalid(fields)) = given(vec![]).decide(save(d)) else {
-            panic!("must be refused")
-        };
+        let fields = nothing.when(save(d)).then_invalid();
         assert!(
             fields
                 .iter()
@@ -419,9 +405,9 @@ mod tests {
 
     #[test]
     fn decision_rights_name_existing_forums_and_take_their_names() {
-        let c = given(vec![save(draft(2))]);
+        let c = Given::<Charter>::decided(vec![save(draft(2))]);
         let events = c
-            .decide(CharterCommand::SetDecisionRights {
+            .when(CharterCommand::SetDecisionRights {
                 program_id: program(),
                 rights: vec![RightDraft {
                     kind: DecisionKind::Rebaseline,
@@ -429,21 +415,21 @@ mod tests {
                     forum_id: board(),
                 }],
             })
-            .unwrap();
+            .events();
         assert!(
             matches!(&events[0], CharterEvent::DecisionRightsSet { rights, .. } if rights[0].forum_name == "Change board")
         );
-        let unknown = c.decide(CharterCommand::SetDecisionRights {
-            program_id: program(),
-            rights: vec![RightDraft {
-                kind: DecisionKind::Rebaseline,
-                threshold: None,
-                forum_id: ForumId::from_uuid(Uuid::from_u128(99)),
-            }],
-        });
-        assert!(
-            matches!(unknown, Err(DomainError::Invalid(f)) if f[0].field == "rights[0].forum_id")
-        );
+        let unknown = c
+            .when(CharterCommand::SetDecisionRights {
+                program_id: program(),
+                rights: vec![RightDraft {
+                    kind: DecisionKind::Rebaseline,
+                    threshold: None,
+                    forum_id: ForumId::from_uuid(Uuid::from_u128(99)),
+                }],
+            })
+            .then_invalid();
+        assert_eq!(unknown[0].field, "rights[0].forum_id");
     }
 
     #[test]
@@ -453,24 +439,22 @@ mod tests {
             contact: String::new(),
             response_sla_hours: hours,
         };
-        let refused = given(vec![]).decide(CharterCommand::SetEscalationPath {
-            program_id: program(),
-            levels: vec![level("Project manager", 0), level(" ", 24)],
-        });
-        let Err(DomainError::Invalid(fields)) = refused else {
-            panic!("must be refused")
-        };
+        let nothing = Given::<Charter>::events(&[]);
+        let fields = nothing
+            .when(CharterCommand::SetEscalationPath {
+                program_id: program(),
+                levels: vec![level("Project manager", 0), level(" ", 24)],
+            })
+            .then_invalid();
         assert_eq!(fields.len(), 2, "{fields:?}");
-        assert!(
-            given(vec![])
-                .decide(CharterCommand::SetEscalationPath {
-                    program_id: program(),
-                    levels: vec![
-                        level("Project manager", 48),
-                        level("Steering committee", 120)
-                    ],
-                })
-                .is_ok()
-        );
+        nothing
+            .when(CharterCommand::SetEscalationPath {
+                program_id: program(),
+                levels: vec![
+                    level("Project manager", 48),
+                    level("Steering committee", 120),
+                ],
+            })
+            .then_accepted();
     }
 }

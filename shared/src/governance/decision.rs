@@ -567,6 +567,7 @@ impl Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::given::Given;
     use crate::governance::forum::Cadence;
     use crate::governance::rights::Routing;
     use uuid::Uuid;
@@ -628,17 +629,6 @@ mod tests {
         }
     }
 
-    /// Decides the commands in turn, applying each one's events.
-    fn given(commands: Vec<DecisionCommand>) -> Decision {
-        let mut d = Decision::default();
-        for c in commands {
-            for e in d.decide(c).expect("given commands succeed") {
-                d.apply(&e);
-            }
-        }
-        d
-    }
-
     fn vote(voter: u128, vote: Vote) -> DecisionCommand {
         DecisionCommand::Vote {
             voter: user(voter),
@@ -665,7 +655,7 @@ mod tests {
 
     #[test]
     fn a_raised_decision_keeps_its_routing_and_needs_two_options() {
-        let events = given(vec![]).decide(raise(true)).unwrap();
+        let events = Given::<Decision>::events(&[]).when(raise(true)).events();
         assert!(
             matches!(&events[0], DecisionEvent::DecisionRaised { routing_reason, forum_id: Some(_), .. }
             if routing_reason == "every re-baseline goes to the change board")
@@ -674,67 +664,52 @@ mod tests {
         if let DecisionCommand::Raise { options, .. } = &mut one_option {
             options.truncate(1);
         }
-        assert!(matches!(
-            given(vec![]).decide(one_option),
-            Err(DomainError::Invalid(_))
-        ));
+        Given::<Decision>::events(&[])
+            .when(one_option)
+            .then_error_matches(|e| matches!(e, DomainError::Invalid(_)));
     }
 
     #[test]
     fn only_forum_members_vote_and_the_quorum_must_be_reached() {
-        let d = given(vec![raise(true), tabled(), vote(2, Vote::Approve)]);
-        assert!(matches!(
-            d.decide(vote(9, Vote::Approve)),
-            Err(DomainError::Invalid(_))
-        ));
+        let d = Given::<Decision>::decided(vec![raise(true), tabled(), vote(2, Vote::Approve)]);
+        d.when(vote(9, Vote::Approve))
+            .then_error_matches(|e| matches!(e, DomainError::Invalid(_)));
         // One vote of the two needed.
-        let Err(DomainError::Invalid(fields)) = d.decide(decide(Outcome::Approve, 1, vec![3]))
-        else {
-            panic!("no quorum must be refused")
-        };
+        let fields = d.when(decide(Outcome::Approve, 1, vec![3])).then_invalid();
         assert!(
             fields[0].message.contains("no quorum: 1 of the 2"),
             "{fields:?}"
         );
         // A deferral needs no quorum.
-        assert!(
-            d.decide(decide(Outcome::Defer { until: None }, 1, vec![3]))
-                .is_ok()
-        );
+        d.when(decide(Outcome::Defer { until: None }, 1, vec![3]))
+            .then_accepted();
         // With the chair's vote the quorum stands, and the votes carry approval.
-        let d = given(vec![
+        let d = Given::<Decision>::decided(vec![
             raise(true),
             tabled(),
             vote(2, Vote::Approve),
             vote(1, Vote::Approve),
         ]);
-        let events = d.decide(decide(Outcome::Approve, 1, vec![3])).unwrap();
+        let events = d.when(decide(Outcome::Approve, 1, vec![3])).events();
         assert!(
             matches!(&events[0], DecisionEvent::DecisionApproved { decided_by, .. } if decided_by.len() == 2)
         );
         // But not rejection, and not by an outsider.
-        assert!(matches!(
-            d.decide(decide(Outcome::Reject, 1, vec![3])),
-            Err(DomainError::Invalid(_))
-        ));
-        assert!(matches!(
-            d.decide(decide(Outcome::Approve, 9, vec![3])),
-            Err(DomainError::Invalid(_))
-        ));
+        d.when(decide(Outcome::Reject, 1, vec![3]))
+            .then_error_matches(|e| matches!(e, DomainError::Invalid(_)));
+        d.when(decide(Outcome::Approve, 9, vec![3]))
+            .then_error_matches(|e| matches!(e, DomainError::Invalid(_)));
     }
 
     #[test]
     fn an_effect_whose_target_moved_on_is_refused_not_applied_blindly() {
-        let d = given(vec![
+        let d = Given::<Decision>::decided(vec![
             raise(true),
             tabled(),
             vote(1, Vote::Approve),
             vote(2, Vote::Approve),
         ]);
-        let Err(DomainError::Invalid(fields)) = d.decide(decide(Outcome::Approve, 1, vec![4]))
-        else {
-            panic!("a stale effect must be refused")
-        };
+        let fields = d.when(decide(Outcome::Approve, 1, vec![4])).then_invalid();
         assert!(
             fields[0]
                 .message
@@ -745,7 +720,7 @@ mod tests {
 
     #[test]
     fn lifecycle_table_defer_retable_approve_then_supersede() {
-        let d = given(vec![
+        let d = Given::<Decision>::decided(vec![
             raise(true),
             tabled(),
             decide(
@@ -761,11 +736,9 @@ mod tests {
             d.votes.is_empty(),
             "a deferred item comes back to a fresh vote"
         );
-        assert!(matches!(
-            d.decide(decide(Outcome::Approve, 1, vec![3])),
-            Err(DomainError::NothingToChange(_))
-        ));
-        let d = given(vec![
+        d.when(decide(Outcome::Approve, 1, vec![3]))
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        let d = Given::<Decision>::decided(vec![
             raise(true),
             tabled(),
             decide(Outcome::Defer { until: None }, 1, vec![]),
@@ -777,31 +750,27 @@ mod tests {
         assert_eq!(d.state, Some(DecisionState::Approved));
         let later = DecisionId::from_uuid(Uuid::from_u128(10));
         assert!(matches!(
-            d.decide(DecisionCommand::Supersede { by: later }).unwrap()[0],
+            d.when(DecisionCommand::Supersede { by: later }).events()[0],
             DecisionEvent::DecisionSuperseded { by, .. } if by == later
         ));
-        assert!(matches!(
-            d.decide(vote(2, Vote::Reject)),
-            Err(DomainError::NothingToChange(_))
-        ));
+        d.when(vote(2, Vote::Reject))
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
     }
 
     #[test]
     fn without_a_forum_the_program_manager_decides_directly() {
-        let d = given(vec![raise(false)]);
-        assert!(matches!(
-            d.decide(tabled()),
-            Err(DomainError::NothingToChange(_))
-        ));
+        let d = Given::<Decision>::decided(vec![raise(false)]);
+        d.when(tabled())
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
         let events = d
-            .decide(DecisionCommand::Decide {
+            .when(DecisionCommand::Decide {
                 outcome: Outcome::Approve,
                 rationale: "Small slip, accepted".into(),
                 decider: user(4),
                 forum: None,
                 current_versions: vec![3],
             })
-            .unwrap();
+            .events();
         assert!(
             matches!(&events[0], DecisionEvent::DecisionApproved { decided_by, .. } if decided_by == &vec![user(4)])
         );
@@ -811,14 +780,14 @@ mod tests {
     fn decided_by_lists_only_the_members_whose_votes_carried_the_outcome() {
         // Given Ada and Cy approve and Bo rejects, when the board approves, then the approval
         // names Ada and Cy: Bo voted the other way and did not decide it.
-        let d = given(vec![
+        let d = Given::<Decision>::decided(vec![
             raise(true),
             tabled(),
             vote(1, Vote::Approve),
             vote(2, Vote::Reject),
             vote(3, Vote::Approve),
         ]);
-        let events = d.decide(decide(Outcome::Approve, 2, vec![3])).unwrap();
+        let events = d.when(decide(Outcome::Approve, 2, vec![3])).events();
         assert!(
             matches!(&events[0], DecisionEvent::DecisionApproved { decided_by, .. }
                 if decided_by == &vec![user(1), user(3)]),
@@ -826,50 +795,46 @@ mod tests {
         );
         // Given Ada and Bo reject and Cy approves, when the board rejects, then the rejection
         // names Ada and Bo.
-        let d = given(vec![
+        let d = Given::<Decision>::decided(vec![
             raise(true),
             tabled(),
             vote(1, Vote::Reject),
             vote(2, Vote::Reject),
             vote(3, Vote::Approve),
         ]);
-        let events = d.decide(decide(Outcome::Reject, 3, vec![])).unwrap();
+        let events = d.when(decide(Outcome::Reject, 3, vec![])).events();
         assert!(
             matches!(&events[0], DecisionEvent::DecisionRejected { decided_by, .. }
                 if decided_by == &vec![user(1), user(2)]),
             "{events:?}"
         );
         // An abstention carries nothing; a re-vote counts as the member's last vote.
-        let d = given(vec![
+        let d = Given::<Decision>::decided(vec![
             raise(true),
             tabled(),
             vote(1, Vote::Reject),
             vote(2, Vote::Abstain),
             vote(1, Vote::Approve),
         ]);
-        let events = d.decide(decide(Outcome::Approve, 1, vec![3])).unwrap();
+        let events = d.when(decide(Outcome::Approve, 1, vec![3])).events();
         assert!(
             matches!(&events[0], DecisionEvent::DecisionApproved { decided_by, .. }
                 if decided_by == &vec![user(1)]),
             "{events:?}"
         );
         // With every member abstaining no vote carries a rejection: the forum defers instead.
-        let d = given(vec![
+        let d = Given::<Decision>::decided(vec![
             raise(true),
             tabled(),
             vote(1, Vote::Abstain),
             vote(2, Vote::Abstain),
         ]);
-        let Err(DomainError::Invalid(fields)) = d.decide(decide(Outcome::Reject, 1, vec![])) else {
-            panic!("a rejection nobody voted for must be refused")
-        };
+        let fields = d.when(decide(Outcome::Reject, 1, vec![])).then_invalid();
         assert!(
             fields[0].message.contains("(0 for, 0 against)"),
             "{fields:?}"
         );
-        assert!(
-            d.decide(decide(Outcome::Defer { until: None }, 1, vec![]))
-                .is_ok()
-        );
+        d.when(decide(Outcome::Defer { until: None }, 1, vec![]))
+            .then_accepted();
     }
 }

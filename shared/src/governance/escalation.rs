@@ -262,6 +262,7 @@ impl Escalation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::given::Given;
     use chrono::Duration;
     use chrono::TimeZone;
     use uuid::Uuid;
@@ -298,29 +299,13 @@ mod tests {
         }
     }
 
-    fn given(commands: Vec<EscalationCommand>) -> Escalation {
-        let mut e = Escalation::default();
-        for c in commands {
-            for event in e.decide(c).expect("given commands succeed") {
-                e.apply(&event);
-            }
-        }
-        e
-    }
-
     #[test]
     fn unanswered_past_its_sla_it_moves_up_level_by_level_then_stops_at_the_top() {
-        let e = given(vec![raise()]);
-        assert!(
-            matches!(
-                e.decide(EscalationCommand::CheckSla { now: at(24) }),
-                Err(DomainError::NothingToChange(_))
-            ),
-            "exactly at the deadline it is still in time"
-        );
-        let events = e
-            .decide(EscalationCommand::CheckSla { now: at(25) })
-            .unwrap();
+        let e = Given::<Escalation>::decided(vec![raise()]);
+        // Exactly at the deadline it is still in time.
+        e.when(EscalationCommand::CheckSla { now: at(24) })
+            .then_error_matches(|err| matches!(err, DomainError::NothingToChange(_)));
+        let events = e.when(EscalationCommand::CheckSla { now: at(25) }).events();
         let EscalationEvent::EscalationMovedUp {
             to_level,
             automatic,
@@ -338,7 +323,7 @@ mod tests {
             at(25 + 48),
             "the next level's clock starts when it arrives"
         );
-        let e = given(vec![
+        let e = Given::<Escalation>::decided(vec![
             raise(),
             EscalationCommand::CheckSla { now: at(25) },
             EscalationCommand::CheckSla { now: at(74) },
@@ -346,23 +331,22 @@ mod tests {
         assert_eq!(e.level, 2);
         // At the top it stays overdue (flagged) but has nowhere to go.
         assert!(e.is_overdue(at(74 + 121)));
-        assert!(matches!(
-            e.decide(EscalationCommand::CheckSla { now: at(74 + 121) }),
-            Err(DomainError::NothingToChange(m)) if m.contains("top of its path (Steering committee)")
-        ));
+        e.when(EscalationCommand::CheckSla { now: at(74 + 121) })
+            .then_error_matches(|err| {
+                matches!(err, DomainError::NothingToChange(m)
+                    if m.contains("top of its path (Steering committee)"))
+            });
     }
 
     #[test]
     fn a_person_may_move_it_up_early_with_a_reason_and_resolving_stops_the_clock() {
-        let e = given(vec![raise()]);
-        assert!(matches!(
-            e.decide(EscalationCommand::MoveUp {
-                reason: " ".into(),
-                now: at(1)
-            }),
-            Err(DomainError::Invalid(_))
-        ));
-        let e = given(vec![
+        let e = Given::<Escalation>::decided(vec![raise()]);
+        e.when(EscalationCommand::MoveUp {
+            reason: " ".into(),
+            now: at(1),
+        })
+        .then_error_matches(|err| matches!(err, DomainError::Invalid(_)));
+        let e = Given::<Escalation>::decided(vec![
             raise(),
             EscalationCommand::MoveUp {
                 reason: "Blocks the launch".into(),
@@ -373,10 +357,8 @@ mod tests {
             },
         ]);
         assert!(e.resolved && !e.is_overdue(at(1000)));
-        assert!(matches!(
-            e.decide(EscalationCommand::CheckSla { now: at(1000) }),
-            Err(DomainError::NothingToChange(_))
-        ));
+        e.when(EscalationCommand::CheckSla { now: at(1000) })
+            .then_error_matches(|err| matches!(err, DomainError::NothingToChange(_)));
     }
 
     #[test]
@@ -385,8 +367,9 @@ mod tests {
         if let EscalationCommand::Raise { levels, .. } = &mut command {
             levels.clear();
         }
-        assert!(
-            matches!(given(vec![]).decide(command), Err(DomainError::Invalid(f)) if f[0].field == "levels")
-        );
+        let fields = Given::<Escalation>::events(&[])
+            .when(command)
+            .then_invalid();
+        assert_eq!(fields[0].field, "levels");
     }
 }

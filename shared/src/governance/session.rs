@@ -497,6 +497,7 @@ impl ReviewSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::given::Given;
     use crate::event::{DomainEvent, recorded};
     use crate::milestone::{MilestoneEvent, MilestoneKind};
     use crate::program::ProgramEvent;
@@ -654,16 +655,6 @@ mod tests {
         }
     }
 
-    fn given(commands: Vec<SessionCommand>) -> ReviewSession {
-        let mut s = ReviewSession::default();
-        for c in commands {
-            for e in s.decide(c).expect("given commands succeed") {
-                s.apply(&e);
-            }
-        }
-        s
-    }
-
     #[test]
     fn minutes_and_actions_are_recorded_and_actions_outlive_the_closed_session() {
         let action_id = ActionId::from_uuid(Uuid::from_u128(7));
@@ -673,26 +664,24 @@ mod tests {
             owner: "Lee Chen".into(),
             due: day(2, 15),
         };
-        let s = given(vec![open(), action, SessionCommand::Close]);
-        assert!(matches!(
-            s.decide(SessionCommand::RecordMinutes {
-                minutes: "Late note".into()
-            }),
-            Err(DomainError::NothingToChange(_))
-        ));
+        let s = Given::<ReviewSession>::decided(vec![open(), action, SessionCommand::Close]);
+        s.when(SessionCommand::RecordMinutes {
+            minutes: "Late note".into(),
+        })
+        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
         let done = SessionCommand::ChangeAction {
             action_id,
             status: ActionStatus::Done,
             note: "Booked for 20 April".into(),
         };
         assert!(matches!(
-            s.decide(done.clone()).unwrap()[0],
+            s.when(done.clone()).events()[0],
             SessionEvent::ActionStatusChanged {
                 status: ActionStatus::Done,
                 ..
             }
         ));
-        let s = given(vec![
+        let s = Given::<ReviewSession>::decided(vec![
             open(),
             SessionCommand::RecordAction {
                 action_id,
@@ -702,16 +691,13 @@ mod tests {
             },
             done.clone(),
         ]);
-        assert!(matches!(
-            s.decide(done),
-            Err(DomainError::NothingToChange(_))
-        ));
-        assert!(matches!(
-            given(vec![open()]).decide(SessionCommand::RecordAttendance {
+        s.when(done)
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        Given::<ReviewSession>::decided(vec![open()])
+            .when(SessionCommand::RecordAttendance {
                 present: vec![],
-                apologies: vec![]
-            }),
-            Err(DomainError::Invalid(_))
-        ));
+                apologies: vec![],
+            })
+            .then_error_matches(|e| matches!(e, DomainError::Invalid(_)));
     }
 }
