@@ -11,7 +11,7 @@ use crate::pages::account::AccountPage;
 use crate::pages::login::LoginPage;
 use crate::pages::members::MembersPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::program::ProgramPage;
+use crate::pages::program::{Prefetched, ProgramPage};
 use crate::pages::program_list::ProgramListPage;
 use crate::pages::users::UsersPage;
 
@@ -34,6 +34,13 @@ pub fn App() -> impl IntoView {
     );
     provide_context(Now(now));
     let auth = provide_auth();
+    let prefetched = Prefetched::from_location();
+    provide_context(prefetched);
+    Effect::new(move |_| {
+        if matches!(auth.0.get(), AuthState::SignedOut { .. }) {
+            prefetched.drop_read();
+        }
+    });
 
     // Only a change between checking, signed out and signed in rebuilds the page; a refreshed
     // `me` (after a role change, say) updates the controls in place.

@@ -175,6 +175,15 @@ pub struct GovernanceRead {
     pub refresh: RwSignal<u64>,
 }
 
+/// Whether the view read has every governance event up to `latest` (its `position` is the last
+/// governance event it folded).
+fn covers(data: RwSignal<Option<GovernanceResponse>>, latest: Option<i64>) -> bool {
+    data.with_untracked(|g| {
+        g.as_ref()
+            .is_some_and(|g| latest.is_none_or(|p| g.view.position >= p))
+    })
+}
+
 impl GovernanceRead {
     /// Reads the view now and whenever a governance event arrives (`events`, fed by the page's
     /// live subscription) or `refresh` is bumped: one read at a time, one more if anything arrived
@@ -212,13 +221,20 @@ impl GovernanceRead {
             if seen.get_value() == now {
                 return;
             }
+            let asked = seen.get_value().1 != now.1;
             seen.set_value(now);
+            // A governance event the view already has (the first read of a page usually answers
+            // before the event list arrives) needs no read.
+            if !asked && covers(data, now.0) {
+                return;
+            }
             if in_flight.get_value() {
                 again.set_value(true);
                 return;
             }
             in_flight.set_value(true);
             let as_of = as_of.clone();
+            let started = now.1;
             spawn_local(async move {
                 match api::governance(program_id, as_of.as_ref()).await {
                     Ok(g) => {
@@ -230,7 +246,12 @@ impl GovernanceRead {
                 in_flight.set_value(false);
                 if again.get_value() {
                     again.set_value(false);
-                    refresh.update(|n| *n += 1);
+                    let (latest, asked) = seen.get_value();
+                    // Asked for again (after a command), or an event came that this answer may
+                    // not have.
+                    if asked != started || !covers(data, latest) {
+                        refresh.update(|n| *n += 1);
+                    }
                 }
             });
         });

@@ -84,16 +84,61 @@ impl Tab {
     }
 }
 
+type ProgramRead = LocalResource<Result<ProgramView, ApiError>>;
+
+/// The current view of the program the app opened on, asked for at start-up alongside `/api/me`
+/// so the first screen waits for one round trip instead of two. Taken once by the page it was
+/// read for; dropped if the browser turns out to be signed out (the read was refused, and a
+/// sign-in afterwards must read again).
+#[derive(Clone, Copy)]
+pub struct Prefetched(StoredValue<Option<(ProgramId, ProgramRead)>>);
+
+impl Prefetched {
+    /// Starts the read if the address is a program's current page (`/programs/{id}` or one of
+    /// its tabs, no `as_of`).
+    pub fn from_location() -> Self {
+        let location = web_sys::window().map(|w| w.location());
+        let path = location.as_ref().and_then(|l| l.pathname().ok());
+        let search = location.as_ref().and_then(|l| l.search().ok());
+        let id = path
+            .as_deref()
+            .and_then(|p| p.strip_prefix("/programs/"))
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|id| id.parse::<ProgramId>().ok())
+            .filter(|_| !search.unwrap_or_default().contains("as_of"));
+        Self(StoredValue::new(id.map(|id| {
+            (
+                id,
+                LocalResource::new(move || async move { api::get_program(id, None).await }),
+            )
+        })))
+    }
+
+    pub fn drop_read(self) {
+        self.0.set_value(None);
+    }
+
+    fn take(self, id: ProgramId) -> Option<ProgramRead> {
+        let (for_id, read) = self.0.get_value()?;
+        self.0.set_value(None);
+        (for_id == id).then_some(read)
+    }
+}
+
 /// Reads the program (as of `as_of`, if given) and shows it, or why it cannot.
 #[component]
 fn ProgramScreen(id: ProgramId, as_of: Option<AsOf>, tab: Memo<Tab>) -> impl IntoView {
-    let program = {
+    let prefetched = as_of
+        .is_none()
+        .then(|| use_context::<Prefetched>().and_then(|p| p.take(id)))
+        .flatten();
+    let program = prefetched.unwrap_or_else(|| {
         let as_of = as_of.clone();
         LocalResource::new(move || {
             let as_of = as_of.clone();
             async move { api::get_program(id, as_of.as_ref()).await }
         })
-    };
+    });
     let retry = Callback::new(move |_| program.refetch());
     let history = as_of.is_some();
     let shown = move || {
