@@ -11,6 +11,7 @@ use crate::event_store::{
 use crate::projection::{PROGRAM_VIEWS, load_heads, load_views};
 use crate::queries::program::{FOLD_PAGE, fold_into, view_at};
 use crate::request_context::RequestContext;
+use crate::static_assets::{Encoding, choose};
 use crate::view_cache::{Snapshot, ViewCache};
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
@@ -249,31 +250,14 @@ fn encoded_answer(req: &HttpRequest, snapshot: &Snapshot) -> HttpResponse {
     }
 }
 
-/// Whether `Accept-Encoding` allows gzip (RFC 9110 §12.5.3: named or `*`, with a non-zero q).
+/// Whether `Accept-Encoding` ranks gzip above the plain body (the one parser, shared with the
+/// UI's precompressed files: q-values, `*`, `x-gzip`, `identity`).
 fn accepts_gzip(req: &HttpRequest) -> bool {
-    let Some(value) = req
+    let accept = req
         .headers()
         .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let mut gzip = None;
-    let mut any = None;
-    for item in value.split(',') {
-        let mut parts = item.split(';');
-        let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-        let q = parts
-            .filter_map(|p| p.trim().strip_prefix("q="))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
-        match name.as_str() {
-            "gzip" | "x-gzip" => gzip = Some(q > 0.0),
-            "*" => any = Some(q > 0.0),
-            _ => {}
-        }
-    }
-    gzip.or(any).unwrap_or(false)
+        .and_then(|v| v.to_str().ok());
+    choose(accept, &[Encoding::Gzip]) == Some(Encoding::Gzip)
 }
 
 /// Renames the program or changes its description or sponsor.
