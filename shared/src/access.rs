@@ -138,6 +138,9 @@ pub enum ProgramAction {
     Govern,
     /// Raise a decision for a forum (or the program manager) to take; resolve an escalation.
     RaiseDecision,
+    /// Raise or change a RAID item (risk, issue, assumption) of this project; `None`: a
+    /// program-level item, the program manager's.
+    ManageRaid(Option<ProjectId>),
     /// Escalate an item, or move an escalation up: anyone with access. Voting and recording an
     /// outcome need this too, and then membership of the forum, which the domain checks.
     TakePart,
@@ -188,6 +191,12 @@ impl ProgramAccess {
                     || has(ProgramRole::Contributor)
                     || self.grants.contains(&RoleGrant::project_manager(project))
             }
+            ProgramAction::ManageRaid(None) => has(ProgramRole::ProgramManager),
+            ProgramAction::ManageRaid(Some(project)) => {
+                has(ProgramRole::ProgramManager)
+                    || has(ProgramRole::Contributor)
+                    || self.grants.contains(&RoleGrant::project_manager(project))
+            }
             ProgramAction::ManageDependency { provider, consumer } => {
                 has(ProgramRole::ProgramManager)
                     || has(ProgramRole::Contributor)
@@ -195,6 +204,18 @@ impl ProgramAccess {
                     || self.grants.contains(&RoleGrant::project_manager(consumer))
             }
         }
+    }
+
+    /// Whether the caller may raise or change a RAID item scoped to `projects`: for a program
+    /// item (none), the program manager; otherwise whoever may manage the RAID of any one of them
+    /// (a project manager owns the risks their project shares with others).
+    pub fn can_manage_raid(&self, projects: &[ProjectId]) -> bool {
+        if projects.is_empty() {
+            return self.can(ProgramAction::ManageRaid(None));
+        }
+        projects
+            .iter()
+            .any(|p| self.can(ProgramAction::ManageRaid(Some(*p))))
     }
 
     /// Any write at all: the UI shows edit controls only when this holds.
@@ -293,6 +314,26 @@ mod tests {
                     "{grant:?} {action:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn raid_items_belong_to_their_projects_and_program_items_to_the_program_manager() {
+        let (own, other) = (project(1), project(2));
+        let pm_of_own = access(&[RoleGrant::project_manager(own)]);
+        assert!(pm_of_own.can_manage_raid(&[own]));
+        assert!(
+            pm_of_own.can_manage_raid(&[other, own]),
+            "a shared risk is theirs too"
+        );
+        assert!(!pm_of_own.can_manage_raid(&[other]));
+        assert!(!pm_of_own.can_manage_raid(&[]));
+        let contributor = access(&[RoleGrant::new(ProgramRole::Contributor)]);
+        assert!(contributor.can_manage_raid(&[other]) && !contributor.can_manage_raid(&[]));
+        let manager = access(&[RoleGrant::new(ProgramRole::ProgramManager)]);
+        assert!(manager.can_manage_raid(&[]));
+        for role in [ProgramRole::ForumMember, ProgramRole::Viewer] {
+            assert!(!access(&[RoleGrant::new(role)]).can_manage_raid(&[own]));
         }
     }
 

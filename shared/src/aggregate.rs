@@ -136,6 +136,58 @@ impl Aggregate for crate::governance::session::ReviewSession {
     }
 }
 
+impl Aggregate for crate::raid::risk::Risk {
+    type Event = crate::raid::risk::RiskEvent;
+    type Command = crate::raid::risk::RiskCommand;
+
+    fn apply(&mut self, event: &Self::Event) {
+        crate::raid::risk::Risk::apply(self, event)
+    }
+
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError> {
+        crate::raid::risk::Risk::decide(self, command)
+    }
+}
+
+impl Aggregate for crate::raid::issue::Issue {
+    type Event = crate::raid::issue::IssueEvent;
+    type Command = crate::raid::issue::IssueCommand;
+
+    fn apply(&mut self, event: &Self::Event) {
+        crate::raid::issue::Issue::apply(self, event)
+    }
+
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError> {
+        crate::raid::issue::Issue::decide(self, command)
+    }
+}
+
+impl Aggregate for crate::raid::assumption::Assumption {
+    type Event = crate::raid::assumption::AssumptionEvent;
+    type Command = crate::raid::assumption::AssumptionCommand;
+
+    fn apply(&mut self, event: &Self::Event) {
+        crate::raid::assumption::Assumption::apply(self, event)
+    }
+
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError> {
+        crate::raid::assumption::Assumption::decide(self, command)
+    }
+}
+
+impl Aggregate for crate::raid::settings::RaidSettings {
+    type Event = crate::raid::settings::RaidSettingsEvent;
+    type Command = crate::raid::settings::RaidSettingsCommand;
+
+    fn apply(&mut self, event: &Self::Event) {
+        crate::raid::settings::RaidSettings::apply(self, event)
+    }
+
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError> {
+        crate::raid::settings::RaidSettings::decide(self, command)
+    }
+}
+
 /// Given/when/then for every aggregate, after cqrs-es's `TestFramework`: a test states the history
 /// (events, or commands that produced them), the command under test, and the outcome expected.
 /// One helper rather than one `given` per module, so every aggregate's tests read the same way and

@@ -17,6 +17,10 @@ pub fn describe(event: &DomainEvent) -> String {
         DomainEvent::Decision(e) => describe_decision(e),
         DomainEvent::Escalation(e) => describe_escalation(e),
         DomainEvent::Session(e) => describe_session(e),
+        DomainEvent::Risk(e) => crate::raid::describe::describe_risk(e),
+        DomainEvent::Issue(e) => crate::raid::describe::describe_issue(e),
+        DomainEvent::Assumption(e) => crate::raid::describe::describe_assumption(e),
+        DomainEvent::RaidSettings(e) => crate::raid::describe::describe_settings(e),
         DomainEvent::Program(e) => match e {
             ProgramEvent::ProgramCreated {
                 name,

@@ -13,6 +13,10 @@ use crate::ids::{EventId, ProgramId};
 use crate::milestone::MilestoneEvent;
 use crate::program::ProgramEvent;
 use crate::project::ProjectEvent;
+use crate::raid::assumption::AssumptionEvent;
+use crate::raid::issue::IssueEvent;
+use crate::raid::risk::RiskEvent;
+use crate::raid::settings::RaidSettingsEvent;
 use crate::upcast;
 use crate::user::UserEvent;
 use chrono::{DateTime, Utc};
@@ -203,6 +207,10 @@ pub enum DomainEvent {
     Decision(DecisionEvent),
     Escalation(EscalationEvent),
     Session(SessionEvent),
+    Risk(RiskEvent),
+    Issue(IssueEvent),
+    Assumption(AssumptionEvent),
+    RaidSettings(RaidSettingsEvent),
 }
 
 impl DomainEvent {
@@ -249,6 +257,25 @@ impl DomainEvent {
             EscalationEvent::STREAM_TYPE => {
                 EscalationEvent::decode(event_type, schema_version, payload)
                     .map(DomainEvent::Escalation)
+            }
+            // RAID, like governance, is read through a view the server folds.
+            #[cfg(feature = "raid-events")]
+            RiskEvent::STREAM_TYPE => {
+                RiskEvent::decode(event_type, schema_version, payload).map(DomainEvent::Risk)
+            }
+            #[cfg(feature = "raid-events")]
+            IssueEvent::STREAM_TYPE => {
+                IssueEvent::decode(event_type, schema_version, payload).map(DomainEvent::Issue)
+            }
+            #[cfg(feature = "raid-events")]
+            AssumptionEvent::STREAM_TYPE => {
+                AssumptionEvent::decode(event_type, schema_version, payload)
+                    .map(DomainEvent::Assumption)
+            }
+            #[cfg(feature = "raid-events")]
+            RaidSettingsEvent::STREAM_TYPE => {
+                RaidSettingsEvent::decode(event_type, schema_version, payload)
+                    .map(DomainEvent::RaidSettings)
             }
             #[cfg(feature = "account-events")]
             UserEvent::STREAM_TYPE => {

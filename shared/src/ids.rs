@@ -103,3 +103,15 @@ id_type!(
     /// An action agreed at a review session.
     ActionId
 );
+id_type!(
+    /// A risk in a program's RAID register.
+    RiskId
+);
+id_type!(
+    /// An issue (a problem now) in a program's RAID register.
+    IssueId
+);
+id_type!(
+    /// An assumption in a program's RAID register.
+    AssumptionId
+);

@@ -159,6 +159,10 @@ fn log_of(
             DomainEvent::Decision(e) => recorded(position, version, stream, e.clone()),
             DomainEvent::Session(e) => recorded(position, version, stream, e.clone()),
             DomainEvent::User(e) => recorded(position, version, stream, e.clone()),
+            DomainEvent::Risk(e) => recorded(position, version, stream, e.clone()),
+            DomainEvent::Issue(e) => recorded(position, version, stream, e.clone()),
+            DomainEvent::Assumption(e) => recorded(position, version, stream, e.clone()),
+            DomainEvent::RaidSettings(e) => recorded(position, version, stream, e.clone()),
         };
         log.push((r, event));
     };

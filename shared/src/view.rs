@@ -285,7 +285,11 @@ impl ProgramView {
             | DomainEvent::Charter(_)
             | DomainEvent::Decision(_)
             | DomainEvent::Escalation(_)
-            | DomainEvent::Session(_) => {}
+            | DomainEvent::Session(_)
+            | DomainEvent::Risk(_)
+            | DomainEvent::Issue(_)
+            | DomainEvent::Assumption(_)
+            | DomainEvent::RaidSettings(_) => {}
             DomainEvent::Milestone(event) => self.apply_milestone(recorded, event),
             DomainEvent::Dependency(event) => self.apply_dependency(recorded, event),
             DomainEvent::Project(event) => match event {

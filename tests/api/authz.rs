@@ -98,6 +98,8 @@ struct World {
     spare_m1: Vec<MilestoneId>,
     spare_m2: Vec<MilestoneId>,
     manager: throughline_shared::UserId,
+    /// A risk of A2, for the RAID rows.
+    risk_a2: uuid::Uuid,
 }
 
 fn day(i: usize) -> String {
@@ -158,7 +160,21 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
                 .await,
         );
     }
+    let res = app
+        .post(
+            &format!("/api/programs/{a}/raid/risks"),
+            &json!({"details": {"title": "Vendor late", "category": "Vendor", "owner": "Ana",
+                                "projects": [p2]}}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let risk_a2 = res
+        .json::<throughline_shared::api::CommandAccepted>()
+        .await
+        .unwrap()
+        .stream_id;
     let world = World {
+        risk_a2,
         a,
         b,
         p1,
@@ -290,6 +306,101 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             |w| format!("/api/programs/{}/escalations", w.a),
             |w, _| Some(json!({"subject": {"kind": "milestone", "id": w.m1}, "reason": "No date"})),
             "UNYYYYYYFN",
+        ),
+        (
+            "A RAID register",
+            Method::GET,
+            |w| format!("/api/programs/{}/raid", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A RAID register as of",
+            Method::GET,
+            |w| format!("/api/programs/{}/raid?as_of={}", w.a, w.as_of),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A risk exposure",
+            Method::GET,
+            |w| format!("/api/programs/{}/raid/exposure", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "one A risk with its history",
+            Method::GET,
+            |w| format!("/api/programs/{}/raid/risks/{}", w.a, w.risk_a2),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "raise a risk of A1",
+            Method::POST,
+            |w| format!("/api/programs/{}/raid/risks", w.a),
+            |w, i| {
+                Some(
+                    json!({"details": {"title": format!("Risk {i}"), "category": "Technical",
+                                        "owner": "Ana", "projects": [w.p1]}}),
+                )
+            },
+            "UNFFYYYYFN",
+        ),
+        (
+            "raise a program-level risk of A",
+            Method::POST,
+            |w| format!("/api/programs/{}/raid/risks", w.a),
+            |_, i| {
+                Some(
+                    json!({"details": {"title": format!("Risk {i}"), "category": "Technical",
+                                        "owner": "Ana"}}),
+                )
+            },
+            "UNFFFFYYFN",
+        ),
+        (
+            "reassess a risk of A2",
+            Method::POST,
+            |w| format!("/api/programs/{}/raid/risks/{}/assess", w.a, w.risk_a2),
+            |_, i| {
+                Some(
+                    json!({"assessment": {"probability": 1 + i % 5, "impact": 3},
+                            "reason": format!("Review {i}")}),
+                )
+            },
+            "UNFFYFYYFN",
+        ),
+        (
+            "raise an issue of A1",
+            Method::POST,
+            |w| format!("/api/programs/{}/raid/issues", w.a),
+            |w, i| {
+                Some(
+                    json!({"details": {"title": format!("Issue {i}"), "severity": "high",
+                                        "owner": "Ana", "projects": [w.p1]}}),
+                )
+            },
+            "UNFFYYYYFN",
+        ),
+        (
+            "record an assumption of A2",
+            Method::POST,
+            |w| format!("/api/programs/{}/raid/assumptions", w.a),
+            |w, i| {
+                Some(
+                    json!({"details": {"statement": format!("Assumption {i}"), "owner": "Ana",
+                                        "projects": [w.p2]}}),
+                )
+            },
+            "UNFFYFYYFN",
+        ),
+        (
+            "set A's risk appetite",
+            Method::PUT,
+            |w| format!("/api/programs/{}/raid/appetite", w.a),
+            |_, i| Some(json!({"appetite": {"score": 6 + i}, "reason": "Board guidance"})),
+            "UNFFFFYYFN",
         ),
         (
             "A members",

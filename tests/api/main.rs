@@ -13,6 +13,7 @@ mod live;
 mod log_truth;
 mod programs;
 mod projection;
+mod raid;
 mod retries;
 mod schedule;
 mod tamper;

@@ -561,4 +561,44 @@ async fn the_demo_program_is_a_living_program_seeded_through_the_commands() {
         .map(|e| e["metadata"]["actor"].as_str().unwrap())
         .collect();
     assert!(actors.len() >= 6, "{actors:?}");
+    // A living RAID register.
+    let raid: throughline_shared::raid::register::RaidRegister = app
+        .get(&format!(
+            "/api/programs/{}/raid?today=2027-01-11",
+            seeded.program_id
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    use throughline_shared::raid::risk::{RiskState, Roam};
+    let items = raid.risks.len() + raid.issues.len() + raid.assumptions.len();
+    assert!((22..=30).contains(&items), "{items} RAID items");
+    assert!(
+        raid.risks
+            .iter()
+            .any(|r| r.state == RiskState::Realised && r.issue_id.is_some())
+    );
+    assert!(raid.risks.iter().any(|r| r.stale));
+    assert!(raid.risks.iter().any(|r| r.without_treatment));
+    assert!(
+        raid.risks
+            .iter()
+            .any(|r| r.trend.len() >= 3 && r.residual.is_some())
+    );
+    assert!(
+        raid.risks
+            .iter()
+            .any(|r| r.roam == Roam::Accepted && r.accepted_by.is_some() && r.score >= Some(15)),
+        "accepted above appetite through the steering committee"
+    );
+    assert!(
+        raid.causes
+            .iter()
+            .any(|g| g.risks.len() == 3 && g.projects.len() == 3 && g.above_appetite),
+        "{:?}",
+        raid.causes
+    );
+    assert!(raid.assumptions.iter().any(|a| a.risk_id.is_some()));
+    assert!(raid.counts.above_appetite >= 1 && raid.counts.issues_open >= 3);
 }

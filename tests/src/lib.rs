@@ -300,6 +300,15 @@ impl TestApp {
             .expect("POST")
     }
 
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
     pub async fn patch(&self, path: &str, body: &Value) -> Response {
         self.client
             .patch(self.url(path))

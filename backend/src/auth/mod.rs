@@ -424,6 +424,13 @@ pub fn require(
              manager or contributor role"
         }
         ProgramAction::TakePart => "taking part needs a role in this program",
+        ProgramAction::ManageRaid(None) => {
+            "program-level risks, issues and assumptions are the program manager's"
+        }
+        ProgramAction::ManageRaid(Some(_)) => {
+            "changing this project's risks, issues and assumptions needs the contributor role, \
+             or project manager of this project"
+        }
         ProgramAction::ManageDependency { .. } => {
             "changing this dependency needs the contributor role, or project manager of one of \
              its projects"

@@ -41,6 +41,7 @@ use uuid::Uuid;
 mod error;
 pub mod governance;
 pub mod import;
+pub mod raid;
 pub mod schedule;
 
 pub use error::CommandError;

@@ -71,6 +71,13 @@ async fn demo_person(
     Ok(ctx)
 }
 
+/// The demo's governance people, as the contexts they act in.
+pub(super) struct People {
+    pub cfo: RequestContext,
+    pub cto: RequestContext,
+    pub pmo: RequestContext,
+}
+
 /// Forums, decision rights and an escalation path; a re-baseline approved by the change board
 /// (so the milestone's baseline moves, caused by the approval), a budget decision in review at
 /// steering with one vote cast, a program manager's own decision, and an escalated dependency.
@@ -80,7 +87,7 @@ pub(super) async fn seed_governance(
     milestones: &[Vec<MilestoneId>],
     dependencies: &[DependencyId],
     today: NaiveDate,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<People> {
     let pm = as_user("Priya Raman");
     let cfo = demo_person(store, program_id, "priya.raman", "Priya Raman").await?;
     let cto = demo_person(store, program_id, "tom.becker", "Tom Becker").await?;
@@ -351,5 +358,5 @@ pub(super) async fn seed_governance(
         chrono::Utc::now(),
     )
     .await?;
-    Ok(())
+    Ok(People { cfo, cto, pmo })
 }

@@ -2,12 +2,13 @@
 //! in the log): six projects, forty milestones, thirty cross-project dependencies, a baseline, then
 //! slips, status reports, agreements and a cancelled and a broken dependency; then governance: two
 //! forums, decision rights, an escalation path, decisions in each state, a review session with
-//! its minutes and an action, and an escalation.
+//! its minutes and an action, and an escalation; then the RAID register (`raid.rs`).
 //!
 //! Dates are relative to the day it is seeded, so the demo always shows a program in flight.
 
 mod data;
 mod governance;
+mod raid;
 
 use crate::commands::schedule::{self, DependencyChange, MilestoneChange};
 use crate::commands::{self, CommandError};
@@ -386,7 +387,16 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
         .await?;
     }
 
-    seed_governance(store, program_id, &milestones, &dependencies, today).await?;
+    let people = seed_governance(store, program_id, &milestones, &dependencies, today).await?;
+    raid::seed_raid(
+        store,
+        program_id,
+        &milestones,
+        &dependencies,
+        &people,
+        today,
+    )
+    .await?;
 
     Ok(Seeded {
         program_id,

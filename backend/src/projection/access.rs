@@ -94,7 +94,11 @@ impl Projection for Access {
                 | DomainEvent::Charter(_)
                 | DomainEvent::Decision(_)
                 | DomainEvent::Escalation(_)
-                | DomainEvent::Session(_) => {}
+                | DomainEvent::Session(_)
+                | DomainEvent::Risk(_)
+                | DomainEvent::Issue(_)
+                | DomainEvent::Assumption(_)
+                | DomainEvent::RaidSettings(_) => {}
             }
         }
         Ok(())

@@ -1,7 +1,8 @@
 //! A program's governance, folded on read from its charter, decision, escalation and session
 //! streams (no table keeps it).
 
-use crate::event_store::{StoreError, read_program_streams};
+use super::fold_program_streams;
+use crate::event_store::StoreError;
 use sqlx::PgPool;
 use throughline_shared::ProgramId;
 use throughline_shared::event::AggregateEvent;
@@ -25,20 +26,10 @@ pub async fn governance_view(
     program_id: ProgramId,
     up_to: i64,
 ) -> Result<GovernanceView, StoreError> {
-    let events = read_program_streams(pool, program_id.0, &GOVERNANCE_STREAMS, up_to).await?;
     let mut view = GovernanceView::new(program_id);
-    for recorded in &events {
-        // As with program views: an event that does not decode is logged and skipped, so one bad
-        // event never takes a program's governance page down with it.
-        match recorded.decode() {
-            Ok(event) => view.apply(recorded, &event),
-            Err(e) => tracing::error!(
-                %program_id,
-                position = recorded.position,
-                error = %e,
-                "a governance event cannot be decoded; skipped"
-            ),
-        }
-    }
+    fold_program_streams(pool, program_id, &GOVERNANCE_STREAMS, up_to, |r, e| {
+        view.apply(r, e)
+    })
+    .await?;
     Ok(view)
 }

@@ -11,6 +11,7 @@ pub mod interop;
 pub mod live;
 pub mod openapi;
 pub mod programs;
+pub mod raid;
 pub mod schedule;
 pub mod tokens;
 pub mod ui;
@@ -79,6 +80,29 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(governance::record_action)
         .service(governance::change_action)
         .service(governance::close_session)
+        .service(raid::get_register)
+        .service(raid::get_risk)
+        .service(raid::get_exposure)
+        .service(raid::identify_risk)
+        .service(raid::revise_risk)
+        .service(raid::assess_risk)
+        .service(raid::assess_residual)
+        .service(raid::respond_to_risk)
+        .service(raid::add_risk_action)
+        .service(raid::change_risk_action)
+        .service(raid::close_risk)
+        .service(raid::realise_risk)
+        .service(raid::raise_issue)
+        .service(raid::revise_issue)
+        .service(raid::add_issue_action)
+        .service(raid::change_issue_action)
+        .service(raid::resolve_issue)
+        .service(raid::record_assumption)
+        .service(raid::revise_assumption)
+        .service(raid::validate_assumption)
+        .service(raid::invalidate_assumption)
+        .service(raid::set_appetite)
+        .service(raid::set_categories)
         .service(audit::audit)
         .service(audit::verify)
         .service(events::list_events)

@@ -75,6 +75,32 @@ impl AsOf {
         ))
     }
 
+    /// The last log position a read includes and the instant to judge it on ("today", ageing,
+    /// SLAs): the whole log and now without `as_of`; else the point named, and for a position the
+    /// time its event was recorded.
+    pub async fn resolve(
+        raw: Option<&str>,
+        pool: &PgPool,
+    ) -> Result<(i64, DateTime<Utc>), ApiError> {
+        let Some(raw) = raw else {
+            return Ok((i64::MAX, Utc::now()));
+        };
+        let as_of = AsOf::parse(raw)?;
+        let position = as_of.position(pool).await?;
+        let then = match as_of {
+            AsOf::Instant(t) => t,
+            AsOf::Position(p) => {
+                sqlx::query_scalar("SELECT recorded_at FROM events WHERE position = $1")
+                    .bind(p)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(ApiError::internal)?
+                    .unwrap_or_else(Utc::now)
+            }
+        };
+        Ok((position, then))
+    }
+
     /// The last log position included in a read as of this point.
     pub async fn position(self, pool: &PgPool) -> Result<i64, ApiError> {
         match self {

@@ -103,7 +103,7 @@ impl Live {
 /// the register's. An unknown stream type may change either.
 fn lists_changed_by(stream_type: &str) -> (bool, bool) {
     use throughline_shared::event::AggregateEvent;
-    use throughline_shared::{dependency, governance, milestone, program, project, user};
+    use throughline_shared::{dependency, governance, milestone, program, project, raid, user};
     match stream_type {
         t if t == <milestone::MilestoneEvent as AggregateEvent>::STREAM_TYPE => (true, false),
         t if t == <dependency::DependencyEvent as AggregateEvent>::STREAM_TYPE => (false, true),
@@ -113,7 +113,11 @@ fn lists_changed_by(stream_type: &str) -> (bool, bool) {
             || t == <governance::charter::CharterEvent as AggregateEvent>::STREAM_TYPE
             || t == <governance::decision::DecisionEvent as AggregateEvent>::STREAM_TYPE
             || t == <governance::escalation::EscalationEvent as AggregateEvent>::STREAM_TYPE
-            || t == <governance::session::SessionEvent as AggregateEvent>::STREAM_TYPE =>
+            || t == <governance::session::SessionEvent as AggregateEvent>::STREAM_TYPE
+            || t == <raid::risk::RiskEvent as AggregateEvent>::STREAM_TYPE
+            || t == <raid::issue::IssueEvent as AggregateEvent>::STREAM_TYPE
+            || t == <raid::assumption::AssumptionEvent as AggregateEvent>::STREAM_TYPE
+            || t == <raid::settings::RaidSettingsEvent as AggregateEvent>::STREAM_TYPE =>
         {
             (false, false)
         }

@@ -9,7 +9,7 @@ use super::forum::ForumRules;
 use super::rights::DecisionKind;
 use crate::error::{DomainError, NAME_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
-use crate::ids::{DecisionId, DependencyId, ForumId, MilestoneId, ProgramId, UserId};
+use crate::ids::{DecisionId, DependencyId, ForumId, MilestoneId, ProgramId, RiskId, UserId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +46,8 @@ pub enum ProposedEffect {
         decision_id: DecisionId,
         decision_version: i64,
     },
+    /// Approving this decision accepts a risk (above the program's appetite, typically).
+    AcceptRisk { risk_id: RiskId, risk_version: i64 },
 }
 
 impl ProposedEffect {
@@ -62,6 +64,9 @@ impl ProposedEffect {
             ProposedEffect::Supersede { decision_id, .. } => {
                 format!("supersession of decision {decision_id}")
             }
+            ProposedEffect::AcceptRisk { risk_id, .. } => {
+                format!("acceptance of risk {risk_id}")
+            }
         }
     }
 
@@ -76,6 +81,7 @@ impl ProposedEffect {
             ProposedEffect::Supersede {
                 decision_version, ..
             } => *decision_version,
+            ProposedEffect::AcceptRisk { risk_version, .. } => *risk_version,
         }
     }
 }

@@ -6,7 +6,7 @@ use super::escalation::ItemRef;
 use super::forum::Cadence;
 use super::rights::DecisionKind;
 use super::view::{GovernanceAttention, GovernanceView};
-use crate::ids::{DecisionId, DependencyId, ForumId, MilestoneId, UserId};
+use crate::ids::{DecisionId, DependencyId, ForumId, MilestoneId, RiskId, UserId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -84,6 +84,10 @@ pub enum EffectRequest {
     },
     Supersede {
         decision_id: DecisionId,
+    },
+    /// Accept a risk of the program (its response becomes "accept", naming this decision).
+    AcceptRisk {
+        risk_id: RiskId,
     },
 }
 

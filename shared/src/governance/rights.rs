@@ -38,18 +38,10 @@ impl DecisionKind {
 /// A magnitude of `kind` in a program manager's words: money in major units with thousands
 /// separators (budgets are kept in minor units), days, or a score.
 pub fn magnitude_words(kind: DecisionKind, magnitude: i64) -> String {
-    let m = magnitude.abs();
+    let m = magnitude.unsigned_abs();
     match kind {
         DecisionKind::BudgetChange => {
-            let units = (m / 100).to_string();
-            let mut grouped = String::new();
-            for (i, c) in units.chars().enumerate() {
-                if i > 0 && (units.len() - i).is_multiple_of(3) {
-                    grouped.push(',');
-                }
-                grouped.push(c);
-            }
-            format!("{grouped}.{:02}", m % 100)
+            format!("{}.{:02}", crate::money::group_thousands(m / 100), m % 100)
         }
         DecisionKind::Rebaseline => format!("{m} days"),
         _ => format!("a score of {m}"),

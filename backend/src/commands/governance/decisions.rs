@@ -47,7 +47,7 @@ pub async fn raise_decision(
     let charter = charter_of(store, program_id).await?;
     let decision_id = DecisionId::from_uuid(Uuid::new_v4());
     let mut effects = Vec::with_capacity(request.effects.len());
-    let mut largest_move: Option<i64> = None;
+    let mut largest: Option<i64> = None;
     for (i, effect) in request.effects.into_iter().enumerate() {
         // The version each effect is raised against is its target's now: decided once here
         // (each effect must be one its target would take now; approval decides it again).
@@ -65,10 +65,14 @@ pub async fn raise_decision(
                 decision_id,
                 decision_version: 0,
             },
+            EffectRequest::AcceptRisk { risk_id } => ProposedEffect::AcceptRisk {
+                risk_id,
+                risk_version: 0,
+            },
         };
         let now = effect_append(store, program_id, i, &proposed, "raised", decision_id).await?;
-        if let Some(days) = now.moved_days {
-            largest_move = Some(largest_move.map_or(days, |m| m.max(days)));
+        if let Some(size) = now.magnitude {
+            largest = Some(largest.map_or(size, |m| m.max(size)));
         }
         match &mut proposed {
             ProposedEffect::Rebaseline {
@@ -82,13 +86,17 @@ pub async fn raise_decision(
             | ProposedEffect::Supersede {
                 decision_version: v,
                 ..
+            }
+            | ProposedEffect::AcceptRisk {
+                risk_version: v, ..
             } => *v = now.version,
         }
         effects.push(proposed);
     }
     let magnitude = match (request.magnitude, request.kind) {
         (Some(m), _) => Some(m),
-        (None, DecisionKind::Rebaseline) => largest_move,
+        // Sized by their effects: the largest move, the highest score accepted.
+        (None, DecisionKind::Rebaseline | DecisionKind::RiskAcceptance) => largest,
         (None, _) => None,
     };
     let routing = route(&charter.state.rights, request.kind, magnitude);

@@ -11,6 +11,7 @@ use throughline_shared::governance::decision::{DecisionCommand, ProposedEffect};
 use throughline_shared::governance::rights::days_moved;
 use throughline_shared::ids::{DecisionId, MilestoneId};
 use throughline_shared::milestone::{Milestone, MilestoneCommand};
+use throughline_shared::raid::risk::{ResponseStrategy, Risk, RiskCommand};
 use throughline_shared::{DomainError, FieldError, ProgramId};
 use uuid::Uuid;
 
@@ -54,8 +55,10 @@ pub(super) struct EffectAppend {
     pub stream_type: &'static str,
     pub version: i64,
     pub events: Vec<EncodedEvent>,
-    /// For a re-baseline: how many days the milestone's baseline (or forecast) moves.
-    pub moved_days: Option<i64>,
+    /// The effect's size, for routing a decision raised without one: for a re-baseline, how
+    /// many days the milestone's baseline (or forecast) moves; for a risk acceptance, the risk's
+    /// score.
+    pub magnitude: Option<i64>,
 }
 
 fn decided<A: Aggregate>(
@@ -70,7 +73,7 @@ fn decided<A: Aggregate>(
         stream_type: A::Event::STREAM_TYPE,
         version: loaded.version,
         events: events.iter().map(AggregateEvent::encode).collect(),
-        moved_days: None,
+        magnitude: None,
     })
 }
 
@@ -94,7 +97,7 @@ pub(super) async fn effect_append(
                 reason: Some(reason.to_string()),
             };
             let mut append = decided(i, milestone_id.0, &loaded, command)?;
-            append.moved_days = from.map(|from| days_moved(from, *to));
+            append.magnitude = from.map(|from| days_moved(from, *to));
             Ok(append)
         }
         ProposedEffect::CancelDependency { dependency_id, .. } => {
@@ -105,6 +108,24 @@ pub(super) async fn effect_append(
                 reason: Some(reason.to_string()),
             };
             decided(i, stream, &loaded, command)
+        }
+        ProposedEffect::AcceptRisk { risk_id, .. } => {
+            let loaded = load::<Risk>(store, risk_id.0).await?;
+            if loaded.state.program_id != Some(program_id) {
+                return Err(in_effect(
+                    i,
+                    DomainError::NotFound(format!("risk {risk_id}")),
+                ));
+            }
+            let command = RiskCommand::Respond {
+                strategy: ResponseStrategy::Accept,
+                reason: reason.to_string(),
+                appetite: None,
+                decision_id: Some(decision_id),
+            };
+            let mut append = decided(i, risk_id.0, &loaded, command)?;
+            append.magnitude = loaded.state.inherent.map(|a| i64::from(a.score()));
+            Ok(append)
         }
         ProposedEffect::Supersede {
             decision_id: earlier,

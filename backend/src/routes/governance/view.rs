@@ -36,25 +36,7 @@ pub async fn get_governance(
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
-    let (up_to, then) = match query.as_of.as_deref() {
-        None => (i64::MAX, Utc::now()),
-        Some(raw) => {
-            let as_of = AsOf::parse(raw)?;
-            let position = as_of.position(&pool).await?;
-            let then = match as_of {
-                AsOf::Instant(t) => t,
-                AsOf::Position(p) => {
-                    sqlx::query_scalar("SELECT recorded_at FROM events WHERE position = $1")
-                        .bind(p)
-                        .fetch_optional(pool.get_ref())
-                        .await
-                        .map_err(ApiError::internal)?
-                        .unwrap_or_else(Utc::now)
-                }
-            };
-            (position, then)
-        }
-    };
+    let (up_to, then) = AsOf::resolve(query.as_of.as_deref(), &pool).await?;
     let view = governance_view(&pool, program_id, up_to)
         .await
         .map_err(ApiError::internal)?;

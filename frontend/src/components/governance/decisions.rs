@@ -85,6 +85,10 @@ fn effect_text(gov: Gov, effect: &ProposedEffect) -> String {
                 question.as_deref().unwrap_or("an earlier decision")
             )
         }
+        // The question names the risk; the register shows the acceptance with this decision.
+        ProposedEffect::AcceptRisk { .. } => {
+            "Accept the risk: its response becomes “accept”, approved by this decision".into()
+        }
     }
 }
 

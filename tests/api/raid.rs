@@ -1,0 +1,513 @@
+//! RAID through the API: a risk from identification to realisation with its score history,
+//! exposure pushed along a cross-project dependency, acceptance above appetite refused, an
+//! assumption that proves false raising its risk, the register as of before anything existed,
+//! absurd input refused without appending, and two people reassessing one risk at once.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use throughline_shared::api::CommandAccepted;
+use throughline_shared::raid::register::RaidRegister;
+use throughline_shared::raid::requests::{ExposureResponse, RiskDetailResponse};
+use throughline_shared::raid::risk::{RiskState, Roam};
+use throughline_shared::{ProgramId, ProjectId};
+use throughline_tests::{TestApp, assert_error};
+use uuid::Uuid;
+
+async fn accepted(res: reqwest::Response, status: StatusCode) -> CommandAccepted {
+    let got = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(got, status, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn register(app: &TestApp, program: ProgramId, query: &str) -> RaidRegister {
+    let res = app
+        .get(&format!("/api/programs/{program}/raid{query}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+struct Setup {
+    app: TestApp,
+    program: ProgramId,
+    ledger: ProjectId,
+    checkout: ProjectId,
+    risks: String,
+}
+
+/// Ledger's API release feeds Checkout's integration (a dependency between two projects).
+async fn setup() -> (Setup, Uuid) {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Payments").await;
+    let ledger = app.add_project(program, "Ledger").await;
+    let checkout = app.add_project(program, "Checkout").await;
+    let api = app
+        .add_milestone(program, ledger, "Ledger API live", "2027-03-10")
+        .await;
+    let integration = app
+        .add_milestone(program, checkout, "Checkout integrated", "2027-03-12")
+        .await;
+    let res = app.propose(program, api, integration, json!({})).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let risks = format!("/api/programs/{program}/raid/risks");
+    (
+        Setup {
+            app,
+            program,
+            ledger,
+            checkout,
+            risks,
+        },
+        api.0,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_risk_is_assessed_exposes_its_consumers_is_refused_acceptance_above_appetite_and_realised()
+ {
+    let (s, api) = setup().await;
+    let (app, program) = (&s.app, s.program);
+    let empty_at = app.head().await;
+    let appetite = format!("/api/programs/{program}/raid/appetite");
+    accepted(
+        app.put(
+            &appetite,
+            &json!({"appetite": {"score": 12, "schedule_days": 10}, "reason": "Board"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let risk = accepted(
+        app.post(
+            &s.risks,
+            &json!({"details": {"title": "HSM vendor slips", "cause": "Single HSM supplier",
+                                "category": "vendor", "owner": "Ana Ruiz", "projects": [s.ledger],
+                                "links": [{"kind": "milestone", "id": api}]},
+                    "assessment": {"probability": 3, "impact": 3, "schedule_days": 8},
+                    "review_by": "2027-02-01"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+    .stream_id;
+    let one = format!("{}/{risk}", s.risks);
+    accepted(
+        app.post(
+            &format!("{one}/assess"),
+            &json!({"assessment": {"probability": 4, "impact": 4, "schedule_days": 20},
+                    "reason": "Supplier confirmed a delay", "review_by": "2027-03-01"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Accepting it directly: above the appetite (score 16 > 12), so a decision is needed.
+    let body = assert_error(
+        app.post(
+            &format!("{one}/respond"),
+            &json!({"strategy": "accept", "reason": "Too costly to mitigate"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        body.to_string()
+            .contains("score 16 is above the appetite of 12"),
+        "{body}"
+    );
+    accepted(
+        app.post(
+            &format!("{one}/respond"),
+            &json!({"strategy": "mitigate", "reason": "Second source"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let reg = register(app, program, "?today=2027-02-15").await;
+    let row = &reg.risks[0];
+    assert_eq!(
+        (row.score, row.details.category.as_str()),
+        (Some(16), "Vendor")
+    );
+    assert_eq!(row.roam, Roam::Owned);
+    assert!(!row.stale, "reviewed by 1 March");
+    assert!(row.above_appetite.is_some());
+    assert_eq!(
+        row.trend.iter().map(|p| p.score).collect::<Vec<_>>(),
+        [Some(9), Some(16)]
+    );
+    assert_eq!(reg.counts.above_appetite, 1);
+    let cell = reg
+        .heatmap
+        .inherent
+        .iter()
+        .find(|c| c.probability.get() == 4 && c.impact.get() == 4)
+        .unwrap();
+    assert_eq!(cell.count, 1);
+    assert_eq!(
+        register(app, program, "?today=2027-03-02&stale=true")
+            .await
+            .risks
+            .len(),
+        1,
+        "not reassessed by its review date"
+    );
+
+    // The provider's risk reaches the consumer's project.
+    let res = app
+        .get(&format!(
+            "/api/programs/{program}/raid/exposure?project={}",
+            s.checkout
+        ))
+        .await;
+    let exposure: ExposureResponse = res.json().await.unwrap();
+    let e = &exposure.risks[0];
+    assert_eq!(e.projects, {
+        let mut p = vec![s.ledger, s.checkout];
+        p.sort();
+        p
+    });
+    assert_eq!(
+        (e.milestones[0].worst_days, e.milestones[0].expected_days),
+        (20, 14)
+    );
+    assert!(e.milestones.len() == 2 && e.milestones[1].worst_days > 0);
+
+    // One risk with its history in words.
+    let detail: RiskDetailResponse = app.get(&one).await.json().await.unwrap();
+    let words: Vec<String> = detail
+        .history
+        .iter()
+        .map(|e| e.description.clone().unwrap_or_default())
+        .collect();
+    assert!(
+        words[0].contains("Identified the risk “HSM vendor slips”"),
+        "{words:?}"
+    );
+    assert!(
+        words
+            .iter()
+            .any(|w| w.contains("16 (High: probability 4 × impact 4, 20 days)"))
+    );
+    assert!(detail.exposure.is_some());
+
+    // It happens: an issue, linked both ways, in one append.
+    let issue = accepted(
+        app.post(
+            &format!("{one}/realise"),
+            &json!({"reason": "Supplier missed the date"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let reg = register(app, program, "").await;
+    let realised = reg.risks.iter().find(|r| r.risk_id.0 == risk).unwrap();
+    assert_eq!(
+        (
+            realised.state,
+            realised.roam,
+            realised.issue_id.map(|i| i.0)
+        ),
+        (RiskState::Realised, Roam::Resolved, Some(issue.stream_id))
+    );
+    let raised = &reg.issues[0];
+    assert_eq!(raised.from_risk.map(|r| r.0), Some(risk));
+    assert_eq!(raised.details.title, "HSM vendor slips");
+    // A realised risk takes no more assessments.
+    assert_error(
+        app.post(
+            &format!("{one}/assess"),
+            &json!({"assessment": {"probability": 1, "impact": 1}, "reason": "x"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing_to_change",
+    )
+    .await;
+    // As of before any of it: an empty register; as of the first assessment: score 9.
+    let before = register(app, program, &format!("?as_of={empty_at}")).await;
+    assert!(before.risks.is_empty() && before.appetite.is_none());
+    let first = detail.history[1].position;
+    let then = register(app, program, &format!("?as_of={first}")).await;
+    assert_eq!(then.risks[0].score, Some(9));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assumption_found_false_raises_its_risk_and_absurd_input_changes_nothing() {
+    let (s, api) = setup().await;
+    let (app, program) = (&s.app, s.program);
+    let assumption = accepted(
+        app.post(
+            &format!("/api/programs/{program}/raid/assumptions"),
+            &json!({"details": {"statement": "The regulator signs off the design in Q2",
+                                "owner": "Sam Patel", "projects": [s.checkout],
+                                "links": [{"kind": "milestone", "id": api}]}}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+    .stream_id;
+    let risk = accepted(
+        app.post(
+            &format!("/api/programs/{program}/raid/assumptions/{assumption}/invalidate"),
+            &json!({"note": "Sign-off moved to Q4"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+    .stream_id;
+    let reg = register(app, program, "").await;
+    let raised = reg.risks.iter().find(|r| r.risk_id.0 == risk).unwrap();
+    assert!(
+        raised
+            .details
+            .title
+            .starts_with("Assumption proved false: The regulator")
+    );
+    assert_eq!(raised.details.projects, [s.checkout]);
+    assert_eq!(reg.assumptions[0].risk_id.map(|r| r.0), Some(risk));
+
+    let head = app.head().await;
+    let absurd: Vec<(Value, StatusCode, &str)> = vec![
+        (
+            json!({"details": {"title": "x", "category": "Vendor", "owner": "A"},
+                   "assessment": {"probability": 9, "impact": 1}}),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            json!({"details": {"title": "x".repeat(100_000), "category": "Vendor", "owner": "A"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"details": {"title": "x", "category": "Weather", "owner": "A"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"details": {"title": "x", "category": "Vendor", "owner": "A",
+                               "projects": [Uuid::new_v4()]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"details": {"title": "x", "category": "Vendor", "owner": "A",
+                               "links": [{"kind": "objective", "id": Uuid::new_v4()}]}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"details": {"title": "x", "category": "Vendor", "owner": "A"},
+                   "assessment": {"probability": 2, "impact": 2, "schedule_days": 65535}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            json!({"details": {"title": "x", "category": "Vendor", "owner": "A"},
+                   "assessment": {"probability": 2, "impact": 2,
+                                  "cost": {"minor": i64::MAX, "currency": "EUR"}}}),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            json!({"details": {"title": "x", "category": "Vendor", "owner": "A",
+                               "proximity": "9999-01-01"}}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+    ];
+    for (body, status, code) in absurd {
+        assert_error(app.post(&s.risks, &body).await, status, code).await;
+    }
+    for query in [
+        "?band=enormous",
+        "?state=gone",
+        "?today=someday",
+        "?as_of=yesterday",
+    ] {
+        let res = app
+            .get(&format!("/api/programs/{program}/raid{query}"))
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{query}");
+    }
+    assert_eq!(app.head().await, head, "nothing refused was appended");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_people_reassessing_one_risk_at_once_get_one_conflict_and_lose_nothing() {
+    let (s, _) = setup().await;
+    let (app, program) = (&s.app, s.program);
+    let risk = accepted(
+        app.post(
+            &s.risks,
+            &json!({"details": {"title": "Key engineer leaves", "category": "Resource",
+                                "owner": "Lee", "projects": [s.ledger]}}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let (ana_id, ana) = app.client_as("ana").await;
+    let (bo_id, bo) = app.client_as("bo").await;
+    for user in [ana_id, bo_id] {
+        app.grant(program, user, "contributor", None).await;
+    }
+    let url = app.url(&format!("{}/{}/assess", s.risks, risk.stream_id));
+    let body = |p: u8, who: &str| {
+        json!({"assessment": {"probability": p, "impact": 4}, "reason": format!("{who}'s view"),
+               "expected_version": risk.version})
+    };
+    let (a, b) = tokio::join!(
+        ana.post(&url).json(&body(2, "Ana")).send(),
+        bo.post(&url).json(&body(5, "Bo")).send()
+    );
+    let mut statuses = [a.unwrap().status(), b.unwrap().status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let detail: RiskDetailResponse = app
+        .get(&format!("{}/{}", s.risks, risk.stream_id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail.history.len(), 2, "identified, and one reassessment");
+    assert_eq!(detail.risk.trend.len(), 1);
+    assert_eq!(detail.risk.stamp.version, risk.version + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_risk_above_appetite_is_accepted_only_through_its_forum_with_the_approval_as_cause() {
+    let (s, _) = setup().await;
+    let (app, program) = (&s.app, s.program);
+    let (ada_id, ada) = app.client_as("ada").await;
+    app.grant(program, ada_id, "forum_member", None).await;
+    let forum = accepted(
+        app.post(
+            &format!("/api/programs/{program}/forums"),
+            &json!({"name": "Steering committee", "chair": ada_id, "members": [], "quorum": 1,
+                    "cadence": "monthly", "first_session": "2027-01-29", "decision_sla_days": 10}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+    .stream_id;
+    accepted(
+        app.post(
+            &format!("/api/programs/{program}/decision-rights"),
+            &json!({"rights": [{"kind": "risk_acceptance", "threshold": 12, "forum_id": forum}]}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    accepted(
+        app.put(
+            &format!("/api/programs/{program}/raid/appetite"),
+            &json!({"appetite": {"score": 9}, "reason": "Launch year"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let risk = accepted(
+        app.post(
+            &s.risks,
+            &json!({"details": {"title": "Card scheme rule change", "category": "Regulatory",
+                                "owner": "Ana", "projects": [s.checkout]},
+                    "assessment": {"probability": 4, "impact": 4}}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+    .stream_id;
+    let respond = format!("{}/{risk}/respond", s.risks);
+    let head = app.head().await;
+    let body = assert_error(
+        app.post(
+            &respond,
+            &json!({"strategy": "accept", "reason": "Cheaper to absorb"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "decision_required",
+    )
+    .await;
+    assert!(body.to_string().contains("Steering committee"), "{body}");
+    assert_eq!(app.head().await, head, "refused, nothing appended");
+
+    let decisions = format!("/api/programs/{program}/decisions");
+    let decision = accepted(
+        app.post(
+            &decisions,
+            &json!({"kind": "risk_acceptance", "question": "Accept the card scheme risk?",
+                    "options": [{"title": "Accept"}, {"title": "Mitigate"}],
+                    "effects": [{"effect": "accept_risk", "risk_id": risk}]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+    .stream_id;
+    let d = format!("{decisions}/{decision}");
+    for (path, body) in [
+        (format!("{d}/table"), json!({})),
+        (format!("{d}/votes"), json!({"vote": "approve"})),
+    ] {
+        let res = ada.post(app.url(&path)).json(&body).send().await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{path}: {}",
+            res.text().await.unwrap()
+        );
+    }
+    let before = app.head().await;
+    let res = ada
+        .post(app.url(&format!("{d}/outcome")))
+        .json(&json!({"outcome": "approve", "rationale": "Absorb it this year"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+
+    let reg = register(app, program, "").await;
+    let row = reg.risks.iter().find(|r| r.risk_id.0 == risk).unwrap();
+    assert_eq!(row.roam, Roam::Accepted);
+    assert_eq!(row.accepted_by.map(|d| d.0), Some(decision));
+    let page: throughline_shared::api::EventPage = app
+        .get(&format!("/api/programs/{program}/events?after={before}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let types: Vec<&str> = page.events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types, ["DecisionApproved", "RiskResponseChosen"]);
+    let (approval, acceptance) = (&page.events[0], &page.events[1]);
+    assert_eq!(acceptance.metadata.causation_id, Some(approval.event_id.0));
+    assert_eq!(acceptance.metadata.actor, "ada");
+    assert!(
+        acceptance
+            .description
+            .as_deref()
+            .unwrap_or_default()
+            .contains("as approved by decision")
+    );
+}
