@@ -220,9 +220,10 @@ async fn shutdown_requested() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// The escalation SLA check, on every instance: the check itself makes sure each step is taken
-/// once (see `commands::governance::check_escalations`), and its state is the log, so it picks up
-/// after a restart where the last run left off.
+/// The escalation SLA check and the RAID registers' own escalations, on every instance: each
+/// check makes sure each step is taken once (see `commands::governance::check_escalations` and
+/// `escalate_from_registers`), and its state is the log, so it picks up after a restart where the
+/// last run left off.
 async fn check_escalations_every(store: EventStore, every: std::time::Duration) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -232,6 +233,14 @@ async fn check_escalations_every(store: EventStore, every: std::time::Duration) 
             Ok(0) => {}
             Ok(moved) => tracing::info!(moved, "escalations moved up past their response time"),
             Err(e) => tracing::warn!(error = %e, "escalation check failed; retrying next tick"),
+        }
+        let now = chrono::Utc::now();
+        match crate::commands::governance::escalate_from_registers(&store, now).await {
+            Ok(0) => {}
+            Ok(raised) => tracing::info!(raised, "risks escalated from the RAID registers"),
+            Err(e) => {
+                tracing::warn!(error = %e, "RAID escalation check failed; retrying next tick")
+            }
         }
     }
 }

@@ -433,6 +433,23 @@ async fn a_risk_above_appetite_is_accepted_only_through_its_forum_with_the_appro
     )
     .await
     .stream_id;
+    // The forum's next session has it on its agenda: new, and above appetite.
+    let agenda: throughline_shared::governance::session::Agenda = app
+        .get(&format!("/api/programs/{program}/forums/{forum}/agenda"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    use throughline_shared::raid::agenda::RiskAgendaReason;
+    let item = &agenda.risks[0];
+    assert_eq!(item.title, "Card scheme rule change");
+    assert!(matches!(
+        item.reasons.as_slice(),
+        [
+            RiskAgendaReason::AboveAppetite { .. },
+            RiskAgendaReason::New
+        ]
+    ));
     let respond = format!("{}/{risk}/respond", s.risks);
     let head = app.head().await;
     let body = assert_error(
@@ -510,4 +527,77 @@ async fn a_risk_above_appetite_is_accepted_only_through_its_forum_with_the_appro
             .unwrap_or_default()
             .contains("as approved by decision")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_risk_goes_up_the_escalation_path_once_even_when_two_instances_check_at_once() {
+    use throughline_backend::commands::governance::escalate_from_registers;
+    use throughline_backend::event_store::EventStore;
+    use throughline_shared::governance::escalation::ItemRef;
+    use throughline_shared::governance::requests::GovernanceResponse;
+    let (s, _) = setup().await;
+    let (app, program) = (&s.app, s.program);
+    let now = chrono::Utc::now();
+    let yesterday = (now - chrono::Duration::days(1)).date_naive();
+    let risk = accepted(
+        app.post(
+            &s.risks,
+            &json!({"details": {"title": "Data centre lease ends", "category": "Resource",
+                                "owner": "Ana", "projects": [s.ledger]},
+                    "assessment": {"probability": 2, "impact": 3},
+                    "review_by": yesterday}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+    .stream_id;
+    // Without an escalation path there is nowhere to send it.
+    assert_eq!(escalate_from_registers(&app.store, now).await.unwrap(), 0);
+    accepted(
+        app.post(
+            &format!("/api/programs/{program}/escalation-path"),
+            &json!({"levels": [{"title": "Program manager", "response_sla_hours": 48}]}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let other_instance = EventStore::start(app.pool.clone());
+    let (a, b) = tokio::join!(
+        escalate_from_registers(&app.store, now),
+        escalate_from_registers(&other_instance, now)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "raised exactly once");
+    assert_eq!(escalate_from_registers(&app.store, now).await.unwrap(), 0);
+    let g: GovernanceResponse = app
+        .get(&format!("/api/programs/{program}/governance"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let e = &g.view.escalations[0];
+    assert_eq!(
+        e.subject,
+        ItemRef::Risk(throughline_shared::ids::RiskId(risk))
+    );
+    assert_eq!(e.subject_label, "Data centre lease ends");
+    assert!(
+        e.reason.contains("not reassessed by its review date"),
+        "{}",
+        e.reason
+    );
+    assert_eq!(e.raised_by, "raid-check");
+    // Reassessed: no longer stale, nothing more to raise.
+    accepted(
+        app.post(
+            &format!("{}/{risk}/assess", s.risks),
+            &json!({"assessment": {"probability": 2, "impact": 3}, "reason": "Lease extended",
+                    "review_by": (now + chrono::Duration::days(30)).date_naive()}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(escalate_from_registers(&app.store, now).await.unwrap(), 0);
 }

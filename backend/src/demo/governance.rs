@@ -350,7 +350,7 @@ pub(super) async fn seed_governance(
         &as_user("Jonas Weber"),
         program_id,
         &view,
-        &[],
+        None,
         EscalateRequest {
             subject: ItemRef::Dependency(dependencies[17]),
             reason: "The vendor cannot support shadow mode before go-live; the cut-over plan needs a decision".into(),

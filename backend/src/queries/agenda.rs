@@ -2,12 +2,14 @@
 
 use super::governance::governance_view;
 use super::program::{ReadFailed, current_view, view_at};
+use super::raid::raid_view;
 use crate::commands::governance::next_session;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 use throughline_shared::ProgramId;
 use throughline_shared::governance::session::{Agenda, assemble_agenda};
 use throughline_shared::ids::ForumId;
+use throughline_shared::raid::agenda::risk_agenda;
 use throughline_shared::view::ProgramView;
 
 /// Why there is no agenda to show (mapped to HTTP in `error.rs`).
@@ -51,7 +53,7 @@ pub async fn agenda_for(
         None => None,
     };
     let analysis = view.analyse(now.date_naive());
-    let agenda = assemble_agenda(
+    let mut agenda = assemble_agenda(
         forum_id,
         &governance,
         &view,
@@ -59,5 +61,18 @@ pub async fn agenda_for(
         &analysis,
         now,
     );
+    let raid_now = raid_view(pool, program_id, i64::MAX)
+        .await
+        .map_err(ReadFailed::Log)?;
+    let raid_then = match then {
+        Some((_, position)) => Some(
+            raid_view(pool, program_id, position)
+                .await
+                .map_err(ReadFailed::Log)?,
+        ),
+        None => None,
+    };
+    agenda.risks = risk_agenda(&raid_now, raid_then.as_ref(), now.date_naive());
+    agenda.position = agenda.position.max(raid_now.position);
     Ok((agenda, next))
 }

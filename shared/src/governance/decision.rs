@@ -30,7 +30,7 @@ pub const LIST_MAX: usize = 50;
 /// against.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case", tag = "effect")]
+#[serde(rename_all = "snake_case", tag = "effect", try_from = "FlatEffect")]
 pub enum ProposedEffect {
     Rebaseline {
         milestone_id: MilestoneId,
@@ -48,6 +48,64 @@ pub enum ProposedEffect {
     },
     /// Approving this decision accepts a risk (above the program's appetite, typically).
     AcceptRisk { risk_id: RiskId, risk_version: i64 },
+}
+
+/// The stored form of an effect, read as one flat object: the same JSON serde's internally tagged
+/// enum reads, without the buffering deserializer it generates (12 KB of the browser's wasm).
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EffectKind {
+    Rebaseline,
+    CancelDependency,
+    Supersede,
+    AcceptRisk,
+}
+
+#[derive(Deserialize)]
+struct FlatEffect {
+    effect: EffectKind,
+    milestone_id: Option<MilestoneId>,
+    to: Option<NaiveDate>,
+    milestone_version: Option<i64>,
+    dependency_id: Option<DependencyId>,
+    register_version: Option<i64>,
+    decision_id: Option<DecisionId>,
+    decision_version: Option<i64>,
+    risk_id: Option<RiskId>,
+    risk_version: Option<i64>,
+}
+
+impl TryFrom<FlatEffect> for ProposedEffect {
+    type Error = String;
+
+    fn try_from(f: FlatEffect) -> Result<Self, String> {
+        let missing = |field: &str| format!("the effect lacks `{field}`");
+        Ok(match f.effect {
+            EffectKind::Rebaseline => ProposedEffect::Rebaseline {
+                milestone_id: f.milestone_id.ok_or_else(|| missing("milestone_id"))?,
+                to: f.to.ok_or_else(|| missing("to"))?,
+                milestone_version: f
+                    .milestone_version
+                    .ok_or_else(|| missing("milestone_version"))?,
+            },
+            EffectKind::CancelDependency => ProposedEffect::CancelDependency {
+                dependency_id: f.dependency_id.ok_or_else(|| missing("dependency_id"))?,
+                register_version: f
+                    .register_version
+                    .ok_or_else(|| missing("register_version"))?,
+            },
+            EffectKind::Supersede => ProposedEffect::Supersede {
+                decision_id: f.decision_id.ok_or_else(|| missing("decision_id"))?,
+                decision_version: f
+                    .decision_version
+                    .ok_or_else(|| missing("decision_version"))?,
+            },
+            EffectKind::AcceptRisk => ProposedEffect::AcceptRisk {
+                risk_id: f.risk_id.ok_or_else(|| missing("risk_id"))?,
+                risk_version: f.risk_version.ok_or_else(|| missing("risk_version"))?,
+            },
+        })
+    }
 }
 
 impl ProposedEffect {
@@ -842,5 +900,42 @@ mod tests {
         );
         d.when(decide(Outcome::Defer { until: None }, 1, vec![]))
             .then_accepted();
+    }
+}
+
+#[cfg(test)]
+mod effect_wire {
+    use super::ProposedEffect;
+
+    /// Effects are stored inside `DecisionRaised`: every variant must read back from what it
+    /// writes, and a stored effect missing a field must be refused, not guessed.
+    #[test]
+    fn effects_read_back_what_they_write_and_refuse_what_they_lack() {
+        let effects: Vec<ProposedEffect> = serde_json::from_str(
+            r#"[{"effect":"rebaseline","milestone_id":"00000000-0000-0000-0000-000000000001","to":"2027-04-30","milestone_version":3},
+                {"effect":"cancel_dependency","dependency_id":"00000000-0000-0000-0000-000000000002","register_version":7},
+                {"effect":"supersede","decision_id":"00000000-0000-0000-0000-000000000003","decision_version":2},
+                {"effect":"accept_risk","risk_id":"00000000-0000-0000-0000-000000000004","risk_version":5,"unknown":true}]"#,
+        )
+        .unwrap();
+        assert_eq!(effects.len(), 4);
+        for effect in &effects {
+            let json = serde_json::to_string(effect).unwrap();
+            assert_eq!(
+                &serde_json::from_str::<ProposedEffect>(&json).unwrap(),
+                effect
+            );
+        }
+        assert!(
+            serde_json::to_string(&effects[0])
+                .unwrap()
+                .starts_with(r#"{"effect":"rebaseline""#)
+        );
+        let err = serde_json::from_str::<ProposedEffect>(
+            r#"{"effect":"rebaseline","milestone_id":"00000000-0000-0000-0000-000000000001"}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("lacks `to`"), "{err}");
+        assert!(serde_json::from_str::<ProposedEffect>(r#"{"effect":"launch"}"#).is_err());
     }
 }

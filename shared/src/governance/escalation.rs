@@ -7,7 +7,9 @@ use super::charter::EscalationLevel;
 use crate::date::add_hours;
 use crate::error::{DomainError, NAME_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
-use crate::ids::{DecisionId, DependencyId, EscalationId, MilestoneId, ProgramId, ProjectId};
+use crate::ids::{
+    DecisionId, DependencyId, EscalationId, MilestoneId, ProgramId, ProjectId, RiskId,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +22,8 @@ pub enum ItemRef {
     Dependency(DependencyId),
     Project(ProjectId),
     Decision(DecisionId),
+    /// A risk of the RAID register (stale, above appetite, or a treatment action overdue).
+    Risk(RiskId),
 }
 
 /// Facts about an escalation. Wire names are the variant names and never change.

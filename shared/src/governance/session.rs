@@ -68,6 +68,10 @@ pub struct Agenda {
     pub dependencies: Vec<TroubledDependency>,
     /// What changed in the program since the forum last met, one sentence each.
     pub changes: Vec<String>,
+    /// Risks above appetite, new since the forum last met, stale, or whose score moved (absent
+    /// from agendas assembled before the RAID register existed).
+    #[serde(default)]
+    pub risks: Vec<crate::raid::agenda::AgendaRisk>,
     /// The log position of the forum's previous session (absent: its first session, so the
     /// changes are counted from the program's start).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -248,6 +252,8 @@ pub fn assemble_agenda(
         slipped,
         dependencies,
         changes: program_changes(before, now),
+        // Filled in by the caller from the RAID register, which this function does not see.
+        risks: Vec::new(),
         since_position: then.map(|(_, p)| p),
         position: now.position.max(governance.position),
     }
@@ -649,6 +655,7 @@ mod tests {
                 slipped: vec![],
                 dependencies: vec![],
                 changes: vec![],
+                risks: vec![],
                 since_position: None,
                 position: 1,
             },

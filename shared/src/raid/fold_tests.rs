@@ -422,6 +422,188 @@ fn a_risk_on_one_projects_milestone_exposes_everything_downstream_and_the_object
     );
 }
 
+#[test]
+fn a_sessions_agenda_names_risks_above_appetite_new_stale_or_rescored_since_it_last_met() {
+    use super::agenda::{RiskAgendaReason, risk_agenda};
+    let mut log = Log(Vec::new());
+    let settings = RaidSettingsEvent::RiskAppetiteSet {
+        program_id: program(),
+        appetite: Appetite {
+            score: 12,
+            schedule_days: None,
+            cost: None,
+        },
+        reason: "Board".into(),
+    };
+    log.0.push((
+        recorded(1, 1, Uuid::from_u128(9), settings.clone()),
+        DomainEvent::RaidSettings(settings),
+    ));
+    log.risk(
+        risk_id(1),
+        vec![identify(
+            1,
+            "Old, quiet",
+            "",
+            vec![],
+            assessment(2, 2, None),
+        )],
+    );
+    log.risk(
+        risk_id(2),
+        vec![identify(
+            2,
+            "Old, rescored",
+            "",
+            vec![],
+            assessment(2, 3, None),
+        )],
+    );
+    let last_session = log.0.len() as i64;
+    let mut rescore = Risk::default();
+    for (r, e) in &log.0 {
+        if r.stream_id == risk_id(2).0
+            && let DomainEvent::Risk(e) = e
+        {
+            rescore.apply(e);
+        }
+    }
+    for event in rescore
+        .decide(RiskCommand::Assess {
+            assessment: assessment(4, 4, None),
+            reason: "Worse".into(),
+            review_by: Some(day(6, 1)),
+        })
+        .unwrap()
+    {
+        let position = log.0.len() as i64 + 1;
+        log.0.push((
+            recorded(position, 3, risk_id(2).0, event.clone()),
+            DomainEvent::Risk(event),
+        ));
+    }
+    log.risk(
+        risk_id(3),
+        vec![identify(3, "New", "", vec![], assessment(1, 2, None))],
+    );
+    let now = log.view(i64::MAX);
+    let then = log.view(last_session);
+    let agenda = risk_agenda(&now, Some(&then), day(3, 20));
+    let reasons = |title: &str| {
+        agenda
+            .iter()
+            .find(|a| a.title == title)
+            .map(|a| a.reasons.clone())
+            .unwrap_or_default()
+    };
+    assert!(matches!(
+        reasons("Old, rescored").as_slice(),
+        [
+            RiskAgendaReason::AboveAppetite { .. },
+            RiskAgendaReason::ScoreChanged { from: 6, to: 16 }
+        ]
+    ));
+    assert_eq!(
+        reasons("Old, quiet"),
+        [RiskAgendaReason::Stale {
+            review_by: day(3, 15)
+        }]
+    );
+    assert!(reasons("New").contains(&RiskAgendaReason::New));
+    assert_eq!(agenda[0].title, "Old, rescored", "highest score first");
+    let first = risk_agenda(&now, None, day(3, 1));
+    assert!(
+        first
+            .iter()
+            .all(|a| a.reasons.contains(&RiskAgendaReason::New))
+    );
+}
+
+#[test]
+fn the_register_escalates_stale_risks_overdue_actions_and_a_score_crossing_the_appetite_once_each()
+{
+    use super::escalation::due_escalations;
+    use crate::ids::ActionId;
+    let mut log = Log(Vec::new());
+    let settings = RaidSettingsEvent::RiskAppetiteSet {
+        program_id: program(),
+        appetite: Appetite {
+            score: 12,
+            schedule_days: None,
+            cost: None,
+        },
+        reason: "Board".into(),
+    };
+    log.0.push((
+        recorded(1, 1, Uuid::from_u128(9), settings.clone()),
+        DomainEvent::RaidSettings(settings),
+    ));
+    let reassess = |p, i| RiskCommand::Assess {
+        assessment: assessment(p, i, None),
+        reason: "Review".into(),
+        review_by: Some(day(4, 30)),
+    };
+    // 9 → 16 (crossed) → 20 (still above: the same crossing) with an action due on 10 March.
+    log.risk(
+        risk_id(1),
+        vec![
+            identify(1, "Crossing", "", vec![], assessment(3, 3, None)),
+            reassess(4, 4),
+            reassess(4, 5),
+            RiskCommand::AddAction {
+                action_id: ActionId::from_uuid(Uuid::from_u128(77)),
+                title: "Second source".into(),
+                owner: "Ana".into(),
+                due: day(3, 10),
+            },
+        ],
+    );
+    // Stale since 15 March, within appetite.
+    log.risk(
+        risk_id(2),
+        vec![identify(2, "Quiet", "", vec![], assessment(2, 2, None))],
+    );
+    let raid = log.view(i64::MAX);
+    let due = due_escalations(&raid, day(3, 20));
+    let keys: Vec<(&str, &str)> = due
+        .iter()
+        .map(|d| {
+            (
+                d.label.as_str(),
+                d.key.split(':').next().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("Crossing", "action-overdue"),
+            ("Crossing", "above-appetite"),
+            ("Quiet", "stale")
+        ]
+    );
+    let crossing = due.iter().find(|d| d.key.starts_with("above")).unwrap();
+    assert_eq!(
+        crossing.key, "above-appetite:4",
+        "the assessment that crossed, not the latest"
+    );
+    assert!(
+        crossing
+            .reason
+            .contains("16 is above the program's appetite of 12")
+    );
+    assert_eq!(
+        due_escalations(&raid, day(3, 20)),
+        due,
+        "the same keys on every check"
+    );
+    assert!(
+        due_escalations(&raid, day(3, 1))
+            .iter()
+            .all(|d| d.key.starts_with("above"))
+    );
+}
+
 mod totality {
     //! Whatever the RAID streams hold — dates at the calendar's ends, impacts and amounts at
     //! their limits, ids that name nothing, events for items never created — the fold, the

@@ -20,8 +20,10 @@
 //! [`view::RaidView`] is folded by the server from those streams (now or as of any position),
 //! like the governance view; [`exposure`] pushes each risk's expected slip through the schedule.
 
+pub mod agenda;
 pub mod assumption;
 pub mod describe;
+pub mod escalation;
 pub mod exposure;
 pub mod issue;
 pub mod register;

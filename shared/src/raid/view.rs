@@ -173,6 +173,14 @@ impl RaidView {
             .map(|e| &e.risk)
     }
 
+    /// The score trajectory of a risk (the latest [`TREND_MAX`] points).
+    pub fn trend(&self, id: RiskId) -> &[ScorePoint] {
+        self.risk_index
+            .get(&id)
+            .and_then(|&i| self.risks.get(i))
+            .map_or(&[], |e| e.trend.as_slice())
+    }
+
     /// Open risks, each with its id: what exposure and aggregation look at.
     pub fn open_risks(&self) -> impl Iterator<Item = (RiskId, &Risk)> {
         self.risks

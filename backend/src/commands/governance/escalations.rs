@@ -4,23 +4,28 @@
 use super::charter_of;
 use crate::commands::{CommandError, Loaded, accepted, decide_and_append, load};
 use crate::event_store::{AppendError, EventStore, StoreError};
+use crate::queries::raid::raid_view;
 use crate::request_context::RequestContext;
 use chrono::{DateTime, Utc};
 use throughline_shared::api::CommandAccepted;
 use throughline_shared::event::AggregateEvent;
+use throughline_shared::governance::charter::{Charter, charter_stream};
 use throughline_shared::governance::escalation::{
     Escalation, EscalationCommand, EscalationEvent, ItemRef,
 };
 use throughline_shared::governance::requests::{EscalateRequest, EscalationStepRequest};
-use throughline_shared::ids::{DecisionId, EscalationId};
+use throughline_shared::ids::EscalationId;
+use throughline_shared::raid::escalation::due_escalations;
+use throughline_shared::raid::risk::RiskEvent;
 use throughline_shared::view::ProgramView;
 use throughline_shared::{DomainError, FieldError, ProgramId};
 use uuid::Uuid;
 
-/// What an escalated item is called, from the program as it is now.
+/// What an escalated item is called: from the program as it is now, or for a decision or a risk
+/// (which the program view does not hold) the name the route looked up.
 fn subject_label(
     view: &ProgramView,
-    decisions: &[(DecisionId, String)],
+    looked_up: Option<String>,
     subject: ItemRef,
 ) -> Option<String> {
     match subject {
@@ -34,10 +39,7 @@ fn subject_label(
             };
             format!("{} → {}", name(d.provider), name(d.consumer))
         }),
-        ItemRef::Decision(id) => decisions
-            .iter()
-            .find(|(d, _)| *d == id)
-            .map(|(_, q)| q.clone()),
+        ItemRef::Decision(_) | ItemRef::Risk(_) => looked_up,
     }
 }
 
@@ -46,12 +48,12 @@ pub async fn escalate(
     ctx: &RequestContext,
     program_id: ProgramId,
     view: &ProgramView,
-    decisions: &[(DecisionId, String)],
+    looked_up: Option<String>,
     request: EscalateRequest,
     now: DateTime<Utc>,
 ) -> Result<CommandAccepted, CommandError> {
     let charter = charter_of(store, program_id).await?;
-    let Some(label) = subject_label(view, decisions, request.subject) else {
+    let Some(label) = subject_label(view, looked_up, request.subject) else {
         return Err(DomainError::Invalid(vec![FieldError::new(
             "subject",
             "is not an item of this program",
@@ -160,4 +162,59 @@ pub async fn check_escalations(
         }
     }
     Ok(moved)
+}
+
+/// Raises the escalations the RAID registers call for (`raid::escalation::due_escalations`: stale
+/// risks, overdue treatment actions, scores crossing the appetite), in every program that has an
+/// escalation path. Each escalation's id is derived from its risk and key, and is appended only
+/// if its stream does not exist yet: instances checking at once, or again after a restart, raise
+/// it once. Returns how many this call raised.
+pub async fn escalate_from_registers(
+    store: &EventStore,
+    now: DateTime<Utc>,
+) -> Result<usize, CommandError> {
+    let programs: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT program_id FROM streams \
+         WHERE stream_type = $1 AND program_id IS NOT NULL ORDER BY program_id",
+    )
+    .bind(RiskEvent::STREAM_TYPE)
+    .fetch_all(store.pool())
+    .await
+    .map_err(StoreError::from)?;
+    let ctx = RequestContext::system("raid-check");
+    let mut raised = 0;
+    for program in programs {
+        let program_id = ProgramId::from_uuid(program);
+        let charter = load::<Charter>(store, charter_stream(program_id)).await?;
+        if charter.state.escalation_path.is_empty() {
+            continue;
+        }
+        let raid = raid_view(store.pool(), program_id, i64::MAX).await?;
+        for due in due_escalations(&raid, now.date_naive()) {
+            let escalation_id =
+                EscalationId::from_uuid(Uuid::new_v5(&due.risk_id.0, due.key.as_bytes()));
+            let loaded = load::<Escalation>(store, escalation_id.0)
+                .await?
+                .at_this_version();
+            if loaded.state.id.is_some() {
+                continue;
+            }
+            let command = EscalationCommand::Raise {
+                escalation_id,
+                program_id,
+                subject: ItemRef::Risk(due.risk_id),
+                subject_label: due.label,
+                reason: due.reason,
+                levels: charter.state.escalation_path.clone(),
+                now,
+            };
+            match decide_and_append(store, &ctx, escalation_id.0, loaded, command, None).await {
+                Ok(_) => raised += 1,
+                // Another instance raised it first.
+                Err(CommandError::Append(AppendError::Conflict { .. })) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(raised)
 }

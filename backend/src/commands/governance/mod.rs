@@ -27,7 +27,7 @@ mod sessions;
 
 pub use charter::{save_forum, set_decision_rights, set_escalation_path};
 pub use decisions::{decide_outcome, raise_decision, table_decision, vote};
-pub use escalations::{check_escalations, escalate, escalation_step};
+pub use escalations::{check_escalations, escalate, escalate_from_registers, escalation_step};
 pub use rights::{DirectChange, RaiseInstead, require_direct};
 pub use sessions::{SessionStep, next_session, open_session, session_step};
 

@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use crate::event_store::EventStore;
 use crate::queries::governance::governance_view;
 use crate::queries::program::current_view;
+use crate::queries::raid::raid_view;
 use crate::request_context::RequestContext;
 use crate::routes::Json;
 use actix_web::{HttpResponse, post, web};
@@ -16,7 +17,7 @@ use throughline_shared::access::ProgramAction;
 use throughline_shared::api::{CommandAccepted, ErrorResponse};
 use throughline_shared::governance::escalation::ItemRef;
 use throughline_shared::governance::requests::{EscalateRequest, EscalationStepRequest};
-use throughline_shared::ids::{DecisionId, EscalationId};
+use throughline_shared::ids::EscalationId;
 use uuid::Uuid;
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/escalations", tag = "governance",
@@ -38,22 +39,26 @@ pub async fn escalate(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
     let request = body.into_inner();
-    // Only an escalated decision needs the governance view (for its question).
-    let decisions: Vec<(DecisionId, String)> = match request.subject {
+    // A decision or a risk is named from its own view (the program view holds neither).
+    let looked_up = match request.subject {
         ItemRef::Decision(id) => governance_view(&pool, program_id, i64::MAX)
             .await
             .map_err(ApiError::internal)?
             .decision(id)
-            .map(|d| vec![(d.decision_id, d.question.clone())])
-            .unwrap_or_default(),
-        _ => Vec::new(),
+            .map(|d| d.question.clone()),
+        ItemRef::Risk(id) => raid_view(&pool, program_id, i64::MAX)
+            .await
+            .map_err(ApiError::internal)?
+            .risk(id)
+            .map(|r| r.details.title.clone()),
+        _ => None,
     };
     let accepted = commands::escalate(
         &store,
         &ctx,
         program_id,
         &view,
-        &decisions,
+        looked_up,
         request,
         Utc::now(),
     )
