@@ -98,8 +98,76 @@ struct World {
     spare_m1: Vec<MilestoneId>,
     spare_m2: Vec<MilestoneId>,
     manager: throughline_shared::UserId,
-    /// A risk of A2, for the RAID rows.
+    /// A risk, an issue and an assumption of A2, for the RAID rows.
     risk_a2: uuid::Uuid,
+    issue_a2: uuid::Uuid,
+    assumption_a2: uuid::Uuid,
+    /// RAID items of A2 one per caller, for changes that can be made once (respond then close;
+    /// mark the action done then realise; mark the issue's action done then resolve; validate;
+    /// invalidate): (item, its action).
+    spare_risks: Vec<uuid::Uuid>,
+    spare_risk_actions: Vec<(uuid::Uuid, uuid::Uuid)>,
+    spare_issue_actions: Vec<(uuid::Uuid, uuid::Uuid)>,
+    spare_assumptions: Vec<(uuid::Uuid, uuid::Uuid)>,
+}
+
+/// Creates RAID items of program A through the API, as the administrator.
+struct Raid<'a> {
+    app: &'a TestApp,
+    a: ProgramId,
+    p2: ProjectId,
+}
+
+impl Raid<'_> {
+    async fn create(&self, kind: &str, details: Value) -> uuid::Uuid {
+        let res = self
+            .app
+            .post(
+                &format!("/api/programs/{}/raid/{kind}", self.a),
+                &json!({ "details": details }),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{kind}");
+        res.json::<throughline_shared::api::CommandAccepted>()
+            .await
+            .unwrap()
+            .stream_id
+    }
+
+    /// Adds an action to the item and answers its id.
+    async fn action(&self, kind: &str, item: uuid::Uuid) -> uuid::Uuid {
+        let res = self
+            .app
+            .post(
+                &format!("/api/programs/{}/raid/{kind}/{item}/actions", self.a),
+                &json!({"title": "Chase", "owner": "Ana", "due": "2027-05-01"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let register: throughline_shared::raid::register::RaidRegister = self
+            .app
+            .get(&format!(
+                "/api/programs/{}/raid?project={}",
+                self.a, self.p2
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let actions = match kind {
+            "risks" => register
+                .risks
+                .iter()
+                .find(|r| r.risk_id.0 == item)
+                .map(|r| r.actions.clone()),
+            _ => register
+                .issues
+                .iter()
+                .find(|r| r.issue_id.0 == item)
+                .map(|r| r.actions.clone()),
+        };
+        actions.unwrap().last().unwrap().action_id.0
+    }
 }
 
 fn day(i: usize) -> String {
@@ -173,8 +241,73 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         .await
         .unwrap()
         .stream_id;
+    let raid = Raid { app: &app, a, p2 };
+    let issue_a2 = raid
+        .create(
+            "issues",
+            json!({"title": "Test rig down", "severity": "high",
+        "owner": "Ana", "projects": [p2]}),
+        )
+        .await;
+    let assumption_a2 = raid
+        .create(
+            "assumptions",
+            json!({"statement": "Rates stay flat",
+        "owner": "Ana", "projects": [p2]}),
+        )
+        .await;
+    let mut spare_risks = Vec::new();
+    let mut spare_risk_actions = Vec::new();
+    let mut spare_issue_actions = Vec::new();
+    let mut spare_assumptions = Vec::new();
+    for i in 0..10 {
+        spare_risks.push(
+            raid.create(
+                "risks",
+                json!({"title": format!("Spare risk {i}"), "category": "Vendor",
+                "owner": "Ana", "projects": [p2]}),
+            )
+            .await,
+        );
+        let risk = raid
+            .create(
+                "risks",
+                json!({"title": format!("Spare acted risk {i}"),
+            "category": "Vendor", "owner": "Ana", "projects": [p2]}),
+            )
+            .await;
+        spare_risk_actions.push((risk, raid.action("risks", risk).await));
+        let issue = raid
+            .create(
+                "issues",
+                json!({"title": format!("Spare issue {i}"),
+            "severity": "low", "owner": "Ana", "projects": [p2]}),
+            )
+            .await;
+        spare_issue_actions.push((issue, raid.action("issues", issue).await));
+        spare_assumptions.push((
+            raid.create(
+                "assumptions",
+                json!({"statement": format!("Spare assumption {i}"),
+                "owner": "Ana", "projects": [p2]}),
+            )
+            .await,
+            raid.create(
+                "assumptions",
+                json!({"statement": format!("Spare doubt {i}"),
+                "owner": "Ana", "projects": [p2]}),
+            )
+            .await,
+        ));
+    }
     let world = World {
         risk_a2,
+        issue_a2,
+        assumption_a2,
+        spare_risks,
+        spare_risk_actions,
+        spare_issue_actions,
+        spare_assumptions,
         a,
         b,
         p1,
@@ -225,61 +358,62 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
     // Columns: anonymous, outsider, viewer, forum member, contributor, project manager of A1,
     // program manager, admin, manager's read-only token, manager's token limited to B.
     // Y allowed, F 403 forbidden, N 404 hidden, U 401 unauthenticated.
-    type Path = fn(&World) -> String;
+    /// The path, for the caller numbered `usize` (items that can be changed once, one each).
+    type Path = fn(&World, usize) -> String;
     let table: Vec<(&str, Method, Path, Body, &str)> = vec![
         (
             "read A",
             Method::GET,
-            |w| format!("/api/programs/{}", w.a),
+            |w, _| format!("/api/programs/{}", w.a),
             none,
             "UNYYYYYYYN",
         ),
         (
             "read A as of",
             Method::GET,
-            |w| format!("/api/programs/{}?as_of={}", w.a, w.as_of),
+            |w, _| format!("/api/programs/{}?as_of={}", w.a, w.as_of),
             none,
             "UNYYYYYYYN",
         ),
         (
             "A audit trail",
             Method::GET,
-            |w| format!("/api/programs/{}/events", w.a),
+            |w, _| format!("/api/programs/{}/events", w.a),
             none,
             "UNYYYYYYYN",
         ),
         (
             "A audit trail as of",
             Method::GET,
-            |w| format!("/api/programs/{}/events?as_of={}", w.a, w.as_of),
+            |w, _| format!("/api/programs/{}/events?as_of={}", w.a, w.as_of),
             none,
             "UNYYYYYYYN",
         ),
         (
             "A governance",
             Method::GET,
-            |w| format!("/api/programs/{}/governance", w.a),
+            |w, _| format!("/api/programs/{}/governance", w.a),
             none,
             "UNYYYYYYYN",
         ),
         (
             "A audit trail filtered",
             Method::GET,
-            |w| format!("/api/programs/{}/audit?event_type=MilestoneAdded", w.a),
+            |w, _| format!("/api/programs/{}/audit?event_type=MilestoneAdded", w.a),
             none,
             "UNYYYYYYYN",
         ),
         (
             "A audit export",
             Method::GET,
-            |w| format!("/api/programs/{}/audit?format=csv", w.a),
+            |w, _| format!("/api/programs/{}/audit?format=csv", w.a),
             none,
             "UNYYYYYYYN",
         ),
         (
             "establish a forum in A",
             Method::POST,
-            |w| format!("/api/programs/{}/forums", w.a),
+            |w, _| format!("/api/programs/{}/forums", w.a),
             |w, i| {
                 Some(
                     json!({"name": format!("Forum {i}"), "chair": w.manager, "quorum": 1,
@@ -291,7 +425,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "raise a decision in A",
             Method::POST,
-            |w| format!("/api/programs/{}/decisions", w.a),
+            |w, _| format!("/api/programs/{}/decisions", w.a),
             |_, i| {
                 Some(
                     json!({"kind": "other", "question": format!("Question {i}?"),
@@ -303,42 +437,42 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "escalate an A milestone",
             Method::POST,
-            |w| format!("/api/programs/{}/escalations", w.a),
+            |w, _| format!("/api/programs/{}/escalations", w.a),
             |w, _| Some(json!({"subject": {"kind": "milestone", "id": w.m1}, "reason": "No date"})),
             "UNYYYYYYFN",
         ),
         (
             "A RAID register",
             Method::GET,
-            |w| format!("/api/programs/{}/raid", w.a),
+            |w, _| format!("/api/programs/{}/raid", w.a),
             none,
             "UNYYYYYYYN",
         ),
         (
             "A RAID register as of",
             Method::GET,
-            |w| format!("/api/programs/{}/raid?as_of={}", w.a, w.as_of),
+            |w, _| format!("/api/programs/{}/raid?as_of={}", w.a, w.as_of),
             none,
             "UNYYYYYYYN",
         ),
         (
             "A risk exposure",
             Method::GET,
-            |w| format!("/api/programs/{}/raid/exposure", w.a),
+            |w, _| format!("/api/programs/{}/raid/exposure", w.a),
             none,
             "UNYYYYYYYN",
         ),
         (
             "one A risk with its history",
             Method::GET,
-            |w| format!("/api/programs/{}/raid/risks/{}", w.a, w.risk_a2),
+            |w, _| format!("/api/programs/{}/raid/risks/{}", w.a, w.risk_a2),
             none,
             "UNYYYYYYYN",
         ),
         (
             "raise a risk of A1",
             Method::POST,
-            |w| format!("/api/programs/{}/raid/risks", w.a),
+            |w, _| format!("/api/programs/{}/raid/risks", w.a),
             |w, i| {
                 Some(
                     json!({"details": {"title": format!("Risk {i}"), "category": "Technical",
@@ -350,7 +484,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "raise a program-level risk of A",
             Method::POST,
-            |w| format!("/api/programs/{}/raid/risks", w.a),
+            |w, _| format!("/api/programs/{}/raid/risks", w.a),
             |_, i| {
                 Some(
                     json!({"details": {"title": format!("Risk {i}"), "category": "Technical",
@@ -362,7 +496,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "reassess a risk of A2",
             Method::POST,
-            |w| format!("/api/programs/{}/raid/risks/{}/assess", w.a, w.risk_a2),
+            |w, _| format!("/api/programs/{}/raid/risks/{}/assess", w.a, w.risk_a2),
             |_, i| {
                 Some(
                     json!({"assessment": {"probability": 1 + i % 5, "impact": 3},
@@ -374,7 +508,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "raise an issue of A1",
             Method::POST,
-            |w| format!("/api/programs/{}/raid/issues", w.a),
+            |w, _| format!("/api/programs/{}/raid/issues", w.a),
             |w, i| {
                 Some(
                     json!({"details": {"title": format!("Issue {i}"), "severity": "high",
@@ -386,7 +520,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "record an assumption of A2",
             Method::POST,
-            |w| format!("/api/programs/{}/raid/assumptions", w.a),
+            |w, _| format!("/api/programs/{}/raid/assumptions", w.a),
             |w, i| {
                 Some(
                     json!({"details": {"statement": format!("Assumption {i}"), "owner": "Ana",
@@ -398,84 +532,255 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "set A's risk appetite",
             Method::PUT,
-            |w| format!("/api/programs/{}/raid/appetite", w.a),
+            |w, _| format!("/api/programs/{}/raid/appetite", w.a),
             |_, i| Some(json!({"appetite": {"score": 6 + i}, "reason": "Board guidance"})),
             "UNFFFFYYFN",
         ),
         (
+            "revise a risk of A2",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/raid/risks/{}/revise", w.a, w.risk_a2),
+            |w, i| {
+                Some(
+                    json!({"details": {"title": format!("Vendor late ({i})"), "category": "Vendor",
+                                        "owner": "Ana", "projects": [w.p2]}}),
+                )
+            },
+            "UNFFYFYYFN",
+        ),
+        (
+            "set the residual of a risk of A2",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/raid/risks/{}/residual", w.a, w.risk_a2),
+            |_, i| {
+                Some(json!({"assessment": {"probability": 1, "impact": 1},
+                            "reason": format!("Target {i}")}))
+            },
+            "UNFFYFYYFN",
+        ),
+        (
+            "add an action to a risk of A2",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/raid/risks/{}/actions", w.a, w.risk_a2),
+            |_, i| Some(json!({"title": format!("Step {i}"), "owner": "Ana", "due": "2027-06-01"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "respond to a risk of A2",
+            Method::POST,
+            |w, i| {
+                format!(
+                    "/api/programs/{}/raid/risks/{}/respond",
+                    w.a, w.spare_risks[i]
+                )
+            },
+            |_, _| Some(json!({"strategy": "mitigate", "reason": "Second source"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "close a risk of A2",
+            Method::POST,
+            |w, i| {
+                format!(
+                    "/api/programs/{}/raid/risks/{}/close",
+                    w.a, w.spare_risks[i]
+                )
+            },
+            |_, _| Some(json!({"text": "Gone"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "mark a risk action of A2 done",
+            Method::POST,
+            |w, i| {
+                let (risk, action) = w.spare_risk_actions[i];
+                format!("/api/programs/{}/raid/risks/{risk}/actions/{action}", w.a)
+            },
+            |_, _| Some(json!({"status": "done"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "realise a risk of A2",
+            Method::POST,
+            |w, i| {
+                format!(
+                    "/api/programs/{}/raid/risks/{}/realise",
+                    w.a, w.spare_risk_actions[i].0
+                )
+            },
+            |_, _| Some(json!({"reason": "It happened"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "revise an issue of A2",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/raid/issues/{}/revise", w.a, w.issue_a2),
+            |w, i| {
+                Some(
+                    json!({"details": {"title": format!("Rig down ({i})"), "severity": "high",
+                                        "owner": "Ana", "projects": [w.p2]}}),
+                )
+            },
+            "UNFFYFYYFN",
+        ),
+        (
+            "add an action to an issue of A2",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/raid/issues/{}/actions", w.a, w.issue_a2),
+            |_, i| Some(json!({"title": format!("Fix {i}"), "owner": "Ana", "due": "2027-06-01"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "mark an issue action of A2 done",
+            Method::POST,
+            |w, i| {
+                let (issue, action) = w.spare_issue_actions[i];
+                format!("/api/programs/{}/raid/issues/{issue}/actions/{action}", w.a)
+            },
+            |_, _| Some(json!({"status": "done"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "resolve an issue of A2",
+            Method::POST,
+            |w, i| {
+                format!(
+                    "/api/programs/{}/raid/issues/{}/resolve",
+                    w.a, w.spare_issue_actions[i].0
+                )
+            },
+            |_, _| Some(json!({"text": "Fixed"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "revise an assumption of A2",
+            Method::POST,
+            |w, _| {
+                format!(
+                    "/api/programs/{}/raid/assumptions/{}/revise",
+                    w.a, w.assumption_a2
+                )
+            },
+            |w, i| {
+                Some(
+                    json!({"details": {"statement": format!("Rates stay flat ({i})"),
+                                        "owner": "Ana", "projects": [w.p2]}}),
+                )
+            },
+            "UNFFYFYYFN",
+        ),
+        (
+            "validate an assumption of A2",
+            Method::POST,
+            |w, i| {
+                format!(
+                    "/api/programs/{}/raid/assumptions/{}/validate",
+                    w.a, w.spare_assumptions[i].0
+                )
+            },
+            |_, _| Some(json!({"text": "Confirmed"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "invalidate an assumption of A2",
+            Method::POST,
+            |w, i| {
+                format!(
+                    "/api/programs/{}/raid/assumptions/{}/invalidate",
+                    w.a, w.spare_assumptions[i].1
+                )
+            },
+            |_, _| Some(json!({"note": "It was not so"})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "set A's risk categories",
+            Method::PUT,
+            |w, _| format!("/api/programs/{}/raid/categories", w.a),
+            |_, i| Some(json!({"categories": ["Vendor", format!("Category {i}")]})),
+            "UNFFFFYYFN",
+        ),
+        (
+            "export A's risks as CSV",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/raid/risks.csv", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
             "A members",
             Method::GET,
-            |w| format!("/api/programs/{}/members", w.a),
+            |w, _| format!("/api/programs/{}/members", w.a),
             none,
             "UNYYYYYYYN",
         ),
         (
             "read B",
             Method::GET,
-            |w| format!("/api/programs/{}", w.b),
+            |w, _| format!("/api/programs/{}", w.b),
             none,
             "UNNNNNYYYY",
         ),
         (
             "B as of",
             Method::GET,
-            |w| format!("/api/programs/{}?as_of={}", w.b, w.as_of + 5),
+            |w, _| format!("/api/programs/{}?as_of={}", w.b, w.as_of + 5),
             none,
             "UNNNNNYYYY",
         ),
         (
             "B audit trail",
             Method::GET,
-            |w| format!("/api/programs/{}/events", w.b),
+            |w, _| format!("/api/programs/{}/events", w.b),
             none,
             "UNNNNNYYYY",
         ),
         (
             "edit A",
             Method::PATCH,
-            |w| format!("/api/programs/{}", w.a),
+            |w, _| format!("/api/programs/{}", w.a),
             |_, i| Some(json!({"name": format!("Program A (edit {i})")})),
             "UNFFFFYYFN",
         ),
         (
             "add project to A",
             Method::POST,
-            |w| format!("/api/programs/{}/projects", w.a),
+            |w, _| format!("/api/programs/{}/projects", w.a),
             |_, i| Some(json!({"name": format!("New {i}"), "manager": "M"})),
             "UNFFFFYYFN",
         ),
         (
             "status of A1",
             Method::POST,
-            |w| format!("/api/programs/{}/projects/{}/status", w.a, w.p1),
+            |w, _| format!("/api/programs/{}/projects/{}/status", w.a, w.p1),
             |_, i| Some(json!({"rag": "amber", "narrative": format!("report {i}")})),
             "UNFFYYYYFN",
         ),
         (
             "status of A2",
             Method::POST,
-            |w| format!("/api/programs/{}/projects/{}/status", w.a, w.p2),
+            |w, _| format!("/api/programs/{}/projects/{}/status", w.a, w.p2),
             |_, i| Some(json!({"rag": "red", "narrative": format!("report {i}")})),
             "UNFFYFYYFN",
         ),
         (
             "A schedule analysis",
             Method::GET,
-            |w| format!("/api/programs/{}/schedule", w.a),
+            |w, _| format!("/api/programs/{}/schedule", w.a),
             none,
             "UNYYYYYYYN",
         ),
         (
             "A slip preview",
             Method::GET,
-            |w| format!("/api/programs/{}/impact?milestone={}&days=5", w.a, w.m1),
+            |w, _| format!("/api/programs/{}/impact?milestone={}&days=5", w.a, w.m1),
             none,
             "UNYYYYYYYN",
         ),
         (
             "milestone in A1",
             Method::POST,
-            |w| format!("/api/programs/{}/milestones", w.a),
+            |w, _| format!("/api/programs/{}/milestones", w.a),
             |w, i| {
                 Some(
                     json!({"project_id": w.p1, "name": format!("M {i}"), "owner": "O", "planned": day(i)}),
@@ -486,7 +791,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "milestone in A2",
             Method::POST,
-            |w| format!("/api/programs/{}/milestones", w.a),
+            |w, _| format!("/api/programs/{}/milestones", w.a),
             |w, i| {
                 Some(
                     json!({"project_id": w.p2, "name": format!("M {i}"), "owner": "O", "planned": day(i)}),
@@ -497,42 +802,42 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "forecast of an A1 milestone",
             Method::POST,
-            |w| format!("/api/programs/{}/milestones/{}/forecast", w.a, w.m1),
+            |w, _| format!("/api/programs/{}/milestones/{}/forecast", w.a, w.m1),
             |_, i| Some(json!({"forecast": day(i)})),
             "UNFFYYYYFN",
         ),
         (
             "forecast of an A2 milestone",
             Method::POST,
-            |w| format!("/api/programs/{}/milestones/{}/forecast", w.a, w.m2),
+            |w, _| format!("/api/programs/{}/milestones/{}/forecast", w.a, w.m2),
             |_, i| Some(json!({"forecast": day(i)})),
             "UNFFYFYYFN",
         ),
         (
             "baseline an A1 milestone",
             Method::POST,
-            |w| format!("/api/programs/{}/milestones/{}/baseline", w.a, w.m1),
+            |w, _| format!("/api/programs/{}/milestones/{}/baseline", w.a, w.m1),
             |_, i| Some(json!({"baseline": day(i), "reason": "agreed in steering"})),
             "UNFFFFYYFN",
         ),
         (
             "A1 milestone through B's URL",
             Method::POST,
-            |w| format!("/api/programs/{}/milestones/{}/forecast", w.b, w.m1),
+            |w, _| format!("/api/programs/{}/milestones/{}/forecast", w.b, w.m1),
             |_, i| Some(json!({"forecast": day(i)})),
             "UNNNNNFNFF",
         ),
         (
             "propose A2 needs A1",
             Method::POST,
-            |w| format!("/api/programs/{}/dependencies", w.a),
+            |w, _| format!("/api/programs/{}/dependencies", w.a),
             |w, i| Some(json!({"provider": w.spare_m1[i], "consumer": w.spare_m2[i]})),
             "UNFFYYYYFN",
         ),
         (
             "re-date the A1 → A2 dependency",
             Method::POST,
-            |w| {
+            |w, _| {
                 format!(
                     "/api/programs/{}/dependencies/{}/need-by",
                     w.a, w.dependency
@@ -544,7 +849,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "phase of A",
             Method::POST,
-            |w| format!("/api/programs/{}/phase", w.a),
+            |w, _| format!("/api/programs/{}/phase", w.a),
             |_, i| {
                 let phases = ["initiation", "planning", "delivery", "closing", "closed"];
                 Some(json!({"phase": phases[i % 5]}))
@@ -554,49 +859,49 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "scope of A",
             Method::POST,
-            |w| format!("/api/programs/{}/scope", w.a),
+            |w, _| format!("/api/programs/{}/scope", w.a),
             |_, i| Some(json!({"title": format!("Item {i}"), "in_scope": true, "rationale": "r"})),
             "UNFFFFYYFN",
         ),
         (
             "grant in A",
             Method::POST,
-            |w| format!("/api/programs/{}/members", w.a),
+            |w, _| format!("/api/programs/{}/members", w.a),
             |w, i| Some(json!({"user_id": w.spare[i], "role": "viewer"})),
             "UNFFFFYYFN",
         ),
         (
             "create program",
             Method::POST,
-            |_| "/api/programs".into(),
+            |_, _| "/api/programs".into(),
             |_, i| Some(json!({"name": format!("Created {i}"), "sponsor": "S"})),
             "UYYYYYYYFF",
         ),
         (
             "the whole log",
             Method::GET,
-            |_| "/api/events".into(),
+            |_, _| "/api/events".into(),
             none,
             "UYYYYYYYYY",
         ),
         (
             "verify the chain",
             Method::GET,
-            |_| "/api/verify".into(),
+            |_, _| "/api/verify".into(),
             none,
             "UFFFFFFYFF",
         ),
         (
             "user directory",
             Method::GET,
-            |_| "/api/users".into(),
+            |_, _| "/api/users".into(),
             none,
             "UYYYYYYYYF",
         ),
         (
             "create user",
             Method::POST,
-            |_| "/api/users".into(),
+            |_, _| "/api/users".into(),
             |_, i| {
                 Some(
                     json!({"username": format!("new-{i}"), "display_name": "N", "password": PASSWORD}),
@@ -607,7 +912,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         (
             "own tokens",
             Method::GET,
-            |_| "/api/tokens".into(),
+            |_, _| "/api/tokens".into(),
             none,
             "UYYYYYYYFF",
         ),
@@ -615,8 +920,8 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
 
     let mut failures = Vec::new();
     for (name, method, path, body, expected) in &table {
-        let path = path(&world);
         for (i, ((caller_name, caller), want)) in callers.iter().zip(expected.chars()).enumerate() {
+            let path = path(&world, i);
             let mut request = caller.request(&app, method.clone(), &path);
             if let Some(body) = body(&world, i) {
                 request = request.json(&body);

@@ -601,3 +601,116 @@ async fn a_stale_risk_goes_up_the_escalation_path_once_even_when_two_instances_c
     .await;
     assert_eq!(escalate_from_registers(&app.store, now).await.unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_risk_register_goes_out_as_safe_csv_and_an_edited_file_comes_back_whole_or_not_at_all()
+{
+    use throughline_shared::api::CsvImportReport;
+    let (s, _) = setup().await;
+    let (app, program) = (&s.app, s.program);
+    for (title, p) in [("=HYPERLINK(\"http://evil\")", 2), ("Vendor insolvency", 3)] {
+        accepted(
+            app.post(
+                &s.risks,
+                &json!({"details": {"title": title, "category": "Vendor", "owner": "Ana",
+                                    "projects": [s.ledger, s.checkout]},
+                        "assessment": {"probability": p, "impact": 4, "schedule_days": 10,
+                                       "cost": {"minor": 4_000_050, "currency": "EUR"}}}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let csv_url = format!("/api/programs/{program}/raid/risks.csv");
+    let res = app.get(&csv_url).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let csv = res.text().await.unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Checkout; Ledger") && csv.contains("40000.50,EUR"),
+        "{csv}"
+    );
+    // Edited: the insolvency risk is now more likely; a new row; the hostile one untouched.
+    let edited = csv
+        .lines()
+        .map(|line| {
+            if line.contains("Vendor insolvency") {
+                line.replacen(",3,4,10,", ",5,4,10,", 1)
+            } else {
+                line.to_string()
+            }
+        })
+        .chain(std::iter::once(
+            ",Card scheme fees rise,,,Cost,Grace,Checkout,2,2,,,,,,,,,,,".to_string(),
+        ))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let post = |body: String| {
+        app.client
+            .post(app.url(&csv_url))
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let res = post(edited.clone()).await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let report: CsvImportReport = post(edited).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (report.created, report.updated),
+        (1, 0),
+        "a second import changes nothing but adds the id-less row again"
+    );
+    let reg = register(app, program, "").await;
+    let titles: Vec<&str> = reg.risks.iter().map(|r| r.details.title.as_str()).collect();
+    assert_eq!(titles[0], "Vendor insolvency");
+    assert_eq!(reg.risks[0].score, Some(20));
+    assert!(
+        titles.contains(&"=HYPERLINK(\"http://evil\")"),
+        "the guard is undone on the way in"
+    );
+    assert_eq!(
+        titles
+            .iter()
+            .filter(|t| **t == "Card scheme fees rise")
+            .count(),
+        2
+    );
+    // One bad row: nothing at all is imported, every problem is said.
+    let head = app.head().await;
+    let bad = format!(
+        "{}\n,Fine,,,Cost,Grace,Checkout,2,2,,,,,,,,,,,\n,Nowhere,,,Cost,Grace,Atlantis,2,2,,,,,,,,,,,\n,Half,,,Cost,Grace,,9,,,,,,,,,,,,",
+        csv.lines().next().unwrap()
+    );
+    let body: Value = post(bad).await.unwrap().json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_csv", "{body}");
+    let rows = body["error"]["details"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows[0].as_str().unwrap().contains("no project “Atlantis”"));
+    assert_eq!(app.head().await, head, "nothing imported");
+    // A viewer may export, not import.
+    let (viewer_id, viewer) = app.client_as("vera").await;
+    app.grant(program, viewer_id, "viewer", None).await;
+    let head = app.head().await;
+    assert_eq!(
+        viewer.get(app.url(&csv_url)).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let res = viewer
+        .post(app.url(&csv_url))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.head().await, head);
+}

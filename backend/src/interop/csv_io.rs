@@ -124,7 +124,7 @@ pub fn restore(cell: &str) -> &str {
 }
 
 /// `#[serde(with = "text_cell")]`: a free-text column, guarded by [`neutralise`] and [`restore`].
-mod text_cell {
+pub(crate) mod text_cell {
     use super::*;
 
     pub fn serialize<S: Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
@@ -137,12 +137,18 @@ mod text_cell {
     }
 }
 
-fn write<R: Serialize>(rows: impl IntoIterator<Item = R>) -> String {
+pub(crate) fn write<R: Serialize>(rows: impl IntoIterator<Item = R>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        writer.serialize(row).expect("rows serialize to CSV");
+        // Rows are flat structs of texts, numbers and dates, which the csv crate always writes;
+        // were one ever refused, the file says so by missing it, and the log says why.
+        if let Err(e) = writer.serialize(row) {
+            tracing::error!(error = %e, "a CSV row could not be written; left out");
+        }
     }
-    String::from_utf8(writer.into_inner().expect("an in-memory writer")).expect("CSV is UTF-8")
+    // Writing to memory cannot fail, and every cell came from a `String`.
+    let _ = writer.flush();
+    String::from_utf8_lossy(writer.get_ref()).into_owned()
 }
 
 pub fn milestones_csv(view: &ProgramView) -> String {

@@ -10,3 +10,4 @@
 pub mod csv_io;
 pub mod ical;
 pub mod mspdi;
+pub mod raid_csv;

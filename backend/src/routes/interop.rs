@@ -3,11 +3,14 @@
 use super::programs::AsOf;
 use super::schedule::allow;
 use crate::auth::{Principal, authorize, authorize_writer};
-use crate::commands::import::{import_dependency_rows, import_milestone_rows, import_plan};
+use crate::commands::import::{
+    import_dependency_rows, import_milestone_rows, import_plan, import_risk_rows,
+};
 use crate::error::ApiError;
 use crate::event_store::EventStore;
-use crate::interop::{csv_io, ical, mspdi};
+use crate::interop::{csv_io, ical, mspdi, raid_csv};
 use crate::queries::program::{current_view, view_at};
+use crate::queries::raid::raid_view;
 use crate::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
@@ -281,5 +284,51 @@ pub async fn import_dependencies(
     let (access, view, rows) = csv_import_input(&pool, &principal, program_id, payload).await?;
     let report =
         import_dependency_rows(&store, &ctx, &view, rows, allow(&principal, &access)).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+#[utoipa::path(get, path = "/api/programs/{program_id}/raid/risks.csv", tag = "raid",
+    params(("program_id" = Uuid, Path), CsvQuery),
+    responses((status = 200, body = String, content_type = "text/csv", description = "risk_id, title, description, cause, category, owner, projects (names, `;`-separated), probability, impact, schedule_days, cost (major units), currency, review_by, proximity; export only: score, band, state, response, residual_score, stale"),
+        (status = 404, body = ErrorResponse)))]
+#[get("/programs/{program_id}/raid/risks.csv")]
+pub async fn export_risks(
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    query: web::Query<CsvQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    let (up_to, then) = AsOf::resolve(query.as_of.as_deref(), &pool).await?;
+    let (view, _) = export_view(&pool, program_id, query.as_of.as_deref()).await?;
+    let raid = raid_view(&pool, program_id, up_to)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(csv_response(
+        "risks",
+        raid_csv::risks_csv(&raid, &view, then.date_naive()),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/raid/risks.csv", tag = "raid",
+    params(("program_id" = Uuid, Path)),
+    request_body(content = String, content_type = "text/csv",
+        description = "The export's columns. Rows with a risk_id revise that risk and reassess it if its rating, days, cost or review date changed; rows without one identify a new risk"),
+    responses((status = 200, body = CsvImportReport),
+        (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse),
+        (status = 422, body = ErrorResponse, description = "`invalid_csv` with every row's problem in `details.rows`; nothing is imported")))]
+#[post("/programs/{program_id}/raid/risks.csv")]
+pub async fn import_risks(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<Uuid>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    let (access, view, rows) = csv_import_input(&pool, &principal, program_id, payload).await?;
+    let report = import_risk_rows(&store, &ctx, &view, &access, rows).await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -80,6 +80,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(governance::record_action)
         .service(governance::change_action)
         .service(governance::close_session)
+        .service(interop::export_risks)
+        .service(interop::import_risks)
         .service(raid::get_register)
         .service(raid::get_risk)
         .service(raid::get_exposure)

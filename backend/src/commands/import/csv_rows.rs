@@ -507,7 +507,7 @@ pub async fn import_dependency_rows(
 }
 
 /// A domain refusal in one line.
-fn explain(error: DomainError) -> String {
+pub(super) fn explain(error: DomainError) -> String {
     match error {
         DomainError::Invalid(fields) => fields
             .iter()
@@ -518,7 +518,7 @@ fn explain(error: DomainError) -> String {
     }
 }
 
-async fn finish_csv(
+pub(super) async fn finish_csv(
     store: &EventStore,
     ctx: &RequestContext,
     appends: Vec<StreamAppend>,

@@ -1,12 +1,14 @@
 //! Importing schedules from files — an MS Project plan (`mspdi`), milestones and dependencies as
-//! CSV rows (`csv_rows`) — decided by the same pure aggregates as single commands, then appended in
+//! CSV rows (`csv_rows`), risks as CSV rows (`raid_rows`) — decided by the same pure aggregates as single commands, then appended in
 //! one atomic multi-stream append, so an import happens whole or not at all.
 
 mod csv_rows;
 mod mspdi;
+mod raid_rows;
 
 pub use csv_rows::{import_dependency_rows, import_milestone_rows};
 pub use mspdi::import_plan;
+pub use raid_rows::import_risk_rows;
 
 use crate::event_store::{ExpectedVersion, NewEvent, StreamAppend};
 use crate::request_context::RequestContext;
