@@ -1,6 +1,7 @@
 //! What the benchmarks share: their own databases, the scale and part switches.
 #![allow(dead_code)]
 
+use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -146,5 +147,122 @@ pub async fn server_as(url: &str, pool_size: u32, admin: &str) -> Server {
         store,
         token,
         client,
+    }
+}
+
+/// Milestones per workstream in the big program (see [`big_program`]).
+pub const CLUSTER: usize = 20;
+
+pub async fn post_csv(client: &reqwest::Client, url: String, csv: String) {
+    let res = client
+        .post(url)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+}
+
+/// A program built through the CSV imports: up to 50 projects, `milestones` milestones and about
+/// twice as many dependencies.
+pub struct BigProgram {
+    pub program: String,
+    pub milestone_ids: Vec<String>,
+    pub project_ids: Vec<String>,
+    pub dependencies: usize,
+}
+
+pub async fn big_program(client: &reqwest::Client, base: &str, milestones: usize) -> BigProgram {
+    let program: Value = client
+        .post(format!("{base}/api/programs"))
+        .json(&json!({"name": "Scale", "sponsor": "Bench"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let program = program["program_id"].as_str().unwrap().to_string();
+    let project_count = 50.min(milestones);
+    for p in 0..project_count {
+        let res = client
+            .post(format!("{base}/api/programs/{program}/projects"))
+            .json(&json!({"name": format!("P{p}"), "manager": "Bench"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+    }
+    let mut csv = String::from("project,name,owner,planned\n");
+    for i in 0..milestones {
+        let planned = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+            + chrono::Duration::days((i / 10) as i64);
+        csv.push_str(&format!(
+            "P{},M{i},Owner {},{planned}\n",
+            i % project_count,
+            i % 97
+        ));
+    }
+    post_csv(
+        client,
+        format!("{base}/api/programs/{program}/milestones.csv"),
+        csv,
+    )
+    .await;
+    // Clusters of 20 milestones (a workstream): each needs the one or two before it, and each
+    // cluster's last milestone needs the next cluster's first. A slip moves its own cluster and
+    // one milestone beyond, however large the program: the same footprint in a program of 20
+    // milestones (one cluster) and of 5,000, which is what the bytes-per-event comparison needs.
+    let mut csv = String::from("provider_project,provider,consumer_project,consumer\n");
+    let mut pair = |i: usize, j: usize| {
+        csv.push_str(&format!(
+            "P{},M{i},P{},M{j}\n",
+            i % project_count,
+            j % project_count
+        ));
+    };
+    for i in 0..milestones {
+        for step in [1, 2] {
+            if i % CLUSTER >= step {
+                pair(i - step, i);
+            }
+        }
+        if i % CLUSTER == CLUSTER - 1 && i + 1 < milestones {
+            pair(i + 1, i);
+        }
+    }
+    let dependencies = csv.lines().count() - 1;
+    post_csv(
+        client,
+        format!("{base}/api/programs/{program}/dependencies.csv"),
+        csv,
+    )
+    .await;
+    let view: Value = client
+        .get(format!("{base}/api/programs/{program}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let milestone_ids: Vec<String> = view["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["milestone_id"].as_str().unwrap().to_string())
+        .collect();
+    let project_ids: Vec<String> = view["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["project_id"].as_str().unwrap().to_string())
+        .collect();
+    BigProgram {
+        program,
+        milestone_ids,
+        project_ids,
+        dependencies,
     }
 }

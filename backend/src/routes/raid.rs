@@ -5,11 +5,12 @@ use crate::auth::{Principal, authorize, authorize_writer};
 use crate::commands::raid::{self as commands, AssumptionStep, IssueStep, RiskStep, Step};
 use crate::error::ApiError;
 use crate::event_store::{EventStore, read_stream};
-use crate::queries::program::{current_view, view_at};
+use crate::queries::program::view_at;
 use crate::queries::raid::raid_view;
 use crate::request_context::RequestContext;
 use crate::routes::Json;
 use crate::routes::programs::AsOf;
+use crate::view_cache::ViewCache;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -58,14 +59,20 @@ pub struct RaidAsOfQuery {
     pub project: Option<ProjectId>,
 }
 
-/// The program as it was at `up_to`: its schedule is what exposure is pushed through.
+/// The program as it was at `up_to` (the whole log: as it is now, from this instance's view
+/// cache): its schedule is what exposure is pushed through.
 async fn program_at(
     pool: &PgPool,
+    views: &ViewCache,
     program_id: ProgramId,
     up_to: i64,
 ) -> Result<ProgramView, ApiError> {
     let view = if up_to == i64::MAX {
-        current_view(pool, program_id).await?
+        let head = ViewCache::head(pool).await.map_err(ApiError::internal)?;
+        views
+            .view(pool, program_id, head)
+            .await
+            .map_err(ApiError::internal)?
     } else {
         view_at(pool, program_id, up_to).await?
     };
@@ -107,6 +114,7 @@ pub async fn get_register(
 #[get("/programs/{program_id}/raid/risks/{risk_id}")]
 pub async fn get_risk(
     pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
     principal: Principal,
     path: web::Path<(Uuid, Uuid)>,
     query: web::Query<RaidAsOfQuery>,
@@ -139,7 +147,7 @@ pub async fn get_risk(
         .filter(|e| e.position <= up_to)
         .map(|e| e.described())
         .collect();
-    let program = program_at(&pool, program_id, up_to).await?;
+    let program = program_at(&pool, &views, program_id, up_to).await?;
     let exposure = ExposureContext::new(&program).of(risk_id, risk);
     Ok(HttpResponse::Ok().json(RiskDetailResponse {
         risk: row,
@@ -154,6 +162,7 @@ pub async fn get_risk(
 #[get("/programs/{program_id}/raid/exposure")]
 pub async fn get_exposure(
     pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
     principal: Principal,
     path: web::Path<Uuid>,
     query: web::Query<RaidAsOfQuery>,
@@ -164,7 +173,7 @@ pub async fn get_exposure(
     let raid = raid_view(&pool, program_id, up_to)
         .await
         .map_err(ApiError::internal)?;
-    let program = program_at(&pool, program_id, up_to).await?;
+    let program = program_at(&pool, &views, program_id, up_to).await?;
     let mut risks = exposure(&raid, &program);
     if let Some(project) = query.project {
         risks.retain(|e| e.projects.contains(&project));
@@ -178,11 +187,12 @@ pub async fn get_exposure(
 /// A writer's access to the program and the program as it is now (to check what an item names).
 async fn writer(
     pool: &PgPool,
+    views: &ViewCache,
     principal: &Principal,
     program_id: ProgramId,
 ) -> Result<(ProgramAccess, ProgramView), ApiError> {
     let access = authorize_writer(pool, principal, program_id).await?;
-    let view = program_at(pool, program_id, i64::MAX).await?;
+    let view = program_at(pool, views, program_id, i64::MAX).await?;
     Ok((access, view))
 }
 
@@ -194,13 +204,14 @@ async fn writer(
 pub async fn identify_risk(
     store: web::Data<EventStore>,
     pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<IdentifyRiskRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
-    let (access, view) = writer(&pool, &principal, program_id).await?;
+    let (access, view) = writer(&pool, &views, &principal, program_id).await?;
     let accepted =
         commands::identify_risk(&store, &ctx, program_id, &view, &access, body.into_inner())
             .await?;
@@ -210,13 +221,14 @@ pub async fn identify_risk(
 async fn item_step(
     store: &EventStore,
     pool: &PgPool,
+    views: &ViewCache,
     principal: &Principal,
     ctx: &RequestContext,
     (program_id, id): (Uuid, Uuid),
     step: Step,
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId(program_id);
-    let (access, view) = writer(pool, principal, program_id).await?;
+    let (access, view) = writer(pool, views, principal, program_id).await?;
     let accepted = commands::item_step(store, ctx, program_id, id, &view, &access, step).await?;
     Ok(HttpResponse::Ok().json(accepted))
 }
@@ -234,13 +246,14 @@ macro_rules! step_endpoint {
         pub async fn $name(
             store: web::Data<EventStore>,
             pool: web::Data<PgPool>,
+            views: web::Data<ViewCache>,
             principal: Principal,
             ctx: RequestContext,
             path: web::Path<(Uuid, Uuid)>,
             body: Json<$body>,
         ) -> Result<HttpResponse, ApiError> {
             let step: fn($body) -> Step = $step;
-            item_step(&store, &pool, &principal, &ctx, path.into_inner(), step(body.into_inner())).await
+            item_step(&store, &pool, &views, &principal, &ctx, path.into_inner(), step(body.into_inner())).await
         }
     };
 }
@@ -258,6 +271,7 @@ macro_rules! action_endpoint {
         pub async fn $name(
             store: web::Data<EventStore>,
             pool: web::Data<PgPool>,
+            views: web::Data<ViewCache>,
             principal: Principal,
             ctx: RequestContext,
             path: web::Path<(Uuid, Uuid, Uuid)>,
@@ -266,7 +280,7 @@ macro_rules! action_endpoint {
             let (program_id, item, action_id) = path.into_inner();
             let step: fn(ActionId, ChangeRaidActionRequest) -> Step = $step;
             let step = step(ActionId(action_id), body.into_inner());
-            item_step(&store, &pool, &principal, &ctx, (program_id, item), step).await
+            item_step(&store, &pool, &views, &principal, &ctx, (program_id, item), step).await
         }
     };
 }
@@ -371,13 +385,14 @@ pub async fn realise_risk(
 pub async fn raise_issue(
     store: web::Data<EventStore>,
     pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<RaiseIssueRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
-    let (access, view) = writer(&pool, &principal, program_id).await?;
+    let (access, view) = writer(&pool, &views, &principal, program_id).await?;
     let details = body.into_inner().details;
     let accepted = commands::raise_issue(&store, &ctx, program_id, &view, &access, details).await?;
     Ok(HttpResponse::Created().json(accepted))
@@ -427,13 +442,14 @@ action_endpoint!(
 pub async fn record_assumption(
     store: web::Data<EventStore>,
     pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
     body: Json<RecordAssumptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
-    let (access, view) = writer(&pool, &principal, program_id).await?;
+    let (access, view) = writer(&pool, &views, &principal, program_id).await?;
     let details = body.into_inner().details;
     let accepted =
         commands::record_assumption(&store, &ctx, program_id, &view, &access, details).await?;
@@ -468,6 +484,7 @@ step_endpoint!(
 pub async fn invalidate_assumption(
     store: web::Data<EventStore>,
     pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<(Uuid, Uuid)>,
@@ -475,7 +492,7 @@ pub async fn invalidate_assumption(
 ) -> Result<HttpResponse, ApiError> {
     let (program_id, assumption_id) = path.into_inner();
     let program_id = ProgramId(program_id);
-    let (access, view) = writer(&pool, &principal, program_id).await?;
+    let (access, view) = writer(&pool, &views, &principal, program_id).await?;
     let accepted = commands::invalidate_assumption(
         &store,
         &ctx,

@@ -320,6 +320,27 @@ impl ViewCache {
         found
     }
 
+    /// A copy of the current view (every write acknowledged before `head` folded in), for reads
+    /// that compute from the program rather than send it (a risk's exposure): copied under the
+    /// slot's lock, so the tail is held up for the copy only, not for the computation.
+    pub async fn view(
+        &self,
+        pool: &sqlx::PgPool,
+        program_id: ProgramId,
+        head: i64,
+    ) -> anyhow::Result<Option<ProgramView>> {
+        if self.current(pool, program_id, head).await?.is_none() {
+            return Ok(None);
+        }
+        let (live, _) = self.slot(program_id);
+        // The tail may have folded more since: later is still current.
+        let copy = locked(&live)
+            .as_ref()
+            .filter(|l| l.view.exists())
+            .map(|l| l.view.clone());
+        Ok(copy)
+    }
+
     async fn refresh(
         &self,
         pool: &sqlx::PgPool,
