@@ -109,6 +109,8 @@ struct World {
     spare_risk_actions: Vec<(uuid::Uuid, uuid::Uuid)>,
     spare_issue_actions: Vec<(uuid::Uuid, uuid::Uuid)>,
     spare_assumptions: Vec<(uuid::Uuid, uuid::Uuid)>,
+    /// Dependencies A1 → A2 at risk, one pair per caller: suggestions to accept, to dismiss.
+    spare_troubled: Vec<(uuid::Uuid, uuid::Uuid)>,
 }
 
 /// Creates RAID items of program A through the API, as the administrator.
@@ -300,7 +302,29 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             .await,
         ));
     }
+    let mut spare_troubled = Vec::new();
+    for i in 0..10 {
+        let mut pair = Vec::new();
+        for which in ["accept", "dismiss"] {
+            let provider = app
+                .add_milestone(a, p1, &format!("Late part {which} {i}"), "2027-06-10")
+                .await;
+            let consumer = app
+                .add_milestone(a, p2, &format!("Waiting part {which} {i}"), "2027-06-01")
+                .await;
+            let res = app.propose(a, provider, consumer, json!({})).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            pair.push(
+                res.json::<throughline_shared::api::CommandAccepted>()
+                    .await
+                    .unwrap()
+                    .stream_id,
+            );
+        }
+        spare_troubled.push((pair[0], pair[1]));
+    }
     let world = World {
+        spare_troubled,
         risk_a2,
         issue_a2,
         assumption_a2,
@@ -706,6 +730,37 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             |w, _| format!("/api/programs/{}/raid/risks.csv", w.a),
             none,
             "UNYYYYYYYN",
+        ),
+        (
+            "A's risk suggestions",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/raid/suggestions", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "accept a suggested risk of A2",
+            Method::POST,
+            |w, i| {
+                format!(
+                    "/api/programs/{}/raid/suggestions/{}/accept",
+                    w.a, w.spare_troubled[i].0
+                )
+            },
+            |_, _| Some(json!({})),
+            "UNFFYFYYFN",
+        ),
+        (
+            "dismiss a suggested risk of A2",
+            Method::POST,
+            |w, i| {
+                format!(
+                    "/api/programs/{}/raid/suggestions/{}/dismiss",
+                    w.a, w.spare_troubled[i].1
+                )
+            },
+            |_, _| Some(json!({"text": "Covered"})),
+            "UNFFYFYYFN",
         ),
         (
             "A members",

@@ -714,3 +714,143 @@ async fn the_risk_register_goes_out_as_safe_csv_and_an_edited_file_comes_back_wh
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.head().await, head);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dependency_in_trouble_suggests_a_risk_its_consumer_accepts_or_dismisses_on_the_record() {
+    use throughline_shared::analysis::DependencyStatus;
+    use throughline_shared::raid::suggestions::RiskSuggestion;
+    let (s, api) = setup().await;
+    let (app, program) = (&s.app, s.program);
+    let suggestions_url = format!("/api/programs/{program}/raid/suggestions");
+    let read = || async {
+        app.get(&suggestions_url)
+            .await
+            .json::<Vec<RiskSuggestion>>()
+            .await
+            .unwrap()
+    };
+    assert!(read().await.is_empty(), "nothing in trouble yet");
+    // The provider slips past the consumer's start: the dependency is at risk.
+    accepted(
+        app.post(
+            &format!("/api/programs/{program}/milestones/{api}/forecast"),
+            &json!({"forecast": "2027-03-25", "reason": "Vendor API late"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let found = read().await;
+    assert_eq!(found.len(), 1);
+    let suggestion = &found[0];
+    assert_eq!(suggestion.status, DependencyStatus::AtRisk);
+    assert_eq!(
+        suggestion.details.projects,
+        [s.checkout],
+        "on the consumer's project"
+    );
+    assert!(
+        suggestion
+            .details
+            .title
+            .contains("waits on “Ledger API live”")
+    );
+    let dependency = suggestion.dependency_id;
+    let base = format!("{suggestions_url}/{dependency}");
+    // The provider's project manager cannot take it on for the consumer.
+    let (pm_id, pm) = app.client_as("lena").await;
+    app.grant(program, pm_id, "project_manager", Some(s.ledger))
+        .await;
+    let head = app.head().await;
+    let res = pm
+        .post(app.url(&format!("{base}/dismiss")))
+        .json(&json!({"text": "Not mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.head().await, head);
+    // Dismissed on the record; it stays away while the trouble is the same.
+    accepted(
+        app.post(
+            &format!("{base}/dismiss"),
+            &json!({"text": "Covered by the launch buffer"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(read().await.is_empty());
+    // Worse trouble (judged later, the need-by date passed): suggested again, and accepted.
+    let later = read_on(app, program, "2027-03-20").await;
+    assert_eq!(later[0].status, DependencyStatus::Late);
+    let events: throughline_shared::api::EventPage = app
+        .get(&format!("/api/programs/{program}/events?after={head}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        events.events[0]
+            .description
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Dismissed the risk suggested for a dependency gone at risk")
+    );
+    // Accepting today's (at-risk, dismissed) one is refused.
+    assert_error(
+        app.post(&format!("{base}/accept"), &json!({})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    // Another consumer of the late API takes its suggestion on: a risk linked to the dependency.
+    let go_live = app
+        .add_milestone(program, s.checkout, "Checkout go-live", "2027-03-15")
+        .await;
+    let res = app
+        .propose(
+            program,
+            throughline_shared::ids::MilestoneId::from_uuid(api),
+            go_live,
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let second = read().await;
+    assert_eq!(second.len(), 1);
+    let risk = accepted(
+        app.post(
+            &format!("{suggestions_url}/{}/accept", second[0].dependency_id),
+            &json!({}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await
+    .stream_id;
+    assert!(read().await.is_empty(), "a risk links it now");
+    let reg = register(app, program, "").await;
+    let row = reg.risks.iter().find(|r| r.risk_id.0 == risk).unwrap();
+    assert_eq!(
+        row.details.links,
+        [throughline_shared::raid::RaidLink::Dependency(
+            second[0].dependency_id
+        )]
+    );
+    assert!(row.review_by.is_some());
+}
+
+async fn read_on(
+    app: &TestApp,
+    program: ProgramId,
+    day: &str,
+) -> Vec<throughline_shared::raid::suggestions::RiskSuggestion> {
+    app.get(&format!(
+        "/api/programs/{program}/raid/suggestions?today={day}"
+    ))
+    .await
+    .json()
+    .await
+    .unwrap()
+}

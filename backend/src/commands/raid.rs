@@ -10,13 +10,16 @@
 use super::governance::{DirectChange, require_direct};
 use super::{CommandError, Loaded, accepted, decide_and_append, load};
 use crate::event_store::{AppendRequest, EventStore, ExpectedVersion, NewEvent, StreamAppend};
+use crate::queries::raid::raid_view;
 use crate::request_context::RequestContext;
+use chrono::NaiveDate;
 use throughline_shared::access::ProgramAccess;
 use throughline_shared::aggregate::Aggregate;
 use throughline_shared::api::CommandAccepted;
 use throughline_shared::event::AggregateEvent;
 use throughline_shared::governance::requests::EffectRequest;
 use throughline_shared::governance::rights::DecisionKind;
+use throughline_shared::ids::DependencyId;
 use throughline_shared::ids::{ActionId, AssumptionId, IssueId, RiskId};
 use throughline_shared::raid::assumption::{Assumption, AssumptionCommand};
 use throughline_shared::raid::issue::{Issue, IssueCommand, IssueDetails, Severity};
@@ -28,6 +31,7 @@ use throughline_shared::raid::requests::{
 };
 use throughline_shared::raid::risk::{ResponseStrategy, Risk, RiskCommand, RiskDetails};
 use throughline_shared::raid::settings::{RaidSettings, RaidSettingsCommand, settings_stream};
+use throughline_shared::raid::suggestions::{RiskSuggestion, suggestions};
 use throughline_shared::raid::{Band, RaidLink};
 use throughline_shared::view::ProgramView;
 use throughline_shared::{DomainError, ProgramId, ProjectId, RecordedEvent};
@@ -604,6 +608,84 @@ pub async fn invalidate_assumption(
     ];
     let recorded = store.append(AppendRequest { streams }).await?;
     answer_for(&recorded, risk_id.0, program_id)
+}
+
+/// The risk the register suggests today for `dependency_id` (in trouble, not linked by a risk,
+/// not dismissed), or 404.
+async fn suggestion_for(
+    store: &EventStore,
+    view: &ProgramView,
+    dependency_id: DependencyId,
+    today: NaiveDate,
+) -> Result<RiskSuggestion, CommandError> {
+    let raid = raid_view(store.pool(), view.program_id, i64::MAX).await?;
+    suggestions(view, &view.analyse(today), &raid)
+        .into_iter()
+        .find(|s| s.dependency_id == dependency_id)
+        .ok_or_else(|| {
+            DomainError::NotFound(format!(
+                "a risk suggested for dependency {dependency_id} (it is not in trouble, a risk \
+                 links it already, or its suggestion was dismissed)"
+            ))
+            .into()
+        })
+}
+
+/// The consumer's side takes the suggested risk on: identified as suggested, reviewed in two
+/// weeks, the suggestion named as the reason.
+pub async fn accept_suggestion(
+    store: &EventStore,
+    ctx: &RequestContext,
+    view: &ProgramView,
+    access: &ProgramAccess,
+    dependency_id: DependencyId,
+    today: NaiveDate,
+) -> Result<CommandAccepted, CommandError> {
+    let suggestion = suggestion_for(store, view, dependency_id, today).await?;
+    may_manage(access, &[suggestion.consumer_project])?;
+    let program_id = view.program_id;
+    let settings = settings_of(store, program_id).await?;
+    let risk_id = RiskId::from_uuid(Uuid::new_v4());
+    let loaded = load::<Risk>(store, risk_id.0).await?;
+    let reason = format!(
+        "accepted the risk suggested when the dependency turned {}",
+        suggestion.status.label().to_lowercase()
+    );
+    let command = RiskCommand::Identify {
+        risk_id,
+        program_id,
+        details: suggestion.details,
+        categories: settings.state.categories(),
+        assessment: Some(suggestion.assessment),
+        review_by: Some(throughline_shared::date::add_days(today, 14)),
+    };
+    let events = decide_and_append(store, ctx, risk_id.0, loaded, command, Some(reason)).await?;
+    accepted(&events, program_id, None)
+}
+
+/// The consumer's side does not want the suggested risk: recorded with the reason.
+pub async fn dismiss_suggestion(
+    store: &EventStore,
+    ctx: &RequestContext,
+    view: &ProgramView,
+    access: &ProgramAccess,
+    dependency_id: DependencyId,
+    request: RaidTextRequest,
+    today: NaiveDate,
+) -> Result<CommandAccepted, CommandError> {
+    let suggestion = suggestion_for(store, view, dependency_id, today).await?;
+    may_manage(access, &[suggestion.consumer_project])?;
+    let program_id = view.program_id;
+    let loaded = settings_of(store, program_id).await?;
+    let command = RaidSettingsCommand::DismissSuggestion {
+        program_id,
+        dependency_id,
+        status: suggestion.status,
+        reason: request.text,
+    };
+    let stream = settings_stream(program_id);
+    let events = decide_and_append(store, ctx, stream, loaded, command, None).await?;
+    accepted(&events, program_id, None)
 }
 
 /// "Assumption proved false: " and the statement, cut to fit a title on a word boundary.

@@ -12,13 +12,13 @@ use crate::routes::Json;
 use crate::routes::programs::AsOf;
 use crate::view_cache::ViewCache;
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::PgPool;
 use throughline_shared::ProgramId;
 use throughline_shared::access::{ProgramAccess, ProgramAction};
 use throughline_shared::api::{CommandAccepted, ErrorResponse};
-use throughline_shared::ids::{ActionId, AssumptionId, ProjectId, RiskId};
+use throughline_shared::ids::{ActionId, AssumptionId, DependencyId, ProjectId, RiskId};
 use throughline_shared::raid::Band;
 use throughline_shared::raid::exposure::{ExposureContext, exposure};
 use throughline_shared::raid::register::{RaidFilter, RaidKind, RaidRegister, StateFilter};
@@ -29,6 +29,7 @@ use throughline_shared::raid::requests::{
     ReviseIssueRequest, ReviseRiskRequest, RiskDetailResponse, SetAppetiteRequest,
     SetCategoriesRequest,
 };
+use throughline_shared::raid::suggestions::{RiskSuggestion, suggestions};
 use throughline_shared::view::ProgramView;
 use uuid::Uuid;
 
@@ -541,5 +542,97 @@ pub async fn set_categories(
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Govern).await?;
     let accepted = commands::set_categories(&store, &ctx, program_id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestionsQuery {
+    #[param(schema_with = crate::routes::openapi::as_of_schema)]
+    pub as_of: Option<String>,
+    /// The day dependencies are judged on. Default: the as-of day, or today.
+    pub today: Option<NaiveDate>,
+}
+
+#[utoipa::path(get, path = "/api/programs/{program_id}/raid/suggestions", tag = "raid",
+    params(("program_id" = Uuid, Path), SuggestionsQuery),
+    responses((status = 200, body = [RiskSuggestion], description = "a risk per dependency late, at risk or broken that no risk links and whose trouble was not dismissed"),
+        (status = 400, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+#[get("/programs/{program_id}/raid/suggestions")]
+pub async fn get_suggestions(
+    pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    query: web::Query<SuggestionsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let program_id = ProgramId::from_uuid(path.into_inner());
+    authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
+    let (up_to, then) = AsOf::resolve(query.as_of.as_deref(), &pool).await?;
+    let raid = raid_view(&pool, program_id, up_to)
+        .await
+        .map_err(ApiError::internal)?;
+    let program = program_at(&pool, &views, program_id, up_to).await?;
+    let today = query.today.unwrap_or(then.date_naive());
+    Ok(HttpResponse::Ok().json(suggestions(&program, &program.analyse(today), &raid)))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/raid/suggestions/{dependency_id}/accept", tag = "raid",
+    params(("program_id" = Uuid, Path), ("dependency_id" = Uuid, Path)),
+    responses((status = 201, body = CommandAccepted, description = "`stream_id` is the risk identified"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
+#[post("/programs/{program_id}/raid/suggestions/{dependency_id}/accept")]
+pub async fn accept_suggestion(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (program_id, dependency_id) = path.into_inner();
+    let program_id = ProgramId(program_id);
+    let (access, view) = writer(&pool, &views, &principal, program_id).await?;
+    let today = Utc::now().date_naive();
+    let accepted = commands::accept_suggestion(
+        &store,
+        &ctx,
+        &view,
+        &access,
+        DependencyId(dependency_id),
+        today,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(accepted))
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/raid/suggestions/{dependency_id}/dismiss", tag = "raid",
+    params(("program_id" = Uuid, Path), ("dependency_id" = Uuid, Path)), request_body = RaidTextRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse),
+        (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/raid/suggestions/{dependency_id}/dismiss")]
+pub async fn dismiss_suggestion(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    views: web::Data<ViewCache>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<RaidTextRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (program_id, dependency_id) = path.into_inner();
+    let program_id = ProgramId(program_id);
+    let (access, view) = writer(&pool, &views, &principal, program_id).await?;
+    let today = Utc::now().date_naive();
+    let accepted = commands::dismiss_suggestion(
+        &store,
+        &ctx,
+        &view,
+        &access,
+        DependencyId(dependency_id),
+        body.into_inner(),
+        today,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(accepted))
 }

@@ -156,6 +156,10 @@ pub fn describe_settings(event: &RaidSettingsEvent) -> String {
         RaidSettingsEvent::RiskCategoriesSet { categories, .. } => {
             format!("Set the risk categories: {}", categories.join(", "))
         }
+        RaidSettingsEvent::RiskSuggestionDismissed { status, reason, .. } => format!(
+            "Dismissed the risk suggested for a dependency gone {}: {reason}",
+            status.label().to_lowercase()
+        ),
     }
 }
 

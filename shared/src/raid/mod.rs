@@ -30,6 +30,7 @@ pub mod register;
 pub mod requests;
 pub mod risk;
 pub mod settings;
+pub mod suggestions;
 pub mod view;
 
 #[cfg(test)]

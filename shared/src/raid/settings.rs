@@ -2,9 +2,10 @@
 //! (id `UUIDv5(program, "raid-settings")`), set by the program manager.
 
 use super::{Assessment, IMPACT_DAYS_MAX};
+use crate::analysis::DependencyStatus;
 use crate::error::{DomainError, NAME_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
-use crate::ids::ProgramId;
+use crate::ids::{DependencyId, ProgramId};
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -90,6 +91,14 @@ pub enum RaidSettingsEvent {
         program_id: ProgramId,
         categories: Vec<String>,
     },
+    /// The risk the register suggested for a dependency in this trouble is not wanted (a new
+    /// trouble of the same dependency suggests it again).
+    RiskSuggestionDismissed {
+        program_id: ProgramId,
+        dependency_id: DependencyId,
+        status: DependencyStatus,
+        reason: String,
+    },
 }
 
 impl AggregateEvent for RaidSettingsEvent {
@@ -102,7 +111,8 @@ impl AggregateEvent for RaidSettingsEvent {
     fn program_id(&self) -> Option<ProgramId> {
         Some(match self {
             RaidSettingsEvent::RiskAppetiteSet { program_id, .. }
-            | RaidSettingsEvent::RiskCategoriesSet { program_id, .. } => *program_id,
+            | RaidSettingsEvent::RiskCategoriesSet { program_id, .. }
+            | RaidSettingsEvent::RiskSuggestionDismissed { program_id, .. } => *program_id,
         })
     }
 }
@@ -112,6 +122,8 @@ pub struct RaidSettings {
     pub appetite: Option<Appetite>,
     /// Empty until set: [`RaidSettings::categories`] then gives the defaults.
     pub own_categories: Vec<String>,
+    /// Suggestions dismissed: the dependency and the trouble it was in.
+    pub dismissed: Vec<(DependencyId, DependencyStatus)>,
 }
 
 impl RaidSettings {
@@ -135,6 +147,12 @@ pub enum RaidSettingsCommand {
         program_id: ProgramId,
         categories: Vec<String>,
     },
+    DismissSuggestion {
+        program_id: ProgramId,
+        dependency_id: DependencyId,
+        status: DependencyStatus,
+        reason: String,
+    },
 }
 
 impl RaidSettings {
@@ -143,6 +161,16 @@ impl RaidSettings {
             RaidSettingsEvent::RiskAppetiteSet { appetite, .. } => self.appetite = Some(*appetite),
             RaidSettingsEvent::RiskCategoriesSet { categories, .. } => {
                 self.own_categories = categories.clone();
+            }
+            RaidSettingsEvent::RiskSuggestionDismissed {
+                dependency_id,
+                status,
+                ..
+            } => {
+                // Bounded by the dependencies and their few kinds of trouble.
+                if !self.dismissed.contains(&(*dependency_id, *status)) {
+                    self.dismissed.push((*dependency_id, *status));
+                }
             }
         }
     }
@@ -208,6 +236,27 @@ impl RaidSettings {
                 Ok(vec![RaidSettingsEvent::RiskCategoriesSet {
                     program_id,
                     categories: kept,
+                }])
+            }
+            RaidSettingsCommand::DismissSuggestion {
+                program_id,
+                dependency_id,
+                status,
+                reason,
+            } => {
+                if self.dismissed.contains(&(dependency_id, status)) {
+                    return Err(DomainError::NothingToChange(
+                        "the suggestion is already dismissed".into(),
+                    ));
+                }
+                let mut v = Validator::new();
+                let reason = v.required_text("reason", &reason, TEXT_MAX);
+                v.finish()?;
+                Ok(vec![RaidSettingsEvent::RiskSuggestionDismissed {
+                    program_id,
+                    dependency_id,
+                    status,
+                    reason,
                 }])
             }
         }

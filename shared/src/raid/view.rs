@@ -181,6 +181,11 @@ impl RaidView {
             .map_or(&[], |e| e.trend.as_slice())
     }
 
+    /// Every risk, open or not.
+    pub fn risks(&self) -> impl Iterator<Item = &Risk> {
+        self.risks.iter().map(|e| &e.risk)
+    }
+
     /// Open risks, each with its id: what exposure and aggregation look at.
     pub fn open_risks(&self) -> impl Iterator<Item = (RiskId, &Risk)> {
         self.risks
