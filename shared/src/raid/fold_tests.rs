@@ -751,7 +751,11 @@ mod totality {
             }
             let register = view.register(today, &RaidFilter::default());
             prop_assert_eq!(register.heatmap.inherent.len(), 25);
-            let _ = exposure(&view, &extreme_program());
+            let program = extreme_program();
+            let _ = exposure(&view, &program);
+            let _ = super::super::suggestions::suggestions(&program, &program.analyse(today), &view);
+            let _ = super::super::escalation::due_escalations(&view, today);
+            let _ = super::super::agenda::risk_agenda(&view, Some(&view), today);
         }
     }
 }
