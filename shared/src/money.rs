@@ -7,7 +7,7 @@ use std::fmt;
 
 /// A currency code: three ASCII capitals ("EUR", "USD").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "EUR"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^[A-Z]{3}$", example = "EUR"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
 
@@ -57,6 +57,10 @@ pub const MINOR_MAX: i64 = 1_000_000_000_000_000;
 #[serde(try_from = "RawMoney")]
 pub struct Money {
     /// Minor units (cents): 1234567 is 12,345.67.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = -1_000_000_000_000_000_i64, maximum = 1_000_000_000_000_000_i64)
+    )]
     minor: i64,
     currency: Currency,
 }

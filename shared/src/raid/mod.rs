@@ -107,6 +107,7 @@ pub struct Assessment {
     pub impact: Rating,
     /// Days the threatened milestones would slip if it happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3650))]
     pub schedule_days: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<Money>,

@@ -33,9 +33,11 @@ pub const CATEGORIES_MAX: usize = 50;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Appetite {
     /// 1–25: a risk scoring above it is above appetite.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 25))]
     pub score: u8,
     /// Expected slip (probability × days) above which a risk is above appetite.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3650))]
     pub schedule_days: Option<u16>,
     /// Expected cost above which a risk is above appetite (compared in this currency only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
