@@ -17,6 +17,8 @@ use throughline_shared::api::{
 };
 use throughline_shared::governance::requests::GovernanceResponse;
 use throughline_shared::ids::{DependencyId, MilestoneId};
+use throughline_shared::raid::register::RaidRegister;
+use throughline_shared::raid::requests::ExposureResponse;
 use throughline_shared::view::{ProgramSummary, ProgramView};
 use throughline_shared::{FieldError, ProgramId, ProjectId, RecordedEvent, TokenId, UserId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -375,7 +377,7 @@ async fn call_empty(method: &str, path: &str, body: Option<String>) -> Result<()
     Ok(())
 }
 
-fn json_body<B: Serialize>(body: &B) -> Result<Option<String>, ApiError> {
+pub(crate) fn json_body<B: Serialize>(body: &B) -> Result<Option<String>, ApiError> {
     serde_json::to_string(body)
         .map(Some)
         .map_err(|e| ApiError::local("bad_request", format!("could not encode request: {e}")))
@@ -663,6 +665,68 @@ pub async fn governance_command<B: Serialize>(
 ) -> Result<(), ApiError> {
     let body = json_body(body)?;
     call_empty("POST", &format!("/api/programs/{id}/{path}"), body).await
+}
+
+/// `?as_of=…&…` from the pairs that are present (empty when none is).
+fn query_string(pairs: &[(&str, Option<String>)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}={}", encode(v))))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// The program's whole RAID register (now or as of a point): the tab filters it itself, so the
+/// heatmap and counts always describe the program.
+pub async fn raid_register(id: ProgramId, as_of: Option<&AsOf>) -> Result<RaidRegister, ApiError> {
+    let query = query_string(&[("as_of", as_of.map(AsOf::query_value))]);
+    call("GET", &format!("/api/programs/{id}/raid{query}"), None).await
+}
+
+/// Every open risk's expected and worst slip pushed through the dependency graph.
+pub async fn raid_exposure(
+    id: ProgramId,
+    project: Option<ProjectId>,
+    as_of: Option<&AsOf>,
+) -> Result<ExposureResponse, ApiError> {
+    let query = query_string(&[
+        ("as_of", as_of.map(AsOf::query_value)),
+        ("project", project.map(|p| p.to_string())),
+    ]);
+    call(
+        "GET",
+        &format!("/api/programs/{id}/raid/exposure{query}"),
+        None,
+    )
+    .await
+}
+
+/// How a RAID command is sent: most are `POST`s; the program's settings are `PUT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaidMethod {
+    Post,
+    Put,
+}
+
+/// A RAID command at `path` under the program's register (`risks`, `risks/{id}/assess`,
+/// `appetite`, …), its body encoded by the caller with [`json_body`] so this request's code is
+/// compiled once for every kind of command. The tab reads the register again afterwards, so the
+/// answer is not needed.
+pub async fn raid_command(
+    id: ProgramId,
+    method: RaidMethod,
+    path: &str,
+    body: Option<String>,
+) -> Result<(), ApiError> {
+    let method = match method {
+        RaidMethod::Post => "POST",
+        RaidMethod::Put => "PUT",
+    };
+    call_empty(method, &format!("/api/programs/{id}/raid/{path}"), body).await
 }
 
 /// The filters of a program's audit trail, as its URL and the API name them. Values are passed

@@ -525,7 +525,9 @@ async fn a_risk_above_appetite_is_accepted_only_through_its_forum_with_the_appro
             .description
             .as_deref()
             .unwrap_or_default()
-            .contains("as approved by decision")
+            .contains(
+                "Chose to accept a risk as approved: decision “Accept the card scheme risk?”"
+            )
     );
 }
 

@@ -67,6 +67,7 @@ test('every screen of the demo program has no serious accessibility violations',
   await check(`/programs/${id}`, '[data-testid="milestone-marker"]', 'overview');
   await check(`/programs/${id}/objectives`, 'h2, h3', 'objectives');
   await check(`/programs/${id}/governance`, '[data-testid="governance-tab"], h2', 'governance');
+  await check(`/programs/${id}/raid`, '[data-testid="risk-register"]', 'raid');
   await check(`/programs/${id}/audit`, '[data-testid="audit-row"], table', 'audit');
   await check(`/programs/${id}/members`, '[data-testid="member-row"]', 'members');
   await check('/account', 'h1', 'account');

@@ -9,6 +9,8 @@ pub mod live_indicator;
 pub mod milestone_panel;
 pub mod project_form;
 pub mod rag_chip;
+pub mod raid;
+pub mod reread;
 pub mod schedule_forms;
 pub mod scope_panel;
 pub mod status_form;

@@ -56,10 +56,8 @@ pub fn describe_risk(event: &RiskEvent) -> String {
             decision_id,
             ..
         } => match decision_id {
-            Some(d) => format!(
-                "Chose to {} a risk, as approved by decision {d}: {reason}",
-                strategy.label()
-            ),
+            // The reason names the decision and its rationale (the approval's own words).
+            Some(_) => format!("Chose to {} a risk as approved: {reason}", strategy.label()),
             None => format!("Chose to {} a risk: {reason}", strategy.label()),
         },
         RiskEvent::RiskActionAdded { action, .. } => format!(

@@ -15,6 +15,7 @@ mod sessions;
 
 use crate::api::{self, ApiError, AsOf};
 use crate::auth::use_auth;
+use crate::components::reread::reread_on;
 use charter::{CharterForms, CharterSection};
 use decisions::DecisionCard;
 use escalations::EscalationCard;
@@ -23,6 +24,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
 use sessions::SessionCard;
+use std::sync::Arc;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::api::ProgramMember;
 use throughline_shared::governance::charter::Forum;
@@ -131,7 +133,7 @@ fn dependency_name(view: &ProgramView, id: DependencyId) -> String {
 }
 
 /// The value of the button that submitted a form (forms with several outcomes).
-fn submitter(ev: &leptos::ev::SubmitEvent) -> String {
+pub(crate) fn submitter(ev: &leptos::ev::SubmitEvent) -> String {
     ev.submitter()
         .and_then(|b| b.get_attribute("value"))
         .unwrap_or_default()
@@ -144,7 +146,7 @@ fn trimmed(signal: RwSignal<String>) -> String {
 
 /// A failed request: the message, then each field's problem.
 #[component]
-fn ErrorList(error: ApiError) -> impl IntoView {
+pub(crate) fn ErrorList(error: ApiError) -> impl IntoView {
     let fields = (!error.fields.is_empty()).then(|| {
         view! {
             <ul class="field-errors">
@@ -204,57 +206,24 @@ impl GovernanceRead {
             refresh,
         } = read;
         let as_of = as_of.cloned();
-        let in_flight = StoredValue::new(false);
-        let again = StoredValue::new(false);
-        // Only governance events change the view: the latest of them (the list is newest first),
-        // so a milestone dragged on the timeline does not cost every viewer a read.
-        let seen = StoredValue::new((None, u64::MAX));
-        Effect::new(move |_| {
-            let now = (
-                events.with(|e| {
-                    e.iter()
-                        .find(|e| GOVERNANCE_STREAMS.contains(&e.stream_type.as_str()))
-                        .map(|e| e.position)
-                }),
-                refresh.get(),
-            );
-            if seen.get_value() == now {
-                return;
-            }
-            let asked = seen.get_value().1 != now.1;
-            seen.set_value(now);
-            // A governance event the view already has (the first read of a page usually answers
-            // before the event list arrives) needs no read.
-            if !asked && covers(data, now.0) {
-                return;
-            }
-            if in_flight.get_value() {
-                again.set_value(true);
-                return;
-            }
-            in_flight.set_value(true);
-            let as_of = as_of.clone();
-            let started = now.1;
-            spawn_local(async move {
-                match api::governance(program_id, as_of.as_ref()).await {
-                    Ok(g) => {
-                        data.set(Some(g));
-                        failed.set(None);
+        reread_on(
+            events,
+            &GOVERNANCE_STREAMS,
+            refresh,
+            Arc::new(move |latest| covers(data, latest)),
+            Arc::new(move || {
+                let as_of = as_of.clone();
+                Box::pin(async move {
+                    match api::governance(program_id, as_of.as_ref()).await {
+                        Ok(g) => {
+                            data.set(Some(g));
+                            failed.set(None);
+                        }
+                        Err(e) => failed.set(Some(e)),
                     }
-                    Err(e) => failed.set(Some(e)),
-                }
-                in_flight.set_value(false);
-                if again.get_value() {
-                    again.set_value(false);
-                    let (latest, asked) = seen.get_value();
-                    // Asked for again (after a command), or an event came that this answer may
-                    // not have.
-                    if asked != started || !covers(data, latest) {
-                        refresh.update(|n| *n += 1);
-                    }
-                }
-            });
-        });
+                })
+            }),
+        );
         read
     }
 

@@ -26,6 +26,7 @@ use crate::components::edit_program_form::EditProgramForm;
 use crate::components::feedback::{ErrorBanner, Loading, api_errors};
 use crate::components::governance::{GovernanceRead, GovernanceTab};
 use crate::components::live_indicator::LiveIndicator;
+use crate::components::raid::{RaidRead, RaidTab};
 use crate::components::scope_panel::ScopePanel;
 use crate::components::timeline::day_of_ms;
 use crate::pages::not_found::ProgramNotFound;
@@ -67,6 +68,7 @@ enum Tab {
     Overview,
     Objectives,
     Governance,
+    Raid,
     Audit,
 }
 
@@ -78,6 +80,7 @@ impl Tab {
             None => Some(Tab::Overview),
             Some("objectives") => Some(Tab::Objectives),
             Some("governance") => Some(Tab::Governance),
+            Some("raid") => Some(Tab::Raid),
             Some("audit") => Some(Tab::Audit),
             Some(_) => None,
         }
@@ -216,6 +219,8 @@ fn ProgramLoaded(
     // Decisions waiting past their forum's SLA are flagged on the governance tab's label, seen
     // from every tab of the page.
     let governance = GovernanceRead::start(program_id, as_of.as_ref(), page.events);
+    // Likewise risks above the program's appetite, on the RAID tab's label.
+    let raid = RaidRead::start(program_id, as_of.as_ref(), page.events);
     // History stays history when switching tabs.
     let tab_query = as_of
         .as_ref()
@@ -296,6 +301,12 @@ fn ProgramLoaded(
                     n => format!("Governance ({n} past SLA)"),
                 }}
             </A>
+            <A href=format!("/programs/{program_id}/raid{tab_query}")>
+                {move || match raid.above_appetite() {
+                    0 => "Risks and issues".to_string(),
+                    n => format!("Risks and issues ({n} above appetite)"),
+                }}
+            </A>
             <A href=format!("/programs/{program_id}/audit{tab_query}")>"Audit trail"</A>
         </nav>
         <Show when=move || editing.get() && !history>
@@ -312,6 +323,7 @@ fn ProgramLoaded(
             Tab::Governance => view! {
                 <GovernanceTab program_id view governance history/>
             }.into_any(),
+            Tab::Raid => view! { <RaidTab program_id view raid history/> }.into_any(),
             Tab::Audit => view! { <AuditTab program_id view as_of=as_of.clone()/> }.into_any(),
             Tab::Objectives => view! {
                 <section class="card scope-card" aria-label="Phase and scope">
