@@ -2,7 +2,7 @@
 
 use super::Json;
 use super::events::PageQuery;
-use crate::auth::{Principal, authorize, grant_from_row};
+use crate::auth::{Principal, authorize, grant_from_row, judge};
 use crate::commands;
 use crate::error::ApiError;
 use crate::event_store::{
@@ -236,16 +236,12 @@ pub async fn get_program(
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     let Some(as_of) = query.as_of.as_deref() else {
-        // The head is asked for alongside the caller's access (one round trip's wait, not two):
-        // any head read after the request arrived makes the answer include every write
-        // acknowledged before it.
-        let (access, head) = tokio::join!(
-            authorize(&pool, &principal, program_id, ProgramAction::Read),
-            ViewCache::head(&pool)
-        );
-        access?;
+        // The head comes with the caller's access, in one query: any head read after the
+        // request arrived makes the answer include every write acknowledged before it.
+        let (access, head) = principal.access_and_head(&pool, program_id).await?;
+        judge(&principal, access, program_id, ProgramAction::Read)?;
         let snapshot = views
-            .current(&pool, program_id, head.map_err(ApiError::internal)?)
+            .current(&pool, program_id, head)
             .await
             .map_err(ApiError::internal)?
             .ok_or_else(|| ApiError::not_found(format!("program {program_id} was not found")))?;
