@@ -10,8 +10,8 @@
 //!   (and nothing else: no `eval`, no `new Function`). Trunk starts the app with one inline
 //!   `<script type="module">` (import the glue, `init` the wasm); rather than `'unsafe-inline'`
 //!   (which would let any injected script run) the policy names that script by its SHA-256, read
-//!   from the served `index.html` at start and again whenever the file changes (a `trunk build`
-//!   under a running server).
+//!   from the served pages (`index.html`, and the administration app's `admin/index.html`) at
+//!   start and again whenever one changes (a `trunk build` under a running server).
 //! - `style-src 'self' 'unsafe-inline'` with `style-src-elem 'self'`: the stylesheet is a file,
 //!   and no `<style>` element is allowed where `style-src-elem` is understood (every browser that
 //!   runs wasm under this policy). Inline style *attributes* are needed: Leptos sets
@@ -67,14 +67,18 @@ pub struct SecurityHeaders {
 }
 
 struct Inner {
-    /// The UI's `index.html`, whose inline scripts the policy allows.
-    index: PathBuf,
+    /// The UI's pages (the program app's and the administration app's), whose inline scripts
+    /// the policy allows.
+    pages: [PathBuf; 2],
     policy: RwLock<Policy>,
 }
 
+/// The modification time and length of each page (none: not built).
+type Stamps = [Option<(SystemTime, u64)>; 2];
+
 struct Policy {
-    /// The modification time and length of the `index.html` it was made for (none: no UI).
-    stamp: Option<(SystemTime, u64)>,
+    /// The pages it was made for.
+    stamps: Stamps,
     value: HeaderValue,
 }
 
@@ -82,11 +86,16 @@ impl SecurityHeaders {
     /// Headers for a server whose UI is served from `ui_dir` (which may not exist: then no
     /// inline script is allowed).
     pub fn for_ui(ui_dir: &Path) -> Self {
-        let index = ui_dir.join("index.html");
-        let policy = Policy::of(&index, stamp(&index));
+        let pages = [
+            ui_dir.join("index.html"),
+            ui_dir
+                .join(throughline_shared::ui::ADMIN_DIR)
+                .join("index.html"),
+        ];
+        let policy = Policy::of(&pages, stamps(&pages));
         Self {
             inner: Arc::new(Inner {
-                index,
+                pages,
                 policy: RwLock::new(policy),
             }),
         }
@@ -125,44 +134,51 @@ impl Inner {
         self.policy.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The policy for the `index.html` on disk now (one `stat` when it has not changed).
+    /// The policy for the pages on disk now (a `stat` each when they have not changed).
     fn fresh(&self) -> HeaderValue {
-        let now = stamp(&self.index);
+        let now = stamps(&self.pages);
         {
             let policy = self.current();
-            if policy.stamp == now {
+            if policy.stamps == now {
                 return policy.value.clone();
             }
         }
-        let policy = Policy::of(&self.index, now);
+        let policy = Policy::of(&self.pages, now);
         let value = policy.value.clone();
         *self.policy.write().unwrap_or_else(|e| e.into_inner()) = policy;
         value
     }
 }
 
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
+fn stamps(pages: &[PathBuf; 2]) -> Stamps {
+    pages.each_ref().map(|path| {
+        let meta = std::fs::metadata(path).ok()?;
+        Some((meta.modified().ok()?, meta.len()))
+    })
 }
 
 impl Policy {
-    fn of(index: &Path, stamp: Option<(SystemTime, u64)>) -> Self {
-        let html = stamp.and_then(|_| std::fs::read_to_string(index).ok());
-        let hashes = html
-            .as_deref()
-            .map(inline_script_hashes)
-            .unwrap_or_default();
-        if html.is_some() {
+    fn of(pages: &[PathBuf; 2], stamps: Stamps) -> Self {
+        let mut hashes = Vec::new();
+        for (page, stamp) in pages.iter().zip(stamps) {
+            let Some(html) = stamp.and_then(|_| std::fs::read_to_string(page).ok()) else {
+                continue;
+            };
+            let found = inline_script_hashes(&html);
             tracing::info!(
-                index = %index.display(),
-                inline_scripts = hashes.len(),
+                page = %page.display(),
+                inline_scripts = found.len(),
                 "content security policy allows the UI's inline scripts by hash"
             );
+            for hash in found {
+                if !hashes.contains(&hash) {
+                    hashes.push(hash);
+                }
+            }
         }
         let value = policy_with(&hashes);
         Self {
-            stamp,
+            stamps,
             value: HeaderValue::from_str(&value).expect("a policy is visible ASCII"),
         }
     }

@@ -266,12 +266,20 @@ fn asset_path(dir: &Path, url_path: &str) -> Option<PathBuf> {
     has_precompressed_kind(&path).then_some(path)
 }
 
-/// Whether a top-level file name is one Trunk made from its content's hash (`app-<hash>.js`,
-/// `app-<hash>_bg.wasm`, `style-<hash>.css`): such a file never changes under its name.
+/// Whether a top-level file name (or one of the administration app's folder) is one Trunk made
+/// from its content's hash (`app-<hash>.js`, `app-<hash>_bg.wasm`, `style-<hash>.css`): such a
+/// file never changes under its name.
 fn is_content_named(url_path: &str) -> bool {
-    let Some(name) = url_path.strip_prefix('/').filter(|n| !n.contains('/')) else {
+    let Some(name) = url_path.strip_prefix('/') else {
         return false;
     };
+    let name = name
+        .strip_prefix(throughline_shared::ui::ADMIN_DIR)
+        .and_then(|n| n.strip_prefix('/'))
+        .unwrap_or(name);
+    if name.contains('/') {
+        return false;
+    }
     let Some((stem, extension)) = name.split_once('.') else {
         return false;
     };
@@ -471,6 +479,13 @@ mod tests {
             "/throughline-frontend-9f3b2c1d4e5a6b70.js"
         ));
         assert!(is_content_named("/style-0a1b2c3d4e5f6789.css"));
+        assert!(is_content_named(
+            "/admin/throughline-admin-9f3b2c1d4e5a6b70_bg.wasm"
+        ));
+        assert!(!is_content_named("/admin/index.html"));
+        assert!(!is_content_named(
+            "/other/throughline-admin-9f3b2c1d4e5a6b70_bg.wasm"
+        ));
         assert!(!is_content_named("/index.html"));
         assert!(!is_content_named("/style.css"));
         assert!(!is_content_named("/app-notahash.js"));

@@ -19,6 +19,7 @@ use throughline_shared::governance::requests::GovernanceResponse;
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::raid::register::RaidRegister;
 use throughline_shared::raid::requests::ExposureResponse;
+use throughline_shared::raid::suggestions::RiskSuggestion;
 use throughline_shared::view::{ProgramSummary, ProgramView};
 use throughline_shared::{FieldError, ProgramId, ProjectId, RecordedEvent, TokenId, UserId};
 use wasm_bindgen::{JsCast, JsValue};
@@ -700,6 +701,20 @@ pub async fn raid_exposure(
     call(
         "GET",
         &format!("/api/programs/{id}/raid/exposure{query}"),
+        None,
+    )
+    .await
+}
+
+/// Risks suggested for dependencies in trouble, judged on the as-of day (or today).
+pub async fn raid_suggestions(
+    id: ProgramId,
+    as_of: Option<&AsOf>,
+) -> Result<Vec<RiskSuggestion>, ApiError> {
+    let query = query_string(&[("as_of", as_of.map(AsOf::query_value))]);
+    call(
+        "GET",
+        &format!("/api/programs/{id}/raid/suggestions{query}"),
         None,
     )
     .await

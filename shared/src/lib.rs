@@ -35,6 +35,7 @@ pub mod rag;
 pub mod raid;
 pub mod schedule;
 pub mod scope;
+pub mod ui;
 pub mod upcast;
 pub mod user;
 pub mod view;

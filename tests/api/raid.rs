@@ -531,12 +531,36 @@ async fn a_risk_above_appetite_is_accepted_only_through_its_forum_with_the_appro
     );
 }
 
+/// Two instances check the registers at once and raise one escalation between them; a check
+/// after raises nothing. The program's escalations then.
+async fn raised_once_by_two_instances(
+    app: &TestApp,
+    program: ProgramId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<throughline_shared::governance::view::EscalationView> {
+    use throughline_backend::commands::governance::escalate_from_registers;
+    use throughline_backend::event_store::EventStore;
+    use throughline_shared::governance::requests::GovernanceResponse;
+    let other_instance = EventStore::start(app.pool.clone());
+    let (a, b) = tokio::join!(
+        escalate_from_registers(&app.store, now),
+        escalate_from_registers(&other_instance, now)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "raised exactly once");
+    assert_eq!(escalate_from_registers(&app.store, now).await.unwrap(), 0);
+    let g: GovernanceResponse = app
+        .get(&format!("/api/programs/{program}/governance"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    g.view.escalations
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stale_risk_goes_up_the_escalation_path_once_even_when_two_instances_check_at_once() {
     use throughline_backend::commands::governance::escalate_from_registers;
-    use throughline_backend::event_store::EventStore;
     use throughline_shared::governance::escalation::ItemRef;
-    use throughline_shared::governance::requests::GovernanceResponse;
     let (s, _) = setup().await;
     let (app, program) = (&s.app, s.program);
     let now = chrono::Utc::now();
@@ -565,20 +589,8 @@ async fn a_stale_risk_goes_up_the_escalation_path_once_even_when_two_instances_c
         StatusCode::OK,
     )
     .await;
-    let other_instance = EventStore::start(app.pool.clone());
-    let (a, b) = tokio::join!(
-        escalate_from_registers(&app.store, now),
-        escalate_from_registers(&other_instance, now)
-    );
-    assert_eq!(a.unwrap() + b.unwrap(), 1, "raised exactly once");
-    assert_eq!(escalate_from_registers(&app.store, now).await.unwrap(), 0);
-    let g: GovernanceResponse = app
-        .get(&format!("/api/programs/{program}/governance"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let e = &g.view.escalations[0];
+    let escalations = raised_once_by_two_instances(app, program, now).await;
+    let e = &escalations[0];
     assert_eq!(
         e.subject,
         ItemRef::Risk(throughline_shared::ids::RiskId(risk))
@@ -602,6 +614,63 @@ async fn a_stale_risk_goes_up_the_escalation_path_once_even_when_two_instances_c
     )
     .await;
     assert_eq!(escalate_from_registers(&app.store, now).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_risks_of_one_cause_that_together_cross_the_appetite_are_escalated_once_as_one() {
+    use throughline_backend::commands::governance::escalate_from_registers;
+    let (s, _) = setup().await;
+    let (app, program) = (&s.app, s.program);
+    let now = chrono::Utc::now();
+    let review = (now + chrono::Duration::days(30)).date_naive();
+    for (path, body) in [
+        (
+            format!("/api/programs/{program}/escalation-path"),
+            json!({"levels": [{"title": "Program manager", "response_sla_hours": 48}]}),
+        ),
+        (
+            format!("/api/programs/{program}/raid/appetite"),
+            json!({"appetite": {"score": 20, "schedule_days": 10}, "reason": "Board policy"}),
+        ),
+    ] {
+        let res = if path.ends_with("appetite") {
+            app.put(&path, &body).await
+        } else {
+            app.post(&path, &body).await
+        };
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+    }
+    // Three vendor risks of 4 expected days each (50% of 7, rounded), in two projects: each within the
+    // appetite, together above it once the third is assessed.
+    for (n, project) in [(1, s.ledger), (2, s.checkout), (3, s.checkout)] {
+        accepted(
+            app.post(
+                &s.risks,
+                &json!({"details": {"title": format!("Vendor slip {n}"), "category": "Vendor",
+                                    "cause": "Acme staffing", "owner": "Ana", "projects": [project]},
+                        "assessment": {"probability": 3, "impact": 2, "schedule_days": 7},
+                        "review_by": review}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let register = register(app, program, "").await;
+        let group = register.causes.iter().find(|g| g.name == "Acme staffing");
+        assert_eq!(group.is_some_and(|g| g.above_appetite), n == 3, "after {n}");
+        if n == 2 {
+            assert_eq!(escalate_from_registers(&app.store, now).await.unwrap(), 0);
+        }
+    }
+    let escalations = raised_once_by_two_instances(app, program, now).await;
+    let e = &escalations[0];
+    assert_eq!(e.subject_label, "3 risks caused by “Acme staffing”");
+    assert!(e.reason.contains("12 expected days"), "{}", e.reason);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

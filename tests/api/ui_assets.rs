@@ -1,6 +1,8 @@
 //! The UI's assets through the whole server (compression middleware included): a precompressed
 //! copy is sent as the request's `Accept-Encoding` ranks it, decodes to the file, and is never
-//! compressed again; the file itself otherwise; deep links still get `index.html`.
+//! compressed again; the file itself otherwise; deep links still get their app's page: the
+//! administration app's for its pages, `index.html` for every other; each page's inline script is
+//! allowed by the policy.
 
 use flate2::read::GzDecoder;
 use reqwest::StatusCode;
@@ -23,7 +25,15 @@ fn built_ui() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("index.html"),
-        "<!DOCTYPE html><html><head><title>Throughline</title></head><body></body></html>",
+        "<!DOCTYPE html><html><head><title>Throughline</title>\
+         <script type=\"module\">import init from '/app.js';</script></head><body></body></html>",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("admin")).unwrap();
+    std::fs::write(
+        dir.join("admin/index.html"),
+        "<!DOCTYPE html><html><head><title>Throughline administration</title>\
+         <script type=\"module\">import init from '/admin/admin.js';</script></head></html>",
     )
     .unwrap();
     let wasm: Vec<u8> = (0..100_000u32)
@@ -213,11 +223,18 @@ async fn precompressed_assets_follow_accept_encoding_and_decode_to_the_file() {
     assert_eq!(header(stale.headers(), "content-encoding"), None);
     assert!(stale.bytes().await.unwrap() == wasm);
 
-    // Deep links and the root: index.html, revalidated every time.
-    for path in [
-        "/",
-        "/programs/0193a0f0-0000-7000-8000-000000000000",
-        "/missing-0123456789abcdef.js",
+    // Deep links and the root: their app's page, revalidated every time, under a policy that
+    // allows both pages' inline scripts.
+    for (path, admin) in [
+        ("/", false),
+        ("/programs/0193a0f0-0000-7000-8000-000000000000", false),
+        ("/missing-0123456789abcdef.js", false),
+        ("/account", true),
+        ("/admin/users", true),
+        (
+            "/programs/0193a0f0-0000-7000-8000-000000000000/members",
+            true,
+        ),
     ] {
         let res = client
             .get(format!("{address}{path}"))
@@ -237,6 +254,19 @@ async fn precompressed_assets_follow_accept_encoding_and_decode_to_the_file() {
             Some("no-cache"),
             "{path}"
         );
+        let policy = header(res.headers(), "content-security-policy")
+            .unwrap()
+            .to_string();
+        assert_eq!(policy.matches("'sha256-").count(), 2, "{policy}");
+        let page = client
+            .get(format!("{address}{path}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(page.contains("administration"), admin, "{path}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,5 +1,6 @@
-//! Serves the Trunk-built single-page app; unknown paths get `index.html` so deep links work.
-//! The wasm, JS and CSS go out precompressed where `throughline precompress` made copies, and
+//! Serves the Trunk-built apps; unknown paths get their app's page so deep links work: the
+//! administration app's (`admin/index.html`) for its pages (`is_admin_path`), the program app's
+//! (`index.html`) for every other. The wasm, JS and CSS go out precompressed where `throughline precompress` made copies, and
 //! every answer gets its `Cache-Control` (`static_assets`).
 
 use actix_files::{Files, NamedFile};
@@ -7,6 +8,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse, fn_service};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{HttpResponse, web};
 use std::path::PathBuf;
+use throughline_shared::ui::{ADMIN_DIR, is_admin_path};
 
 pub fn configure(cfg: &mut web::ServiceConfig, ui_dir: PathBuf) {
     let index = ui_dir.join("index.html");
@@ -21,13 +23,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, ui_dir: PathBuf) {
         }));
         return;
     }
+    let admin = ui_dir.join(ADMIN_DIR).join("index.html");
     let files = Files::new("/", &ui_dir)
         .index_file("index.html")
         .default_handler(fn_service(move |req: ServiceRequest| {
-            let index = index.clone();
+            let page = if is_admin_path(req.path()) {
+                admin.clone()
+            } else {
+                index.clone()
+            };
             async move {
                 let (req, _) = req.into_parts();
-                let file = NamedFile::open_async(&index).await?;
+                let file = NamedFile::open_async(&page).await?;
                 let res = file.into_response(&req);
                 Ok(ServiceResponse::new(req, res))
             }

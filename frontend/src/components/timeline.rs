@@ -27,6 +27,19 @@ use crate::timeline_layout::{
 /// Width of the lane names' column.
 const LABELS_WIDTH: f64 = 170.0;
 
+/// A milestone open risks would push (their exposure through the schedule), marked beside its
+/// diamond.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RiskMark {
+    pub milestone_id: MilestoneId,
+    pub risks: usize,
+    pub worst_days: i64,
+    /// Linked to a risk itself, not only reached through dependencies.
+    pub direct: bool,
+    /// One line per risk: what it would add here.
+    pub title: String,
+}
+
 #[component]
 pub fn Timeline(
     schedule: Schedule,
@@ -34,6 +47,7 @@ pub fn Timeline(
     #[prop(into)]
     flashed: Signal<Vec<MilestoneId>>,
     selected: RwSignal<Option<MilestoneId>>,
+    risk_marks: Signal<Vec<RiskMark>>,
 ) -> impl IntoView {
     let zoom = RwSignal::new(Zoom::Months);
     let project_filter = RwSignal::new(None::<ProjectId>);
@@ -312,6 +326,33 @@ pub fn Timeline(
                                         let drawn = DrawnMarker { group: NodeRef::new(), extras: RwSignal::new(Extras::of(&state.marker)) };
                                         drawn_markers.register(state.marker.id, drawn, state.clone());
                                         view! { <MarkerView state drawn selected/> }
+                                    }/>
+                            </g>
+                            <g class="risk-marks">
+                                <For each=move || risk_marks.with(|marks| markers.with(|drawn| layout.with(|l| {
+                                        let Some(l) = l else { return Vec::new() };
+                                        marks.iter()
+                                            .filter(|m| drawn.contains(&m.milestone_id))
+                                            .filter_map(|m| l.markers.get(&m.milestone_id)
+                                                .map(|at| (m.clone(), px(at.x), px(at.y))))
+                                            .collect::<Vec<_>>()
+                                    })))
+                                    key=|mark| mark.clone()
+                                    children=|(mark, x, y)| {
+                                        let label = format!("{} risk{} could push {} by up to {} days:{}",
+                                            mark.risks, if mark.risks == 1 { "" } else { "s" },
+                                            "this milestone", mark.worst_days, mark.title);
+                                        let aria = label.clone();
+                                        view! {
+                                            <g class=if mark.direct { "risk-mark direct" } else { "risk-mark" }
+                                                data-testid="risk-mark" data-milestone=mark.milestone_id.to_string()
+                                                transform=format!("translate({} {})", x - 18, y)
+                                                role="img" aria-label=aria>
+                                                <title>{label}</title>
+                                                <path d="M0,-6 L6,5 L-6,5 z"></path>
+                                                <text x="0" y="4">"!"</text>
+                                            </g>
+                                        }
                                     }/>
                             </g>
                         </svg>

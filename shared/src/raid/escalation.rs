@@ -1,20 +1,26 @@
 //! What the register sends up the program's escalation path by itself: a risk not reassessed by
 //! its review date, a treatment action past its due date, and a risk whose score crosses the
-//! program's appetite. Each is named by a key that is the same on every instance and after any
-//! restart (the review date, the action and its due date, the position of the assessment that
+//! program's appetite, and a group of risks sharing a cause or a category whose combined exposure
+//! crosses it. Each is named by a key that is the same on every instance and after any
+//! restart (the review date, the action and its due date, the position of the event that
 //! crossed), so the server turns it into an escalation exactly once.
 
+use super::register::GroupBy;
 use super::view::RaidView;
 use crate::governance::session::ActionStatus;
 use crate::ids::RiskId;
+use crate::money::Money;
 use chrono::NaiveDate;
 
 /// An escalation the register calls for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DueEscalation {
+    /// The risk escalated; for a group, the member with the most expected days.
     pub risk_id: RiskId,
-    /// Stable across instances: the server derives the escalation's id from it.
+    /// Stable across instances: the server derives the escalation's id from it, and from the
+    /// risk's id (or, for a group, the program's: a group outlives any one member).
     pub key: String,
+    pub group: bool,
     /// The risk's title, as the escalation names its subject.
     pub label: String,
     pub reason: String,
@@ -32,6 +38,7 @@ pub fn due_escalations(raid: &RaidView, today: NaiveDate) -> Vec<DueEscalation> 
             due.push(DueEscalation {
                 risk_id,
                 key,
+                group: false,
                 label: label.clone(),
                 reason,
             })
@@ -82,6 +89,49 @@ pub fn due_escalations(raid: &RaidView, today: NaiveDate) -> Vec<DueEscalation> 
                 }
             }
         }
+    }
+    for group in raid.groups().into_iter().filter(|g| g.above_appetite) {
+        let (Some(since), Some(lead)) = (
+            raid.group_above_since(group.by, &group.name),
+            group
+                .risks
+                .iter()
+                .copied()
+                .max_by_key(|id| raid.risk(*id).and_then(|r| r.inherent?.expected_days())),
+        ) else {
+            continue;
+        };
+        let (by, words) = match group.by {
+            GroupBy::Cause => ("cause", "caused by"),
+            GroupBy::Category => ("category", "in the category"),
+        };
+        due.push(DueEscalation {
+            risk_id: lead,
+            key: format!(
+                "group-above-appetite:{by}:{}:{since}",
+                group.name.trim().to_lowercase()
+            ),
+            group: true,
+            label: format!("{} risks {words} “{}”", group.risks.len(), group.name),
+            reason: {
+                let costs: Vec<String> = group
+                    .expected_cost
+                    .0
+                    .iter()
+                    .filter_map(|t| Money::new(t.minor, t.currency))
+                    .map(|m| m.to_string())
+                    .collect();
+                let cost = if costs.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and {} expected", costs.join(" + "))
+                };
+                format!(
+                    "together they expose the program to {} expected days{cost}: above its appetite",
+                    group.expected_days
+                )
+            },
+        });
     }
     due
 }

@@ -59,6 +59,25 @@ impl Log {
         }
     }
 
+    /// Sets the program's appetite (a score, and expected days); returns its position.
+    fn appetite(&mut self, score: u8, schedule_days: Option<u16>) -> i64 {
+        let event = RaidSettingsEvent::RiskAppetiteSet {
+            program_id: program(),
+            appetite: Appetite {
+                score,
+                schedule_days,
+                cost: None,
+            },
+            reason: "Board".into(),
+        };
+        let position = self.0.len() as i64 + 1;
+        self.0.push((
+            recorded(position, position, Uuid::from_u128(9), event.clone()),
+            DomainEvent::RaidSettings(event),
+        ));
+        position
+    }
+
     fn view(&self, up_to: i64) -> RaidView {
         let mut view = RaidView::new(program());
         for (r, e) in self.0.iter().filter(|(r, _)| r.position <= up_to) {
@@ -95,19 +114,7 @@ fn identify(
 #[test]
 fn the_register_reads_scores_bands_heatmap_groups_and_staleness_as_of_any_position() {
     let mut log = Log(Vec::new());
-    let settings = RaidSettingsEvent::RiskAppetiteSet {
-        program_id: program(),
-        appetite: Appetite {
-            score: 12,
-            schedule_days: Some(10),
-            cost: None,
-        },
-        reason: "Board".into(),
-    };
-    log.0.push((
-        recorded(1, 1, Uuid::from_u128(9), settings.clone()),
-        DomainEvent::RaidSettings(settings),
-    ));
+    log.appetite(12, Some(10));
     // Two small risks with one cause in two projects: each within appetite, together above it.
     log.risk(
         risk_id(1),
@@ -426,19 +433,7 @@ fn a_risk_on_one_projects_milestone_exposes_everything_downstream_and_the_object
 fn a_sessions_agenda_names_risks_above_appetite_new_stale_or_rescored_since_it_last_met() {
     use super::agenda::{RiskAgendaReason, risk_agenda};
     let mut log = Log(Vec::new());
-    let settings = RaidSettingsEvent::RiskAppetiteSet {
-        program_id: program(),
-        appetite: Appetite {
-            score: 12,
-            schedule_days: None,
-            cost: None,
-        },
-        reason: "Board".into(),
-    };
-    log.0.push((
-        recorded(1, 1, Uuid::from_u128(9), settings.clone()),
-        DomainEvent::RaidSettings(settings),
-    ));
+    log.appetite(12, None);
     log.risk(
         risk_id(1),
         vec![identify(
@@ -525,19 +520,7 @@ fn the_register_escalates_stale_risks_overdue_actions_and_a_score_crossing_the_a
     use super::escalation::due_escalations;
     use crate::ids::ActionId;
     let mut log = Log(Vec::new());
-    let settings = RaidSettingsEvent::RiskAppetiteSet {
-        program_id: program(),
-        appetite: Appetite {
-            score: 12,
-            schedule_days: None,
-            cost: None,
-        },
-        reason: "Board".into(),
-    };
-    log.0.push((
-        recorded(1, 1, Uuid::from_u128(9), settings.clone()),
-        DomainEvent::RaidSettings(settings),
-    ));
+    log.appetite(12, None);
     let reassess = |p, i| RiskCommand::Assess {
         assessment: assessment(p, i, None),
         reason: "Review".into(),
@@ -601,6 +584,74 @@ fn the_register_escalates_stale_risks_overdue_actions_and_a_score_crossing_the_a
         due_escalations(&raid, day(3, 1))
             .iter()
             .all(|d| d.key.starts_with("above"))
+    );
+}
+
+#[test]
+fn a_group_whose_combined_exposure_crosses_the_appetite_is_escalated_once_per_crossing() {
+    use super::escalation::due_escalations;
+    let mut log = Log(Vec::new());
+    log.appetite(25, Some(10));
+    let small = |n: u128, p: u8| {
+        vec![identify(
+            n,
+            &format!("Vendor risk {n}"),
+            "Vendor capacity",
+            vec![project(n)],
+            assessment(p, 2, Some(8)),
+        )]
+    };
+    // 4 + 4 expected days: within the 10-day appetite together.
+    log.risk(risk_id(1), small(1, 3));
+    log.risk(risk_id(2), small(2, 3));
+    let group_keys = |raid: &RaidView| -> Vec<String> {
+        due_escalations(raid, day(3, 1))
+            .into_iter()
+            .filter(|d| d.group)
+            .map(|d| d.key)
+            .collect()
+    };
+    assert!(group_keys(&log.view(i64::MAX)).is_empty());
+    // A third small risk of the same cause, assessed at position 7 (each is identified, then
+    // assessed), takes them to 12: one program risk.
+    log.risk(risk_id(3), small(3, 3));
+    let raid = log.view(i64::MAX);
+    let keys = group_keys(&raid);
+    assert_eq!(keys, ["group-above-appetite:cause:vendor capacity:7"]);
+    let due = due_escalations(&raid, day(3, 1));
+    let group = due.iter().find(|d| d.group).unwrap();
+    assert_eq!(group.label, "3 risks caused by “Vendor capacity”");
+    assert!(
+        group.reason.contains("12 expected days"),
+        "{}",
+        group.reason
+    );
+    // Reassessing a member while the group stays above is the same crossing.
+    log.risk(
+        risk_id(4),
+        vec![identify(
+            4,
+            "Another vendor risk",
+            "Vendor capacity",
+            vec![],
+            assessment(1, 1, None),
+        )],
+    );
+    assert_eq!(group_keys(&log.view(i64::MAX)), keys);
+    // The category (all "Vendor") groups the same risks, so it says nothing more.
+    assert_eq!(group_keys(&log.view(i64::MAX)).len(), 1);
+    // As of before the crossing, nothing was due.
+    assert!(group_keys(&log.view(6)).is_empty());
+    // A wider appetite takes the group back within it; narrowing it again is a new crossing,
+    // named by the appetite's event.
+    log.appetite(25, Some(30));
+    assert!(group_keys(&log.view(i64::MAX)).is_empty());
+    let narrowed = log.appetite(25, Some(10));
+    assert_eq!(
+        group_keys(&log.view(i64::MAX)),
+        [format!(
+            "group-above-appetite:cause:vendor capacity:{narrowed}"
+        )]
     );
 }
 

@@ -10,7 +10,7 @@ use super::register::{
     RiskGroup, RiskRow, ScorePoint, Stamp,
 };
 use super::risk::{Risk, RiskEvent};
-use super::settings::{Appetite, RaidSettings};
+use super::settings::{Appetite, RaidSettings, RaidSettingsEvent};
 use crate::event::{DomainEvent, RecordedEvent};
 use crate::ids::{AssumptionId, IssueId, ProgramId, ProjectId, RiskId};
 use crate::money::{Money, Totals};
@@ -25,6 +25,29 @@ struct RiskEntry {
     risk: Risk,
     stamp: Stamp,
     trend: Vec<ScorePoint>,
+    /// Its cause and its category as groups are keyed (trimmed, lower case; empty for none).
+    cause: String,
+    category: String,
+}
+
+impl RiskEntry {
+    fn key(&self, by: GroupBy) -> &str {
+        match by {
+            GroupBy::Cause => &self.cause,
+            GroupBy::Category => &self.category,
+        }
+    }
+
+    fn keys(&self) -> [(GroupBy, String); 2] {
+        [
+            (GroupBy::Cause, self.cause.clone()),
+            (GroupBy::Category, self.category.clone()),
+        ]
+    }
+}
+
+fn group_key(text: &str) -> String {
+    text.trim().to_lowercase()
 }
 
 #[derive(Clone, Debug)]
@@ -54,6 +77,9 @@ pub struct RaidView {
     issue_index: HashMap<IssueId, usize>,
     assumptions: Vec<AssumptionEntry>,
     assumption_index: HashMap<AssumptionId, usize>,
+    /// Per group (cause or category) above the appetite now: the position of the event that
+    /// took it there, which names its escalation.
+    groups_above: HashMap<(GroupBy, String), i64>,
 }
 
 impl RaidView {
@@ -68,6 +94,7 @@ impl RaidView {
             issue_index: HashMap::new(),
             assumptions: Vec::new(),
             assumption_index: HashMap::new(),
+            groups_above: HashMap::new(),
         }
     }
 
@@ -82,10 +109,52 @@ impl RaidView {
             DomainEvent::Risk(e) => self.apply_risk(recorded, e),
             DomainEvent::Issue(e) => self.apply_issue(recorded, e),
             DomainEvent::Assumption(e) => self.apply_assumption(recorded, e),
-            DomainEvent::RaidSettings(e) => self.settings.apply(e),
+            DomainEvent::RaidSettings(e) => {
+                self.settings.apply(e);
+                if matches!(e, RaidSettingsEvent::RiskAppetiteSet { .. }) {
+                    let mut keys: Vec<(GroupBy, String)> = self
+                        .risks
+                        .iter()
+                        .filter(|e| e.risk.state.is_open())
+                        .flat_map(RiskEntry::keys)
+                        .chain(self.groups_above.keys().cloned())
+                        .collect();
+                    keys.sort();
+                    keys.dedup();
+                    self.track_groups(recorded.position, keys);
+                }
+            }
             _ => return,
         }
         self.position = recorded.position;
+    }
+
+    /// Notes, for each of `keys`, whether its group is above the appetite after the event at
+    /// `position`, and since when.
+    fn track_groups(&mut self, position: i64, keys: impl IntoIterator<Item = (GroupBy, String)>) {
+        for (by, name) in keys {
+            if name.is_empty() {
+                continue;
+            }
+            let members: Vec<&Risk> = self
+                .risks
+                .iter()
+                .filter(|e| e.risk.state.is_open() && e.key(by) == name)
+                .map(|e| &e.risk)
+                .collect();
+            let above = members.len() >= 2 && self.combined(members.iter().copied()).3;
+            if above {
+                self.groups_above.entry((by, name)).or_insert(position);
+            } else {
+                self.groups_above.remove(&(by, name));
+            }
+        }
+    }
+
+    /// Since which position the group of open risks sharing `name` (a cause or a category) has
+    /// been above the appetite, if it is.
+    pub fn group_above_since(&self, by: GroupBy, name: &str) -> Option<i64> {
+        self.groups_above.get(&(by, group_key(name))).copied()
     }
 
     fn apply_risk(&mut self, recorded: &RecordedEvent, event: &RiskEvent) {
@@ -97,6 +166,8 @@ impl RaidView {
                     risk: Risk::default(),
                     stamp: Stamp::new(recorded),
                     trend: Vec::new(),
+                    cause: String::new(),
+                    category: String::new(),
                 });
                 self.risks.last_mut()
             }
@@ -104,8 +175,21 @@ impl RaidView {
             _ => None,
         };
         let Some(entry) = entry else { return };
+        let before = entry.keys();
         entry.risk.apply(event);
         entry.stamp.touch(recorded);
+        let regroups = matches!(
+            event,
+            RiskEvent::RiskIdentified { .. }
+                | RiskEvent::RiskRevised { .. }
+                | RiskEvent::RiskAssessed { .. }
+                | RiskEvent::RiskClosed { .. }
+                | RiskEvent::RiskRealised { .. }
+        );
+        if regroups {
+            entry.cause = group_key(&entry.risk.details.cause);
+            entry.category = group_key(&entry.risk.details.category);
+        }
         if matches!(
             event,
             RiskEvent::RiskAssessed { .. } | RiskEvent::RiskResidualAssessed { .. }
@@ -119,6 +203,10 @@ impl RaidView {
                 score: entry.risk.inherent.map(|a| a.score()),
                 residual: entry.risk.residual.map(|a| a.score()),
             });
+        }
+        if regroups {
+            let after = entry.keys();
+            self.track_groups(recorded.position, before.into_iter().chain(after));
         }
     }
 
@@ -354,19 +442,13 @@ impl RaidView {
     /// combined exposure, and whether together they exceed the appetite (five small vendor risks
     /// can make one program risk).
     pub fn groups(&self) -> Vec<RiskGroup> {
-        let mut by: HashMap<(GroupBy, String), Vec<(RiskId, &Risk)>> = HashMap::new();
-        for (id, risk) in self.open_risks() {
-            let cause = risk.details.cause.trim().to_lowercase();
-            if !cause.is_empty() {
-                by.entry((GroupBy::Cause, cause))
-                    .or_default()
-                    .push((id, risk));
-            }
-            let category = risk.details.category.trim().to_lowercase();
-            if !category.is_empty() {
-                by.entry((GroupBy::Category, category))
-                    .or_default()
-                    .push((id, risk));
+        let mut by: HashMap<(GroupBy, &str), Vec<&RiskEntry>> = HashMap::new();
+        for e in self.risks.iter().filter(|e| e.risk.state.is_open()) {
+            for group_by in [GroupBy::Cause, GroupBy::Category] {
+                let key = e.key(group_by);
+                if !key.is_empty() && e.risk.id.is_some() {
+                    by.entry((group_by, key)).or_default().push(e);
+                }
             }
         }
         let mut groups: Vec<RiskGroup> = by
@@ -390,42 +472,48 @@ impl RaidView {
         groups
     }
 
-    fn group(&self, by: GroupBy, members: &[(RiskId, &Risk)]) -> RiskGroup {
-        let name = members
-            .first()
-            .map(|(_, r)| match by {
-                GroupBy::Cause => r.details.cause.trim().to_string(),
-                GroupBy::Category => r.details.category.trim().to_string(),
-            })
-            .unwrap_or_default();
-        let mut projects: Vec<ProjectId> = members
-            .iter()
-            .flat_map(|(_, r)| r.details.projects.iter().copied())
-            .collect();
-        projects.sort();
-        projects.dedup();
+    /// Summed expected days, worst days and expected cost of `members`, and whether together
+    /// they exceed the appetite.
+    fn combined<'r>(&self, members: impl Iterator<Item = &'r Risk>) -> (u32, u32, Totals, bool) {
         let mut expected_days: u32 = 0;
         let mut worst_days: u32 = 0;
         let mut expected_cost = Totals::default();
-        for (_, r) in members {
-            if let Some(a) = r.inherent {
-                expected_days = expected_days.saturating_add(a.expected_days().unwrap_or(0));
-                worst_days = worst_days.saturating_add(a.schedule_days.map_or(0, u32::from));
-                if let Some(c) = a.expected_cost() {
-                    expected_cost.add(c);
-                }
+        for a in members.filter_map(|r| r.inherent) {
+            expected_days = expected_days.saturating_add(a.expected_days().unwrap_or(0));
+            worst_days = worst_days.saturating_add(a.schedule_days.map_or(0, u32::from));
+            if let Some(c) = a.expected_cost() {
+                expected_cost.add(c);
             }
         }
-        let above_appetite = self.settings.appetite.is_some_and(|a: Appetite| {
+        let above = self.settings.appetite.is_some_and(|a: Appetite| {
             let cost = a
                 .cost
                 .and_then(|l| Money::new(expected_cost.of(l.currency()), l.currency()));
             a.exceeded_by_total(expected_days, cost)
         });
+        (expected_days, worst_days, expected_cost, above)
+    }
+
+    fn group(&self, by: GroupBy, members: &[&RiskEntry]) -> RiskGroup {
+        let name = members
+            .first()
+            .map(|e| match by {
+                GroupBy::Cause => e.risk.details.cause.trim().to_string(),
+                GroupBy::Category => e.risk.details.category.trim().to_string(),
+            })
+            .unwrap_or_default();
+        let mut projects: Vec<ProjectId> = members
+            .iter()
+            .flat_map(|e| e.risk.details.projects.iter().copied())
+            .collect();
+        projects.sort();
+        projects.dedup();
+        let (expected_days, worst_days, expected_cost, above_appetite) =
+            self.combined(members.iter().map(|e| &e.risk));
         RiskGroup {
             by,
             name,
-            risks: members.iter().map(|(id, _)| *id).collect(),
+            risks: members.iter().filter_map(|e| e.risk.id).collect(),
             projects,
             expected_days,
             worst_days,

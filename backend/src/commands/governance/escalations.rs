@@ -191,8 +191,8 @@ pub async fn escalate_from_registers(
         }
         let raid = raid_view(store.pool(), program_id, i64::MAX).await?;
         for due in due_escalations(&raid, now.date_naive()) {
-            let escalation_id =
-                EscalationId::from_uuid(Uuid::new_v5(&due.risk_id.0, due.key.as_bytes()));
+            let scope = if due.group { program } else { due.risk_id.0 };
+            let escalation_id = EscalationId::from_uuid(Uuid::new_v5(&scope, due.key.as_bytes()));
             let loaded = load::<Escalation>(store, escalation_id.0)
                 .await?
                 .at_this_version();

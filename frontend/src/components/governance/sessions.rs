@@ -14,6 +14,7 @@ use throughline_shared::governance::requests::{
 use throughline_shared::governance::session::ActionStatus;
 use throughline_shared::governance::view::SessionView;
 use throughline_shared::ids::SessionId;
+use throughline_shared::raid::agenda::{AgendaRisk, RiskAgendaReason};
 
 /// The body of a command that needs nothing more than its path.
 #[derive(Serialize)]
@@ -106,6 +107,24 @@ pub(super) fn SessionCard(gov: Gov, id: SessionId) -> impl IntoView {
     }
 }
 
+/// "Vendor capacity (16): above appetite — score 16 over 12; stale since 1 Mar".
+fn agenda_risk(r: &AgendaRisk) -> String {
+    let reasons: Vec<String> = r
+        .reasons
+        .iter()
+        .map(|why| match why {
+            RiskAgendaReason::AboveAppetite { because } => format!("above appetite ({because})"),
+            RiskAgendaReason::New => "new".to_string(),
+            RiskAgendaReason::Stale { review_by } => format!("not reviewed by {}", day(*review_by)),
+            RiskAgendaReason::ScoreChanged { from, to } => format!("score {from} → {to}"),
+        })
+        .collect();
+    match r.score {
+        Some(score) => format!("{} ({score}): {}", r.title, reasons.join("; ")),
+        None => format!("{}: {}", r.title, reasons.join("; ")),
+    }
+}
+
 fn session_body(
     s: &SessionView,
     forum: Option<&Forum>,
@@ -182,6 +201,7 @@ fn session_body(
         {agenda_list("Dependencies in trouble", texts(a.dependencies.iter().map(|d| {
             format!("{} ({}, {} days)", d.label, words(status_wire(d.status)), d.gap_days)
         })))}
+        {agenda_list("Risks", texts(a.risks.iter().map(agenda_risk)))}
         {agenda_list(
             if a.since_position.is_none() { "Changes so far" } else { "Changes since the last session" },
             texts(a.changes.iter().cloned()),

@@ -8,7 +8,10 @@ use super::{
 use crate::api::{self, RaidMethod};
 use leptos::prelude::*;
 use throughline_shared::ids::{MilestoneId, ProjectId};
-use throughline_shared::raid::requests::{IdentifyRiskRequest, SetAppetiteRequest};
+use throughline_shared::money::{Currency, Money};
+use throughline_shared::raid::requests::{
+    IdentifyRiskRequest, SetAppetiteRequest, SetCategoriesRequest,
+};
 use throughline_shared::raid::risk::RiskDetails;
 use throughline_shared::raid::settings::Appetite;
 use throughline_shared::raid::{Assessment, Band, RaidLink};
@@ -210,12 +213,18 @@ pub(super) fn IdentifyForm(raid: Raid, done: Callback<()>) -> impl IntoView {
     }
 }
 
-/// The score above which a risk needs a decision to be accepted, and the expected slip.
+/// The score above which a risk needs a decision to be accepted, the expected slip and cost the
+/// program will carry, and the categories risks are filed under.
 #[component]
 pub(super) fn AppetiteForm(raid: Raid, done: Callback<()>) -> impl IntoView {
-    let current = raid
-        .data
-        .with_untracked(|r| r.as_ref().and_then(|r| r.appetite));
+    let (current, listed) = raid.data.with_untracked(|r| {
+        (
+            r.as_ref().and_then(|r| r.appetite),
+            r.as_ref()
+                .map(|r| r.categories.join(", "))
+                .unwrap_or_default(),
+        )
+    });
     let score = RwSignal::new(current.map_or_else(|| "12".to_string(), |a| a.score.to_string()));
     let days = RwSignal::new(
         current
@@ -223,16 +232,59 @@ pub(super) fn AppetiteForm(raid: Raid, done: Callback<()>) -> impl IntoView {
             .map(|d| d.to_string())
             .unwrap_or_default(),
     );
+    let cost = current.and_then(|a| a.cost);
+    let amount = RwSignal::new(
+        cost.map(|c| (c.minor() / 100).to_string())
+            .unwrap_or_default(),
+    );
+    let currency =
+        RwSignal::new(cost.map_or_else(|| "EUR".to_string(), |c| c.currency().to_string()));
+    let categories = RwSignal::new(listed.clone());
     let reason = RwSignal::new(String::new());
     let submit = Callback::new(move |_| {
         let Ok(score) = trimmed(score).parse::<u8>() else {
             return raid.refuse("appetite.score", "a score from 1 to 25");
         };
+        let cost = match trimmed(amount) {
+            a if a.is_empty() => None,
+            a => {
+                let money = a
+                    .parse::<i64>()
+                    .ok()
+                    .zip(Currency::parse(&trimmed(currency).to_ascii_uppercase()))
+                    .and_then(|(units, c)| Money::new(units.checked_mul(100)?, c));
+                let Some(money) = money else {
+                    return raid.refuse(
+                        "appetite.cost",
+                        "an amount in whole units and a three-letter currency (EUR)",
+                    );
+                };
+                Some(money)
+            }
+        };
+        let wanted = trimmed(categories);
+        if wanted != listed {
+            let body = SetCategoriesRequest {
+                categories: wanted
+                    .split(',')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+            };
+            raid.send(
+                None,
+                RaidMethod::Put,
+                "categories".into(),
+                api::json_body(&body),
+                "Risk categories set.",
+                None,
+            );
+        }
         let body = SetAppetiteRequest {
             appetite: Appetite {
                 score,
                 schedule_days: trimmed(days).parse().ok(),
-                cost: current.and_then(|a| a.cost),
+                cost,
             },
             reason: trimmed(reason),
         };
@@ -249,6 +301,9 @@ pub(super) fn AppetiteForm(raid: Raid, done: Callback<()>) -> impl IntoView {
         <Shell form="appetite" title="Risk appetite" button="Set appetite" submit>
             <Field label="Highest acceptable score (1–25)" name="score" kind="number" value=score required=true/>
             <Field label="Expected slip, days" note="(optional)" name="days" kind="number" value=days/>
+            <Field label="Expected cost" note="(optional, whole units)" name="amount" kind="number" value=amount/>
+            <Field label="Currency" name="currency" value=currency/>
+            <Field label="Categories" note="(comma-separated)" name="categories" value=categories grow=true/>
             <Field label="Reason" name="reason" value=reason required=true grow=true/>
         </Shell>
     }

@@ -19,6 +19,8 @@ mod read;
 mod register;
 mod risk_forms;
 mod risk_panel;
+mod suggestions;
+mod top;
 
 use crate::api::{self, ApiError, AsOf, RaidMethod};
 use crate::auth::use_auth;
@@ -32,13 +34,16 @@ use leptos::task::spawn_local;
 use panels::{ExposurePanel, Groups};
 pub use read::RaidRead;
 use register::RiskRegister;
+use suggestions::Suggestions;
 use throughline_shared::ProgramId;
 use throughline_shared::access::{ProgramAccess, ProgramAction};
 use throughline_shared::ids::{MilestoneId, ProjectId};
 use throughline_shared::raid::register::RaidRegister;
 use throughline_shared::raid::requests::ExposureResponse;
+use throughline_shared::raid::suggestions::RiskSuggestion;
 use throughline_shared::raid::{Band, Rating};
 use throughline_shared::view::ProgramView;
+pub use top::TopRisks;
 
 /// Who is reading, as far as the controls on offer go.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +68,7 @@ struct Raid {
     program_id: ProgramId,
     data: RwSignal<Option<RaidRegister>>,
     exposure: RwSignal<Option<ExposureResponse>>,
+    suggestions: RwSignal<Option<Vec<RiskSuggestion>>>,
     program: RwSignal<Option<ProgramView>>,
     reader: Memo<Reader>,
     /// The last failed command, shown at the top of the tab.
@@ -419,6 +425,7 @@ pub fn RaidTab(
     let RaidRead {
         data,
         exposure,
+        suggestions,
         failed,
         refresh,
         as_of,
@@ -432,6 +439,7 @@ pub fn RaidTab(
         program_id,
         data,
         exposure,
+        suggestions,
         program: view,
         reader,
         error: RwSignal::new(None),
@@ -516,6 +524,7 @@ fn RaidBody(raid: Raid) -> impl IntoView {
             <Heatmap raid cell residual/>
             <Groups raid/>
         </div>
+        <Suggestions raid/>
         <RiskRegister raid cell residual/>
         <Issues raid/>
         <Assumptions raid/>

@@ -199,7 +199,7 @@ fn risk_row(raid: Raid, id: uuid::Uuid) -> AnyView {
     view! { <RiskRowView raid id=RiskId::from_uuid(id)/> }.into_any()
 }
 
-fn roam_word(roam: Roam) -> &'static str {
+pub(super) fn roam_word(roam: Roam) -> &'static str {
     match roam {
         Roam::Resolved => "resolved",
         Roam::Owned => "owned",
@@ -341,7 +341,7 @@ fn spark_points(scores: &[u8]) -> Vec<(i32, i32)> {
     }
 }
 
-fn sparkline(points: &[ScorePoint]) -> AnyView {
+pub(super) fn sparkline(points: &[ScorePoint]) -> AnyView {
     let scores: Vec<u8> = points.iter().filter_map(|p| p.score).collect();
     if scores.is_empty() {
         return tag("muted", "—", None).into_any();

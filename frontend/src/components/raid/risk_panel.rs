@@ -9,6 +9,9 @@ use crate::api::{self, AsOf, RaidMethod};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use throughline_shared::api::AuditPage;
+use throughline_shared::governance::decision::DecisionOption;
+use throughline_shared::governance::requests::{EffectRequest, RaiseDecisionRequest};
+use throughline_shared::governance::rights::DecisionKind;
 use throughline_shared::ids::RiskId;
 use throughline_shared::raid::register::RiskRow;
 use throughline_shared::raid::requests::RaidTextRequest;
@@ -164,6 +167,49 @@ pub(super) fn RiskPanel(raid: Raid, id: RiskId, row: Memo<Option<RiskRow>>) -> i
             Some(closed),
         );
     });
+    // A response of "accept" refused for want of a decision: the forum the decision rights
+    // name can be asked right here, with the acceptance as the decision's effect.
+    let raise = move |_| {
+        let Some((title, why, score)) = row.with_untracked(|r| {
+            r.as_ref().map(|r| {
+                let title: String = r.details.title.chars().take(140).collect();
+                (title, r.above_appetite.clone().unwrap_or_default(), r.score)
+            })
+        }) else {
+            return;
+        };
+        let option = |title: &str| DecisionOption {
+            title: title.to_string(),
+            pros: String::new(),
+            cons: String::new(),
+        };
+        let body = RaiseDecisionRequest {
+            kind: DecisionKind::RiskAcceptance,
+            magnitude: score.map(i64::from),
+            question: format!("Accept the risk “{title}”?"),
+            context: format!("It is above the program's appetite: {why}."),
+            options: vec![option("Accept the risk"), option("Keep treating it")],
+            recommendation: None,
+            effects: vec![EffectRequest::AcceptRisk { risk_id: id }],
+            links: Vec::new(),
+        };
+        spawn_local(async move {
+            match api::governance_command(raid.program_id, "decisions", &body).await {
+                Ok(()) => {
+                    errors.try_set(None);
+                    control.try_set(Control::None);
+                    raid.notice
+                        .set("Decision raised: the forum decides it on the governance tab.".into());
+                }
+                Err(e) => {
+                    errors.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let asks_forum = move || {
+        may.get() && errors.with(|e| e.as_ref().is_some_and(|e| e.code == "decision_required"))
+    };
     let forms = move || {
         may.get().then(|| match control.get() {
             Control::Assess => view! { <AssessForm row version send residual=false/> }.into_any(),
@@ -203,6 +249,12 @@ pub(super) fn RiskPanel(raid: Raid, id: RiskId, row: Memo<Option<RiskRow>>) -> i
                 </div>
             })}
             {errors_view(errors)}
+            {move || asks_forum().then(|| view! {
+                <button type="button" class="btn btn-primary btn-small" data-testid="raise-acceptance"
+                    on:click=raise>
+                    "Ask the forum to accept it"
+                </button>
+            })}
             {forms}
             <p class="subhead">"History"</p>
             {move || history.with(|read| match read {

@@ -331,7 +331,7 @@ fn ProgramLoaded(
                 </section>
             }
             .into_any(),
-            Tab::Overview => view! { <Overview page schedule/> }.into_any(),
+            Tab::Overview => view! { <Overview page schedule raid/> }.into_any(),
         }}
     }
 }

@@ -18,6 +18,7 @@ use crate::components::feedback::ErrorBanner;
 use crate::components::milestone_panel::MilestonePanel;
 use crate::components::project_form::AddProjectForm;
 use crate::components::rag_chip::{RagChip, RagTrend};
+use crate::components::raid::{RaidRead, TopRisks};
 use crate::components::schedule_forms::ScheduleActions;
 use crate::components::status_form::StatusForm;
 use crate::components::timeline::Timeline;
@@ -25,7 +26,7 @@ use crate::schedule::Schedule;
 use crate::time;
 
 #[component]
-pub(super) fn Overview(page: Page, schedule: Schedule) -> impl IntoView {
+pub(super) fn Overview(page: Page, schedule: Schedule, raid: RaidRead) -> impl IntoView {
     let auth = use_auth();
     let program_id = page.id;
     let history = page.history;
@@ -67,6 +68,7 @@ pub(super) fn Overview(page: Page, schedule: Schedule) -> impl IntoView {
                         on_accepted=page.accepted("Project added.".into()) on_close=close_add/>
                 </Show>
                 <ProjectsTable page/>
+                <TopRisks program_id raid/>
             </section>
             <aside class="card side-panel activity-panel" data-testid="activity-panel"
                 aria-labelledby="activity-title">
@@ -89,7 +91,7 @@ pub(super) fn Overview(page: Page, schedule: Schedule) -> impl IntoView {
             <Show when=move || !history>
                 <ScheduleActions program_id view on_accepted=page.accepted("Saved.".into())/>
             </Show>
-            <Timeline schedule flashed=page.flashed selected/>
+            <Timeline schedule flashed=page.flashed selected risk_marks=raid.marks()/>
             {move || selected.get().map(|milestone_id| view! {
                 <MilestonePanel program_id milestone_id schedule history
                     on_accepted=page.accepted("Forecast saved.".into())

@@ -1,0 +1,57 @@
+//! Which of the browser's two apps a page belongs to. The server serves the administration
+//! app's page for these paths and the program app's for every other; each app hands a path of
+//! the other back to the server. One predicate for both sides, so they can never disagree (which
+//! would send a page back and forth for ever).
+
+/// Where the administration app is served from (its page and its files).
+pub const ADMIN_DIR: &str = "admin";
+
+/// Whether `path` (a URL's path, without query) is a page of the administration app: the
+/// account, the users, or a program's members.
+pub fn is_admin_path(path: &str) -> bool {
+    match path {
+        "/account" | "/admin/users" => true,
+        _ => {
+            let mut segments = path.split('/');
+            matches!(
+                (
+                    segments.next(),
+                    segments.next(),
+                    segments.next(),
+                    segments.next(),
+                    segments.next()
+                ),
+                (Some(""), Some("programs"), Some(id), Some("members"), None) if !id.is_empty()
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_account_users_and_members_pages_are_the_administration_apps() {
+        for admin in [
+            "/account",
+            "/admin/users",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/members",
+        ] {
+            assert!(is_admin_path(admin), "{admin}");
+        }
+        for program in [
+            "/",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/raid",
+            "/programs//members",
+            "/programs/x/members/more",
+            "/account/",
+            "/admin",
+            "/admin/users/x",
+            "/login",
+        ] {
+            assert!(!is_admin_path(program), "{program}");
+        }
+    }
+}
