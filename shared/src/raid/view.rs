@@ -80,6 +80,9 @@ pub struct RaidView {
     /// Per group (cause or category) above the appetite now: the position of the event that
     /// took it there, which names its escalation.
     groups_above: HashMap<(GroupBy, String), i64>,
+    /// Per cause and per category: the risks filed under it (indexes into `risks`, open or not),
+    /// so a risk's event re-judges its groups without a scan of the register.
+    group_members: HashMap<(GroupBy, String), Vec<usize>>,
 }
 
 impl RaidView {
@@ -95,6 +98,7 @@ impl RaidView {
             assumptions: Vec::new(),
             assumption_index: HashMap::new(),
             groups_above: HashMap::new(),
+            group_members: HashMap::new(),
         }
     }
 
@@ -137,9 +141,12 @@ impl RaidView {
                 continue;
             }
             let members: Vec<&Risk> = self
-                .risks
-                .iter()
-                .filter(|e| e.risk.state.is_open() && e.key(by) == name)
+                .group_members
+                .get(&(by, name.clone()))
+                .into_iter()
+                .flatten()
+                .filter_map(|&i| self.risks.get(i))
+                .filter(|e| e.risk.state.is_open())
                 .map(|e| &e.risk)
                 .collect();
             let above = members.len() >= 2 && self.combined(members.iter().copied()).3;
@@ -159,7 +166,7 @@ impl RaidView {
 
     fn apply_risk(&mut self, recorded: &RecordedEvent, event: &RiskEvent) {
         let id = event.risk_id();
-        let entry = match (event, self.risk_index.get(&id)) {
+        let at = match (event, self.risk_index.get(&id)) {
             (RiskEvent::RiskIdentified { .. }, None) => {
                 self.risk_index.insert(id, self.risks.len());
                 self.risks.push(RiskEntry {
@@ -169,15 +176,18 @@ impl RaidView {
                     cause: String::new(),
                     category: String::new(),
                 });
-                self.risks.last_mut()
+                self.risks.len() - 1
             }
-            (_, Some(&i)) => self.risks.get_mut(i),
-            _ => None,
+            (_, Some(&i)) => i,
+            _ => return,
         };
-        let Some(entry) = entry else { return };
-        let before = entry.keys();
+        let Some(entry) = self.risks.get_mut(at) else {
+            return;
+        };
         entry.risk.apply(event);
         entry.stamp.touch(recorded);
+        // What can change a group's combined exposure: its members (a cause or category set or
+        // revised, a risk closed or realised) and their assessments.
         let regroups = matches!(
             event,
             RiskEvent::RiskIdentified { .. }
@@ -186,9 +196,21 @@ impl RaidView {
                 | RiskEvent::RiskClosed { .. }
                 | RiskEvent::RiskRealised { .. }
         );
+        let mut moved: Vec<((GroupBy, String), (GroupBy, String))> = Vec::new();
         if regroups {
-            entry.cause = group_key(&entry.risk.details.cause);
-            entry.category = group_key(&entry.risk.details.category);
+            for (by, key, new) in [
+                (GroupBy::Cause, &mut entry.cause, &entry.risk.details.cause),
+                (
+                    GroupBy::Category,
+                    &mut entry.category,
+                    &entry.risk.details.category,
+                ),
+            ] {
+                let new = group_key(new);
+                if *key != new {
+                    moved.push(((by, std::mem::replace(key, new.clone())), (by, new)));
+                }
+            }
         }
         if matches!(
             event,
@@ -205,8 +227,17 @@ impl RaidView {
             });
         }
         if regroups {
-            let after = entry.keys();
-            self.track_groups(recorded.position, before.into_iter().chain(after));
+            let keys = entry.keys();
+            for (old, new) in &moved {
+                if let Some(members) = self.group_members.get_mut(old) {
+                    members.retain(|&i| i != at);
+                }
+                if !new.1.is_empty() {
+                    self.group_members.entry(new.clone()).or_default().push(at);
+                }
+            }
+            let left = moved.into_iter().map(|(old, _)| old);
+            self.track_groups(recorded.position, left.chain(keys));
         }
     }
 
