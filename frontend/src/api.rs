@@ -12,8 +12,8 @@ use throughline_shared::api::{
     CreateProgramRequest, CreateTokenRequest, CreateUserRequest, CreatedToken, CsvImportReport,
     DependencyChangeRequest, EditProgramRequest, ErrorResponse, EventPage, HealthResponse,
     ImportReport, LoginRequest, MeResponse, MeetMilestoneRequest, ProgramMember,
-    ProposeDependencyRequest, ReasonRequest, ReportStatusRequest, RoleChangeRequest, TokenInfo,
-    UserSummary, VerifyReport,
+    ProposeDependencyRequest, ReasonRequest, ReportStatusRequest, ReviseMilestoneRequest,
+    RoleChangeRequest, TokenInfo, UserSummary, VerifyReport,
 };
 use throughline_shared::governance::requests::GovernanceResponse;
 use throughline_shared::ids::{DependencyId, MilestoneId};
@@ -555,6 +555,20 @@ pub async fn meet_milestone(
     call_json(
         "POST",
         &format!("/api/programs/{id}/milestones/{milestone}/met"),
+        request,
+    )
+    .await
+}
+
+/// A milestone's new name or owner (or both).
+pub async fn revise_milestone(
+    id: ProgramId,
+    milestone: MilestoneId,
+    request: &ReviseMilestoneRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/milestones/{milestone}/details"),
         request,
     )
     .await

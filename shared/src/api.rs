@@ -397,6 +397,24 @@ pub struct MeetMilestoneRequest {
     pub reason: Option<String>,
 }
 
+/// A milestone's new name, new owner, or both (an absent field stays as it is); each change is
+/// its own event, with what it was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviseMilestoneRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+    pub reason: Option<String>,
+}
+
 /// Baseline the whole program: every milestone without a baseline gets its forecast as baseline,
 /// all in one atomic append.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -120,6 +120,12 @@ pub fn describe(event: &DomainEvent) -> String {
                 format!("Re-baselined from {from} to {to}")
             }
             MilestoneEvent::MilestoneMet { actual, .. } => format!("Met on {actual}"),
+            MilestoneEvent::MilestoneRenamed { from, to, .. } => {
+                format!("Renamed from “{from}” to “{to}”")
+            }
+            MilestoneEvent::MilestoneOwnerChanged { from, to, .. } => {
+                format!("Owner changed from {from} to {to}")
+            }
         },
         DomainEvent::Dependency(e) => match e {
             DependencyEvent::DependencyProposed {

@@ -6,7 +6,8 @@
 //! re-baseline, which needs a reason (and, once governance exists, a decision).
 //!
 //! Events: `MilestoneAdded`, `MilestoneForecastChanged` (from → to), `MilestoneBaselined`,
-//! `MilestoneRebaselined` (with its reason), `MilestoneMet`. `POST /api/programs/{id}/baseline`
+//! `MilestoneRebaselined` (with its reason), `MilestoneMet`, `MilestoneRenamed` and
+//! `MilestoneOwnerChanged` (from → to; a met milestone may still be renamed or re-owned). `POST /api/programs/{id}/baseline`
 //! baselines every milestone without a baseline in one atomic multi-stream append. Who may change
 //! a milestone: `ChangeSchedule(project)` (program manager, contributor, that project's manager);
 //! baselining a program: `Baseline` (program manager).
@@ -75,6 +76,20 @@ pub enum MilestoneEvent {
         project_id: ProjectId,
         actual: NaiveDate,
     },
+    MilestoneRenamed {
+        milestone_id: MilestoneId,
+        program_id: ProgramId,
+        project_id: ProjectId,
+        from: String,
+        to: String,
+    },
+    MilestoneOwnerChanged {
+        milestone_id: MilestoneId,
+        program_id: ProgramId,
+        project_id: ProjectId,
+        from: String,
+        to: String,
+    },
 }
 
 impl AggregateEvent for MilestoneEvent {
@@ -90,7 +105,9 @@ impl AggregateEvent for MilestoneEvent {
             | MilestoneEvent::MilestoneForecastChanged { program_id, .. }
             | MilestoneEvent::MilestoneBaselined { program_id, .. }
             | MilestoneEvent::MilestoneRebaselined { program_id, .. }
-            | MilestoneEvent::MilestoneMet { program_id, .. } => *program_id,
+            | MilestoneEvent::MilestoneMet { program_id, .. }
+            | MilestoneEvent::MilestoneRenamed { program_id, .. }
+            | MilestoneEvent::MilestoneOwnerChanged { program_id, .. } => *program_id,
         })
     }
 }
@@ -102,7 +119,9 @@ impl MilestoneEvent {
             | MilestoneEvent::MilestoneForecastChanged { project_id, .. }
             | MilestoneEvent::MilestoneBaselined { project_id, .. }
             | MilestoneEvent::MilestoneRebaselined { project_id, .. }
-            | MilestoneEvent::MilestoneMet { project_id, .. } => *project_id,
+            | MilestoneEvent::MilestoneMet { project_id, .. }
+            | MilestoneEvent::MilestoneRenamed { project_id, .. }
+            | MilestoneEvent::MilestoneOwnerChanged { project_id, .. } => *project_id,
         }
     }
 
@@ -112,7 +131,9 @@ impl MilestoneEvent {
             | MilestoneEvent::MilestoneForecastChanged { milestone_id, .. }
             | MilestoneEvent::MilestoneBaselined { milestone_id, .. }
             | MilestoneEvent::MilestoneRebaselined { milestone_id, .. }
-            | MilestoneEvent::MilestoneMet { milestone_id, .. } => *milestone_id,
+            | MilestoneEvent::MilestoneMet { milestone_id, .. }
+            | MilestoneEvent::MilestoneRenamed { milestone_id, .. }
+            | MilestoneEvent::MilestoneOwnerChanged { milestone_id, .. } => *milestone_id,
         }
     }
 }
@@ -159,6 +180,11 @@ pub enum MilestoneCommand {
     },
     Meet {
         actual: NaiveDate,
+    },
+    /// A new name, a new owner, or both (`None`: as it is).
+    Revise {
+        name: Option<String>,
+        owner: Option<String>,
     },
 }
 
@@ -218,6 +244,8 @@ impl Milestone {
             MilestoneEvent::MilestoneBaselined { baseline, .. } => self.baseline = Some(*baseline),
             MilestoneEvent::MilestoneRebaselined { to, .. } => self.baseline = Some(*to),
             MilestoneEvent::MilestoneMet { actual, .. } => self.actual = Some(*actual),
+            MilestoneEvent::MilestoneRenamed { to, .. } => self.name = to.clone(),
+            MilestoneEvent::MilestoneOwnerChanged { to, .. } => self.owner = to.clone(),
         }
     }
 
@@ -270,7 +298,10 @@ impl Milestone {
             return Err(DomainError::NotFound("milestone".into()));
         };
         if let Some(actual) = self.actual
-            && !matches!(command, MilestoneCommand::Baseline { .. })
+            && !matches!(
+                command,
+                MilestoneCommand::Baseline { .. } | MilestoneCommand::Revise { .. }
+            )
         {
             return Err(DomainError::NothingToChange(format!(
                 "the milestone was met on {actual}; its dates are facts now"
@@ -341,6 +372,38 @@ impl Milestone {
                     project_id,
                     actual,
                 }])
+            }
+            MilestoneCommand::Revise { name, owner } => {
+                let mut v = Validator::new();
+                let name = name.map(|n| v.required_text("name", &n, NAME_MAX));
+                let owner = owner.map(|o| v.required_text("owner", &o, PERSON_MAX));
+                v.finish()?;
+                let mut events = Vec::new();
+                if let Some(to) = name.filter(|n| *n != self.name) {
+                    events.push(MilestoneEvent::MilestoneRenamed {
+                        milestone_id,
+                        program_id,
+                        project_id,
+                        from: self.name.clone(),
+                        to,
+                    });
+                }
+                if let Some(to) = owner.filter(|o| *o != self.owner) {
+                    events.push(MilestoneEvent::MilestoneOwnerChanged {
+                        milestone_id,
+                        program_id,
+                        project_id,
+                        from: self.owner.clone(),
+                        to,
+                    });
+                }
+                if events.is_empty() {
+                    return Err(DomainError::NothingToChange(format!(
+                        "“{}” already has that name and owner",
+                        self.name
+                    )));
+                }
+                Ok(events)
             }
         }
     }
@@ -541,6 +604,70 @@ mod tests {
             .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
         Given::<Milestone>::events(&[])
             .when(MilestoneCommand::Meet { actual: d(7, 3) })
+            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
+    }
+
+    #[test]
+    fn a_milestone_is_renamed_and_reowned_with_what_it_was_even_once_met() {
+        let (milestone_id, program_id, project_id) = ids();
+        let met = MilestoneEvent::MilestoneMet {
+            milestone_id,
+            program_id,
+            project_id,
+            actual: d(7, 2),
+        };
+        let m = Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None), met]);
+        m.when(MilestoneCommand::Revise {
+            name: Some("  Gateway go-live ".into()),
+            owner: Some("Lee".into()),
+        })
+        .then_events(vec![MilestoneEvent::MilestoneRenamed {
+            milestone_id,
+            program_id,
+            project_id,
+            from: "Gateway cut-over".into(),
+            to: "Gateway go-live".into(),
+        }]);
+        m.when(MilestoneCommand::Revise {
+            name: Some("Gateway go-live".into()),
+            owner: Some("Ana Ruiz".into()),
+        })
+        .then_events(vec![
+            MilestoneEvent::MilestoneRenamed {
+                milestone_id,
+                program_id,
+                project_id,
+                from: "Gateway cut-over".into(),
+                to: "Gateway go-live".into(),
+            },
+            MilestoneEvent::MilestoneOwnerChanged {
+                milestone_id,
+                program_id,
+                project_id,
+                from: "Lee".into(),
+                to: "Ana Ruiz".into(),
+            },
+        ]);
+        m.when(MilestoneCommand::Revise {
+            name: Some("Gateway cut-over".into()),
+            owner: None,
+        })
+        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        assert_eq!(
+            fields(
+                m.when(MilestoneCommand::Revise {
+                    name: Some(" ".into()),
+                    owner: Some("x".repeat(PERSON_MAX + 1)),
+                })
+                .then_invalid()
+            ),
+            ["name", "owner"]
+        );
+        Given::<Milestone>::events(&[])
+            .when(MilestoneCommand::Revise {
+                name: Some("x".into()),
+                owner: None,
+            })
             .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
     }
 

@@ -230,6 +230,20 @@ fn log_of(
                 actual,
             });
         }
+        events.push(MilestoneEvent::MilestoneRenamed {
+            milestone_id: id,
+            program_id: program(),
+            project_id: project(),
+            from: String::new(),
+            to: "renamed".into(),
+        });
+        events.push(MilestoneEvent::MilestoneOwnerChanged {
+            milestone_id: id,
+            program_id: program(),
+            project_id: project(),
+            from: String::new(),
+            to: "new owner".into(),
+        });
         for (v, e) in events.into_iter().enumerate() {
             let (stream, version) = base(v as i64 + 1);
             push(stream, version, DomainEvent::Milestone(e));

@@ -493,6 +493,8 @@ impl ProgramView {
             }
             MilestoneEvent::MilestoneRebaselined { to, .. } => milestone.baseline = Some(*to),
             MilestoneEvent::MilestoneMet { actual, .. } => milestone.actual = Some(*actual),
+            MilestoneEvent::MilestoneRenamed { to, .. } => milestone.name = to.clone(),
+            MilestoneEvent::MilestoneOwnerChanged { to, .. } => milestone.owner = to.clone(),
         }
     }
 

@@ -869,6 +869,20 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             "UNFFYFYYFN",
         ),
         (
+            "rename an A1 milestone",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/milestones/{}/details", w.a, w.m1),
+            |_, i| Some(json!({"name": format!("Renamed {i}")})),
+            "UNFFYYYYFN",
+        ),
+        (
+            "new owner of an A2 milestone",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/milestones/{}/details", w.a, w.m2),
+            |_, i| Some(json!({"owner": format!("Owner {i}")})),
+            "UNFFYFYYFN",
+        ),
+        (
             "baseline an A1 milestone",
             Method::POST,
             |w, _| format!("/api/programs/{}/milestones/{}/baseline", w.a, w.m1),

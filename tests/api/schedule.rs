@@ -602,3 +602,93 @@ async fn the_demo_program_is_a_living_program_seeded_through_the_commands() {
     assert!(raid.assumptions.iter().any(|a| a.risk_id.is_some()));
     assert!(raid.counts.above_appetite >= 1 && raid.counts.issues_open >= 3);
 }
+
+#[tokio::test]
+async fn a_milestone_is_renamed_and_reowned_on_the_record_and_a_stale_edit_is_a_conflict() {
+    use throughline_shared::view::ProgramView;
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Edits").await;
+    let project = app.add_project(program, "Ledger").await;
+    let milestone = app
+        .add_milestone(program, project, "Gateway cut-over", "2027-03-10")
+        .await;
+    let details = format!("/api/programs/{program}/milestones/{milestone}/details");
+    let head = app.head().await;
+    // Absurd and empty edits change nothing.
+    for (body, code) in [
+        (json!({"name": " "}), "validation_failed"),
+        (json!({"owner": "x".repeat(201)}), "validation_failed"),
+        (json!({"name": "Gateway cut-over"}), "nothing_to_change"),
+        (json!({}), "nothing_to_change"),
+    ] {
+        let res = app.post(&details, &body).await;
+        assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, code).await;
+    }
+    assert_eq!(app.head().await, head);
+    // Both at once, against the version read: one event each, with what it was.
+    let res = app
+        .post(
+            &details,
+            &json!({"name": "Gateway go-live", "owner": "Ana Ruiz", "expected_version": 1,
+                    "reason": "Scope settled at the design review"}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let view: ProgramView = app
+        .get(&format!("/api/programs/{program}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let m = view.milestone(milestone).unwrap();
+    assert_eq!(
+        (m.name.as_str(), m.owner.as_str()),
+        ("Gateway go-live", "Ana Ruiz")
+    );
+    let audit: Value = app
+        .get(&format!(
+            "/api/programs/{program}/audit?stream_id={}",
+            milestone.0
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let described: Vec<&str> = audit["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["description"].as_str())
+        .collect();
+    assert!(
+        described.contains(&"Renamed from “Gateway cut-over” to “Gateway go-live”"),
+        "{described:?}"
+    );
+    assert!(
+        described
+            .iter()
+            .any(|d| d.starts_with("Owner changed from") && d.ends_with(" to Ana Ruiz")),
+        "{described:?}"
+    );
+    // An edit of the version before is refused, naming the current one.
+    let res = app
+        .post(
+            &details,
+            &json!({"name": "Something else", "expected_version": 1}),
+        )
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "version_conflict").await;
+    // As of before the rename, the old name.
+    let then: ProgramView = app
+        .get(&format!("/api/programs/{program}?as_of={head}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(then.milestone(milestone).unwrap().name, "Gateway cut-over");
+}

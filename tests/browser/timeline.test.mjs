@@ -1,6 +1,6 @@
 // End-to-end test of the program timeline: a forecast moved in one window turns the downstream
 // milestone and the dependency arrow late in another, live; the slip-impact preview shows it
-// before saving. Also screenshots the seeded demo program's timeline.
+// before saving; a rename shows on the other's timeline, live. Also screenshots the seeded demo program's timeline.
 //
 //   THROUGHLINE_URL=http://127.0.0.1:8080 node --test tests/browser/
 
@@ -136,6 +136,18 @@ test('a forecast moved in one window turns the downstream milestone and its arro
   assert.match(await watcher.getByTestId('late-count').textContent(), /1 late/);
   await watcher.waitForTimeout(700); // let the move animation settle for the picture
   await screenshot(watcher, '7-timeline-after-slip', { element: watcher.getByTestId('timeline') });
+
+  // Renamed and re-owned in the editor's panel: the watcher's timeline names it anew, live.
+  await panel.getByTestId('edit-milestone').click();
+  const details = panel.getByTestId('milestone-details-form');
+  await details.locator('[name="name"]').fill('Payout API live');
+  await details.locator('[name="owner"]').fill('Kai Moreno');
+  await details.getByTestId('save-details').click();
+  await details.waitFor({ state: 'detached' });
+  await watcher.locator(`${marker(provider)} .ms-label`, { hasText: 'Payout API live' }).waitFor({ timeout: 5_000 });
+  assert.match(await watcher.locator(marker(provider)).getAttribute('aria-label'), /^Payout API live, /);
+  assert.match(await panel.getByTestId('milestone-name').textContent(), /Payout API live/);
+  assert.match(await panel.textContent(), /Owner: Kai Moreno/);
 
   // Zoom and filters re-lay the timeline without losing the markers.
   await watcher.getByTestId('zoom-weeks').click();

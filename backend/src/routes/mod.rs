@@ -50,6 +50,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(schedule::change_forecast)
         .service(schedule::baseline_milestone)
         .service(schedule::meet_milestone)
+        .service(schedule::revise_milestone)
         .service(schedule::baseline_program)
         .service(schedule::propose_dependency)
         .service(schedule::change_dependency)

@@ -19,7 +19,7 @@ use throughline_shared::analysis::{ScheduleAnalysis, SlipPreview};
 use throughline_shared::api::{
     AddMilestoneRequest, BaselineMilestoneRequest, BaselineProgramAccepted, BaselineProgramRequest,
     ChangeForecastRequest, CommandAccepted, DependencyChangeRequest, ErrorResponse,
-    MeetMilestoneRequest, ProposeDependencyRequest,
+    MeetMilestoneRequest, ProposeDependencyRequest, ReviseMilestoneRequest,
 };
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::MilestoneCommand;
@@ -66,14 +66,14 @@ pub async fn add_milestone(
     Ok(HttpResponse::Created().json(accepted))
 }
 
-/// The milestone a change is for, once the caller may read its program.
-async fn milestone_change(
-    pool: &PgPool,
-    principal: &Principal,
+/// Runs `command` on the milestone the path names, once the caller may write in its program (the
+/// command then checks the milestone's own project), against `expected_version`.
+async fn on_milestone(
+    (store, pool, principal, ctx): (&EventStore, &PgPool, &Principal, &RequestContext),
     (program_id, milestone_id): (Uuid, Uuid),
-    expected_version: Option<i64>,
-    reason: Option<String>,
-) -> Result<(MilestoneChange, ProgramAccess), ApiError> {
+    (expected_version, reason): (Option<i64>, Option<String>),
+    command: MilestoneCommand,
+) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId(program_id);
     let access = authorize_writer(pool, principal, program_id).await?;
     let change = MilestoneChange {
@@ -82,7 +82,9 @@ async fn milestone_change(
         expected_version,
         reason,
     };
-    Ok((change, access))
+    let accepted =
+        commands::change_milestone(store, ctx, change, command, allow(principal, &access)).await?;
+    Ok(HttpResponse::Ok().json(accepted))
 }
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/forecast", tag = "schedule",
@@ -99,22 +101,17 @@ pub async fn change_forecast(
     body: Json<ChangeForecastRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
-    let (change, access) = milestone_change(
-        &pool,
-        &principal,
-        path.into_inner(),
-        request.expected_version,
-        request.reason,
-    )
-    .await?;
     let command = MilestoneCommand::ChangeForecast {
         to: request.forecast,
         start: request.start,
     };
-    let accepted =
-        commands::change_milestone(&store, &ctx, change, command, allow(&principal, &access))
-            .await?;
-    Ok(HttpResponse::Ok().json(accepted))
+    on_milestone(
+        (&store, &pool, &principal, &ctx),
+        path.into_inner(),
+        (request.expected_version, request.reason),
+        command,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/baseline", tag = "schedule",
@@ -135,18 +132,13 @@ pub async fn baseline_milestone(
         to: request.baseline,
         reason: request.reason.clone(),
     };
-    let (change, access) = milestone_change(
-        &pool,
-        &principal,
+    on_milestone(
+        (&store, &pool, &principal, &ctx),
         path.into_inner(),
-        request.expected_version,
-        request.reason,
+        (request.expected_version, request.reason),
+        command,
     )
-    .await?;
-    let accepted =
-        commands::change_milestone(&store, &ctx, change, command, allow(&principal, &access))
-            .await?;
-    Ok(HttpResponse::Ok().json(accepted))
+    .await
 }
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/met", tag = "schedule",
@@ -163,21 +155,44 @@ pub async fn meet_milestone(
     body: Json<MeetMilestoneRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_inner();
-    let (change, access) = milestone_change(
-        &pool,
-        &principal,
-        path.into_inner(),
-        request.expected_version,
-        request.reason,
-    )
-    .await?;
     let command = MilestoneCommand::Meet {
         actual: request.actual,
     };
-    let accepted =
-        commands::change_milestone(&store, &ctx, change, command, allow(&principal, &access))
-            .await?;
-    Ok(HttpResponse::Ok().json(accepted))
+    on_milestone(
+        (&store, &pool, &principal, &ctx),
+        path.into_inner(),
+        (request.expected_version, request.reason),
+        command,
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/details", tag = "schedule",
+    params(("program_id" = Uuid, Path), ("milestone_id" = Uuid, Path)), request_body = ReviseMilestoneRequest,
+    responses((status = 200, body = CommandAccepted, description = "renamed and/or given a new owner: one event each"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/milestones/{milestone_id}/details")]
+pub async fn revise_milestone(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<ReviseMilestoneRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.into_inner();
+    let command = MilestoneCommand::Revise {
+        name: request.name,
+        owner: request.owner,
+    };
+    on_milestone(
+        (&store, &pool, &principal, &ctx),
+        path.into_inner(),
+        (request.expected_version, request.reason),
+        command,
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/baseline", tag = "schedule",

@@ -1,6 +1,7 @@
 //! The selected milestone: its dates, what it depends on and what depends on it, and (for those
 //! allowed) a forecast form whose slip-impact preview shows what the change would move before it
-//! is saved. The preview runs the same pure analysis the server records with every slip.
+//! is saved. The preview runs the same pure analysis the server records with every slip. Its name
+//! and owner can be changed too (each change recorded with what it was).
 
 use chrono::NaiveDate;
 use leptos::ev::SubmitEvent;
@@ -9,7 +10,9 @@ use leptos::task::spawn_local;
 use throughline_shared::ProgramId;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::analysis::DependencyStatus;
-use throughline_shared::api::{ChangeForecastRequest, CommandAccepted, MeetMilestoneRequest};
+use throughline_shared::api::{
+    ChangeForecastRequest, CommandAccepted, MeetMilestoneRequest, ReviseMilestoneRequest,
+};
 use throughline_shared::ids::MilestoneId;
 
 use crate::api::{self, ApiError};
@@ -115,6 +118,20 @@ pub fn MilestonePanel(
                 })
             })
     };
+
+    // Renaming or re-owning: allowed once met too (the dates are facts, the name is not).
+    let may_edit = move || {
+        !history
+            && milestone.with(|m| {
+                m.as_ref().is_some_and(|m| {
+                    auth.can(program_id, ProgramAction::ChangeSchedule(m.project_id))
+                })
+            })
+    };
+    let editing = RwSignal::new(false);
+    let stop_editing = Callback::new(move |()| {
+        editing.try_set(false);
+    });
 
     // The form: a new forecast date, previewed as it is typed.
     let new_forecast = RwSignal::new(String::new());
@@ -353,9 +370,24 @@ pub fn MilestonePanel(
                             {s.label()}
                         </span>
                     })}
+                    <Show when=may_edit>
+                        <button type="button" class="btn btn-secondary btn-small" data-testid="edit-milestone"
+                            aria-expanded=move || editing.get().to_string()
+                            on:click=move |_| editing.update(|e| *e = !*e)>
+                            "Rename or re-own"
+                        </button>
+                    </Show>
                     <button type="button" class="btn btn-ghost" aria-label="Close"
                         on:click=move |_| on_close.run(())>"×"</button>
                 </header>
+                // Opened on `editing` alone: a live change to the milestone while the form is
+                // open (its own rename arriving before the answer) must not rebuild it.
+                {move || editing.get().then(|| untrack(|| {
+                    milestone.get().filter(|_| may_edit()).map(|m| view! {
+                        <DetailsForm program_id milestone_id name=m.name owner=m.owner version=m.version
+                            on_accepted on_done=stop_editing/>
+                    })
+                }))}
                 <dl class="dates">
                     <div><dt>"Planned"</dt><dd>{field(|m| date(m.planned))}</dd></div>
                     <div><dt>"Baseline"</dt><dd>{field(|m| m.baseline.map(date).unwrap_or_else(|| "not baselined".into()))}</dd></div>
@@ -401,5 +433,83 @@ pub fn MilestonePanel(
                 </Show>
             </section>
         </Show>
+    }
+}
+
+/// A new name or owner for the milestone, against the version shown when the form was opened (an
+/// edit made elsewhere since is a conflict, not overwritten).
+#[component]
+fn DetailsForm(
+    program_id: ProgramId,
+    milestone_id: MilestoneId,
+    name: String,
+    owner: String,
+    version: i64,
+    on_accepted: Callback<CommandAccepted>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let new_name = RwSignal::new(name.clone());
+    let new_owner = RwSignal::new(owner.clone());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let changed = |signal: RwSignal<String>, was: &str| {
+            let now = signal.with_untracked(|s| s.trim().to_string());
+            (now != was).then_some(now)
+        };
+        let request = ReviseMilestoneRequest {
+            name: changed(new_name, &name),
+            owner: changed(new_owner, &owner),
+            expected_version: Some(version),
+            reason: None,
+        };
+        pending.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = api::revise_milestone(program_id, milestone_id, &request).await;
+            pending.try_set(false);
+            match result {
+                // The panel may have closed meanwhile.
+                Ok(accepted) => {
+                    on_accepted.try_run(accepted);
+                    on_done.try_run(());
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let ids = (
+        format!("milestone-name-error-{milestone_id}"),
+        format!("milestone-owner-error-{milestone_id}"),
+    );
+    view! {
+        <form class="forecast-form" data-testid="milestone-details-form" on:submit=on_submit novalidate>
+            <div class="field-row">
+                <label class="field grow">
+                    <span>"Name"</span>
+                    <input type="text" name="name" maxlength="200" aria-invalid=move || invalid(error, "name")
+                        aria-describedby=ids.0.clone() bind:value=new_name/>
+                    <FieldMessage error field="name" id=ids.0/>
+                </label>
+                <label class="field">
+                    <span>"Owner"</span>
+                    <input type="text" name="owner" maxlength="200" aria-invalid=move || invalid(error, "owner")
+                        aria-describedby=ids.1.clone() bind:value=new_owner/>
+                    <FieldMessage error field="owner" id=ids.1/>
+                </label>
+            </div>
+            <FormError error/>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" data-testid="save-details"
+                    disabled=move || pending.get()>"Save"</button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| on_done.run(())>"Cancel"</button>
+            </div>
+        </form>
     }
 }

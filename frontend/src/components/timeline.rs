@@ -561,6 +561,12 @@ impl DrawnMarker {
             let _ = g.set_attribute("aria-label", &s.label());
             let _ = g.set_attribute("aria-pressed", if s.selected { "true" } else { "false" });
             let _ = g.set_attribute("style", &s.transform());
+            // The name is the group's last child: a rename shows where the marker stands.
+            if let Some(label) = g.last_element_child()
+                && label.text_content().as_deref() != Some(s.marker.name.as_str())
+            {
+                label.set_text_content(Some(&s.marker.name));
+            }
         }
         let extras = Extras::of(&s.marker);
         if self.extras.get_untracked() != extras {
