@@ -105,6 +105,7 @@ test('a status change in one window shows in the other within a second, without 
   await b.evaluate(() => {
     window.__throughlineNoReload = true;
   });
+  await b.getByTestId('activity-item').first().waitFor();
   const activityBefore = await b.getByTestId('activity-item').count();
 
   // Window A: open the status form of the project and report Red, with the keyboard.
@@ -208,6 +209,8 @@ test('history: the program as it stood at a past position, read-only', async () 
   assert.equal(await page.locator(rowSelector(projectName)).getAttribute('data-rag'), 'amber');
   assert.equal(await page.getByTestId('report-status').count(), 0, 'no edit forms in history');
   assert.equal(await page.getByTestId('add-project').count(), 0);
+  // The activity is read after the view: wait for it before judging its positions.
+  await page.getByTestId('activity-item').first().waitFor();
   const positions = await page
     .getByTestId('activity-item')
     .evaluateAll((items) => items.map((i) => Number(i.getAttribute('data-position'))));
