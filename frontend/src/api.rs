@@ -12,7 +12,8 @@ use throughline_shared::api::{
     CreateProgramRequest, CreateTokenRequest, CreateUserRequest, CreatedToken, CsvImportReport,
     DependencyChangeRequest, EditProgramRequest, ErrorResponse, EventPage, HealthResponse,
     ImportReport, LoginRequest, MeResponse, MeetMilestoneRequest, ProgramMember,
-    ProposeDependencyRequest, ReasonRequest, ReportStatusRequest, ReviseMilestoneRequest,
+    ProjectStageRequest, ProposeDependencyRequest, ReasonRequest, ReportStatusRequest,
+    RetireMilestoneRequest, ReviseDependencyRequest, ReviseMilestoneRequest, ReviseProjectRequest,
     RoleChangeRequest, TokenInfo, UserSummary, VerifyReport,
 };
 use throughline_shared::governance::requests::GovernanceResponse;
@@ -560,7 +561,7 @@ pub async fn meet_milestone(
     .await
 }
 
-/// A milestone's new name or owner (or both).
+/// A milestone's new name, owner, kind or project.
 pub async fn revise_milestone(
     id: ProgramId,
     milestone: MilestoneId,
@@ -589,6 +590,62 @@ pub async fn propose_dependency(
 }
 
 /// `change`: `agree`, `need-by`, `break` or `cancel`.
+/// Cancels (`cancel`) or removes as a mistake (`remove`) a milestone.
+pub async fn retire_milestone(
+    id: ProgramId,
+    milestone: MilestoneId,
+    how: &str,
+    request: &RetireMilestoneRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/milestones/{milestone}/{how}"),
+        request,
+    )
+    .await
+}
+
+/// A dependency's type, lag and need-by date from now on.
+pub async fn revise_dependency(
+    id: ProgramId,
+    dependency: DependencyId,
+    request: &ReviseDependencyRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/dependencies/{dependency}"),
+        request,
+    )
+    .await
+}
+
+pub async fn revise_project(
+    id: ProgramId,
+    project: ProjectId,
+    request: &ReviseProjectRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/projects/{project}/details"),
+        request,
+    )
+    .await
+}
+
+/// Pauses, resumes or closes a project.
+pub async fn change_project_stage(
+    id: ProgramId,
+    project: ProjectId,
+    request: &ProjectStageRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/projects/{project}/stage"),
+        request,
+    )
+    .await
+}
+
 pub async fn change_dependency(
     id: ProgramId,
     dependency: DependencyId,

@@ -8,11 +8,13 @@ use crate::auth::{Auth, AuthState, provide_auth};
 use crate::components::feedback::Loading;
 use crate::components::user_menu::UserMenu;
 use crate::pages::account::AccountPage;
+use crate::pages::audit::AuditPage;
 use crate::pages::login::LoginPage;
 use crate::pages::members::MembersPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::program::{Prefetched, ProgramPage};
 use crate::pages::program_list::ProgramListPage;
+use crate::pages::projects::ProjectsPage;
 use crate::pages::users::UsersPage;
 use throughline_shared::ui::is_admin_path;
 
@@ -52,7 +54,8 @@ pub fn App() -> impl IntoView {
     view! { <Shell auth routes/> }
 }
 
-/// The administration app: the account, users and program members. Every other page is the
+/// The administration app: the account, users, and a program's members, projects and audit
+/// trail. Every other page is the
 /// program app's, handed to the server.
 #[component]
 pub fn AdminApp() -> impl IntoView {
@@ -61,6 +64,8 @@ pub fn AdminApp() -> impl IntoView {
         view! {
             <Routes fallback=|| view! { <Elsewhere admin=true/> }>
                 <Route path=path!("/programs/:id/members") view=MembersPage/>
+                <Route path=path!("/programs/:id/projects") view=ProjectsPage/>
+                <Route path=path!("/programs/:id/audit") view=AuditPage/>
                 <Route path=path!("/account") view=AccountPage/>
                 <Route path=path!("/admin/users") view=UsersPage/>
             </Routes>
@@ -73,7 +78,7 @@ pub fn AdminApp() -> impl IntoView {
 /// A path no route of this app matched: a page of the other app is loaded from the server
 /// (which serves that app for it); anything else is not found.
 #[component]
-fn Elsewhere(
+pub(crate) fn Elsewhere(
     /// Whether this is the administration app.
     admin: bool,
 ) -> impl IntoView {

@@ -10,11 +10,13 @@ use leptos::prelude::*;
 use throughline_shared::ProjectId;
 use throughline_shared::analysis::{DependencyHealth, ScheduleAnalysis};
 use throughline_shared::ids::{DependencyId, MilestoneId, ObjectiveId};
+use throughline_shared::project::ProjectStage;
 use throughline_shared::view::{DependencyView, MilestoneView, ProgramView, ProjectView};
 
 /// Everything the analysis and the timeline read of a view, in a form that is cheap to compare:
-/// a milestone's or the dependency register's version moves with each of their events, and
-/// projects only ever change their objectives (names and managers are set once).
+/// a milestone's or the dependency register's version moves with each of their events (a
+/// milestone retired leaves the list); of a project, its name, stage and objectives (not its
+/// status reports, most of the live events).
 #[derive(Clone, Debug, PartialEq)]
 struct Stamp {
     program_version: i64,
@@ -22,7 +24,7 @@ struct Stamp {
     dependencies: usize,
     milestones: usize,
     milestone_versions: i64,
-    projects: Vec<(ProjectId, Vec<ObjectiveId>)>,
+    projects: Vec<(ProjectId, String, ProjectStage, Vec<ObjectiveId>)>,
 }
 
 impl Stamp {
@@ -36,15 +38,16 @@ impl Stamp {
             projects: view
                 .projects
                 .iter()
-                .map(|p| (p.project_id, p.objectives.clone()))
+                .map(|p| (p.project_id, p.name.clone(), p.stage, p.objectives.clone()))
                 .collect(),
         }
     }
 }
 
-/// Where each milestone, dependency and project sits in the view's lists. The lists only grow
-/// (and a view read again holds them in the same order), so the index is rebuilt only when one
-/// grows; every lookup still checks the id, falling back to a scan.
+/// Where each milestone, dependency and project sits in the view's lists. The lists grow (a
+/// retired milestone leaves its list), and a view read again holds them in the same order, so the
+/// index is rebuilt only when a list's length changes; every lookup still checks the id, falling
+/// back to a scan.
 #[derive(Clone, Debug, Default)]
 struct Index {
     sizes: (usize, usize, usize),

@@ -509,6 +509,8 @@ mod tests {
             previous_rag: None,
             added_at: Utc.timestamp_opt(0, 0).unwrap(),
             objectives: Vec::new(),
+            stage: Default::default(),
+            stage_reason: None,
         }
     }
 
@@ -551,6 +553,7 @@ mod tests {
             state,
             proposed_at: Utc.timestamp_opt(0, 0).unwrap(),
             closed_reason: None,
+            version: 1,
         }
     }
 

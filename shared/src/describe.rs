@@ -1,6 +1,6 @@
 //! Human sentences for the audit trail: what changed, in a program manager's words.
 
-use crate::dependency::DependencyEvent;
+use crate::dependency::{DependencyEvent, DependencyTerms};
 use crate::event::DomainEvent;
 use crate::governance::charter::CharterEvent;
 use crate::governance::decision::{DecisionEvent, Vote};
@@ -10,6 +10,16 @@ use crate::milestone::{MilestoneEvent, MilestoneKind};
 use crate::program::ProgramEvent;
 use crate::project::ProjectEvent;
 use crate::user::UserEvent;
+
+/// "FS", "SS +2d", "FF -1d".
+fn terms(terms: &DependencyTerms) -> String {
+    let kind = terms.kind.code();
+    match terms.lag_days {
+        0 => kind.to_string(),
+        n if n > 0 => format!("{kind} +{n}d"),
+        n => format!("{kind} {n}d"),
+    }
+}
 
 pub fn describe(event: &DomainEvent) -> String {
     match event {
@@ -126,6 +136,21 @@ pub fn describe(event: &DomainEvent) -> String {
             MilestoneEvent::MilestoneOwnerChanged { from, to, .. } => {
                 format!("Owner changed from {from} to {to}")
             }
+            MilestoneEvent::MilestoneKindChanged { to, start, .. } => match (to, start) {
+                (MilestoneKind::Deliverable, Some(start)) => {
+                    format!("Became a deliverable starting {start}")
+                }
+                _ => "Became a milestone (a point in time)".to_string(),
+            },
+            MilestoneEvent::MilestoneMoved {
+                from_project_name,
+                project_name,
+                ..
+            } => format!("Moved from project “{from_project_name}” to “{project_name}”"),
+            MilestoneEvent::MilestoneCancelled { .. } => {
+                "Cancelled: no longer planned; its dependencies were let go".to_string()
+            }
+            MilestoneEvent::MilestoneRemoved { .. } => "Removed as entered by mistake".to_string(),
         },
         DomainEvent::Dependency(e) => match e {
             DependencyEvent::DependencyProposed {
@@ -136,17 +161,15 @@ pub fn describe(event: &DomainEvent) -> String {
                 need_by,
                 ..
             } => {
-                let kind = kind.code();
-                let lag = match lag_days {
-                    0 => String::new(),
-                    n if *n > 0 => format!(" +{n}d"),
-                    n => format!(" {n}d"),
-                };
+                let terms = terms(&DependencyTerms {
+                    kind: *kind,
+                    lag_days: *lag_days,
+                });
                 let need_by = need_by
                     .map(|d| format!(", needed by {d}"))
                     .unwrap_or_default();
                 format!(
-                    "Proposed dependency: “{consumer_name}” needs “{provider_name}” ({kind}{lag}{need_by})"
+                    "Proposed dependency: “{consumer_name}” needs “{provider_name}” ({terms}{need_by})"
                 )
             }
             DependencyEvent::DependencyAgreed { dependency_id, .. } => {
@@ -162,6 +185,16 @@ pub fn describe(event: &DomainEvent) -> String {
                     show(to)
                 )
             }
+            DependencyEvent::DependencyTermsChanged {
+                dependency_id,
+                from,
+                to,
+                ..
+            } => format!(
+                "Changed dependency {dependency_id} from {} to {}",
+                terms(from),
+                terms(to)
+            ),
             DependencyEvent::DependencyBroken { dependency_id, .. } => {
                 format!("Broke dependency {dependency_id}: the provider cannot deliver")
             }
@@ -205,6 +238,15 @@ pub fn describe(event: &DomainEvent) -> String {
                     if n == 1 { "" } else { "s" }
                 )
             }
+            ProjectEvent::ProjectRenamed { from, to, .. } => {
+                format!("Renamed the project from “{from}” to “{to}”")
+            }
+            ProjectEvent::ProjectManagerChanged { from, to, .. } => {
+                format!("Manager changed from {from} to {to}")
+            }
+            ProjectEvent::ProjectPaused { .. } => "Paused the project".to_string(),
+            ProjectEvent::ProjectResumed { .. } => "Resumed the project".to_string(),
+            ProjectEvent::ProjectClosed { .. } => "Closed the project".to_string(),
         },
     }
 }

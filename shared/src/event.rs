@@ -112,6 +112,10 @@ impl RecordedEvent {
 pub enum DecodeError {
     #[error("unknown stream type '{0}'")]
     UnknownStreamType(String),
+    /// One of the plan's rare edits ([`PLAN_EDIT_EVENTS`]), which this build leaves to the
+    /// server: read the view again.
+    #[error("event {0} is folded by the server: read the view again")]
+    FoldedByServer(String),
     #[error("event {event_type} has schema version {found}, newer than this build knows ({known})")]
     FutureSchema {
         event_type: String,
@@ -213,6 +217,24 @@ pub enum DomainEvent {
     RaidSettings(RaidSettingsEvent),
 }
 
+/// The plan's rare edits: decoded only with shared's `plan-edit-events` (the server, and tests).
+/// Each is a variant marked `skip_deserializing` without that feature.
+pub const PLAN_EDIT_EVENTS: &[&str] = &[
+    "MilestoneRenamed",
+    "MilestoneOwnerChanged",
+    "MilestoneKindChanged",
+    "MilestoneMoved",
+    "MilestoneCancelled",
+    "MilestoneRemoved",
+    "DependencyTermsChanged",
+    "ProjectObjectivesChanged",
+    "ProjectRenamed",
+    "ProjectManagerChanged",
+    "ProjectPaused",
+    "ProjectResumed",
+    "ProjectClosed",
+];
+
 impl DomainEvent {
     pub fn decode(
         stream_type: &str,
@@ -220,6 +242,12 @@ impl DomainEvent {
         schema_version: i32,
         payload: Value,
     ) -> Result<Self, DecodeError> {
+        // Their variants are not even deserializable in such a build, to keep their code out of
+        // the wasm.
+        #[cfg(not(any(test, feature = "plan-edit-events")))]
+        if PLAN_EDIT_EVENTS.contains(&event_type) {
+            return Err(DecodeError::FoldedByServer(event_type.to_string()));
+        }
         match stream_type {
             // The browser re-reads the program view when one of these (rare) events arrives
             // rather than carrying their decoder; the server and shared's own tests decode them.

@@ -1,4 +1,11 @@
 //! The project aggregate: a delivery effort in one program, with its manager and reported health.
+//!
+//! Events: `ProjectAdded`, `ProjectStatusReported`, `ProjectObjectivesChanged`, `ProjectRenamed`
+//! and `ProjectManagerChanged` (from → to), `ProjectPaused`, `ProjectResumed` and `ProjectClosed`
+//! (reasons in the metadata). A project is closed only once none of its milestones is open (each
+//! met or cancelled; the caller looks them up); a closed project takes no more changes, and
+//! milestones cannot be added or moved to it. `manager` is the name reports show; the right to
+//! manage the project is a role granted on the members page.
 
 use crate::error::{DomainError, NAME_MAX, PERSON_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
@@ -25,11 +32,72 @@ pub enum ProjectEvent {
         narrative: String,
     },
     /// The program objectives the project contributes to, from now on.
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
     ProjectObjectivesChanged {
         project_id: ProjectId,
         program_id: ProgramId,
         objectives: Vec<ObjectiveId>,
     },
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    ProjectRenamed {
+        project_id: ProjectId,
+        program_id: ProgramId,
+        from: String,
+        to: String,
+    },
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    ProjectManagerChanged {
+        project_id: ProjectId,
+        program_id: ProgramId,
+        from: String,
+        to: String,
+    },
+    /// On hold (the reason is in the metadata).
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    ProjectPaused {
+        project_id: ProjectId,
+        program_id: ProgramId,
+    },
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    ProjectResumed {
+        project_id: ProjectId,
+        program_id: ProgramId,
+    },
+    /// Done or abandoned (the reason is in the metadata): it takes no more changes.
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    ProjectClosed {
+        project_id: ProjectId,
+        program_id: ProgramId,
+    },
+}
+
+/// Where a project stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStage {
+    #[default]
+    Active,
+    Paused,
+    Closed,
 }
 
 impl AggregateEvent for ProjectEvent {
@@ -43,8 +111,28 @@ impl AggregateEvent for ProjectEvent {
         Some(match self {
             ProjectEvent::ProjectAdded { program_id, .. }
             | ProjectEvent::ProjectStatusReported { program_id, .. }
-            | ProjectEvent::ProjectObjectivesChanged { program_id, .. } => *program_id,
+            | ProjectEvent::ProjectObjectivesChanged { program_id, .. }
+            | ProjectEvent::ProjectRenamed { program_id, .. }
+            | ProjectEvent::ProjectManagerChanged { program_id, .. }
+            | ProjectEvent::ProjectPaused { program_id, .. }
+            | ProjectEvent::ProjectResumed { program_id, .. }
+            | ProjectEvent::ProjectClosed { program_id, .. } => *program_id,
         })
+    }
+}
+
+impl ProjectEvent {
+    pub fn project_id(&self) -> ProjectId {
+        match self {
+            ProjectEvent::ProjectAdded { project_id, .. }
+            | ProjectEvent::ProjectStatusReported { project_id, .. }
+            | ProjectEvent::ProjectObjectivesChanged { project_id, .. }
+            | ProjectEvent::ProjectRenamed { project_id, .. }
+            | ProjectEvent::ProjectManagerChanged { project_id, .. }
+            | ProjectEvent::ProjectPaused { project_id, .. }
+            | ProjectEvent::ProjectResumed { project_id, .. }
+            | ProjectEvent::ProjectClosed { project_id, .. } => *project_id,
+        }
     }
 }
 
@@ -57,6 +145,7 @@ pub struct Project {
     pub objectives: Vec<ObjectiveId>,
     pub rag: Option<Rag>,
     pub narrative: String,
+    pub stage: ProjectStage,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +169,18 @@ pub enum ProjectCommand {
         /// The program's objectives, looked up by the caller.
         program_objectives: Vec<ObjectiveId>,
         objectives: Vec<ObjectiveId>,
+    },
+    /// A new name, a new manager, or both (`None`: as it is).
+    Revise {
+        name: Option<String>,
+        manager: Option<String>,
+    },
+    /// To `Paused`, back to `Active`, or `Closed`; pausing and closing need a reason.
+    ChangeStage {
+        to: ProjectStage,
+        reason: Option<String>,
+        /// The names of its milestones neither met nor cancelled, looked up by the caller.
+        open_milestones: Vec<String>,
     },
 }
 
@@ -106,7 +207,17 @@ impl Project {
             ProjectEvent::ProjectObjectivesChanged { objectives, .. } => {
                 self.objectives = objectives.clone()
             }
+            ProjectEvent::ProjectRenamed { to, .. } => self.name = to.clone(),
+            ProjectEvent::ProjectManagerChanged { to, .. } => self.manager = to.clone(),
+            ProjectEvent::ProjectPaused { .. } => self.stage = ProjectStage::Paused,
+            ProjectEvent::ProjectResumed { .. } => self.stage = ProjectStage::Active,
+            ProjectEvent::ProjectClosed { .. } => self.stage = ProjectStage::Closed,
         }
+    }
+
+    /// Exists and is not closed: milestones may be added to it or moved into it.
+    pub fn is_open(&self) -> bool {
+        self.id.is_some() && self.stage != ProjectStage::Closed
     }
 
     pub fn decide(&self, command: ProjectCommand) -> Result<Vec<ProjectEvent>, DomainError> {
@@ -147,9 +258,7 @@ impl Project {
                 program_objectives,
                 mut objectives,
             } => {
-                let (Some(project_id), Some(program_id)) = (self.id, self.program_id) else {
-                    return Err(DomainError::NotFound("project".into()));
-                };
+                let (project_id, program_id) = self.open()?;
                 objectives.sort();
                 objectives.dedup();
                 let mut v = Validator::new();
@@ -169,9 +278,7 @@ impl Project {
                 }])
             }
             ProjectCommand::ReportStatus { rag, narrative } => {
-                let (Some(project_id), Some(program_id)) = (self.id, self.program_id) else {
-                    return Err(DomainError::NotFound("project".into()));
-                };
+                let (project_id, program_id) = self.open()?;
                 let mut v = Validator::new();
                 // A status without a word of explanation is useless to the reader of a status report.
                 let narrative = v.required_text("narrative", &narrative, TEXT_MAX);
@@ -183,7 +290,107 @@ impl Project {
                     narrative,
                 }])
             }
+            ProjectCommand::Revise { name, manager } => {
+                let (project_id, program_id) = self.open()?;
+                let mut v = Validator::new();
+                let name = name.map(|n| v.required_text("name", &n, NAME_MAX));
+                let manager = manager.map(|m| v.required_text("manager", &m, PERSON_MAX));
+                v.finish()?;
+                let mut events = Vec::new();
+                if let Some(to) = name.filter(|n| *n != self.name) {
+                    events.push(ProjectEvent::ProjectRenamed {
+                        project_id,
+                        program_id,
+                        from: self.name.clone(),
+                        to,
+                    });
+                }
+                if let Some(to) = manager.filter(|m| *m != self.manager) {
+                    events.push(ProjectEvent::ProjectManagerChanged {
+                        project_id,
+                        program_id,
+                        from: self.manager.clone(),
+                        to,
+                    });
+                }
+                if events.is_empty() {
+                    return Err(DomainError::NothingToChange(format!(
+                        "“{}” already has that name and manager",
+                        self.name
+                    )));
+                }
+                Ok(events)
+            }
+            ProjectCommand::ChangeStage {
+                to,
+                reason,
+                open_milestones,
+            } => {
+                let (project_id, program_id) = self.open()?;
+                if to == self.stage {
+                    return Err(DomainError::NothingToChange(format!(
+                        "“{}” is already {}",
+                        self.name,
+                        match to {
+                            ProjectStage::Active => "active",
+                            ProjectStage::Paused => "paused",
+                            ProjectStage::Closed => "closed",
+                        }
+                    )));
+                }
+                let mut v = Validator::new();
+                let needs_reason = to != ProjectStage::Active;
+                if needs_reason && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    v.push("reason", "say why");
+                }
+                if to == ProjectStage::Closed && !open_milestones.is_empty() {
+                    let n = open_milestones.len();
+                    let named: Vec<_> = open_milestones
+                        .iter()
+                        .take(5)
+                        .map(|m| format!("“{m}”"))
+                        .collect();
+                    v.push(
+                        "milestones",
+                        format!(
+                            "{n} milestone{} still open ({}{}): mark each met or cancel it first",
+                            if n == 1 { " is" } else { "s are" },
+                            named.join(", "),
+                            if n > 5 { ", …" } else { "" }
+                        ),
+                    );
+                }
+                v.finish()?;
+                Ok(vec![match to {
+                    ProjectStage::Active => ProjectEvent::ProjectResumed {
+                        project_id,
+                        program_id,
+                    },
+                    ProjectStage::Paused => ProjectEvent::ProjectPaused {
+                        project_id,
+                        program_id,
+                    },
+                    ProjectStage::Closed => ProjectEvent::ProjectClosed {
+                        project_id,
+                        program_id,
+                    },
+                }])
+            }
         }
+    }
+
+    /// The project's ids, if it exists and is not closed.
+    fn open(&self) -> Result<(ProjectId, ProgramId), DomainError> {
+        let (Some(project_id), Some(program_id)) = (self.id, self.program_id) else {
+            return Err(DomainError::NotFound("project".into()));
+        };
+        if self.stage == ProjectStage::Closed {
+            return Err(DomainError::NothingToChange(format!(
+                "“{}” is closed",
+                self.name
+            )));
+        }
+        Ok((project_id, program_id))
     }
 }
 
@@ -288,6 +495,80 @@ mod tests {
                 "narrative",
                 "must not be empty",
             )]));
+    }
+
+    #[test]
+    fn a_project_is_renamed_paused_and_closed_once_nothing_is_open() {
+        let (project_id, program_id) = ids();
+        let p = Given::<Project>::events(&[added()]);
+        p.when(ProjectCommand::Revise {
+            name: Some("Card gateway v2".into()),
+            manager: Some("Lee".into()),
+        })
+        .then_events(vec![ProjectEvent::ProjectRenamed {
+            project_id,
+            program_id,
+            from: "Card gateway".into(),
+            to: "Card gateway v2".into(),
+        }]);
+        let stage = |to, reason: &str, open: &[&str]| ProjectCommand::ChangeStage {
+            to,
+            reason: Some(reason.into()),
+            open_milestones: open.iter().map(|m| m.to_string()).collect(),
+        };
+        p.when(stage(ProjectStage::Paused, "Funding review", &[]))
+            .then_events(vec![ProjectEvent::ProjectPaused {
+                project_id,
+                program_id,
+            }]);
+        assert_eq!(
+            p.when(stage(ProjectStage::Paused, " ", &[])).then_invalid(),
+            vec![FieldError::new("reason", "say why")]
+        );
+        p.when(stage(ProjectStage::Active, "", &[]))
+            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+        let refused = p
+            .when(stage(
+                ProjectStage::Closed,
+                "Delivered",
+                &["Go-live", "Handover"],
+            ))
+            .then_invalid();
+        assert_eq!(refused[0].field, "milestones");
+        assert!(
+            refused[0]
+                .message
+                .contains("2 milestones are still open (“Go-live”, “Handover”)")
+        );
+        p.when(stage(ProjectStage::Closed, "Delivered", &[]))
+            .then_events(vec![ProjectEvent::ProjectClosed {
+                project_id,
+                program_id,
+            }]);
+        // Closed: nothing more changes.
+        let closed = Given::<Project>::events(&[
+            added(),
+            ProjectEvent::ProjectClosed {
+                project_id,
+                program_id,
+            },
+        ]);
+        assert!(!closed.is_open());
+        for command in [
+            stage(ProjectStage::Active, "", &[]),
+            ProjectCommand::ReportStatus {
+                rag: Rag::Green,
+                narrative: "done".into(),
+            },
+            ProjectCommand::Revise {
+                name: Some("x".into()),
+                manager: None,
+            },
+        ] {
+            closed.when(command).then_error_matches(
+                |e| matches!(e, DomainError::NothingToChange(m) if m.contains("closed")),
+            );
+        }
     }
 
     #[test]

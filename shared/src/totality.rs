@@ -5,7 +5,9 @@
 //! with an error, never a panic.
 
 use crate::date::{PLAN_DATE_MAX, PLAN_DATE_MIN, add_days};
-use crate::dependency::{DependencyCommand, DependencyEvent, DependencyRegister, MilestoneRef};
+use crate::dependency::{
+    DependencyCommand, DependencyEvent, DependencyRegister, DependencyTerms, MilestoneRef,
+};
 use crate::describe::describe;
 use crate::event::{RecordedEvent, recorded};
 use crate::governance::charter::{
@@ -15,7 +17,9 @@ use crate::governance::escalation::{Escalation, EscalationCommand, EscalationEve
 use crate::governance::forum::{Cadence, ForumRules};
 use crate::governance::view::GovernanceView;
 use crate::ids::{DependencyId, EscalationId, ForumId, MilestoneId, ProgramId, ProjectId, UserId};
-use crate::milestone::{Milestone, MilestoneCommand, MilestoneEvent, MilestoneKind};
+use crate::milestone::{
+    Milestone, MilestoneCommand, MilestoneEvent, MilestoneKind, MilestoneRevision,
+};
 use crate::program::ProgramEvent;
 use crate::project::ProjectEvent;
 use crate::schedule::DependencyType;
@@ -188,6 +192,27 @@ fn log_of(
             objectives: Vec::new(),
         }),
     );
+    for (version, event) in [
+        ProjectEvent::ProjectRenamed {
+            project_id: project(),
+            program_id: program(),
+            from: "X".into(),
+            to: String::new(),
+        },
+        ProjectEvent::ProjectPaused {
+            project_id: project(),
+            program_id: program(),
+        },
+        ProjectEvent::ProjectClosed {
+            project_id: project(),
+            program_id: program(),
+        },
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        push(project().0, version as i64 + 2, DomainEvent::Project(event));
+    }
     for (n, m) in milestones.iter().enumerate() {
         let id = milestone_id(n);
         let base = |version| (id.0, version);
@@ -244,6 +269,41 @@ fn log_of(
             from: String::new(),
             to: "new owner".into(),
         });
+        // Kinds flip, with or without a start (a start past the finish too), the milestone moves
+        // (to a project the view may not know), and every third leaves the plan.
+        let (from, to) = match m.start {
+            Some(_) => (MilestoneKind::Deliverable, MilestoneKind::Milestone),
+            None => (MilestoneKind::Milestone, MilestoneKind::Deliverable),
+        };
+        events.push(MilestoneEvent::MilestoneKindChanged {
+            milestone_id: id,
+            program_id: program(),
+            project_id: project(),
+            from,
+            to,
+            start: m.forecast_start.or(m.baseline),
+        });
+        events.push(MilestoneEvent::MilestoneMoved {
+            milestone_id: id,
+            program_id: program(),
+            project_id: ProjectId::from_uuid(Uuid::from_u128(7 + n as u128 % 2)),
+            from_project: project(),
+            from_project_name: "X".into(),
+            project_name: String::new(),
+        });
+        match n % 3 {
+            1 => events.push(MilestoneEvent::MilestoneCancelled {
+                milestone_id: id,
+                program_id: program(),
+                project_id: project(),
+            }),
+            2 => events.push(MilestoneEvent::MilestoneRemoved {
+                milestone_id: id,
+                program_id: program(),
+                project_id: project(),
+            }),
+            _ => {}
+        }
         for (v, e) in events.into_iter().enumerate() {
             let (stream, version) = base(v as i64 + 1);
             push(stream, version, DomainEvent::Milestone(e));
@@ -269,6 +329,24 @@ fn log_of(
                 provider_owner: "o".into(),
                 consumer_owner: "o".into(),
                 description: String::new(),
+            }),
+        );
+    }
+    for (n, l) in links.iter().enumerate() {
+        push(
+            Uuid::from_u128(3),
+            (links.len() + n) as i64 + 1,
+            DomainEvent::Dependency(DependencyEvent::DependencyTermsChanged {
+                dependency_id: DependencyId::from_uuid(Uuid::from_u128(500 + n as u128)),
+                program_id: program(),
+                from: DependencyTerms {
+                    kind: l.kind,
+                    lag_days: l.lag,
+                },
+                to: DependencyTerms {
+                    kind: l.kind,
+                    lag_days: l.lag.saturating_neg(),
+                },
             }),
         );
     }
@@ -308,6 +386,12 @@ proptest! {
         }
         let _ = aggregate.decide(MilestoneCommand::ChangeForecast { to: today, start: Some(today) });
         let _ = aggregate.decide(MilestoneCommand::Baseline { to: Some(today), reason: None });
+        let _ = aggregate.decide(MilestoneCommand::Revise(MilestoneRevision {
+            kind: Some(MilestoneKind::Deliverable),
+            start: Some(today),
+            ..MilestoneRevision::default()
+        }));
+        let _ = aggregate.decide(MilestoneCommand::Cancel { reason: Some("x".into()) });
         let refused = aggregate.decide(MilestoneCommand::Meet { actual: today });
         if !crate::date::in_plan_range(today) {
             prop_assert!(is_refusal(&refused));
@@ -355,11 +439,39 @@ proptest! {
             need_by,
             provider_owner: None,
             consumer_owner: None,
-            description: name,
+            description: name.clone(),
         });
         if need_by.is_some_and(|d| !crate::date::in_plan_range(d)) {
             prop_assert!(is_refusal(&proposed));
         }
+        // Revising a proposed dependency with the same absurd values is refused the same way.
+        let mut register = DependencyRegister::default();
+        let sane = DependencyRegister::default().decide(DependencyCommand::Propose {
+            dependency_id: DependencyId::from_uuid(Uuid::from_u128(9)),
+            program_id: program(),
+            provider: Some(reference(0)),
+            consumer: Some(reference(1)),
+            kind,
+            lag_days: 0,
+            need_by: None,
+            provider_owner: None,
+            consumer_owner: None,
+            description: String::new(),
+        });
+        for e in sane.iter().flatten() {
+            register.apply(e);
+        }
+        let revised = register.decide(DependencyCommand::Revise {
+            dependency_id: DependencyId::from_uuid(Uuid::from_u128(9)),
+            terms: DependencyTerms { kind, lag_days: lag },
+            need_by,
+        });
+        if need_by.is_some_and(|d| !crate::date::in_plan_range(d))
+            || !(-crate::dependency::LAG_DAYS_MAX..=crate::dependency::LAG_DAYS_MAX).contains(&lag)
+        {
+            prop_assert!(is_refusal(&revised));
+        }
+        let _ = register.release(milestone_id(0), crate::milestone::Retirement::Cancelled);
     }
 
     #[test]

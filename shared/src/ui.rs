@@ -7,7 +7,7 @@
 pub const ADMIN_DIR: &str = "admin";
 
 /// Whether `path` (a URL's path, without query) is a page of the administration app: the
-/// account, the users, or a program's members.
+/// account, the users, or a program's members, projects or audit trail.
 pub fn is_admin_path(path: &str) -> bool {
     match path {
         "/account" | "/admin/users" => true,
@@ -21,7 +21,8 @@ pub fn is_admin_path(path: &str) -> bool {
                     segments.next(),
                     segments.next()
                 ),
-                (Some(""), Some("programs"), Some(id), Some("members"), None) if !id.is_empty()
+                (Some(""), Some("programs"), Some(id), Some("members" | "projects" | "audit"), None)
+                    if !id.is_empty()
             )
         }
     }
@@ -37,6 +38,8 @@ mod tests {
             "/account",
             "/admin/users",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/members",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/projects",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/audit",
         ] {
             assert!(is_admin_path(admin), "{admin}");
         }

@@ -97,6 +97,8 @@ struct World {
     /// Fresh milestones of A1 and A2, one pair per caller, for proposals that must not repeat.
     spare_m1: Vec<MilestoneId>,
     spare_m2: Vec<MilestoneId>,
+    /// Milestones of A1 one per caller, to cancel.
+    spare_cancel: Vec<MilestoneId>,
     manager: throughline_shared::UserId,
     /// A risk, an issue and an assumption of A2, for the RAID rows.
     risk_a2: uuid::Uuid,
@@ -219,8 +221,12 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         .await
         .unwrap()
         .stream_id;
-    let (mut spare_m1, mut spare_m2) = (Vec::new(), Vec::new());
+    let (mut spare_m1, mut spare_m2, mut spare_cancel) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..10 {
+        spare_cancel.push(
+            app.add_milestone(a, p1, &format!("A1 extra {i}"), "2027-02-02")
+                .await,
+        );
         spare_m1.push(
             app.add_milestone(a, p1, &format!("A1 part {i}"), "2027-02-01")
                 .await,
@@ -343,6 +349,7 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         dependency,
         spare_m1,
         spare_m2,
+        spare_cancel,
         manager,
     };
     let res = app
@@ -881,6 +888,58 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             |w, _| format!("/api/programs/{}/milestones/{}/details", w.a, w.m2),
             |_, i| Some(json!({"owner": format!("Owner {i}")})),
             "UNFFYFYYFN",
+        ),
+        (
+            "move an A1 milestone's kind",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/milestones/{}/details", w.a, w.m1),
+            |_, i| {
+                Some(if i % 2 == 0 {
+                    json!({"kind": "deliverable", "start": "2027-01-04"})
+                } else {
+                    json!({"kind": "milestone"})
+                })
+            },
+            "UNFFYYYYFN",
+        ),
+        (
+            "cancel an A1 milestone",
+            Method::POST,
+            |w, i| {
+                format!(
+                    "/api/programs/{}/milestones/{}/cancel",
+                    w.a, w.spare_cancel[i]
+                )
+            },
+            |_, _| Some(json!({"reason": "Descoped"})),
+            "UNFFYYYYFN",
+        ),
+        (
+            "change the terms of the A1 → A2 dependency",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/dependencies/{}", w.a, w.dependency),
+            |_, i| Some(json!({"kind": "FS", "lag_days": i + 1})),
+            "UNFFYYYYFN",
+        ),
+        (
+            "rename project A1",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/projects/{}/details", w.a, w.p1),
+            |_, i| Some(json!({"name": format!("A1 (renamed {i})")})),
+            "UNFFFFYYFN",
+        ),
+        (
+            "pause or resume project A2",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/projects/{}/stage", w.a, w.p2),
+            |_, i| {
+                Some(if i % 2 == 0 {
+                    json!({"stage": "paused", "reason": "Funding review"})
+                } else {
+                    json!({"stage": "active"})
+                })
+            },
+            "UNFFFFYYFN",
         ),
         (
             "baseline an A1 milestone",

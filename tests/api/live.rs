@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use throughline_tests::Ws;
 
-async fn subscribe(app: &TestApp, program: ProgramId, after: i64) -> Ws {
+pub(crate) async fn subscribe(app: &TestApp, program: ProgramId, after: i64) -> Ws {
     let mut ws = app.live().await;
     let msg = format!(r#"{{"type":"subscribe","program_id":"{program}","after":{after}}}"#);
     ws.send(Message::text(msg)).await.unwrap();
@@ -38,7 +38,7 @@ async fn next_events(ws: &mut Ws, wait: Duration) -> Option<(Vec<RecordedEvent>,
 }
 
 /// Reads frames until `n` events arrived; returns them and the last `covered`.
-async fn receive(ws: &mut Ws, n: usize) -> (Vec<RecordedEvent>, i64) {
+pub(crate) async fn receive(ws: &mut Ws, n: usize) -> (Vec<RecordedEvent>, i64) {
     let mut events = Vec::new();
     let mut covered = 0;
     while events.len() < n {

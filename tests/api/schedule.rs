@@ -684,11 +684,6 @@ async fn a_milestone_is_renamed_and_reowned_on_the_record_and_a_stale_edit_is_a_
         .await;
     assert_error(res, StatusCode::CONFLICT, "version_conflict").await;
     // As of before the rename, the old name.
-    let then: ProgramView = app
-        .get(&format!("/api/programs/{program}?as_of={head}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let then = app.view_at(program, head).await;
     assert_eq!(then.milestone(milestone).unwrap().name, "Gateway cut-over");
 }

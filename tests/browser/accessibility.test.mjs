@@ -38,9 +38,11 @@ after(async () => {
   await browser?.close();
 });
 
-async function audit(path, ready, name) {
+/** `prepare` opens what should be checked too (forms that are closed at first). */
+async function audit(path, ready, name, prepare = async () => {}) {
   const page = await openWindow(browser, problems, path, name, admin);
   await page.locator(ready).first().waitFor({ timeout: 15_000 });
+  await prepare(page);
   // Let live updates and transitions settle, so axe sees the page as a person does.
   await page.waitForTimeout(300);
   await page.evaluate(axeSource);
@@ -70,6 +72,25 @@ test('every screen of the demo program has no serious accessibility violations',
   await check(`/programs/${id}/raid`, '[data-testid="risk-register"]', 'raid');
   await check(`/programs/${id}/audit`, '[data-testid="audit-row"], table', 'audit');
   await check(`/programs/${id}/members`, '[data-testid="member-row"]', 'members');
+  await check(`/programs/${id}/projects`, '[data-testid="project-settings-row"]', 'projects', async (page) => {
+    await page.getByTestId('manage-project').first().click();
+    await page.getByTestId('manage-project-form').waitFor();
+  });
+  // The plan's edit forms, open: a milestone's details, taking one out of the plan, a
+  // dependency's terms.
+  await check(`/programs/${id}`, '[data-testid="milestone-marker"]', 'milestone-details', async (page) => {
+    await page.locator('[data-testid="milestone-marker"]').first().click();
+    await page.getByTestId('edit-milestone').click();
+    await page.getByTestId('milestone-details-form').waitFor();
+  });
+  await check(`/programs/${id}`, '[data-testid="milestone-marker"]', 'milestone-retire', async (page) => {
+    const open = page.locator('[data-testid="milestone-marker"][data-status]:not([data-status="met"])').first();
+    await open.click();
+    await page.getByTestId('retire-milestone').click();
+    await page.getByTestId('retire-milestone-form').waitFor();
+    await page.getByTestId('edit-dependency-terms').first().click();
+    await page.getByTestId('dependency-terms-form').waitFor();
+  });
   await check('/account', 'h1', 'account');
   await check('/admin/users', '[data-testid="user-row"]', 'users');
   assert.deepEqual(found, [], 'serious accessibility violations');

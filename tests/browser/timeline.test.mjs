@@ -149,6 +149,21 @@ test('a forecast moved in one window turns the downstream milestone and its arro
   assert.match(await panel.getByTestId('milestone-name').textContent(), /Payout API live/);
   assert.match(await panel.textContent(), /Owner: Kai Moreno/);
 
+  // The dependency's lag changed from the editor's table: the watcher's row shows the new terms,
+  // live, the same dependency (its row and arrow keep their key).
+  const editorRow = editor.locator(`[data-testid="dependency-row"][data-dependency="${dependency}"]`);
+  await editorRow.getByTestId('edit-dependency-terms').click();
+  const terms = editorRow.getByTestId('dependency-terms-form');
+  await terms.getByTestId('terms-lag').fill('5');
+  await screenshot(editor, '7b-dependency-terms', { element: editor.getByTestId('dependency-table') });
+  await terms.getByTestId('save-terms').click();
+  await terms.waitFor({ state: 'detached' });
+  const watcherRow = watcher.locator(`[data-testid="dependency-row"][data-dependency="${dependency}"]`);
+  await watcherRow.locator('td.mono', { hasText: 'FS +5d' }).waitFor({ timeout: 5_000 });
+  await watcher.locator(arrow(dependency)).waitFor();
+  // The agreed dependency's new terms are for the provider to agree to again.
+  await watcherRow.getByTestId('agree-dependency').waitFor();
+
   // Zoom and filters re-lay the timeline without losing the markers.
   await watcher.getByTestId('zoom-weeks').click();
   assert.equal(await watcher.getByTestId('zoom-weeks').getAttribute('aria-pressed'), 'true');
@@ -305,6 +320,94 @@ test('the demo program: a living timeline, objectives at risk, dependencies in t
   assert.equal(await page.getByTestId('timeline').count(), 0, 'the schedule is on the other tab');
   await screenshot(page, '9-objectives-and-scope');
   await page.context().close();
+});
+
+test('a milestone cancelled in one window breaks what it provided in another, live; it stays on the record', async () => {
+  const milestone = async (project, name, planned) =>
+    (
+      await api('POST', `/api/programs/${programId}/milestones`, {
+        project_id: project,
+        name,
+        owner: 'Owner',
+        planned,
+      })
+    ).stream_id;
+  const view = await api('GET', `/api/programs/${programId}`);
+  const [gateway, payouts] = view.projects.map((p) => p.project_id);
+  const feed = await milestone(gateway, 'Settlement feed', day(20));
+  const report = await milestone(payouts, 'Settlement report', day(40));
+  const link = (
+    await api('POST', `/api/programs/${programId}/dependencies`, { provider: feed, consumer: report })
+  ).stream_id;
+
+  const watcher = await openWindow(`/programs/${programId}`, 'cancel watcher');
+  const editor = await openWindow(`/programs/${programId}`, 'cancel editor');
+  for (const page of [watcher, editor]) {
+    await page.locator(marker(feed)).waitFor();
+    await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  }
+  await editor.locator(marker(feed)).click();
+  const panel = editor.getByTestId('milestone-panel');
+  await panel.getByTestId('retire-milestone').click();
+  const form = panel.getByTestId('retire-milestone-form');
+  assert.match(await form.textContent(), /one dependency will be let go of/);
+  await form.getByTestId('confirm-retire').click();
+  await form.locator('[aria-invalid="true"]').waitFor(); // a reason is required
+  await form.getByTestId('retire-reason').fill('The bank sends the settlement report itself');
+  await screenshot(editor, '7c-cancel-milestone', { element: panel });
+  await form.getByTestId('confirm-retire').click();
+
+  // The watcher: the marker leaves, the dependency turns broken with the reason, the record keeps it.
+  await watcher.locator(marker(feed)).waitFor({ state: 'detached', timeout: 5_000 });
+  const row = watcher.locator(`[data-testid="dependency-row"][data-dependency="${link}"]`);
+  await watcher.waitForFunction(
+    (sel) => document.querySelector(sel)?.getAttribute('data-status') === 'broken',
+    `[data-testid="dependency-row"][data-dependency="${link}"]`,
+    { timeout: 5_000 },
+  );
+  assert.match(await row.textContent(), /Settlement feed/);
+  const retired = watcher.getByTestId('retired-milestones');
+  await retired.locator('summary').click();
+  const item = retired.getByTestId('retired-milestone').first();
+  assert.match(await item.textContent(), /Settlement feed.*cancelled.*The bank sends the settlement report itself/);
+  await screenshot(watcher, '7d-after-cancel', { element: retired });
+  await watcher.context().close();
+  await editor.context().close();
+});
+
+test('a project is renamed and paused on the projects page; closing is refused while milestones are open', async () => {
+  const view = await api('GET', `/api/programs/${programId}`);
+  const payouts = view.projects.find((p) => p.name.startsWith('Payouts'));
+  const watcher = await openWindow(`/programs/${programId}`, 'project watcher');
+  await watcher.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  const page = await openWindow(`/programs/${programId}`, 'projects');
+  await page.getByTestId('projects-link').click();
+  await page.waitForURL(/\/projects$/);
+  const row = page.locator(`[data-testid="project-settings-row"][data-project-id="${payouts.project_id}"]`);
+  await row.getByTestId('manage-project').click();
+  const form = page.getByTestId('manage-project-form');
+  await form.getByTestId('close-project').click();
+  const refusal = form.locator('[data-testid="field-error"][data-field="milestones"]');
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /still open/);
+  await form.getByTestId('manage-project-name').fill(`Instant payouts ${suffix}`);
+  await form.getByTestId('save-project').click();
+  await form.waitFor({ state: 'detached' });
+  await row.locator('.project-name', { hasText: `Instant payouts ${suffix}` }).waitFor();
+  await row.getByTestId('manage-project').click();
+  await form.getByTestId('manage-project-reason').fill('Waiting for the regulator');
+  await form.getByTestId('pause-project').click();
+  await form.waitFor({ state: 'detached' });
+  await page.locator(`[data-testid="project-settings-row"][data-project-id="${payouts.project_id}"][data-stage="paused"]`).waitFor();
+  await screenshot(page, '7e-projects-page');
+
+  // The program page of another window shows both, live.
+  const watched = watcher.locator(`[data-testid="project-row"][data-project-id="${payouts.project_id}"]`);
+  await watcher.locator(`[data-testid="project-row"][data-project-name="Instant payouts ${suffix}"][data-stage="paused"]`).waitFor({ timeout: 5_000 });
+  assert.match(await watched.getByTestId('project-stage').textContent(), /Paused/);
+  await screenshot(watcher, '7f-project-paused', { element: watcher.getByTestId('project-table') });
+  await page.context().close();
+  await watcher.context().close();
 });
 
 test('no errors in the browser console (timeline)', () => {

@@ -406,6 +406,19 @@ impl TestApp {
         res.json().await.expect("a program view")
     }
 
+    /// The program as it stood at log position `position`.
+    pub async fn view_at(&self, program: ProgramId, position: i64) -> ProgramView {
+        let res = self
+            .get(&format!("/api/programs/{program}?as_of={position}"))
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "reading program {program} as of {position}"
+        );
+        res.json().await.expect("a program view")
+    }
+
     pub async fn report_status(
         &self,
         program: ProgramId,

@@ -41,6 +41,7 @@ use uuid::Uuid;
 mod error;
 pub mod governance;
 pub mod import;
+pub mod project;
 pub mod raid;
 pub mod schedule;
 
@@ -448,4 +449,41 @@ pub async fn set_project_objectives(
     let events =
         decide_and_append(store, ctx, project_id.0, loaded, command, request.reason).await?;
     accepted(&events, program_id, Some(project_id))
+}
+
+/// One stream's part of a multi-stream append, expecting the version `loaded` was read at.
+pub(crate) fn stream_part<A: Aggregate>(
+    stream_id: Uuid,
+    loaded: &Loaded<A>,
+    events: &[A::Event],
+    ids: &mut impl Iterator<Item = throughline_shared::EventId>,
+    metadata: &throughline_shared::EventMetadata,
+) -> StreamAppend {
+    StreamAppend {
+        stream_id,
+        stream_type: A::Event::STREAM_TYPE.to_string(),
+        expected: if loaded.version == 0 {
+            ExpectedVersion::NoStream
+        } else {
+            ExpectedVersion::Exact(loaded.version)
+        },
+        events: events
+            .iter()
+            .zip(ids.by_ref())
+            .map(|(e, id)| NewEvent::with_id(id, e.encode(), metadata.clone()))
+            .collect(),
+    }
+}
+
+/// The answer naming `stream_id`'s event among a multi-stream append's.
+pub(crate) fn answer_for(
+    recorded: &[RecordedEvent],
+    stream_id: Uuid,
+    program_id: ProgramId,
+) -> Result<CommandAccepted, CommandError> {
+    let event = recorded
+        .iter()
+        .rfind(|e| e.stream_id == stream_id)
+        .ok_or_else(|| CommandError::Internal("an appended stream is missing its event".into()))?;
+    accepted(std::slice::from_ref(event), program_id, None)
 }

@@ -8,15 +8,14 @@
 //! its risk; each side names the other.
 
 use super::governance::{DirectChange, require_direct};
-use super::{CommandError, Loaded, accepted, decide_and_append, load};
-use crate::event_store::{AppendRequest, EventStore, ExpectedVersion, NewEvent, StreamAppend};
+use super::{CommandError, Loaded, accepted, answer_for, decide_and_append, load, stream_part};
+use crate::event_store::{AppendRequest, EventStore};
 use crate::queries::raid::raid_view;
 use crate::request_context::RequestContext;
 use chrono::NaiveDate;
 use throughline_shared::access::ProgramAccess;
 use throughline_shared::aggregate::Aggregate;
 use throughline_shared::api::CommandAccepted;
-use throughline_shared::event::AggregateEvent;
 use throughline_shared::governance::requests::EffectRequest;
 use throughline_shared::governance::rights::DecisionKind;
 use throughline_shared::ids::DependencyId;
@@ -34,7 +33,7 @@ use throughline_shared::raid::settings::{RaidSettings, RaidSettingsCommand, sett
 use throughline_shared::raid::suggestions::{RiskSuggestion, suggestions};
 use throughline_shared::raid::{Band, RaidLink};
 use throughline_shared::view::ProgramView;
-use throughline_shared::{DomainError, ProgramId, ProjectId, RecordedEvent};
+use throughline_shared::{DomainError, ProgramId, ProjectId};
 use uuid::Uuid;
 
 /// Refuses (403) a change to an item scoped to `projects` that the caller's access does not
@@ -144,30 +143,6 @@ async fn append_to<A: Item>(
 ) -> Result<CommandAccepted, CommandError> {
     let events = decide_and_append(store, ctx, id, loaded, command, None).await?;
     accepted(&events, program_id, None)
-}
-
-/// One stream's part of a two-stream append, decided against `loaded`.
-fn stream_part<A: Aggregate>(
-    stream_id: Uuid,
-    loaded: &Loaded<A>,
-    events: &[A::Event],
-    ids: &mut impl Iterator<Item = throughline_shared::EventId>,
-    metadata: &throughline_shared::EventMetadata,
-) -> StreamAppend {
-    StreamAppend {
-        stream_id,
-        stream_type: A::Event::STREAM_TYPE.to_string(),
-        expected: if loaded.version == 0 {
-            ExpectedVersion::NoStream
-        } else {
-            ExpectedVersion::Exact(loaded.version)
-        },
-        events: events
-            .iter()
-            .zip(ids.by_ref())
-            .map(|(e, id)| NewEvent::with_id(id, e.encode(), metadata.clone()))
-            .collect(),
-    }
 }
 
 /// Identifies a risk, with a first assessment if given.
@@ -398,19 +373,6 @@ pub async fn realise_risk(
     ];
     let recorded = store.append(AppendRequest { streams }).await?;
     answer_for(&recorded, issue_id.0, program_id)
-}
-
-/// The answer naming `stream_id`'s event among a multi-stream append's.
-fn answer_for(
-    recorded: &[RecordedEvent],
-    stream_id: Uuid,
-    program_id: ProgramId,
-) -> Result<CommandAccepted, CommandError> {
-    let event = recorded
-        .iter()
-        .rfind(|e| e.stream_id == stream_id)
-        .ok_or_else(|| CommandError::Internal("an appended stream is missing its event".into()))?;
-    accepted(std::slice::from_ref(event), program_id, None)
 }
 
 pub async fn raise_issue(

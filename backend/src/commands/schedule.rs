@@ -2,26 +2,33 @@
 //! only once the milestone is loaded, so these take an `allow` check to run at that point.
 
 use super::governance::{DirectChange, require_direct};
-use super::{CommandError, Loaded, accepted, decide_and_append, load};
+use super::{CommandError, Loaded, accepted, answer_for, decide_and_append, load, stream_part};
 use crate::event_store::{
     AppendError, AppendRequest, EventStore, ExpectedVersion, NewEvent, StoreError, StreamAppend,
+    first_of_stream,
 };
 use crate::request_context::RequestContext;
+use chrono::{TimeDelta, Utc};
 use throughline_shared::access::ProgramAction;
 use throughline_shared::api::{
     AddMilestoneRequest, BaselineProgramAccepted, BaselineProgramRequest, CommandAccepted,
-    DependencyChangeRequest, ProposeDependencyRequest,
+    DependencyChangeRequest, ProposeDependencyRequest, ReviseDependencyRequest,
+    ReviseMilestoneRequest,
 };
 use throughline_shared::dependency::{
-    DependencyCommand, DependencyRegister, MilestoneRef, register_stream_id,
+    DependencyCommand, DependencyRegister, DependencyTerms, MilestoneRef, RegisteredDependency,
+    register_stream_id,
 };
 use throughline_shared::event::AggregateEvent;
 use throughline_shared::governance::requests::EffectRequest;
 use throughline_shared::governance::rights::{DecisionKind, days_moved};
 use throughline_shared::ids::{DependencyId, MilestoneId};
-use throughline_shared::milestone::{Milestone, MilestoneCommand, MilestoneEvent};
+use throughline_shared::milestone::{
+    Milestone, MilestoneCommand, MilestoneEvent, MilestoneRevision, ProjectMove,
+    REMOVAL_WINDOW_HOURS, Retirement,
+};
 use throughline_shared::project::Project;
-use throughline_shared::{DomainError, ProgramId};
+use throughline_shared::{DomainError, FieldError, ProgramId, ProjectId};
 use uuid::Uuid;
 
 /// Runs the caller's permission check for an action whose target is known only after loading.
@@ -35,6 +42,13 @@ pub async fn add_milestone(
     request: AddMilestoneRequest,
 ) -> Result<CommandAccepted, CommandError> {
     let project = load::<Project>(store, request.project_id.0).await?;
+    if project.state.program_id == Some(program_id) && !project.state.is_open() {
+        return Err(DomainError::Invalid(vec![FieldError::new(
+            "project_id",
+            format!("“{}” is closed", project.state.name),
+        )])
+        .into());
+    }
     let milestone_id = MilestoneId::from_uuid(Uuid::new_v4());
     let loaded = load::<Milestone>(store, milestone_id.0).await?;
     let command = MilestoneCommand::Add {
@@ -136,6 +150,22 @@ pub async fn change_milestone(
     accepted(&events, change.program_id, project_id)
 }
 
+/// The streams of every milestone ever added to the program (also those retired since).
+pub(super) async fn milestone_streams(
+    store: &EventStore,
+    program_id: ProgramId,
+) -> Result<Vec<Uuid>, CommandError> {
+    Ok(sqlx::query_scalar(
+        "SELECT stream_id FROM streams WHERE program_id = $1 AND stream_type = $2 \
+         ORDER BY stream_id",
+    )
+    .bind(program_id.0)
+    .bind(MilestoneEvent::STREAM_TYPE)
+    .fetch_all(store.pool())
+    .await
+    .map_err(StoreError::from)?)
+}
+
 /// Baselines every milestone of the program that has no baseline yet, atomically: either all of
 /// them get their current forecast as baseline, or (on a concurrent change) none does.
 pub async fn baseline_program(
@@ -144,20 +174,13 @@ pub async fn baseline_program(
     program_id: ProgramId,
     request: BaselineProgramRequest,
 ) -> Result<BaselineProgramAccepted, CommandError> {
-    let streams: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT stream_id FROM streams WHERE program_id = $1 AND stream_type = $2 \
-         ORDER BY stream_id",
-    )
-    .bind(program_id.0)
-    .bind(MilestoneEvent::STREAM_TYPE)
-    .fetch_all(store.pool())
-    .await
-    .map_err(StoreError::from)?;
+    let streams = milestone_streams(store, program_id).await?;
     let metadata = ctx.metadata(request.reason);
     let mut appends = Vec::new();
     for stream_id in streams {
         let loaded = load::<Milestone>(store, stream_id).await?;
-        if loaded.state.baseline.is_some() {
+        // Retired milestones are out of the plan, and so out of its baseline.
+        if loaded.state.baseline.is_some() || loaded.state.retired.is_some() {
             continue;
         }
         let events = loaded.state.decide(MilestoneCommand::Baseline {
@@ -188,6 +211,144 @@ pub async fn baseline_program(
         baselined,
         position: recorded.last().map_or(0, |e| e.position),
     })
+}
+
+/// Renames, re-owns, changes the kind of and/or moves a milestone to another project: one event
+/// each. A move needs the right to change the schedule of both projects.
+pub async fn revise_milestone(
+    store: &EventStore,
+    ctx: &RequestContext,
+    change: MilestoneChange,
+    request: ReviseMilestoneRequest,
+    allow: impl Fn(ProgramAction) -> Result<(), CommandError>,
+) -> Result<CommandAccepted, CommandError> {
+    let project = match request.project_id {
+        None => None,
+        Some(to) => {
+            let milestone = milestone_in(store, change.program_id, change.milestone_id).await?;
+            let from = match milestone.state.project_id {
+                Some(from) => load::<Project>(store, from.0).await?.state,
+                None => Project::default(),
+            };
+            let target = load::<Project>(store, to.0).await?.state;
+            let in_program = target.program_id == Some(change.program_id);
+            if in_program && Some(to) != milestone.state.project_id {
+                allow(ProgramAction::ChangeSchedule(to))?;
+            }
+            Some(ProjectMove {
+                to,
+                to_name: target.name.clone(),
+                from_name: from.name,
+                in_program,
+                open: target.is_open(),
+            })
+        }
+    };
+    let command = MilestoneCommand::Revise(MilestoneRevision {
+        name: request.name,
+        owner: request.owner,
+        kind: request.kind,
+        start: request.start,
+        project,
+    });
+    change_milestone(store, ctx, change, command, &allow).await
+}
+
+/// Cancels a milestone (no longer planned) or removes it (entered by mistake, by its creator,
+/// soon): the milestone's event and the register's letting go of its dependencies, in one
+/// append. A concurrent change to the register is decided again; one to the milestone is a
+/// conflict when the caller named its version.
+pub async fn retire_milestone(
+    store: &EventStore,
+    ctx: &RequestContext,
+    change: MilestoneChange,
+    how: Retirement,
+    allow: impl Allow,
+) -> Result<CommandAccepted, CommandError> {
+    let reason = change.reason.clone();
+    // Checked as any reason is, before anything is decided: it is kept in the log forever.
+    ctx.metadata_for(reason.clone())?;
+    let mut allow = Some(allow);
+    let register_id = register_stream_id(change.program_id);
+    let ids = ctx.event_ids();
+    let mut attempt = 0;
+    loop {
+        let loaded = milestone_in(store, change.program_id, change.milestone_id).await?;
+        let project_id = loaded
+            .state
+            .project_id
+            .ok_or_else(|| DomainError::NotFound("the milestone".into()))?;
+        if let Some(allow) = allow.take() {
+            allow(ProgramAction::ChangeSchedule(project_id))?;
+        }
+        let loaded = loaded.expecting("the milestone", change.expected_version)?;
+        let command = match how {
+            Retirement::Cancelled => MilestoneCommand::Cancel {
+                reason: reason.clone(),
+            },
+            Retirement::Removed => {
+                let first = first_of_stream(store.pool(), change.milestone_id.0).await?;
+                let by_its_creator = first.as_ref().is_some_and(|e| match e.metadata.actor_id {
+                    Some(creator) => ctx.actor_id == Some(creator),
+                    None => e.metadata.actor == ctx.actor,
+                });
+                let within_window = first.as_ref().is_some_and(|e| {
+                    Utc::now() - e.recorded_at < TimeDelta::hours(REMOVAL_WINDOW_HOURS)
+                });
+                MilestoneCommand::Remove {
+                    reason: reason.clone(),
+                    by_its_creator,
+                    within_window,
+                }
+            }
+        };
+        let milestone_events = loaded.state.decide(command)?;
+        let register = load::<DependencyRegister>(store, register_id).await?;
+        let released = register.state.release(change.milestone_id, how);
+        let said = reason.as_deref().unwrap_or_default().trim().to_string();
+        let mut next_id = (0..).map(|i| ids.id(i));
+        let mut streams = vec![stream_part(
+            change.milestone_id.0,
+            &loaded,
+            &milestone_events,
+            &mut next_id,
+            &ctx.metadata(reason.clone()),
+        )];
+        if !released.is_empty() {
+            let mut part = stream_part(
+                register_id,
+                &register,
+                &[],
+                &mut next_id,
+                &ctx.metadata(None),
+            );
+            part.events = released
+                .iter()
+                .zip(next_id.by_ref())
+                .map(|((event, why), id)| {
+                    NewEvent::with_id(
+                        id,
+                        event.encode(),
+                        ctx.metadata(Some(format!("{why}: {said}"))),
+                    )
+                })
+                .collect();
+            streams.push(part);
+        }
+        match store.append(AppendRequest { streams }).await {
+            Err(AppendError::Conflict { stream_id, .. })
+                if stream_id == register_id && attempt < REGISTER_RETRIES =>
+            {
+                attempt += 1;
+                tracing::debug!(program_id = %change.program_id, attempt, "dependency register changed while retiring a milestone; deciding again");
+            }
+            Err(AppendError::Conflict { .. }) if !loaded.pinned && attempt < REGISTER_RETRIES => {
+                attempt += 1;
+            }
+            Err(e) => return Err(e.into()),
+            Ok(recorded) => return answer_for(&recorded, change.milestone_id.0, change.program_id),
+        }
+    }
 }
 
 /// How often a dependency change is decided again after a concurrent change to the register,
@@ -299,6 +460,74 @@ pub enum DependencyChange {
     Cancel,
 }
 
+/// Whose the ends of a dependency are now: milestones move between projects, and the register
+/// keeps the projects they had when it was proposed.
+async fn current_ends(
+    store: &EventStore,
+    dependency: &RegisteredDependency,
+) -> Result<(ProjectId, ProjectId), CommandError> {
+    let project = async |id: MilestoneId, proposed: ProjectId| {
+        Ok::<_, CommandError>(
+            load::<Milestone>(store, id.0)
+                .await?
+                .state
+                .project_id
+                .unwrap_or(proposed),
+        )
+    };
+    Ok((
+        project(dependency.provider, dependency.provider_project).await?,
+        project(dependency.consumer, dependency.consumer_project).await?,
+    ))
+}
+
+/// A dependency's type, lag and need-by as they should be from now on, against the dependency's
+/// own version (`expected_version`), so an edit of one dependency never conflicts with another's.
+pub async fn revise_dependency(
+    store: &EventStore,
+    ctx: &RequestContext,
+    program_id: ProgramId,
+    dependency_id: DependencyId,
+    request: ReviseDependencyRequest,
+    allow: impl Allow,
+) -> Result<CommandAccepted, CommandError> {
+    let mut allow = Some(allow);
+    change_register(
+        store,
+        ctx,
+        program_id,
+        None,
+        request.reason.clone(),
+        async |register| {
+            let dependency = register
+                .dependency(dependency_id)
+                .ok_or_else(|| DomainError::NotFound(format!("dependency {dependency_id}")))?;
+            if let Some(allow) = allow.take() {
+                let (provider, consumer) = current_ends(store, dependency).await?;
+                allow(ProgramAction::ManageDependency { provider, consumer })?;
+            }
+            if let Some(expected) = request.expected_version
+                && expected != dependency.version
+            {
+                return Err(CommandError::StaleVersion {
+                    what: "the dependency",
+                    expected,
+                    current: dependency.version,
+                });
+            }
+            Ok(DependencyCommand::Revise {
+                dependency_id,
+                terms: DependencyTerms {
+                    kind: request.kind,
+                    lag_days: request.lag_days,
+                },
+                need_by: request.need_by,
+            })
+        },
+    )
+    .await
+}
+
 pub async fn change_dependency(
     store: &EventStore,
     ctx: &RequestContext,
@@ -319,19 +548,15 @@ pub async fn change_dependency(
             let dependency = register
                 .dependency(dependency_id)
                 .ok_or_else(|| DomainError::NotFound(format!("dependency {dependency_id}")))?;
-            // The provider's side commits to deliver; either side may re-date, break or cancel.
-            let action = match change {
-                DependencyChange::Agree => {
-                    ProgramAction::ChangeSchedule(dependency.provider_project)
-                }
-                _ => ProgramAction::ManageDependency {
-                    provider: dependency.provider_project,
-                    consumer: dependency.consumer_project,
-                },
-            };
-            // Both ends' projects never change, so checking on the first attempt is enough.
+            // Checking on the first attempt is enough: a dependency's ends never change.
             if let Some(allow) = allow.take() {
-                allow(action)?;
+                // The provider's side commits to deliver; either side may re-date, break or
+                // cancel.
+                let (provider, consumer) = current_ends(store, dependency).await?;
+                allow(match change {
+                    DependencyChange::Agree => ProgramAction::ChangeSchedule(provider),
+                    _ => ProgramAction::ManageDependency { provider, consumer },
+                })?;
                 // Cancelling a dependency the register would let go may be a forum's decision.
                 if change == DependencyChange::Cancel && dependency.state.is_active() {
                     require_direct(

@@ -22,8 +22,8 @@ pub use appender::{
 };
 pub use hash::{GENESIS_HASH, HashInput, canonical_string, event_hash};
 pub use read::{
-    EventFilter, head_position, position_at_instant, read_events, read_events_of_programs,
-    read_program_streams, read_stream, read_stream_after,
+    EventFilter, first_of_stream, head_position, position_at_instant, read_events,
+    read_events_of_programs, read_program_streams, read_stream, read_stream_after,
 };
 pub use state_cache::{At, StateCache};
 pub use stream_locks::StreamLocks;

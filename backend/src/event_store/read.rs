@@ -116,6 +116,22 @@ pub async fn read_stream_after(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// The first event of `stream_id`: who created what the stream is about, and when.
+pub async fn first_of_stream(
+    db: impl PgExecutor<'_>,
+    stream_id: Uuid,
+) -> Result<Option<RecordedEvent>, StoreError> {
+    let row: Option<RecordedRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events WHERE stream_id = $1 ORDER BY position LIMIT 1"
+    ))
+    .bind(stream_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
 /// The last committed position (0 for an empty log).
 pub async fn head_position(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT position FROM log_head WHERE id = 1")

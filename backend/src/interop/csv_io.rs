@@ -360,6 +360,7 @@ pub(super) mod tests {
                 state: DependencyState::Agreed,
                 proposed_at: at,
                 closed_reason: None,
+                version: 1,
             })
             .take(1)
             .collect();
@@ -374,6 +375,8 @@ pub(super) mod tests {
                 previous_rag: None,
                 added_at: at,
                 objectives: Vec::new(),
+                stage: Default::default(),
+                stage_reason: None,
             }],
             milestones,
             dependencies,

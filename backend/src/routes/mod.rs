@@ -11,6 +11,7 @@ pub mod interop;
 pub mod live;
 pub mod openapi;
 pub mod programs;
+pub mod projects;
 pub mod raid;
 pub mod schedule;
 pub mod tokens;
@@ -46,13 +47,18 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(programs::add_scope_item)
         .service(programs::revise_scope_item)
         .service(programs::set_project_objectives)
+        .service(projects::revise_project)
+        .service(projects::change_project_stage)
         .service(schedule::add_milestone)
         .service(schedule::change_forecast)
         .service(schedule::baseline_milestone)
         .service(schedule::meet_milestone)
         .service(schedule::revise_milestone)
+        // After the milestone's named changes above, which its `{how}` segment would match too.
+        .service(schedule::retire_milestone)
         .service(schedule::baseline_program)
         .service(schedule::propose_dependency)
+        .service(schedule::revise_dependency)
         .service(schedule::change_dependency)
         .service(schedule::schedule_analysis)
         .service(schedule::slip_impact)

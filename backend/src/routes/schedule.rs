@@ -19,10 +19,11 @@ use throughline_shared::analysis::{ScheduleAnalysis, SlipPreview};
 use throughline_shared::api::{
     AddMilestoneRequest, BaselineMilestoneRequest, BaselineProgramAccepted, BaselineProgramRequest,
     ChangeForecastRequest, CommandAccepted, DependencyChangeRequest, ErrorResponse,
-    MeetMilestoneRequest, ProposeDependencyRequest, ReviseMilestoneRequest,
+    MeetMilestoneRequest, ProposeDependencyRequest, RetireMilestoneRequest,
+    ReviseDependencyRequest, ReviseMilestoneRequest,
 };
 use throughline_shared::ids::{DependencyId, MilestoneId};
-use throughline_shared::milestone::MilestoneCommand;
+use throughline_shared::milestone::{MilestoneCommand, Retirement};
 use throughline_shared::view::ProgramView;
 use uuid::Uuid;
 
@@ -169,7 +170,7 @@ pub async fn meet_milestone(
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/details", tag = "schedule",
     params(("program_id" = Uuid, Path), ("milestone_id" = Uuid, Path)), request_body = ReviseMilestoneRequest,
-    responses((status = 200, body = CommandAccepted, description = "renamed and/or given a new owner: one event each"),
+    responses((status = 200, body = CommandAccepted, description = "renamed, re-owned, its kind changed and/or moved to another project: one event each"),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
         (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 #[post("/programs/{program_id}/milestones/{milestone_id}/details")]
@@ -181,18 +182,106 @@ pub async fn revise_milestone(
     path: web::Path<(Uuid, Uuid)>,
     body: Json<ReviseMilestoneRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let (program_id, milestone_id) = path.into_inner();
+    let program_id = ProgramId(program_id);
+    let access = authorize_writer(&pool, &principal, program_id).await?;
     let request = body.into_inner();
-    let command = MilestoneCommand::Revise {
-        name: request.name,
-        owner: request.owner,
+    let change = MilestoneChange {
+        program_id,
+        milestone_id: MilestoneId(milestone_id),
+        expected_version: request.expected_version,
+        reason: request.reason.clone(),
     };
-    on_milestone(
-        (&store, &pool, &principal, &ctx),
-        path.into_inner(),
-        (request.expected_version, request.reason),
-        command,
+    let accepted =
+        commands::revise_milestone(&store, &ctx, change, request, allow(&principal, &access))
+            .await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RetirePath {
+    program_id: Uuid,
+    milestone_id: Uuid,
+    how: String,
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/{how}", tag = "schedule",
+    params(("program_id" = Uuid, Path), ("milestone_id" = Uuid, Path),
+        ("how" = inline(RetirementName), Path, description = "`cancel` (no longer planned) or `remove` (entered by mistake: by whoever added it, within a day, before it is baselined)")),
+    request_body = RetireMilestoneRequest,
+    responses((status = 200, body = CommandAccepted, description = "the milestone left the plan; its dependencies were broken (where it provided) or cancelled, in the same append"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/milestones/{milestone_id}/{how}")]
+pub async fn retire_milestone(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<RetirePath>,
+    body: Json<RetireMilestoneRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let path = path.into_inner();
+    let how = match path.how.as_str() {
+        "cancel" => Retirement::Cancelled,
+        "remove" => Retirement::Removed,
+        other => {
+            return Err(ApiError::not_found(format!(
+                "no milestone change {other:?} here: use cancel or remove"
+            )));
+        }
+    };
+    let program_id = ProgramId(path.program_id);
+    let access = authorize_writer(&pool, &principal, program_id).await?;
+    let request = body.into_inner();
+    let change = MilestoneChange {
+        program_id,
+        milestone_id: MilestoneId(path.milestone_id),
+        expected_version: request.expected_version,
+        reason: Some(request.reason),
+    };
+    let accepted =
+        commands::retire_milestone(&store, &ctx, change, how, allow(&principal, &access)).await?;
+    Ok(HttpResponse::Ok().json(accepted))
+}
+
+/// How `POST …/milestones/{milestone_id}/{how}` takes the milestone out of the plan.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)] // Only documents the path segment, which is read as a string.
+pub enum RetirementName {
+    Cancel,
+    Remove,
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/dependencies/{dependency_id}", tag = "schedule",
+    params(("program_id" = Uuid, Path), ("dependency_id" = Uuid, Path)), request_body = ReviseDependencyRequest,
+    responses((status = 200, body = CommandAccepted, description = "the type and lag, and the need-by date: one event each that changed; new terms of an agreed dependency are for its provider to agree again"),
+        (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse, description = "the dependency changed since `expected_version`"),
+        (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/dependencies/{dependency_id}")]
+pub async fn revise_dependency(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<ReviseDependencyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (program_id, dependency_id) = path.into_inner();
+    let program_id = ProgramId(program_id);
+    let access = authorize_writer(&pool, &principal, program_id).await?;
+    let accepted = commands::revise_dependency(
+        &store,
+        &ctx,
+        program_id,
+        DependencyId(dependency_id),
+        body.into_inner(),
+        allow(&principal, &access),
     )
-    .await
+    .await?;
+    Ok(HttpResponse::Ok().json(accepted))
 }
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/baseline", tag = "schedule",

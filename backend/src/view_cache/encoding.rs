@@ -436,6 +436,7 @@ mod tests {
                 state: DependencyState::Agreed,
                 proposed_at: chrono::Utc::now(),
                 closed_reason: None,
+                version: 1,
             })
             .collect();
         view.slips = (0..milestones.min(4) as i64).map(slip).collect();

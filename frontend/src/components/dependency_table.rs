@@ -16,6 +16,7 @@ use throughline_shared::ids::{DependencyId, MilestoneId};
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
+use crate::components::dependency_terms::TermsForm;
 use crate::components::feedback::FormError;
 use crate::dates;
 use crate::schedule::Schedule;
@@ -34,8 +35,9 @@ pub fn DependencyTable(
     history: bool,
     on_accepted: Callback<CommandAccepted>,
 ) -> impl IntoView {
-    // The dependency whose cancellation reason is being typed.
+    // The dependency whose cancellation reason, or whose new terms, are being typed.
     let cancelling = RwSignal::new(None::<DependencyId>);
+    let editing = RwSignal::new(None::<DependencyId>);
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let change: Change = Callback::new(
@@ -118,7 +120,8 @@ pub fn DependencyTable(
                     <tbody>
                         <For each=move || shown.get() key=|id| *id
                             children=move |id| view! {
-                                <DependencyRow id schedule selected history program_id cancelling reason change/>
+                                <DependencyRow id schedule selected history program_id cancelling editing reason change
+                                    on_accepted/>
                             }/>
                     </tbody>
                 </table>
@@ -198,8 +201,10 @@ fn DependencyRow(
     history: bool,
     program_id: ProgramId,
     cancelling: RwSignal<Option<DependencyId>>,
+    editing: RwSignal<Option<DependencyId>>,
     reason: RwSignal<String>,
     change: Change,
+    on_accepted: Callback<CommandAccepted>,
 ) -> impl IntoView {
     let auth = use_auth();
     let analysis = schedule.analysis;
@@ -213,7 +218,11 @@ fn DependencyRow(
                         let h = by_id.health(a, id)?;
                         let named = |m: MilestoneId| {
                             by_id.milestone(m).map_or_else(
-                                || (m, m.to_string(), String::new()),
+                                // Retired since: still named, no longer in a project's plan.
+                                || {
+                                    let name = v.milestone_name(m).map(str::to_string);
+                                    (m, name.unwrap_or_else(|| m.to_string()), String::new())
+                                },
                                 |m| {
                                     let project = by_id.project(m.project_id);
                                     (
@@ -300,9 +309,19 @@ fn DependencyRow(
                         on:click=move |_| change.run((id, "agree", None))>"Agree"</button>
                 </Show>
                 <Show when=may(|r| r.may_cancel)>
+                    <button type="button" class="btn btn-small btn-ghost" data-testid="edit-dependency-terms"
+                        on:click=move |_| { cancelling.set(None); editing.set(Some(id)); }>"Terms…"</button>
                     <button type="button" class="btn btn-small btn-ghost" data-testid="cancel-dependency"
-                        on:click=move |_| { reason.set(String::new()); cancelling.set(Some(id)); }>"Cancel…"</button>
+                        on:click=move |_| { editing.set(None); reason.set(String::new()); cancelling.set(Some(id)); }>"Cancel…"</button>
                 </Show>
+                // Opened with the terms as they were: a live change meanwhile makes saving a
+                // conflict rather than rebuilding the form under the typist.
+                {move || (editing.get() == Some(id)).then(|| untrack(|| {
+                    schedule.with(|v| v.dependency(id).cloned()).flatten().map(|dependency| view! {
+                        <TermsForm program_id dependency on_accepted
+                            on_done=Callback::new(move |()| { editing.try_set(None); })/>
+                    })
+                }))}
                 <Show when=move || cancelling.get() == Some(id)>
                     <form class="row-form" on:submit=move |ev| {
                         ev.prevent_default();

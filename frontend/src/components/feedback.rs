@@ -2,6 +2,8 @@
 
 use leptos::error::Errors;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use throughline_shared::api::CommandAccepted;
 
 use crate::api::ApiError;
 
@@ -137,4 +139,30 @@ pub fn ReadFailed(errors: ArcRwSignal<Errors>, #[prop(into)] title: String) -> i
             </div>
         </div>
     }
+}
+
+/// Runs a form's command: `pending` while under way, the refusal in `error`; on success tells the
+/// page and closes the form (either may be gone by then: a panel can close meanwhile).
+pub fn submit(
+    pending: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    request: impl Future<Output = Result<CommandAccepted, ApiError>> + 'static,
+    on_accepted: Callback<CommandAccepted>,
+    on_done: Callback<()>,
+) {
+    pending.set(true);
+    error.set(None);
+    spawn_local(async move {
+        let result = request.await;
+        pending.try_set(false);
+        match result {
+            Ok(accepted) => {
+                on_accepted.try_run(accepted);
+                on_done.try_run(());
+            }
+            Err(e) => {
+                error.try_set(Some(e));
+            }
+        }
+    });
 }

@@ -1,7 +1,7 @@
 //! The selected milestone: its dates, what it depends on and what depends on it, and (for those
 //! allowed) a forecast form whose slip-impact preview shows what the change would move before it
-//! is saved. The preview runs the same pure analysis the server records with every slip. Its name
-//! and owner can be changed too (each change recorded with what it was).
+//! is saved. The preview runs the same pure analysis the server records with every slip. Its
+//! details can be changed and it can be taken out of the plan (`milestone_edit`).
 
 use chrono::NaiveDate;
 use leptos::ev::SubmitEvent;
@@ -10,14 +10,14 @@ use leptos::task::spawn_local;
 use throughline_shared::ProgramId;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::analysis::DependencyStatus;
-use throughline_shared::api::{
-    ChangeForecastRequest, CommandAccepted, MeetMilestoneRequest, ReviseMilestoneRequest,
-};
+use throughline_shared::api::{ChangeForecastRequest, CommandAccepted, MeetMilestoneRequest};
 use throughline_shared::ids::MilestoneId;
+use throughline_shared::project::ProjectStage;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::feedback::{FieldMessage, FormError, invalid};
+use crate::components::milestone_edit::{DetailsForm, RetireForm};
 use crate::dates;
 use crate::schedule::Schedule;
 use crate::timeline_layout::status_of;
@@ -41,6 +41,12 @@ struct Link {
     other_project: Option<String>,
     status: Option<DependencyStatus>,
     gap_days: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    Details,
+    Retire,
 }
 
 #[component]
@@ -128,10 +134,33 @@ pub fn MilestonePanel(
                 })
             })
     };
-    let editing = RwSignal::new(false);
+    // The open form, if any: its details, or taking it out of the plan.
+    let form = RwSignal::new(None::<Form>);
     let stop_editing = Callback::new(move |()| {
-        editing.try_set(false);
+        form.try_set(None);
     });
+    let toggle = move |which: Form| form.update(|f| *f = (*f != Some(which)).then_some(which));
+    // Where it may move: the program's projects not closed.
+    let open_projects = move || {
+        schedule.view.with_untracked(|v| {
+            v.iter()
+                .flat_map(|v| &v.projects)
+                .filter(|p| p.stage != ProjectStage::Closed)
+                .map(|p| (p.project_id, p.name.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let active_dependencies = move || {
+        schedule.view.with_untracked(|v| {
+            v.iter()
+                .flat_map(|v| &v.dependencies)
+                .filter(|d| {
+                    d.state.is_active()
+                        && (d.provider == milestone_id || d.consumer == milestone_id)
+                })
+                .count()
+        })
+    };
 
     // The form: a new forecast date, previewed as it is typed.
     let new_forecast = RwSignal::new(String::new());
@@ -372,20 +401,35 @@ pub fn MilestonePanel(
                     })}
                     <Show when=may_edit>
                         <button type="button" class="btn btn-secondary btn-small" data-testid="edit-milestone"
-                            aria-expanded=move || editing.get().to_string()
-                            on:click=move |_| editing.update(|e| *e = !*e)>
-                            "Rename or re-own"
+                            aria-expanded=move || (form.get() == Some(Form::Details)).to_string()
+                            on:click=move |_| toggle(Form::Details)>
+                            "Edit details"
+                        </button>
+                    </Show>
+                    <Show when=may_change>
+                        <button type="button" class="btn btn-ghost btn-small" data-testid="retire-milestone"
+                            aria-expanded=move || (form.get() == Some(Form::Retire)).to_string()
+                            on:click=move |_| toggle(Form::Retire)>
+                            "Cancel or remove…"
                         </button>
                     </Show>
                     <button type="button" class="btn btn-ghost" aria-label="Close"
                         on:click=move |_| on_close.run(())>"×"</button>
                 </header>
-                // Opened on `editing` alone: a live change to the milestone while the form is
+                // Opened on `form` alone: a live change to the milestone while the form is
                 // open (its own rename arriving before the answer) must not rebuild it.
-                {move || editing.get().then(|| untrack(|| {
-                    milestone.get().filter(|_| may_edit()).map(|m| view! {
-                        <DetailsForm program_id milestone_id name=m.name owner=m.owner version=m.version
-                            on_accepted on_done=stop_editing/>
+                {move || form.get().and_then(|which| untrack(|| {
+                    let milestone = milestone.get()?;
+                    Some(match which {
+                        Form::Details if may_edit() => view! {
+                            <DetailsForm program_id milestone projects=open_projects()
+                                on_accepted on_done=stop_editing/>
+                        }.into_any(),
+                        Form::Retire if may_change() => view! {
+                            <RetireForm program_id milestone dependencies=active_dependencies()
+                                on_accepted on_done=stop_editing/>
+                        }.into_any(),
+                        _ => ().into_any(),
                     })
                 }))}
                 <dl class="dates">
@@ -433,83 +477,5 @@ pub fn MilestonePanel(
                 </Show>
             </section>
         </Show>
-    }
-}
-
-/// A new name or owner for the milestone, against the version shown when the form was opened (an
-/// edit made elsewhere since is a conflict, not overwritten).
-#[component]
-fn DetailsForm(
-    program_id: ProgramId,
-    milestone_id: MilestoneId,
-    name: String,
-    owner: String,
-    version: i64,
-    on_accepted: Callback<CommandAccepted>,
-    on_done: Callback<()>,
-) -> impl IntoView {
-    let new_name = RwSignal::new(name.clone());
-    let new_owner = RwSignal::new(owner.clone());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        let changed = |signal: RwSignal<String>, was: &str| {
-            let now = signal.with_untracked(|s| s.trim().to_string());
-            (now != was).then_some(now)
-        };
-        let request = ReviseMilestoneRequest {
-            name: changed(new_name, &name),
-            owner: changed(new_owner, &owner),
-            expected_version: Some(version),
-            reason: None,
-        };
-        pending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = api::revise_milestone(program_id, milestone_id, &request).await;
-            pending.try_set(false);
-            match result {
-                // The panel may have closed meanwhile.
-                Ok(accepted) => {
-                    on_accepted.try_run(accepted);
-                    on_done.try_run(());
-                }
-                Err(e) => {
-                    error.try_set(Some(e));
-                }
-            }
-        });
-    };
-    let ids = (
-        format!("milestone-name-error-{milestone_id}"),
-        format!("milestone-owner-error-{milestone_id}"),
-    );
-    view! {
-        <form class="forecast-form" data-testid="milestone-details-form" on:submit=on_submit novalidate>
-            <div class="field-row">
-                <label class="field grow">
-                    <span>"Name"</span>
-                    <input type="text" name="name" maxlength="200" aria-invalid=move || invalid(error, "name")
-                        aria-describedby=ids.0.clone() bind:value=new_name/>
-                    <FieldMessage error field="name" id=ids.0/>
-                </label>
-                <label class="field">
-                    <span>"Owner"</span>
-                    <input type="text" name="owner" maxlength="200" aria-invalid=move || invalid(error, "owner")
-                        aria-describedby=ids.1.clone() bind:value=new_owner/>
-                    <FieldMessage error field="owner" id=ids.1/>
-                </label>
-            </div>
-            <FormError error/>
-            <div class="form-actions">
-                <button type="submit" class="btn btn-primary" data-testid="save-details"
-                    disabled=move || pending.get()>"Save"</button>
-                <button type="button" class="btn btn-secondary" on:click=move |_| on_done.run(())>"Cancel"</button>
-            </div>
-        </form>
     }
 }

@@ -1,14 +1,18 @@
-//! Add a project to a program.
+//! Add a project to a program; rename it, give it a new manager, pause, resume or close it.
 
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use throughline_shared::ProgramId;
-use throughline_shared::api::{AddProjectRequest, CommandAccepted};
+use throughline_shared::api::{
+    AddProjectRequest, CommandAccepted, ProjectStageRequest, ReviseProjectRequest,
+};
+use throughline_shared::project::ProjectStage;
+use throughline_shared::view::ProjectView;
 
 use crate::api::{self, ApiError};
-use crate::components::feedback::{FieldMessage, FormError, invalid};
+use crate::components::feedback::{FieldMessage, FormError, invalid, submit};
 
 #[component]
 pub fn AddProjectForm(
@@ -93,6 +97,122 @@ pub fn AddProjectForm(
                 <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>
                     "Cancel"
                 </button>
+            </div>
+        </form>
+    }
+}
+
+/// The program manager's changes to a project: its name and manager, and its stage — paused (on
+/// hold), resumed, or closed once every milestone is met or cancelled (the server names those
+/// still open). Against the version shown when the form opened.
+#[component]
+pub fn ManageProjectForm(
+    program_id: ProgramId,
+    project: ProjectView,
+    on_accepted: Callback<CommandAccepted>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let project_id = project.project_id;
+    let name = RwSignal::new(project.name.clone());
+    let manager = RwSignal::new(project.manager.clone());
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let version = project.version;
+    let (was_name, was_manager) = (project.name.clone(), project.manager.clone());
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let changed = |signal: RwSignal<String>, was: &str| {
+            let now = signal.with_untracked(|s| s.trim().to_string());
+            (now != was).then_some(now)
+        };
+        let request = ReviseProjectRequest {
+            name: changed(name, &was_name),
+            manager: changed(manager, &was_manager),
+            expected_version: Some(version),
+            reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
+        };
+        submit(
+            pending,
+            error,
+            async move { api::revise_project(program_id, project_id, &request).await },
+            on_accepted,
+            on_close,
+        );
+    };
+    let stage_to = move |stage: ProjectStage| {
+        if pending.get_untracked() {
+            return;
+        }
+        let request = ProjectStageRequest {
+            stage,
+            reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
+            expected_version: Some(version),
+        };
+        submit(
+            pending,
+            error,
+            async move { api::change_project_stage(program_id, project_id, &request).await },
+            on_accepted,
+            on_close,
+        );
+    };
+    let ids = (
+        format!("manage-name-error-{project_id}"),
+        format!("manage-manager-error-{project_id}"),
+        format!("manage-reason-error-{project_id}"),
+    );
+    let paused = project.stage == ProjectStage::Paused;
+    view! {
+        <form class="inline-form" data-testid="manage-project-form" on:submit=on_submit novalidate>
+            <div class="field-row">
+                <label class="field grow">
+                    <span>"Project name"</span>
+                    <input type="text" maxlength="200" data-testid="manage-project-name" bind:value=name
+                        aria-invalid=move || invalid(error, "name") aria-describedby=ids.0.clone()/>
+                    <FieldMessage error field="name" id=ids.0/>
+                </label>
+                <label class="field">
+                    <span>"Project manager"</span>
+                    <input type="text" maxlength="200" data-testid="manage-project-manager" bind:value=manager
+                        aria-invalid=move || invalid(error, "manager") aria-describedby=ids.1.clone()/>
+                    <FieldMessage error field="manager" id=ids.1/>
+                </label>
+            </div>
+            <label class="field">
+                <span>"Reason (needed to pause or close)"</span>
+                <input type="text" maxlength="4000" data-testid="manage-project-reason" bind:value=reason
+                    aria-invalid=move || invalid(error, "reason") aria-describedby=ids.2.clone()/>
+                <FieldMessage error field="reason" id=ids.2/>
+            </label>
+            <FieldMessage error field="milestones" id=format!("manage-milestones-error-{project_id}")/>
+            <FormError error/>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" data-testid="save-project"
+                    disabled=move || pending.get()>"Save name and manager"</button>
+                {if paused {
+                    view! {
+                        <button type="button" class="btn btn-secondary" data-testid="resume-project"
+                            disabled=move || pending.get() on:click=move |_| stage_to(ProjectStage::Active)>
+                            "Resume"
+                        </button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="btn btn-secondary" data-testid="pause-project"
+                            disabled=move || pending.get() on:click=move |_| stage_to(ProjectStage::Paused)>
+                            "Pause"
+                        </button>
+                    }.into_any()
+                }}
+                <button type="button" class="btn btn-danger" data-testid="close-project"
+                    disabled=move || pending.get() on:click=move |_| stage_to(ProjectStage::Closed)>
+                    "Close project"
+                </button>
+                <button type="button" class="btn btn-ghost" on:click=move |_| on_close.run(())>"Cancel"</button>
             </div>
         </form>
     }

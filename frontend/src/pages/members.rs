@@ -85,9 +85,9 @@ fn Members(id: ProgramId) -> impl IntoView {
 
     view! {
         <nav class="breadcrumb" aria-label="Breadcrumb">
-            <a href="/">"Programs"</a>
+            <a href="/" rel="external">"Programs"</a>
             <span aria-hidden="true">" / "</span>
-            <a href=format!("/programs/{id}")>{name}</a>
+            <a href=format!("/programs/{id}") rel="external">{name}</a>
             <span aria-hidden="true">" / "</span>
             <span aria-current="page">"Members"</span>
         </nav>

@@ -1,7 +1,9 @@
 pub mod account;
+pub mod audit;
 pub mod login;
 pub mod members;
 pub mod not_found;
 pub mod program;
 pub mod program_list;
+pub mod projects;
 pub mod users;

@@ -130,6 +130,8 @@ pub fn program_view(items: &[Item], links: &[Link]) -> ProgramView {
             previous_rag: None,
             added_at: epoch,
             objectives: vec![view.objectives[p % 5].objective_id],
+            stage: Default::default(),
+            stage_reason: None,
         })
         .collect();
     view.milestones = items
@@ -171,6 +173,7 @@ pub fn program_view(items: &[Item], links: &[Link]) -> ProgramView {
             state: DependencyState::Agreed,
             proposed_at: epoch,
             closed_reason: None,
+            version: 2,
         })
         .collect();
     view

@@ -330,6 +330,8 @@ fn a_risk_on_one_projects_milestone_exposes_everything_downstream_and_the_object
             previous_rag: None,
             added_at: at,
             objectives,
+            stage: Default::default(),
+            stage_reason: None,
         });
     }
     for (n, p, date) in [
@@ -370,6 +372,7 @@ fn a_risk_on_one_projects_milestone_exposes_everything_downstream_and_the_object
             state: DependencyState::Agreed,
             proposed_at: at,
             closed_reason: None,
+            version: 1,
         });
     }
     // A provider's risk: 10 days at 50%, on the dependency P1 → P2 (its provider's delivery).
@@ -781,6 +784,7 @@ mod totality {
                 state: DependencyState::Agreed,
                 proposed_at: at,
                 closed_reason: None,
+                version: 1,
             });
         }
         view

@@ -19,9 +19,8 @@ use throughline_shared::access::ProgramAction;
 use throughline_shared::view::ProgramView;
 
 use crate::api::{self, ApiError, AsOf};
-use crate::app::use_now;
+use crate::app::{Elsewhere, use_now};
 use crate::auth::use_auth;
-use crate::components::audit::AuditTab;
 use crate::components::edit_program_form::EditProgramForm;
 use crate::components::feedback::{ErrorBanner, Loading, api_errors};
 use crate::components::governance::{GovernanceRead, GovernanceTab};
@@ -57,7 +56,10 @@ pub fn ProgramPage() -> impl IntoView {
                 let tab = Memo::new(move |_| tab.get().unwrap_or(Tab::Overview));
                 view! { <ProgramScreen id as_of tab/> }.into_any()
             }
-            _ => view! { <ProgramNotFound/> }.into_any(),
+            // A program's page of the administration app (members, projects) reached by a link
+            // of this one: loaded from the server.
+            Some(_) => view! { <Elsewhere admin=false/> }.into_any(),
+            None => view! { <ProgramNotFound/> }.into_any(),
         }
     }
 }
@@ -69,7 +71,6 @@ enum Tab {
     Objectives,
     Governance,
     Raid,
-    Audit,
 }
 
 impl Tab {
@@ -81,7 +82,6 @@ impl Tab {
             Some("objectives") => Some(Tab::Objectives),
             Some("governance") => Some(Tab::Governance),
             Some("raid") => Some(Tab::Raid),
-            Some("audit") => Some(Tab::Audit),
             Some(_) => None,
         }
     }
@@ -274,10 +274,16 @@ fn ProgramLoaded(
                     "Edit details"
                 </button>
             </Show>
-            <A href=format!("/programs/{program_id}/members") attr:class="btn btn-secondary"
-                attr:data-testid="members-link">
+            // Pages of the administration app: loaded from the server (`rel="external"` keeps the
+            // router from trying them here).
+            <a href=format!("/programs/{program_id}/members") rel="external" class="btn btn-secondary"
+                data-testid="members-link">
                 "Members"
-            </A>
+            </a>
+            <a href=format!("/programs/{program_id}/projects") rel="external" class="btn btn-secondary"
+                data-testid="projects-link">
+                "Projects"
+            </a>
             {move || (!can(ProgramAction::Edit) && !history).then(|| view! {
                 <span class="pill pill-readonly" data-testid="read-only-badge"
                     title="Your role in this program does not allow changes">
@@ -307,7 +313,7 @@ fn ProgramLoaded(
                     n => format!("Risks and issues ({n} above appetite)"),
                 }}
             </A>
-            <A href=format!("/programs/{program_id}/audit{tab_query}")>"Audit trail"</A>
+            <a href=format!("/programs/{program_id}/audit{tab_query}") rel="external">"Audit trail"</a>
         </nav>
         <Show when=move || editing.get() && !history>
             {move || view.get_untracked().map(|program| view! {
@@ -324,7 +330,6 @@ fn ProgramLoaded(
                 <GovernanceTab program_id view governance history/>
             }.into_any(),
             Tab::Raid => view! { <RaidTab program_id view raid history/> }.into_any(),
-            Tab::Audit => view! { <AuditTab program_id view as_of=as_of.clone()/> }.into_any(),
             Tab::Objectives => view! {
                 <section class="card scope-card" aria-label="Phase and scope">
                     <ScopePanel view/>

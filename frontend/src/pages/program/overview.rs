@@ -7,7 +7,17 @@ use throughline_shared::ProjectId;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::analysis::{DependencyStatus, ScheduleAnalysis};
 use throughline_shared::ids::MilestoneId;
+use throughline_shared::milestone::Retirement;
+use throughline_shared::project::ProjectStage;
 use throughline_shared::view::ProjectView;
+
+fn stage_name(stage: ProjectStage) -> &'static str {
+    match stage {
+        ProjectStage::Active => "active",
+        ProjectStage::Paused => "paused",
+        ProjectStage::Closed => "closed",
+    }
+}
 
 use super::state::Page;
 use crate::app::use_now;
@@ -100,6 +110,7 @@ pub(super) fn Overview(page: Page, schedule: Schedule, raid: RaidRead) -> impl I
             <h3 class="subsection-title">"Dependencies"</h3>
             <DependencyTable program_id schedule selected history
                 on_accepted=page.accepted("Dependency updated.".into())/>
+            <RetiredMilestones page/>
         </section>
     }
 }
@@ -155,12 +166,16 @@ fn ProjectsTable(page: Page) -> impl IntoView {
 fn ProjectRow(page: Page, project_id: ProjectId) -> impl IntoView {
     let now = use_now();
     let auth = use_auth();
-    let may_report =
-        move || !page.history && auth.can(page.id, ProgramAction::ReportStatus(project_id));
     let project = Memo::new(move |_| {
         page.view
             .with(|v| v.as_ref().and_then(|v| v.project(project_id).cloned()))
     });
+    let stage = Memo::new(move |_| project.with(|p| p.as_ref().map(|p| p.stage)));
+    let closed = move || stage.get() == Some(ProjectStage::Closed);
+    let may_report = move || {
+        !page.history && !closed() && auth.can(page.id, ProgramAction::ReportStatus(project_id))
+    };
+
     let open = Memo::new(move |_| page.open_status.get() == Some(project_id));
     let flashing = Memo::new(move |_| {
         page.highlighted
@@ -180,16 +195,29 @@ fn ProjectRow(page: Page, project_id: ProjectId) -> impl IntoView {
 
     view! {
         // One <tbody> per project keeps the row and its form together.
-        <tbody class=move || if flashing.get() { "project-group flash" } else { "project-group" }>
+        <tbody class=move || format!(
+            "project-group{}{}",
+            if flashing.get() { " flash" } else { "" },
+            if closed() { " closed" } else { "" }
+        )>
             <tr
                 data-testid="project-row"
                 data-project-id=project_id.to_string()
                 data-project-name=move || with_project(|p| p.name.clone())
                 data-rag=move || with_project(|p| p.status.as_ref().map(|s| s.rag.as_str().to_string()).unwrap_or_else(|| "none".into()))
                 data-highlighted=move || flashing.get().to_string()
+                data-stage=move || stage.get().map(stage_name)
             >
                 <th scope="row" class="col-project">
-                    <div class="project-name">{move || with_project(|p| p.name.clone())}</div>
+                    <div class="project-name">
+                        {move || with_project(|p| p.name.clone())}
+                        {move || project.with(|p| p.as_ref().filter(|p| p.stage != ProjectStage::Active).map(|p| view! {
+                            <span class=format!("stage-chip {}", stage_name(p.stage)) data-testid="project-stage"
+                                title=p.stage_reason.clone()>
+                                {if p.stage == ProjectStage::Paused { "Paused" } else { "Closed" }}
+                            </span>
+                        }))}
+                    </div>
                     <div class="muted">{move || with_project(|p| format!("Managed by {}", p.manager))}</div>
                 </th>
                 <td class="col-status" data-label="Status">
@@ -258,6 +286,53 @@ fn ProjectRow(page: Page, project_id: ProjectId) -> impl IntoView {
                 </tr>
             </Show>
         </tbody>
+    }
+}
+
+/// Milestones taken out of the plan, newest first: gone from the timeline and its analysis, kept
+/// here with who did it and why.
+#[component]
+fn RetiredMilestones(page: Page) -> impl IntoView {
+    let retired = Memo::new(move |_| {
+        page.view.with(|v| {
+            v.as_ref()
+                .map(|v| {
+                    v.retired_milestones
+                        .iter()
+                        .rev()
+                        .map(|m| {
+                            let project = v.project(m.project_id).map(|p| p.name.clone());
+                            (m.clone(), project.unwrap_or_default())
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <Show when=move || !retired.with(Vec::is_empty)>
+            <details class="card retired" data-testid="retired-milestones">
+                <summary>{move || format!("Cancelled or removed milestones ({})", retired.with(Vec::len))}</summary>
+                <ul class="retired-list">
+                    <For each=move || retired.get() key=|(m, _)| m.milestone_id
+                        children=move |(m, project)| view! {
+                            <li data-testid="retired-milestone" data-how=match m.how {
+                                Retirement::Cancelled => "cancelled",
+                                Retirement::Removed => "removed",
+                            }>
+                                <strong>{m.name}</strong>" "
+                                <span class="muted">{project}</span>" — "
+                                {match m.how {
+                                    Retirement::Cancelled => "cancelled",
+                                    Retirement::Removed => "removed as entered by mistake",
+                                }}
+                                {format!(" by {} on {}", m.by, crate::dates::day_month_year(m.at.date_naive()))}
+                                {m.reason.map(|r| view! { <span class="muted">{format!(": {r}")}</span> })}
+                            </li>
+                        }/>
+                </ul>
+            </details>
+        </Show>
     }
 }
 

@@ -135,6 +135,8 @@ impl Page {
                     Err(DecodeError::UnknownStreamType(stream)) => {
                         reload |= stream == "program";
                     }
+                    // The plan's rare edits (renames, moves, retirements…), likewise.
+                    Err(DecodeError::FoldedByServer(_)) => reload = true,
                     Err(err) => leptos::logging::warn!(
                         "event {} could not be decoded: {err}",
                         recorded.position

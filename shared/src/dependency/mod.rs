@@ -11,8 +11,12 @@
 //! a ring of four milestones and see exactly one refused.
 //!
 //! Recorded lifecycle: `DependencyProposed` (provider → consumer, FS/SS/FF/SF, lag, need-by,
-//! owners) → `DependencyAgreed`, `DependencyNeedByChanged`, or `DependencyBroken` /
-//! `DependencyCancelled` (reasons in the metadata). Who may: `ManageDependency{provider,
+//! owners) → `DependencyAgreed`, `DependencyNeedByChanged`, `DependencyTermsChanged` (type and
+//! lag, from → to; an agreed dependency whose terms change is proposed again, for the provider to
+//! agree to them), or `DependencyBroken` / `DependencyCancelled` (reasons in the metadata; also
+//! appended when a milestone at either end is cancelled or removed, see
+//! [`DependencyRegister::release`]). Each dependency counts its own events (`version`), so an edit
+//! of one is checked against what its editor saw without conflicting with edits of the others. Who may: `ManageDependency{provider,
 //! consumer}` (program manager, contributor, the manager of either project); agreeing is the
 //! provider's side (`ChangeSchedule(provider project)`). "At risk", "late"
 //! and "met" are not recorded: they follow from the dates and are computed by the analysis
@@ -21,6 +25,7 @@
 use crate::error::{DomainError, PERSON_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
 use crate::ids::{DependencyId, MilestoneId, ProgramId, ProjectId};
+use crate::milestone::Retirement;
 use crate::schedule::{DependencyType, path_between};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -73,6 +78,17 @@ pub enum DependencyEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<NaiveDate>,
     },
+    /// Its type or lag changed.
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    DependencyTermsChanged {
+        dependency_id: DependencyId,
+        program_id: ProgramId,
+        from: DependencyTerms,
+        to: DependencyTerms,
+    },
     /// The provider will not deliver it (the reason is in the event's metadata).
     DependencyBroken {
         dependency_id: DependencyId,
@@ -103,6 +119,7 @@ impl DependencyEvent {
             DependencyEvent::DependencyProposed { program_id, .. }
             | DependencyEvent::DependencyAgreed { program_id, .. }
             | DependencyEvent::DependencyNeedByChanged { program_id, .. }
+            | DependencyEvent::DependencyTermsChanged { program_id, .. }
             | DependencyEvent::DependencyBroken { program_id, .. }
             | DependencyEvent::DependencyCancelled { program_id, .. } => *program_id,
         }
@@ -113,10 +130,19 @@ impl DependencyEvent {
             DependencyEvent::DependencyProposed { dependency_id, .. }
             | DependencyEvent::DependencyAgreed { dependency_id, .. }
             | DependencyEvent::DependencyNeedByChanged { dependency_id, .. }
+            | DependencyEvent::DependencyTermsChanged { dependency_id, .. }
             | DependencyEvent::DependencyBroken { dependency_id, .. }
             | DependencyEvent::DependencyCancelled { dependency_id, .. } => *dependency_id,
         }
     }
+}
+
+/// How a dependency ties its ends together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DependencyTerms {
+    pub kind: DependencyType,
+    pub lag_days: i32,
 }
 
 /// Where a dependency stands in its recorded lifecycle.
@@ -131,6 +157,14 @@ pub enum DependencyState {
 }
 
 impl DependencyState {
+    /// An agreed dependency whose type or lag changes is for its provider to agree to again.
+    pub fn after_terms_changed(self) -> DependencyState {
+        match self {
+            DependencyState::Agreed => DependencyState::Proposed,
+            other => other,
+        }
+    }
+
     /// Proposed and agreed dependencies constrain the schedule; broken and cancelled ones do not.
     pub fn is_active(self) -> bool {
         matches!(self, DependencyState::Proposed | DependencyState::Agreed)
@@ -155,6 +189,9 @@ pub struct RegisteredDependency {
     pub consumer_project: ProjectId,
     pub need_by: Option<NaiveDate>,
     pub state: DependencyState,
+    pub terms: DependencyTerms,
+    /// How many events are about this dependency (its proposal is the first).
+    pub version: i64,
 }
 
 /// What decisions about a program's dependencies need: the graph, and names to describe cycles.
@@ -190,6 +227,12 @@ pub enum DependencyCommand {
         dependency_id: DependencyId,
         to: Option<NaiveDate>,
     },
+    /// The terms and need-by date as they should be from now on: an event for each that differs.
+    Revise {
+        dependency_id: DependencyId,
+        terms: DependencyTerms,
+        need_by: Option<NaiveDate>,
+    },
     Break {
         dependency_id: DependencyId,
         reason: Option<String>,
@@ -208,48 +251,105 @@ impl DependencyRegister {
     pub fn apply(&mut self, event: &DependencyEvent) {
         self.program_id = Some(event.program());
         let id = event.dependency_id();
-        match event {
-            DependencyEvent::DependencyProposed {
-                provider,
-                provider_project,
-                provider_name,
-                consumer,
-                consumer_project,
-                consumer_name,
-                need_by,
-                ..
-            } => {
-                self.names.insert(*provider, provider_name.clone());
-                self.names.insert(*consumer, consumer_name.clone());
-                self.dependencies.insert(
-                    id,
-                    RegisteredDependency {
-                        provider: *provider,
-                        provider_project: *provider_project,
-                        consumer: *consumer,
-                        consumer_project: *consumer_project,
-                        need_by: *need_by,
-                        state: DependencyState::Proposed,
+        if let DependencyEvent::DependencyProposed {
+            provider,
+            provider_project,
+            provider_name,
+            consumer,
+            consumer_project,
+            consumer_name,
+            need_by,
+            kind,
+            lag_days,
+            ..
+        } = event
+        {
+            self.names.insert(*provider, provider_name.clone());
+            self.names.insert(*consumer, consumer_name.clone());
+            self.dependencies.insert(
+                id,
+                RegisteredDependency {
+                    provider: *provider,
+                    provider_project: *provider_project,
+                    consumer: *consumer,
+                    consumer_project: *consumer_project,
+                    need_by: *need_by,
+                    state: DependencyState::Proposed,
+                    terms: DependencyTerms {
+                        kind: *kind,
+                        lag_days: *lag_days,
                     },
-                );
+                    version: 1,
+                },
+            );
+            return;
+        }
+        let Some(dependency) = self.dependencies.get_mut(&id) else {
+            return;
+        };
+        dependency.version = dependency.version.saturating_add(1);
+        match event {
+            DependencyEvent::DependencyProposed { .. } => {}
+            DependencyEvent::DependencyAgreed { .. } => dependency.state = DependencyState::Agreed,
+            DependencyEvent::DependencyNeedByChanged { to, .. } => dependency.need_by = *to,
+            DependencyEvent::DependencyTermsChanged { to, .. } => {
+                dependency.terms = *to;
+                dependency.state = dependency.state.after_terms_changed();
             }
-            DependencyEvent::DependencyAgreed { .. } => self.set_state(id, DependencyState::Agreed),
-            DependencyEvent::DependencyNeedByChanged { to, .. } => {
-                if let Some(dependency) = self.dependencies.get_mut(&id) {
-                    dependency.need_by = *to;
-                }
-            }
-            DependencyEvent::DependencyBroken { .. } => self.set_state(id, DependencyState::Broken),
+            DependencyEvent::DependencyBroken { .. } => dependency.state = DependencyState::Broken,
             DependencyEvent::DependencyCancelled { .. } => {
-                self.set_state(id, DependencyState::Cancelled)
+                dependency.state = DependencyState::Cancelled
             }
         }
     }
 
-    fn set_state(&mut self, id: DependencyId, state: DependencyState) {
-        if let Some(dependency) = self.dependencies.get_mut(&id) {
-            dependency.state = state;
-        }
+    /// What letting go of a retired milestone does to the active dependencies at either end: one
+    /// it provided is broken (its consumer is told it will not come), one it consumed is
+    /// cancelled (no longer needed); a milestone removed as a mistake never really provided, so
+    /// its dependencies are cancelled. Each with the sentence to record as its reason.
+    pub fn release(
+        &self,
+        milestone: MilestoneId,
+        how: Retirement,
+    ) -> Vec<(DependencyEvent, String)> {
+        let Some(program_id) = self.program_id else {
+            return Vec::new();
+        };
+        let name = self.milestone_name(milestone);
+        let what = match how {
+            Retirement::Cancelled => "was cancelled",
+            Retirement::Removed => "was removed as entered by mistake",
+        };
+        self.dependencies
+            .iter()
+            .filter(|(_, d)| {
+                d.state.is_active() && (d.provider == milestone || d.consumer == milestone)
+            })
+            .map(|(&dependency_id, d)| {
+                if d.provider == milestone && how == Retirement::Cancelled {
+                    (
+                        DependencyEvent::DependencyBroken {
+                            dependency_id,
+                            program_id,
+                        },
+                        format!("its provider “{name}” {what}"),
+                    )
+                } else {
+                    let end = if d.provider == milestone {
+                        "provider"
+                    } else {
+                        "consumer"
+                    };
+                    (
+                        DependencyEvent::DependencyCancelled {
+                            dependency_id,
+                            program_id,
+                        },
+                        format!("its {end} “{name}” {what}"),
+                    )
+                }
+            })
+            .collect()
     }
 
     /// The cycle a new dependency `provider → consumer` would close through the active ones, as
@@ -320,12 +420,7 @@ impl DependencyRegister {
                     v.push("consumer", "is not a milestone of this program");
                 }
                 v.optional_date("need_by", need_by);
-                if !(-LAG_DAYS_MAX..=LAG_DAYS_MAX).contains(&lag_days) {
-                    v.push(
-                        "lag_days",
-                        format!("must be between -{LAG_DAYS_MAX} and {LAG_DAYS_MAX}"),
-                    );
-                }
+                check_lag(&mut v, lag_days);
                 let description = v.optional_text("description", &description, TEXT_MAX);
                 let (Some(provider), Some(consumer)) = (provider, consumer) else {
                     return Err(v.fail());
@@ -408,6 +503,43 @@ impl DependencyRegister {
                     to,
                 }])
             }
+            DependencyCommand::Revise {
+                dependency_id,
+                terms,
+                need_by,
+            } => {
+                let (program_id, dependency) = self.existing(dependency_id)?;
+                if !dependency.state.is_active() {
+                    return Err(closed_error(dependency.state));
+                }
+                let mut v = Validator::new();
+                check_lag(&mut v, terms.lag_days);
+                v.optional_date("need_by", need_by);
+                v.finish()?;
+                let mut events = Vec::new();
+                if terms != dependency.terms {
+                    events.push(DependencyEvent::DependencyTermsChanged {
+                        dependency_id,
+                        program_id,
+                        from: dependency.terms,
+                        to: terms,
+                    });
+                }
+                if need_by != dependency.need_by {
+                    events.push(DependencyEvent::DependencyNeedByChanged {
+                        dependency_id,
+                        program_id,
+                        from: dependency.need_by,
+                        to: need_by,
+                    });
+                }
+                if events.is_empty() {
+                    return Err(DomainError::NothingToChange(
+                        "the dependency already has those terms".into(),
+                    ));
+                }
+                Ok(events)
+            }
             DependencyCommand::Break {
                 dependency_id,
                 reason,
@@ -463,6 +595,15 @@ impl DependencyRegister {
     }
 }
 
+fn check_lag(v: &mut Validator, lag_days: i32) {
+    if !(-LAG_DAYS_MAX..=LAG_DAYS_MAX).contains(&lag_days) {
+        v.push(
+            "lag_days",
+            format!("must be between -{LAG_DAYS_MAX} and {LAG_DAYS_MAX}"),
+        );
+    }
+}
+
 fn closed_error(state: DependencyState) -> DomainError {
     DomainError::NothingToChange(match state {
         DependencyState::Broken => "the dependency was broken; propose a new one".into(),
@@ -471,167 +612,4 @@ fn closed_error(state: DependencyState) -> DomainError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::FieldError;
-    use crate::aggregate::given::Given;
-
-    fn program() -> ProgramId {
-        ProgramId::from_uuid(Uuid::from_u128(1))
-    }
-
-    fn dep(n: u128) -> DependencyId {
-        DependencyId::from_uuid(Uuid::from_u128(5000 + n))
-    }
-
-    fn milestone(n: u128) -> MilestoneRef {
-        MilestoneRef {
-            id: MilestoneId::from_uuid(Uuid::from_u128(100 + n)),
-            program_id: program(),
-            project_id: ProjectId::from_uuid(Uuid::from_u128(10 + n % 3)),
-            name: format!("M{n}"),
-            owner: format!("Owner {n}"),
-        }
-    }
-
-    fn propose(n: u128, provider: u128, consumer: u128) -> DependencyCommand {
-        DependencyCommand::Propose {
-            dependency_id: dep(n),
-            program_id: program(),
-            provider: Some(milestone(provider)),
-            consumer: Some(milestone(consumer)),
-            kind: DependencyType::FinishToStart,
-            lag_days: 2,
-            need_by: None,
-            provider_owner: None,
-            consumer_owner: None,
-            description: String::new(),
-        }
-    }
-
-    #[test]
-    fn proposing_records_both_ends_with_their_owners() {
-        Given::<DependencyRegister>::events(&[])
-            .when(propose(1, 1, 2))
-            .then_events(vec![DependencyEvent::DependencyProposed {
-                dependency_id: dep(1),
-                program_id: program(),
-                provider: milestone(1).id,
-                provider_project: milestone(1).project_id,
-                provider_name: "M1".into(),
-                consumer: milestone(2).id,
-                consumer_project: milestone(2).project_id,
-                consumer_name: "M2".into(),
-                kind: DependencyType::FinishToStart,
-                lag_days: 2,
-                need_by: None,
-                provider_owner: "Owner 1".into(),
-                consumer_owner: "Owner 2".into(),
-                description: String::new(),
-            }]);
-    }
-
-    #[test]
-    fn a_dependency_closing_a_cycle_is_refused_with_the_cycle_named() {
-        Given::<DependencyRegister>::decided(vec![propose(1, 1, 2), propose(2, 2, 3)])
-            .when(propose(3, 3, 1))
-            .then_error(DomainError::Cycle(vec![
-                "M3".into(),
-                "M1".into(),
-                "M2".into(),
-                "M3".into(),
-            ]));
-        // Cancelled dependencies no longer constrain: once 2 → 3 is cancelled, 3 → 1 is fine.
-        Given::<DependencyRegister>::decided(vec![
-            propose(1, 1, 2),
-            propose(2, 2, 3),
-            DependencyCommand::Cancel {
-                dependency_id: dep(2),
-                reason: Some("descoped".into()),
-            },
-        ])
-        .when(propose(3, 3, 1))
-        .then_accepted();
-    }
-
-    #[test]
-    fn ends_must_be_milestones_of_the_program_and_distinct() {
-        let mut command = propose(1, 1, 1);
-        let nothing = Given::<DependencyRegister>::events(&[]);
-        nothing
-            .when(command.clone())
-            .then_error(DomainError::Invalid(vec![FieldError::new(
-                "consumer",
-                "a milestone cannot depend on itself",
-            )]));
-        if let DependencyCommand::Propose {
-            provider,
-            consumer,
-            lag_days,
-            ..
-        } = &mut command
-        {
-            *provider = None;
-            let mut foreign = milestone(2);
-            foreign.program_id = ProgramId::from_uuid(Uuid::from_u128(99));
-            *consumer = Some(foreign);
-            *lag_days = 4000;
-        }
-        let fields = nothing.when(command).then_invalid();
-        let fields: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(fields, vec!["provider", "consumer", "lag_days"]);
-    }
-
-    #[test]
-    fn the_same_pair_twice_is_a_duplicate() {
-        Given::<DependencyRegister>::decided(vec![propose(1, 1, 2)])
-            .when(propose(2, 1, 2))
-            .then_error_matches(|e| matches!(e, DomainError::AlreadyExists(_)));
-    }
-
-    #[test]
-    fn lifecycle_agree_then_break_needs_a_reason_and_closes_it() {
-        let agreed = Given::<DependencyRegister>::decided(vec![propose(1, 1, 2)])
-            .when(DependencyCommand::Agree {
-                dependency_id: dep(1),
-            })
-            .then_events(vec![DependencyEvent::DependencyAgreed {
-                dependency_id: dep(1),
-                program_id: program(),
-            }])
-            .state_after();
-        agreed
-            .when(DependencyCommand::Agree {
-                dependency_id: dep(1),
-            })
-            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
-        agreed
-            .when(DependencyCommand::Break {
-                dependency_id: dep(1),
-                reason: Some("  ".into()),
-            })
-            .then_error_matches(|e| matches!(e, DomainError::Invalid(_)));
-        let register = Given::<DependencyRegister>::decided(vec![
-            propose(1, 1, 2),
-            DependencyCommand::Break {
-                dependency_id: dep(1),
-                reason: Some("vendor pulled out".into()),
-            },
-        ]);
-        assert_eq!(
-            register.dependency(dep(1)).unwrap().state,
-            DependencyState::Broken
-        );
-        register
-            .when(DependencyCommand::ChangeNeedBy {
-                dependency_id: dep(1),
-                to: None,
-            })
-            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
-        register
-            .when(DependencyCommand::Agree {
-                dependency_id: dep(9),
-            })
-            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
-    }
-}
+mod tests;

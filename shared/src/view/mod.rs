@@ -11,17 +11,18 @@
 //! the provider's finish, SS/SF its start) and which objectives it newly threatens, and keeps it
 //! in `ProgramView.slips` (the last [`RECENT_SLIPS`]; an earlier view is an as-of fold away).
 
-use crate::date::days_between;
-use crate::dependency::{DependencyEvent, DependencyState};
+use crate::dependency::DependencyState;
 use crate::event::{DomainEvent, RecordedEvent};
 use crate::ids::{DependencyId, MilestoneId, ObjectiveId, ProgramId, ProjectId};
-use crate::milestone::{MilestoneEvent, MilestoneKind};
+use crate::milestone::{MilestoneKind, Retirement};
 use crate::program::{ProgramEvent, StrategicObjective};
-use crate::project::ProjectEvent;
+use crate::project::{ProjectEvent, ProjectStage};
 use crate::rag::Rag;
-use crate::schedule::{DependencyType, Moved, Shift};
+use crate::schedule::{DependencyType, Moved};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+mod schedule;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -47,6 +48,11 @@ pub struct ProjectView {
     /// The program objectives it contributes to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objectives: Vec<ObjectiveId>,
+    #[serde(default)]
+    pub stage: ProjectStage,
+    /// Why it was paused or closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage_reason: Option<String>,
 }
 
 /// A milestone or deliverable with every date a program manager compares.
@@ -98,6 +104,30 @@ pub struct DependencyView {
     /// Why it was broken or cancelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_reason: Option<String>,
+    /// How many events are about this dependency: send it back as `expected_version` when
+    /// revising it (views stored before it was counted read 0, and are rebuilt).
+    #[serde(default)]
+    pub version: i64,
+}
+
+/// A milestone that left the plan: cancelled, or removed as entered by mistake. Gone from the
+/// schedule and its analysis; kept here so the record still names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RetiredMilestone {
+    pub milestone_id: MilestoneId,
+    pub project_id: ProjectId,
+    pub name: String,
+    pub kind: MilestoneKind,
+    pub owner: String,
+    /// Its forecast when it left.
+    pub forecast: NaiveDate,
+    pub how: Retirement,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub position: i64,
 }
 
 /// An event of this program that could not be folded (its payload did not decode, or folding it
@@ -155,6 +185,9 @@ pub struct ProgramView {
     pub milestones: Vec<MilestoneView>,
     #[serde(default)]
     pub dependencies: Vec<DependencyView>,
+    /// Milestones cancelled or removed, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_milestones: Vec<RetiredMilestone>,
     /// The dependency register's stream version (for `expected_version` on dependency changes).
     #[serde(default)]
     pub dependencies_version: i64,
@@ -196,6 +229,7 @@ impl ProgramView {
             projects: Vec::new(),
             milestones: Vec::new(),
             dependencies: Vec::new(),
+            retired_milestones: Vec::new(),
             dependencies_version: 0,
             slips: Vec::new(),
             phase: None,
@@ -308,6 +342,8 @@ impl ProgramView {
                     previous_rag: None,
                     added_at: recorded.recorded_at,
                     objectives: objectives.clone(),
+                    stage: ProjectStage::Active,
+                    stage_reason: None,
                 }),
                 ProjectEvent::ProjectObjectivesChanged {
                     project_id,
@@ -317,6 +353,29 @@ impl ProgramView {
                     if let Some(project) = self.project_mut(*project_id) {
                         project.version = recorded.version;
                         project.objectives = objectives.clone();
+                    }
+                }
+                ProjectEvent::ProjectRenamed { to, .. }
+                | ProjectEvent::ProjectManagerChanged { to, .. } => {
+                    if let Some(project) = self.project_mut(event.project_id()) {
+                        project.version = recorded.version;
+                        match event {
+                            ProjectEvent::ProjectRenamed { .. } => project.name = to.clone(),
+                            _ => project.manager = to.clone(),
+                        }
+                    }
+                }
+                ProjectEvent::ProjectPaused { .. }
+                | ProjectEvent::ProjectResumed { .. }
+                | ProjectEvent::ProjectClosed { .. } => {
+                    if let Some(project) = self.project_mut(event.project_id()) {
+                        project.version = recorded.version;
+                        project.stage = match event {
+                            ProjectEvent::ProjectPaused { .. } => ProjectStage::Paused,
+                            ProjectEvent::ProjectClosed { .. } => ProjectStage::Closed,
+                            _ => ProjectStage::Active,
+                        };
+                        project.stage_reason = recorded.metadata.reason.clone();
                     }
                 }
                 ProjectEvent::ProjectStatusReported {
@@ -340,168 +399,6 @@ impl ProgramView {
         }
     }
 
-    fn apply_dependency(&mut self, recorded: &RecordedEvent, event: &DependencyEvent) {
-        self.dependencies_version = recorded.version;
-        if let DependencyEvent::DependencyProposed {
-            dependency_id,
-            provider,
-            provider_project,
-            consumer,
-            consumer_project,
-            kind,
-            lag_days,
-            need_by,
-            provider_owner,
-            consumer_owner,
-            description,
-            ..
-        } = event
-        {
-            self.dependencies.push(DependencyView {
-                dependency_id: *dependency_id,
-                provider: *provider,
-                provider_project: *provider_project,
-                consumer: *consumer,
-                consumer_project: *consumer_project,
-                kind: *kind,
-                lag_days: *lag_days,
-                need_by: *need_by,
-                provider_owner: provider_owner.clone(),
-                consumer_owner: consumer_owner.clone(),
-                description: description.clone(),
-                state: DependencyState::Proposed,
-                proposed_at: recorded.recorded_at,
-                closed_reason: None,
-            });
-            return;
-        }
-        let Some(dependency) = self
-            .dependencies
-            .iter_mut()
-            .find(|d| d.dependency_id == event.dependency_id())
-        else {
-            return;
-        };
-        match event {
-            DependencyEvent::DependencyProposed { .. } => {}
-            DependencyEvent::DependencyAgreed { .. } => dependency.state = DependencyState::Agreed,
-            DependencyEvent::DependencyNeedByChanged { to, .. } => dependency.need_by = *to,
-            DependencyEvent::DependencyBroken { .. } => {
-                dependency.state = DependencyState::Broken;
-                dependency.closed_reason = recorded.metadata.reason.clone();
-            }
-            DependencyEvent::DependencyCancelled { .. } => {
-                dependency.state = DependencyState::Cancelled;
-                dependency.closed_reason = recorded.metadata.reason.clone();
-            }
-        }
-    }
-
-    pub fn dependency(&self, id: DependencyId) -> Option<&DependencyView> {
-        self.dependencies.iter().find(|d| d.dependency_id == id)
-    }
-
-    fn apply_milestone(&mut self, recorded: &RecordedEvent, event: &MilestoneEvent) {
-        let version = recorded.version;
-        if let MilestoneEvent::MilestoneForecastChanged {
-            milestone_id,
-            from,
-            to,
-            start,
-            ..
-        } = event
-        {
-            // A deliverable's start may move on its own: a later start is a slip too (it pushes
-            // whatever hangs on the start), even when the finish holds.
-            let old_start = self.milestone(*milestone_id).and_then(|m| m.forecast_start);
-            let shift = Shift {
-                start: match (old_start, start) {
-                    (Some(old), Some(new)) => days_between(old, *new),
-                    // A deliverable's start held.
-                    (Some(_), None) => 0,
-                    // A milestone: one date.
-                    (None, _) => days_between(*from, *to),
-                },
-                finish: days_between(*from, *to),
-            };
-            if shift.start > 0 || shift.finish > 0 {
-                // Judged against the schedule just before the slip, so "what moved" is what
-                // this change moved.
-                let (moved, threatened_objectives) = self.slip_impact(*milestone_id, shift);
-                self.slips.push(SlipRecord {
-                    position: recorded.position,
-                    recorded_at: recorded.recorded_at,
-                    actor: recorded.metadata.actor.clone(),
-                    milestone_id: *milestone_id,
-                    from: *from,
-                    to: *to,
-                    moved,
-                    threatened_objectives,
-                });
-                if self.slips.len() > RECENT_SLIPS {
-                    self.slips.remove(0);
-                }
-            }
-        }
-        if let MilestoneEvent::MilestoneAdded {
-            milestone_id,
-            project_id,
-            name,
-            kind,
-            owner,
-            planned_start,
-            planned,
-            external_ref,
-            ..
-        } = event
-        {
-            self.milestones.push(MilestoneView {
-                external_ref: external_ref.clone(),
-                milestone_id: *milestone_id,
-                project_id: *project_id,
-                name: name.clone(),
-                kind: *kind,
-                owner: owner.clone(),
-                planned: *planned,
-                planned_start: *planned_start,
-                forecast: *planned,
-                forecast_start: *planned_start,
-                baseline: None,
-                actual: None,
-                version,
-            });
-            return;
-        }
-        let Some(milestone) = self
-            .milestones
-            .iter_mut()
-            .find(|m| m.milestone_id == event.milestone_id())
-        else {
-            return;
-        };
-        milestone.version = version;
-        match event {
-            MilestoneEvent::MilestoneAdded { .. } => {}
-            MilestoneEvent::MilestoneForecastChanged { to, start, .. } => {
-                milestone.forecast = *to;
-                if start.is_some() {
-                    milestone.forecast_start = *start;
-                }
-            }
-            MilestoneEvent::MilestoneBaselined { baseline, .. } => {
-                milestone.baseline = Some(*baseline)
-            }
-            MilestoneEvent::MilestoneRebaselined { to, .. } => milestone.baseline = Some(*to),
-            MilestoneEvent::MilestoneMet { actual, .. } => milestone.actual = Some(*actual),
-            MilestoneEvent::MilestoneRenamed { to, .. } => milestone.name = to.clone(),
-            MilestoneEvent::MilestoneOwnerChanged { to, .. } => milestone.owner = to.clone(),
-        }
-    }
-
-    pub fn milestone(&self, id: MilestoneId) -> Option<&MilestoneView> {
-        self.milestones.iter().find(|m| m.milestone_id == id)
-    }
-
     pub fn project(&self, id: ProjectId) -> Option<&ProjectView> {
         self.projects.iter().find(|p| p.project_id == id)
     }
@@ -512,7 +409,12 @@ impl ProgramView {
 
     pub fn rag_counts(&self) -> RagCounts {
         let mut counts = RagCounts::default();
-        for p in &self.projects {
+        // A closed project's last report is history, not the program's health.
+        for p in self
+            .projects
+            .iter()
+            .filter(|p| p.stage != ProjectStage::Closed)
+        {
             match p.status.as_ref().map(|s| s.rag) {
                 Some(Rag::Green) => counts.green += 1,
                 Some(Rag::Amber) => counts.amber += 1,
@@ -527,6 +429,7 @@ impl ProgramView {
     pub fn rollup_rag(&self) -> Option<Rag> {
         self.projects
             .iter()
+            .filter(|p| p.stage != ProjectStage::Closed)
             .filter_map(|p| p.status.as_ref().map(|s| s.rag))
             .max()
     }
@@ -569,278 +472,4 @@ pub struct ProgramSummary {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use uuid::Uuid;
-
-    fn pid() -> ProgramId {
-        ProgramId::from_uuid(Uuid::from_u128(1))
-    }
-    fn prj() -> ProjectId {
-        ProjectId::from_uuid(Uuid::from_u128(2))
-    }
-
-    use crate::event::recorded as record;
-
-    fn history() -> Vec<RecordedEvent> {
-        vec![
-            record(
-                1,
-                1,
-                pid().0,
-                ProgramEvent::ProgramCreated {
-                    program_id: pid(),
-                    name: "Payments".into(),
-                    description: "".into(),
-                    sponsor: "Dana".into(),
-                    objectives: vec![],
-                },
-            ),
-            record(
-                2,
-                1,
-                prj().0,
-                ProjectEvent::ProjectAdded {
-                    project_id: prj(),
-                    program_id: pid(),
-                    name: "Gateway".into(),
-                    manager: "Lee".into(),
-                    objectives: vec![],
-                },
-            ),
-            record(
-                3,
-                2,
-                prj().0,
-                ProjectEvent::ProjectStatusReported {
-                    project_id: prj(),
-                    program_id: pid(),
-                    rag: Rag::Amber,
-                    narrative: "Vendor late".into(),
-                },
-            ),
-            record(
-                4,
-                3,
-                prj().0,
-                ProjectEvent::ProjectStatusReported {
-                    project_id: prj(),
-                    program_id: pid(),
-                    rag: Rag::Red,
-                    narrative: "Vendor later".into(),
-                },
-            ),
-        ]
-    }
-
-    fn fold(events: &[RecordedEvent]) -> ProgramView {
-        let mut view = ProgramView::new(pid());
-        for e in events {
-            view.apply(e, &e.decode().unwrap());
-        }
-        view
-    }
-
-    #[test]
-    fn folds_program_projects_and_status_trend() {
-        let view = fold(&history());
-        assert!(view.exists());
-        assert_eq!(view.position, 4);
-        assert_eq!(view.version, 1);
-        let project = view.project(prj()).unwrap();
-        assert_eq!(project.version, 3);
-        assert_eq!(project.previous_rag, Some(Rag::Amber));
-        let status = project.status.as_ref().unwrap();
-        assert_eq!(
-            (status.rag, status.reported_by.as_str()),
-            (Rag::Red, "user4")
-        );
-        assert_eq!(view.rollup_rag(), Some(Rag::Red));
-        assert_eq!(view.summary().rag_counts.red, 1);
-    }
-
-    #[test]
-    fn replayed_and_foreign_events_change_nothing() {
-        let events = history();
-        let once = fold(&events);
-        let mut twice = events.clone();
-        twice.extend(events.iter().cloned());
-        let mut foreign = events[2].clone();
-        foreign.position = 99;
-        foreign.program_id = Some(ProgramId::from_uuid(Uuid::from_u128(9)));
-        twice.push(foreign);
-        assert_eq!(fold(&twice), once);
-    }
-
-    #[test]
-    fn a_prefix_of_the_log_is_the_past_view() {
-        let events = history();
-        let past = fold(&events[..3]);
-        assert_eq!(past.position, 3);
-        let status = past.project(prj()).unwrap().status.as_ref().unwrap();
-        assert_eq!(status.rag, Rag::Amber);
-        assert!(!fold(&[]).exists());
-    }
-
-    /// Given a deliverable and a consumer hanging on its start (SS), when only the start moves
-    /// later, then a slip is recorded and pushes the consumer; when only the finish moves, the
-    /// SS consumer stays put.
-    #[test]
-    fn a_deliverables_start_slip_is_recorded_and_a_finish_slip_leaves_start_consumers_alone() {
-        use crate::dependency::DependencyEvent;
-        use crate::milestone::{MilestoneEvent, MilestoneKind};
-        use crate::schedule::DependencyType;
-        let day = |m, d| NaiveDate::from_ymd_opt(2027, m, d).unwrap();
-        let (program_id, project_id) = (pid(), prj());
-        let build = MilestoneId::from_uuid(Uuid::from_u128(21));
-        let test = MilestoneId::from_uuid(Uuid::from_u128(22));
-        let mut events = history();
-        let mut next = events.len() as i64;
-        let mut push = |events: &mut Vec<RecordedEvent>, stream: Uuid, version, e: DomainEvent| {
-            next += 1;
-            events.push(match e {
-                DomainEvent::Milestone(e) => record(next, version, stream, e),
-                DomainEvent::Dependency(e) => record(next, version, stream, e),
-                _ => return,
-            });
-        };
-        for (id, start, finish) in [
-            (build, day(3, 1), day(3, 31)),
-            (test, day(3, 1), day(4, 30)),
-        ] {
-            push(
-                &mut events,
-                id.0,
-                1,
-                DomainEvent::Milestone(MilestoneEvent::MilestoneAdded {
-                    milestone_id: id,
-                    program_id,
-                    project_id,
-                    name: format!("{id}"),
-                    kind: MilestoneKind::Deliverable,
-                    owner: "Lee".into(),
-                    planned_start: Some(start),
-                    planned: finish,
-                    external_ref: None,
-                }),
-            );
-        }
-        push(
-            &mut events,
-            Uuid::from_u128(30),
-            1,
-            DomainEvent::Dependency(DependencyEvent::DependencyProposed {
-                dependency_id: crate::ids::DependencyId::from_uuid(Uuid::from_u128(31)),
-                program_id,
-                provider: build,
-                provider_project: project_id,
-                provider_name: "Build".into(),
-                consumer: test,
-                consumer_project: project_id,
-                consumer_name: "Test".into(),
-                kind: DependencyType::StartToStart,
-                lag_days: 0,
-                need_by: None,
-                provider_owner: "Lee".into(),
-                consumer_owner: "Kim".into(),
-                description: String::new(),
-            }),
-        );
-        // The finish moves a week, the start holds: the SS consumer does not move.
-        push(
-            &mut events,
-            build.0,
-            2,
-            DomainEvent::Milestone(MilestoneEvent::MilestoneForecastChanged {
-                milestone_id: build,
-                program_id,
-                project_id,
-                from: day(3, 31),
-                to: day(4, 7),
-                start: None,
-            }),
-        );
-        let view = fold(&events);
-        let slip = view.slips.last().unwrap();
-        assert_eq!(slip.milestone_id, build);
-        assert!(slip.moved.is_empty(), "{:?}", slip.moved);
-        // The start moves five days, the finish holds: a slip, pushing the consumer five days.
-        push(
-            &mut events,
-            build.0,
-            3,
-            DomainEvent::Milestone(MilestoneEvent::MilestoneForecastChanged {
-                milestone_id: build,
-                program_id,
-                project_id,
-                from: day(4, 7),
-                to: day(4, 7),
-                start: Some(day(3, 6)),
-            }),
-        );
-        let view = fold(&events);
-        assert_eq!(view.slips.len(), 2);
-        let slip = view.slips.last().unwrap();
-        assert_eq!(
-            slip.moved
-                .iter()
-                .map(|m| (m.milestone, m.days))
-                .collect::<Vec<_>>(),
-            vec![(test, 5)]
-        );
-    }
-
-    #[test]
-    fn folds_milestone_dates_and_reads_views_stored_before_milestones() {
-        use crate::milestone::{MilestoneEvent, MilestoneKind};
-        let milestone = MilestoneId::from_uuid(Uuid::from_u128(9));
-        let day = |m, d| NaiveDate::from_ymd_opt(2027, m, d).unwrap();
-        let (program_id, project_id, milestone_id) = (pid(), prj(), milestone);
-        let mut events = history();
-        let next = events.len() as i64;
-        for (k, e) in [
-            MilestoneEvent::MilestoneAdded {
-                milestone_id,
-                program_id,
-                project_id,
-                name: "Cut-over".into(),
-                kind: MilestoneKind::Milestone,
-                owner: "Lee".into(),
-                planned_start: None,
-                planned: day(6, 30),
-                external_ref: None,
-            },
-            MilestoneEvent::MilestoneBaselined {
-                milestone_id,
-                program_id,
-                project_id,
-                baseline: day(6, 30),
-            },
-            MilestoneEvent::MilestoneForecastChanged {
-                milestone_id,
-                program_id,
-                project_id,
-                from: day(6, 30),
-                to: day(7, 21),
-                start: None,
-            },
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            events.push(record(next + 1 + k as i64, k as i64 + 1, milestone.0, e));
-        }
-        let view = fold(&events);
-        let m = view.milestone(milestone).unwrap();
-        assert_eq!(
-            (m.planned, m.baseline, m.forecast),
-            (day(6, 30), Some(day(6, 30)), day(7, 21))
-        );
-        assert_eq!((m.variance_days(), m.version), (Some(21), 3));
-        // A view as the projection stored it before milestones existed still reads.
-        let mut stored = serde_json::to_value(fold(&history())).unwrap();
-        stored.as_object_mut().unwrap().remove("milestones");
-        let old: ProgramView = serde_json::from_value(stored).unwrap();
-        assert!(old.milestones.is_empty());
-    }
-}
+mod tests;

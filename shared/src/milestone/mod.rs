@@ -7,10 +7,18 @@
 //!
 //! Events: `MilestoneAdded`, `MilestoneForecastChanged` (from → to), `MilestoneBaselined`,
 //! `MilestoneRebaselined` (with its reason), `MilestoneMet`, `MilestoneRenamed` and
-//! `MilestoneOwnerChanged` (from → to; a met milestone may still be renamed or re-owned). `POST /api/programs/{id}/baseline`
-//! baselines every milestone without a baseline in one atomic multi-stream append. Who may change
-//! a milestone: `ChangeSchedule(project)` (program manager, contributor, that project's manager);
-//! baselining a program: `Baseline` (program manager).
+//! `MilestoneOwnerChanged` (from → to; a met milestone may still be renamed or re-owned),
+//! `MilestoneKindChanged` (milestone ↔ deliverable, with the deliverable's start),
+//! `MilestoneMoved` (to another project of the program; later events carry the new project),
+//! `MilestoneCancelled` (no longer planned: kept in history, gone from the plan) and
+//! `MilestoneRemoved` (entered by mistake: a compensating event its creator may append within
+//! [`REMOVAL_WINDOW_HOURS`] of adding it, before it is baselined). Both retirements are appended
+//! with the dependency register's events that let go of the milestone's dependencies (broken where
+//! it provided, cancelled where it consumed), in one append; a retired milestone takes no command.
+//! `POST /api/programs/{id}/baseline` baselines every milestone without a baseline in one atomic
+//! multi-stream append. Who may change a milestone: `ChangeSchedule(project)` (program manager,
+//! contributor, that project's manager), of both projects for a move; baselining a program:
+//! `Baseline` (program manager).
 
 use crate::error::{DomainError, NAME_MAX, PERSON_MAX, Validator};
 use crate::event::AggregateEvent;
@@ -76,6 +84,10 @@ pub enum MilestoneEvent {
         project_id: ProjectId,
         actual: NaiveDate,
     },
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
     MilestoneRenamed {
         milestone_id: MilestoneId,
         program_id: ProgramId,
@@ -83,6 +95,10 @@ pub enum MilestoneEvent {
         from: String,
         to: String,
     },
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
     MilestoneOwnerChanged {
         milestone_id: MilestoneId,
         program_id: ProgramId,
@@ -90,6 +106,69 @@ pub enum MilestoneEvent {
         from: String,
         to: String,
     },
+    /// A deliverable becomes a point in time (its start is dropped), or a milestone becomes a
+    /// deliverable starting on `start`.
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    MilestoneKindChanged {
+        milestone_id: MilestoneId,
+        program_id: ProgramId,
+        project_id: ProjectId,
+        from: MilestoneKind,
+        to: MilestoneKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        start: Option<NaiveDate>,
+    },
+    /// Now delivered by `project_id`, no longer by `from_project`.
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    MilestoneMoved {
+        milestone_id: MilestoneId,
+        program_id: ProgramId,
+        project_id: ProjectId,
+        from_project: ProjectId,
+        /// Both projects' names at the time, so the record reads on its own.
+        from_project_name: String,
+        project_name: String,
+    },
+    /// No longer planned (the reason is in the metadata).
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    MilestoneCancelled {
+        milestone_id: MilestoneId,
+        program_id: ProgramId,
+        project_id: ProjectId,
+    },
+    /// It should never have been added (the reason is in the metadata).
+    #[cfg_attr(
+        not(any(test, feature = "plan-edit-events")),
+        serde(skip_deserializing)
+    )]
+    MilestoneRemoved {
+        milestone_id: MilestoneId,
+        program_id: ProgramId,
+        project_id: ProjectId,
+    },
+}
+
+/// How long after adding a milestone its creator may remove it as a mistake. Later, or once it is
+/// baselined, someone may rely on it: it is cancelled instead, which says so.
+pub const REMOVAL_WINDOW_HOURS: i64 = 24;
+
+/// How a milestone left the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Retirement {
+    Cancelled,
+    /// Entered by mistake.
+    Removed,
 }
 
 impl AggregateEvent for MilestoneEvent {
@@ -107,7 +186,11 @@ impl AggregateEvent for MilestoneEvent {
             | MilestoneEvent::MilestoneRebaselined { program_id, .. }
             | MilestoneEvent::MilestoneMet { program_id, .. }
             | MilestoneEvent::MilestoneRenamed { program_id, .. }
-            | MilestoneEvent::MilestoneOwnerChanged { program_id, .. } => *program_id,
+            | MilestoneEvent::MilestoneOwnerChanged { program_id, .. }
+            | MilestoneEvent::MilestoneKindChanged { program_id, .. }
+            | MilestoneEvent::MilestoneMoved { program_id, .. }
+            | MilestoneEvent::MilestoneCancelled { program_id, .. }
+            | MilestoneEvent::MilestoneRemoved { program_id, .. } => *program_id,
         })
     }
 }
@@ -121,7 +204,11 @@ impl MilestoneEvent {
             | MilestoneEvent::MilestoneRebaselined { project_id, .. }
             | MilestoneEvent::MilestoneMet { project_id, .. }
             | MilestoneEvent::MilestoneRenamed { project_id, .. }
-            | MilestoneEvent::MilestoneOwnerChanged { project_id, .. } => *project_id,
+            | MilestoneEvent::MilestoneOwnerChanged { project_id, .. }
+            | MilestoneEvent::MilestoneKindChanged { project_id, .. }
+            | MilestoneEvent::MilestoneMoved { project_id, .. }
+            | MilestoneEvent::MilestoneCancelled { project_id, .. }
+            | MilestoneEvent::MilestoneRemoved { project_id, .. } => *project_id,
         }
     }
 
@@ -133,7 +220,11 @@ impl MilestoneEvent {
             | MilestoneEvent::MilestoneRebaselined { milestone_id, .. }
             | MilestoneEvent::MilestoneMet { milestone_id, .. }
             | MilestoneEvent::MilestoneRenamed { milestone_id, .. }
-            | MilestoneEvent::MilestoneOwnerChanged { milestone_id, .. } => *milestone_id,
+            | MilestoneEvent::MilestoneOwnerChanged { milestone_id, .. }
+            | MilestoneEvent::MilestoneKindChanged { milestone_id, .. }
+            | MilestoneEvent::MilestoneMoved { milestone_id, .. }
+            | MilestoneEvent::MilestoneCancelled { milestone_id, .. }
+            | MilestoneEvent::MilestoneRemoved { milestone_id, .. } => *milestone_id,
         }
     }
 }
@@ -151,6 +242,29 @@ pub struct Milestone {
     pub forecast: Option<NaiveDate>,
     pub baseline: Option<NaiveDate>,
     pub actual: Option<NaiveDate>,
+    pub retired: Option<Retirement>,
+}
+
+/// What an edit of a milestone's details changes (`None`: as it is).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MilestoneRevision {
+    pub name: Option<String>,
+    pub owner: Option<String>,
+    pub kind: Option<MilestoneKind>,
+    /// The start of a milestone becoming a deliverable.
+    pub start: Option<NaiveDate>,
+    pub project: Option<ProjectMove>,
+}
+
+/// Another project of the program to deliver the milestone, as the caller found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectMove {
+    pub to: ProjectId,
+    pub to_name: String,
+    pub from_name: String,
+    pub in_program: bool,
+    /// Not closed.
+    pub open: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,10 +295,17 @@ pub enum MilestoneCommand {
     Meet {
         actual: NaiveDate,
     },
-    /// A new name, a new owner, or both (`None`: as it is).
-    Revise {
-        name: Option<String>,
-        owner: Option<String>,
+    /// A new name, owner, kind or project: one event for each that changes.
+    Revise(MilestoneRevision),
+    /// No longer planned; a reason is required.
+    Cancel {
+        reason: Option<String>,
+    },
+    /// Entered by mistake. The caller looked up who added it and when.
+    Remove {
+        reason: Option<String>,
+        by_its_creator: bool,
+        within_window: bool,
     },
 }
 
@@ -246,6 +367,15 @@ impl Milestone {
             MilestoneEvent::MilestoneMet { actual, .. } => self.actual = Some(*actual),
             MilestoneEvent::MilestoneRenamed { to, .. } => self.name = to.clone(),
             MilestoneEvent::MilestoneOwnerChanged { to, .. } => self.owner = to.clone(),
+            MilestoneEvent::MilestoneKindChanged { to, start, .. } => {
+                self.kind = Some(*to);
+                self.forecast_start = *start;
+            }
+            MilestoneEvent::MilestoneMoved { project_id, .. } => {
+                self.project_id = Some(*project_id)
+            }
+            MilestoneEvent::MilestoneCancelled { .. } => self.retired = Some(Retirement::Cancelled),
+            MilestoneEvent::MilestoneRemoved { .. } => self.retired = Some(Retirement::Removed),
         }
     }
 
@@ -297,10 +427,21 @@ impl Milestone {
         ) else {
             return Err(DomainError::NotFound("milestone".into()));
         };
+        if let Some(how) = self.retired {
+            return Err(DomainError::NothingToChange(format!(
+                "“{}” was {}",
+                self.name,
+                match how {
+                    Retirement::Cancelled => "cancelled",
+                    Retirement::Removed => "removed as a mistake",
+                }
+            )));
+        }
+        let ids = (milestone_id, program_id, project_id);
         if let Some(actual) = self.actual
             && !matches!(
                 command,
-                MilestoneCommand::Baseline { .. } | MilestoneCommand::Revise { .. }
+                MilestoneCommand::Baseline { .. } | MilestoneCommand::Revise(_)
             )
         {
             return Err(DomainError::NothingToChange(format!(
@@ -373,316 +514,140 @@ impl Milestone {
                     actual,
                 }])
             }
-            MilestoneCommand::Revise { name, owner } => {
-                let mut v = Validator::new();
-                let name = name.map(|n| v.required_text("name", &n, NAME_MAX));
-                let owner = owner.map(|o| v.required_text("owner", &o, PERSON_MAX));
-                v.finish()?;
-                let mut events = Vec::new();
-                if let Some(to) = name.filter(|n| *n != self.name) {
-                    events.push(MilestoneEvent::MilestoneRenamed {
-                        milestone_id,
-                        program_id,
-                        project_id,
-                        from: self.name.clone(),
-                        to,
-                    });
+            MilestoneCommand::Revise(revision) => self.revise(ids, (kind, forecast), revision),
+            MilestoneCommand::Cancel { reason } => {
+                required_reason(reason, "say why it is no longer planned")?;
+                Ok(vec![MilestoneEvent::MilestoneCancelled {
+                    milestone_id,
+                    program_id,
+                    project_id,
+                }])
+            }
+            MilestoneCommand::Remove {
+                reason,
+                by_its_creator,
+                within_window,
+            } => {
+                let refusal = if !by_its_creator {
+                    Some("only whoever added it may remove it as a mistake; cancel it instead")
+                } else if !within_window {
+                    Some("it was added over a day ago and may be relied on; cancel it instead")
+                } else if self.baseline.is_some() {
+                    Some("it is in the baseline; cancel it instead")
+                } else {
+                    None
+                };
+                if let Some(refusal) = refusal {
+                    return Err(DomainError::NothingToChange(refusal.into()));
                 }
-                if let Some(to) = owner.filter(|o| *o != self.owner) {
-                    events.push(MilestoneEvent::MilestoneOwnerChanged {
-                        milestone_id,
-                        program_id,
-                        project_id,
-                        from: self.owner.clone(),
-                        to,
-                    });
-                }
-                if events.is_empty() {
-                    return Err(DomainError::NothingToChange(format!(
-                        "“{}” already has that name and owner",
-                        self.name
-                    )));
-                }
-                Ok(events)
+                required_reason(reason, "say what the mistake was")?;
+                Ok(vec![MilestoneEvent::MilestoneRemoved {
+                    milestone_id,
+                    program_id,
+                    project_id,
+                }])
             }
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::FieldError;
-    use crate::aggregate::given::Given;
-    use uuid::Uuid;
-
-    fn d(month: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2027, month, day).unwrap()
+fn required_reason(reason: Option<String>, ask: &str) -> Result<(), DomainError> {
+    if reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        let mut v = Validator::new();
+        v.push("reason", ask);
+        return v.finish();
     }
+    Ok(())
+}
 
-    fn ids() -> (MilestoneId, ProgramId, ProjectId) {
-        (
-            MilestoneId::from_uuid(Uuid::from_u128(3)),
-            ProgramId::from_uuid(Uuid::from_u128(1)),
-            ProjectId::from_uuid(Uuid::from_u128(2)),
-        )
-    }
-
-    fn added(kind: MilestoneKind, start: Option<NaiveDate>) -> MilestoneEvent {
-        let (milestone_id, program_id, project_id) = ids();
-        MilestoneEvent::MilestoneAdded {
-            milestone_id,
-            program_id,
-            project_id,
-            name: "Gateway cut-over".into(),
-            kind,
-            owner: "Lee".into(),
-            planned_start: start,
-            planned: d(6, 30),
-            external_ref: None,
+impl Milestone {
+    fn revise(
+        &self,
+        (milestone_id, program_id, project_id): (MilestoneId, ProgramId, ProjectId),
+        (kind, forecast): (MilestoneKind, NaiveDate),
+        revision: MilestoneRevision,
+    ) -> Result<Vec<MilestoneEvent>, DomainError> {
+        let MilestoneRevision {
+            name,
+            owner,
+            kind: new_kind,
+            start,
+            project,
+        } = revision;
+        let mut v = Validator::new();
+        let name = name.map(|n| v.required_text("name", &n, NAME_MAX));
+        let owner = owner.map(|o| v.required_text("owner", &o, PERSON_MAX));
+        let new_kind = new_kind.filter(|k| *k != kind);
+        if let Some(to) = new_kind {
+            if let Some(actual) = self.actual {
+                v.push(
+                    "kind",
+                    format!("it was met on {actual}; what it was is a fact now"),
+                );
+            }
+            check_span(&mut v, to, start, ("forecast", forecast));
+        } else if start.is_some() {
+            v.push(
+                "start",
+                "only a milestone becoming a deliverable is given a start here; move a deliverable's start with its forecast",
+            );
         }
-    }
-
-    fn add(kind: MilestoneKind, start: Option<NaiveDate>, in_program: bool) -> MilestoneCommand {
-        let (milestone_id, program_id, project_id) = ids();
-        MilestoneCommand::Add {
-            milestone_id,
-            program_id,
-            project_id,
-            project_in_program: in_program,
-            name: " Gateway cut-over ".into(),
-            kind,
-            owner: "Lee".into(),
-            planned_start: start,
-            planned: d(6, 30),
-            external_ref: None,
+        let project = project.filter(|p| p.to != project_id);
+        match &project {
+            Some(p) if !p.in_program => v.push("project_id", "is not a project of this program"),
+            Some(p) if !p.open => v.push("project_id", "the project is closed"),
+            _ => {}
         }
-    }
-
-    /// The names of the fields refused.
-    fn fields(invalid: Vec<FieldError>) -> Vec<String> {
-        invalid.into_iter().map(|f| f.field).collect()
-    }
-
-    #[test]
-    fn adding_checks_the_project_and_the_shape_of_the_dates() {
-        let none = Given::<Milestone>::events(&[]);
-        none.when(add(MilestoneKind::Milestone, None, true))
-            .then_events(vec![added(MilestoneKind::Milestone, None)]);
-        assert_eq!(
-            fields(
-                none.when(add(MilestoneKind::Milestone, None, false))
-                    .then_invalid()
-            ),
-            ["project_id"]
-        );
-        assert_eq!(
-            fields(
-                none.when(add(MilestoneKind::Deliverable, None, true))
-                    .then_invalid()
-            ),
-            ["start"]
-        );
-        assert_eq!(
-            fields(
-                none.when(add(MilestoneKind::Deliverable, Some(d(7, 1)), true))
-                    .then_invalid()
-            ),
-            ["start"]
-        );
-        Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None)])
-            .when(add(MilestoneKind::Milestone, None, true))
-            .then_error_matches(|e| matches!(e, DomainError::AlreadyExists(_)));
-    }
-
-    #[test]
-    fn a_forecast_moves_with_its_old_date_recorded() {
-        let m = Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None)]);
-        let (milestone_id, program_id, project_id) = ids();
-        m.when(MilestoneCommand::ChangeForecast {
-            to: d(7, 14),
-            start: None,
-        })
-        .then_events(vec![MilestoneEvent::MilestoneForecastChanged {
-            milestone_id,
-            program_id,
-            project_id,
-            from: d(6, 30),
-            to: d(7, 14),
-            start: None,
-        }]);
-        m.when(MilestoneCommand::ChangeForecast {
-            to: d(6, 30),
-            start: None,
-        })
-        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
-        // A deliverable keeps its start unless told otherwise, and the start stays before the finish.
-        let deliverable =
-            Given::<Milestone>::events(&[added(MilestoneKind::Deliverable, Some(d(6, 1)))]);
-        let moved = deliverable
-            .when(MilestoneCommand::ChangeForecast {
-                to: d(7, 14),
-                start: None,
-            })
-            .events();
-        assert!(
-            matches!(&moved[0], MilestoneEvent::MilestoneForecastChanged { start: Some(s), .. } if *s == d(6, 1))
-        );
-        assert_eq!(
-            fields(
-                deliverable
-                    .when(MilestoneCommand::ChangeForecast {
-                        to: d(5, 1),
-                        start: None
-                    })
-                    .then_invalid()
-            ),
-            ["start"]
-        );
-    }
-
-    #[test]
-    fn the_first_baseline_is_set_and_changing_it_needs_a_reason() {
-        let (milestone_id, program_id, project_id) = ids();
-        let baselined = MilestoneEvent::MilestoneBaselined {
-            milestone_id,
-            program_id,
-            project_id,
-            baseline: d(6, 30),
-        };
-        Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None)])
-            .when(MilestoneCommand::Baseline {
-                to: None,
-                reason: None,
-            })
-            .then_events(vec![baselined.clone()]);
-        let m = Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None), baselined]);
-        assert_eq!(
-            fields(
-                m.when(MilestoneCommand::Baseline {
-                    to: Some(d(8, 1)),
-                    reason: Some("  ".into())
-                })
-                .then_invalid()
-            ),
-            ["reason"]
-        );
-        m.when(MilestoneCommand::Baseline {
-            to: Some(d(8, 1)),
-            reason: Some("vendor contract signed late".into()),
-        })
-        .then_events(vec![MilestoneEvent::MilestoneRebaselined {
-            milestone_id,
-            program_id,
-            project_id,
-            from: d(6, 30),
-            to: d(8, 1),
-        }]);
-        m.when(MilestoneCommand::Baseline {
-            to: Some(d(6, 30)),
-            reason: Some("x".into()),
-        })
-        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
-    }
-
-    #[test]
-    fn a_met_milestone_no_longer_moves() {
-        let (milestone_id, program_id, project_id) = ids();
-        let met = MilestoneEvent::MilestoneMet {
-            milestone_id,
-            program_id,
-            project_id,
-            actual: d(7, 2),
-        };
-        let m = Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None), met]);
-        m.when(MilestoneCommand::ChangeForecast {
-            to: d(8, 1),
-            start: None,
-        })
-        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
-        m.when(MilestoneCommand::Meet { actual: d(7, 3) })
-            .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
-        Given::<Milestone>::events(&[])
-            .when(MilestoneCommand::Meet { actual: d(7, 3) })
-            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
-    }
-
-    #[test]
-    fn a_milestone_is_renamed_and_reowned_with_what_it_was_even_once_met() {
-        let (milestone_id, program_id, project_id) = ids();
-        let met = MilestoneEvent::MilestoneMet {
-            milestone_id,
-            program_id,
-            project_id,
-            actual: d(7, 2),
-        };
-        let m = Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None), met]);
-        m.when(MilestoneCommand::Revise {
-            name: Some("  Gateway go-live ".into()),
-            owner: Some("Lee".into()),
-        })
-        .then_events(vec![MilestoneEvent::MilestoneRenamed {
-            milestone_id,
-            program_id,
-            project_id,
-            from: "Gateway cut-over".into(),
-            to: "Gateway go-live".into(),
-        }]);
-        m.when(MilestoneCommand::Revise {
-            name: Some("Gateway go-live".into()),
-            owner: Some("Ana Ruiz".into()),
-        })
-        .then_events(vec![
-            MilestoneEvent::MilestoneRenamed {
+        v.finish()?;
+        let mut events = Vec::new();
+        if let Some(to) = name.filter(|n| *n != self.name) {
+            events.push(MilestoneEvent::MilestoneRenamed {
                 milestone_id,
                 program_id,
                 project_id,
-                from: "Gateway cut-over".into(),
-                to: "Gateway go-live".into(),
-            },
-            MilestoneEvent::MilestoneOwnerChanged {
+                from: self.name.clone(),
+                to,
+            });
+        }
+        if let Some(to) = owner.filter(|o| *o != self.owner) {
+            events.push(MilestoneEvent::MilestoneOwnerChanged {
                 milestone_id,
                 program_id,
                 project_id,
-                from: "Lee".into(),
-                to: "Ana Ruiz".into(),
-            },
-        ]);
-        m.when(MilestoneCommand::Revise {
-            name: Some("Gateway cut-over".into()),
-            owner: None,
-        })
-        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
-        assert_eq!(
-            fields(
-                m.when(MilestoneCommand::Revise {
-                    name: Some(" ".into()),
-                    owner: Some("x".repeat(PERSON_MAX + 1)),
-                })
-                .then_invalid()
-            ),
-            ["name", "owner"]
-        );
-        Given::<Milestone>::events(&[])
-            .when(MilestoneCommand::Revise {
-                name: Some("x".into()),
-                owner: None,
-            })
-            .then_error_matches(|e| matches!(e, DomainError::NotFound(_)));
-    }
-
-    #[test]
-    fn events_round_trip_through_their_wire_form() {
-        let event = added(MilestoneKind::Deliverable, Some(d(6, 1)));
-        let encoded = event.encode();
-        assert_eq!(
-            (encoded.stream_type, encoded.event_type.as_str()),
-            ("milestone", "MilestoneAdded")
-        );
-        assert_eq!(encoded.payload["kind"], "deliverable");
-        let decoded =
-            MilestoneEvent::decode(&encoded.event_type, encoded.schema_version, encoded.payload)
-                .unwrap();
-        assert_eq!(decoded, event);
+                from: self.owner.clone(),
+                to,
+            });
+        }
+        if let Some(to) = new_kind {
+            events.push(MilestoneEvent::MilestoneKindChanged {
+                milestone_id,
+                program_id,
+                project_id,
+                from: kind,
+                to,
+                start,
+            });
+        }
+        // Last, so the events before it still name the project they were decided in.
+        if let Some(p) = project {
+            events.push(MilestoneEvent::MilestoneMoved {
+                milestone_id,
+                program_id,
+                project_id: p.to,
+                from_project: project_id,
+                from_project_name: p.from_name,
+                project_name: p.to_name,
+            });
+        }
+        if events.is_empty() {
+            return Err(DomainError::NothingToChange(format!(
+                "“{}” is already like that",
+                self.name
+            )));
+        }
+        Ok(events)
     }
 }
+
+#[cfg(test)]
+mod tests;
