@@ -589,7 +589,6 @@ pub async fn propose_dependency(
     call_json("POST", &format!("/api/programs/{id}/dependencies"), request).await
 }
 
-/// `change`: `agree`, `need-by`, `break` or `cancel`.
 /// Cancels (`cancel`) or removes as a mistake (`remove`) a milestone.
 pub async fn retire_milestone(
     id: ProgramId,
@@ -646,6 +645,7 @@ pub async fn change_project_stage(
     .await
 }
 
+/// `change`: `agree`, `need-by`, `break` or `cancel`.
 pub async fn change_dependency(
     id: ProgramId,
     dependency: DependencyId,

@@ -175,9 +175,17 @@ impl ProgramView {
     }
 
     fn schedule_links(&self) -> Vec<Link> {
+        // Both ends in the plan: a dependency on a milestone retired by a racing proposal must
+        // not cost the program its whole dependency analysis.
+        let planned: std::collections::HashSet<_> =
+            self.milestones.iter().map(|m| m.milestone_id).collect();
         self.dependencies
             .iter()
-            .filter(|d| d.state.is_active())
+            .filter(|d| {
+                d.state.is_active()
+                    && planned.contains(&d.provider)
+                    && planned.contains(&d.consumer)
+            })
             .map(|d| Link {
                 id: d.dependency_id,
                 provider: d.provider,

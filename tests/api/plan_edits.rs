@@ -221,6 +221,9 @@ async fn a_cancelled_milestone_breaks_what_it_provided_in_one_append_seen_live_b
         Some(DependencyStatus::Broken)
     );
     assert!(!analysis.critical_path.contains(&api));
+    // Nothing can come to depend on it any more.
+    let res = app.propose(program, api, cut_over, json!({})).await;
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     // Cancelled: nothing more is done to it, and the program's baseline leaves it out.
     let res = app
         .post(

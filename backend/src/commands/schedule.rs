@@ -263,12 +263,11 @@ pub async fn retire_milestone(
     ctx: &RequestContext,
     change: MilestoneChange,
     how: Retirement,
-    allow: impl Allow,
+    allow: impl Fn(ProgramAction) -> Result<(), CommandError>,
 ) -> Result<CommandAccepted, CommandError> {
     let reason = change.reason.clone();
     // Checked as any reason is, before anything is decided: it is kept in the log forever.
     ctx.metadata_for(reason.clone())?;
-    let mut allow = Some(allow);
     let register_id = register_stream_id(change.program_id);
     let ids = ctx.event_ids();
     let mut attempt = 0;
@@ -278,9 +277,8 @@ pub async fn retire_milestone(
             .state
             .project_id
             .ok_or_else(|| DomainError::NotFound("the milestone".into()))?;
-        if let Some(allow) = allow.take() {
-            allow(ProgramAction::ChangeSchedule(project_id))?;
-        }
+        // On every attempt: the milestone may have moved to another project meanwhile.
+        allow(ProgramAction::ChangeSchedule(project_id))?;
         let loaded = loaded.expecting("the milestone", change.expected_version)?;
         let command = match how {
             Retirement::Cancelled => MilestoneCommand::Cancel {
@@ -392,6 +390,8 @@ async fn milestone_ref(
 ) -> Result<Option<MilestoneRef>, CommandError> {
     let milestone = load::<Milestone>(store, milestone_id.0).await?.state;
     Ok(match (milestone.program_id, milestone.project_id) {
+        // Out of the plan: nothing can depend on it any more.
+        _ if milestone.retired.is_some() => None,
         (Some(program_id), Some(project_id)) => Some(MilestoneRef {
             id: milestone_id,
             program_id,
@@ -489,9 +489,8 @@ pub async fn revise_dependency(
     program_id: ProgramId,
     dependency_id: DependencyId,
     request: ReviseDependencyRequest,
-    allow: impl Allow,
+    allow: impl Fn(ProgramAction) -> Result<(), CommandError>,
 ) -> Result<CommandAccepted, CommandError> {
-    let mut allow = Some(allow);
     change_register(
         store,
         ctx,
@@ -502,10 +501,9 @@ pub async fn revise_dependency(
             let dependency = register
                 .dependency(dependency_id)
                 .ok_or_else(|| DomainError::NotFound(format!("dependency {dependency_id}")))?;
-            if let Some(allow) = allow.take() {
-                let (provider, consumer) = current_ends(store, dependency).await?;
-                allow(ProgramAction::ManageDependency { provider, consumer })?;
-            }
+            // On every attempt: either end may have moved to another project meanwhile.
+            let (provider, consumer) = current_ends(store, dependency).await?;
+            allow(ProgramAction::ManageDependency { provider, consumer })?;
             if let Some(expected) = request.expected_version
                 && expected != dependency.version
             {
@@ -535,9 +533,9 @@ pub async fn change_dependency(
     dependency_id: DependencyId,
     change: DependencyChange,
     request: DependencyChangeRequest,
-    allow: impl Allow,
+    allow: impl Fn(ProgramAction) -> Result<(), CommandError>,
 ) -> Result<CommandAccepted, CommandError> {
-    let mut allow = Some(allow);
+    let mut first = true;
     change_register(
         store,
         ctx,
@@ -548,15 +546,15 @@ pub async fn change_dependency(
             let dependency = register
                 .dependency(dependency_id)
                 .ok_or_else(|| DomainError::NotFound(format!("dependency {dependency_id}")))?;
-            // Checking on the first attempt is enough: a dependency's ends never change.
-            if let Some(allow) = allow.take() {
-                // The provider's side commits to deliver; either side may re-date, break or
-                // cancel.
-                let (provider, consumer) = current_ends(store, dependency).await?;
-                allow(match change {
-                    DependencyChange::Agree => ProgramAction::ChangeSchedule(provider),
-                    _ => ProgramAction::ManageDependency { provider, consumer },
-                })?;
+            // Checked on every attempt: a milestone at either end may have moved to another
+            // project meanwhile. The provider's side commits to deliver; either side may
+            // re-date, break or cancel.
+            let (provider, consumer) = current_ends(store, dependency).await?;
+            allow(match change {
+                DependencyChange::Agree => ProgramAction::ChangeSchedule(provider),
+                _ => ProgramAction::ManageDependency { provider, consumer },
+            })?;
+            if std::mem::take(&mut first) {
                 // Cancelling a dependency the register would let go may be a forum's decision.
                 if change == DependencyChange::Cancel && dependency.state.is_active() {
                     require_direct(

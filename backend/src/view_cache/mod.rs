@@ -99,13 +99,14 @@ impl Live {
 }
 
 /// Which of the view's lists (milestones, dependencies) an event of `stream_type` can change:
-/// `ProgramView::apply` changes milestones only for milestone events and dependencies only for
-/// the register's. An unknown stream type may change either.
+/// `ProgramView::apply` changes milestones only for milestone events (a moved milestone takes its
+/// dependencies' ends along, so those change the dependencies too) and dependencies only for
+/// those and the register's. An unknown stream type may change either.
 fn lists_changed_by(stream_type: &str) -> (bool, bool) {
     use throughline_shared::event::AggregateEvent;
     use throughline_shared::{dependency, governance, milestone, program, project, raid, user};
     match stream_type {
-        t if t == <milestone::MilestoneEvent as AggregateEvent>::STREAM_TYPE => (true, false),
+        t if t == <milestone::MilestoneEvent as AggregateEvent>::STREAM_TYPE => (true, true),
         t if t == <dependency::DependencyEvent as AggregateEvent>::STREAM_TYPE => (false, true),
         t if t == <program::ProgramEvent as AggregateEvent>::STREAM_TYPE
             || t == <project::ProjectEvent as AggregateEvent>::STREAM_TYPE

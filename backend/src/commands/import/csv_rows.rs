@@ -14,6 +14,7 @@ use throughline_shared::dependency::{
 };
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::{Milestone, MilestoneCommand, MilestoneEvent};
+use throughline_shared::project::ProjectStage;
 use throughline_shared::view::{MilestoneView, ProgramView};
 use throughline_shared::{DomainError, ProjectId};
 use uuid::Uuid;
@@ -130,6 +131,13 @@ pub async fn import_milestone_rows(
                     }
                 };
                 allow(ProgramAction::ChangeSchedule(project.project_id))?;
+                if project.stage == ProjectStage::Closed {
+                    problems.push(format!(
+                        "{at}: the project “{}” is closed: it takes no new milestones",
+                        row.project
+                    ));
+                    continue;
+                }
                 let Some(planned) = row.planned.or(row.forecast) else {
                     problems.push(format!("{at}: a new milestone needs a planned date"));
                     continue;

@@ -101,6 +101,16 @@ pub async fn import_plan(
                 .into());
             }
             allow(ProgramAction::ChangeSchedule(project_id))?;
+            if !project.state.is_open() {
+                return Err(DomainError::Invalid(vec![FieldError::new(
+                    "project_id",
+                    format!(
+                        "“{}” is closed: it takes no new milestones",
+                        project.state.name
+                    ),
+                )])
+                .into());
+            }
             (project_id, false)
         }
         None => {
