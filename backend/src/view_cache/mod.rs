@@ -82,7 +82,8 @@ impl Live {
             fold_one(&mut self.view, event);
             self.through = event.position;
             self.covered = event.position;
-            let (milestones, dependencies) = lists_changed_by(&event.stream_type);
+            let (milestones, dependencies) =
+                lists_changed_by(&event.stream_type, &event.event_type);
             self.touched.milestones |= milestones;
             self.touched.dependencies |= dependencies;
         }
@@ -98,15 +99,17 @@ impl Live {
     }
 }
 
-/// Which of the view's lists (milestones, dependencies) an event of `stream_type` can change:
-/// `ProgramView::apply` changes milestones only for milestone events (a moved milestone takes its
-/// dependencies' ends along, so those change the dependencies too) and dependencies only for
-/// those and the register's. An unknown stream type may change either.
-fn lists_changed_by(stream_type: &str) -> (bool, bool) {
+/// Which of the view's lists (milestones, dependencies) an event can change: `ProgramView::apply`
+/// changes milestones only for milestone events, and dependencies only for the register's and a
+/// milestone's move (which takes its dependencies' ends along). An unknown stream type may
+/// change either.
+fn lists_changed_by(stream_type: &str, event_type: &str) -> (bool, bool) {
     use throughline_shared::event::AggregateEvent;
     use throughline_shared::{dependency, governance, milestone, program, project, raid, user};
     match stream_type {
-        t if t == <milestone::MilestoneEvent as AggregateEvent>::STREAM_TYPE => (true, true),
+        t if t == <milestone::MilestoneEvent as AggregateEvent>::STREAM_TYPE => {
+            (true, event_type == "MilestoneMoved")
+        }
         t if t == <dependency::DependencyEvent as AggregateEvent>::STREAM_TYPE => (false, true),
         t if t == <program::ProgramEvent as AggregateEvent>::STREAM_TYPE
             || t == <project::ProjectEvent as AggregateEvent>::STREAM_TYPE
@@ -460,8 +463,13 @@ mod tests {
     fn folds_count_only_milestone_and_register_events_against_the_lists() {
         use throughline_shared::event::AggregateEvent;
         use throughline_shared::{dependency, milestone, project};
-        let of = |t: &str| lists_changed_by(t);
+        let of = |t: &str| lists_changed_by(t, "MilestoneForecastChanged");
         assert_eq!(of(milestone::MilestoneEvent::STREAM_TYPE), (true, false));
+        assert_eq!(
+            lists_changed_by(milestone::MilestoneEvent::STREAM_TYPE, "MilestoneMoved"),
+            (true, true),
+            "a moved milestone takes its dependencies' ends along"
+        );
         assert_eq!(of(dependency::DependencyEvent::STREAM_TYPE), (false, true));
         assert_eq!(of(project::ProjectEvent::STREAM_TYPE), (false, false));
         assert_eq!(of("a stream type added later"), (true, true));
