@@ -266,8 +266,12 @@ fn decision_required(raise: RaiseInstead) -> ApiError {
             "effects": [change.effect],
         },
     });
-    if change.kind == DecisionKind::Rebaseline {
-        // A raised re-baseline's magnitude is computed from its effect, as the target is then.
+    if matches!(
+        change.kind,
+        DecisionKind::Rebaseline | DecisionKind::ObjectiveChange
+    ) {
+        // A raised re-baseline's (or objective change's) magnitude is computed from its effect,
+        // as the target is then.
         details["magnitude_days"] = json!(change.magnitude);
     } else if let Some(magnitude) = change.magnitude {
         details["suggested_request"]["magnitude"] = json!(magnitude);

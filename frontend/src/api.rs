@@ -11,9 +11,10 @@ use throughline_shared::api::{
     BaselineProgramRequest, ChangeForecastRequest, ChangePasswordRequest, CommandAccepted,
     CreateProgramRequest, CreateTokenRequest, CreateUserRequest, CreatedToken, CsvImportReport,
     DependencyChangeRequest, EditProgramRequest, ErrorResponse, EventPage, HealthResponse,
-    ImportReport, LoginRequest, MeResponse, MeetMilestoneRequest, ProgramMember,
-    ProjectStageRequest, ProposeDependencyRequest, ReasonRequest, ReportStatusRequest,
-    RetireMilestoneRequest, ReviseDependencyRequest, ReviseMilestoneRequest, ReviseProjectRequest,
+    ImportReport, LoginRequest, MeResponse, MeetMilestoneRequest, ObjectiveRequest,
+    ObjectivesResponse, ProgramMember, ProjectObjectivesRequest, ProjectStageRequest,
+    ProposeDependencyRequest, ReasonRequest, ReportStatusRequest, RetireMilestoneRequest,
+    RetireObjectiveRequest, ReviseDependencyRequest, ReviseMilestoneRequest, ReviseProjectRequest,
     RoleChangeRequest, TokenInfo, UserSummary, VerifyReport,
 };
 use throughline_shared::governance::requests::GovernanceResponse;
@@ -22,7 +23,9 @@ use throughline_shared::raid::register::RaidRegister;
 use throughline_shared::raid::requests::ExposureResponse;
 use throughline_shared::raid::suggestions::RiskSuggestion;
 use throughline_shared::view::{ProgramSummary, ProgramView};
-use throughline_shared::{FieldError, ProgramId, ProjectId, RecordedEvent, TokenId, UserId};
+use throughline_shared::{
+    FieldError, ObjectiveId, ProgramId, ProjectId, RecordedEvent, TokenId, UserId,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -646,6 +649,51 @@ pub async fn change_project_stage(
 }
 
 /// `change`: `agree`, `need-by`, `break` or `cancel`.
+/// The program's objectives now, each with its own version, and those retired.
+pub async fn objectives(id: ProgramId) -> Result<ObjectivesResponse, ApiError> {
+    call("GET", &format!("/api/programs/{id}/objectives"), None).await
+}
+
+/// Adds an objective (`objective` absent) or revises one.
+pub async fn save_objective(
+    id: ProgramId,
+    objective: Option<ObjectiveId>,
+    request: &ObjectiveRequest,
+) -> Result<CommandAccepted, ApiError> {
+    let path = match objective {
+        None => format!("/api/programs/{id}/objectives"),
+        Some(objective) => format!("/api/programs/{id}/objectives/{objective}"),
+    };
+    call_json("POST", &path, request).await
+}
+
+pub async fn retire_objective(
+    id: ProgramId,
+    objective: ObjectiveId,
+    request: &RetireObjectiveRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/objectives/{objective}/retire"),
+        request,
+    )
+    .await
+}
+
+/// The objectives a project contributes to, from now on.
+pub async fn set_project_objectives(
+    id: ProgramId,
+    project: ProjectId,
+    request: &ProjectObjectivesRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/projects/{project}/objectives"),
+        request,
+    )
+    .await
+}
+
 pub async fn change_dependency(
     id: ProgramId,
     dependency: DependencyId,

@@ -12,6 +12,7 @@ use crate::pages::audit::AuditPage;
 use crate::pages::login::LoginPage;
 use crate::pages::members::MembersPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::objectives::ObjectivesPage;
 use crate::pages::program::{Prefetched, ProgramPage};
 use crate::pages::program_list::ProgramListPage;
 use crate::pages::projects::ProjectsPage;
@@ -65,6 +66,7 @@ pub fn AdminApp() -> impl IntoView {
             <Routes fallback=|| view! { <Elsewhere admin=true/> }>
                 <Route path=path!("/programs/:id/members") view=MembersPage/>
                 <Route path=path!("/programs/:id/projects") view=ProjectsPage/>
+                <Route path=path!("/programs/:id/objectives/edit") view=ObjectivesPage/>
                 <Route path=path!("/programs/:id/audit") view=AuditPage/>
                 <Route path=path!("/account") view=AccountPage/>
                 <Route path=path!("/admin/users") view=UsersPage/>

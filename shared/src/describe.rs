@@ -100,6 +100,17 @@ pub fn describe(event: &DomainEvent) -> String {
                 "Moved a scope item {} scope: {rationale}",
                 if *in_scope { "into" } else { "out of" }
             ),
+            ProgramEvent::ObjectiveAdded { objective, .. } => {
+                format!("Added the objective “{}”", objective.title)
+            }
+            ProgramEvent::ObjectiveRevised { from, to, .. } => format!(
+                "Revised the objective “{}”: {}",
+                from.title,
+                crate::objective::revision_words(from, to)
+            ),
+            ProgramEvent::ObjectiveRetired { title, .. } => {
+                format!("Retired the objective “{title}”")
+            }
         },
         DomainEvent::Milestone(e) => match e {
             MilestoneEvent::MilestoneAdded {

@@ -29,6 +29,7 @@ pub mod governance;
 pub mod ids;
 pub mod milestone;
 pub mod money;
+pub mod objective;
 pub mod program;
 pub mod project;
 pub mod rag;

@@ -4,10 +4,13 @@ use crate::access::{ProgramRole, RoleGrant};
 use crate::error::{DomainError, NAME_MAX, PERSON_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
 use crate::ids::{ObjectiveId, ProgramId, ProjectId, ScopeItemId, UserId};
+use crate::objective::{
+    OBJECTIVES_MAX, ObjectiveChange, apply_objective, checked_terms, decide_objective,
+};
 use crate::scope::{ProgramPhase, ScopeItem, apply_scope, decide_scope};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An outcome the program exists to achieve, with a measurable target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +110,24 @@ pub enum ProgramEvent {
         in_scope: bool,
         rationale: String,
     },
+    /// An objective added after the program's creation (the reason is in the metadata).
+    ObjectiveAdded {
+        program_id: ProgramId,
+        objective: StrategicObjective,
+    },
+    /// An objective's terms restated: all of them, as they were and as they are now.
+    ObjectiveRevised {
+        program_id: ProgramId,
+        objective_id: ObjectiveId,
+        from: ObjectiveDraft,
+        to: ObjectiveDraft,
+    },
+    /// No longer an objective of the program; its title kept for the audit trail.
+    ObjectiveRetired {
+        program_id: ProgramId,
+        objective_id: ObjectiveId,
+        title: String,
+    },
 }
 
 impl AggregateEvent for ProgramEvent {
@@ -129,7 +150,10 @@ impl AggregateEvent for ProgramEvent {
             | ProgramEvent::ProgramRoleRevoked { program_id, .. }
             | ProgramEvent::ProgramPhaseChanged { program_id, .. }
             | ProgramEvent::ScopeItemRecorded { program_id, .. }
-            | ProgramEvent::ScopeItemRevised { program_id, .. } => *program_id,
+            | ProgramEvent::ScopeItemRevised { program_id, .. }
+            | ProgramEvent::ObjectiveAdded { program_id, .. }
+            | ProgramEvent::ObjectiveRevised { program_id, .. }
+            | ProgramEvent::ObjectiveRetired { program_id, .. } => *program_id,
         })
     }
 }
@@ -141,7 +165,12 @@ pub struct Program {
     pub name: String,
     pub description: String,
     pub sponsor: String,
+    /// The objectives in force.
     pub objectives: Vec<StrategicObjective>,
+    /// Objectives retired, oldest first.
+    pub retired_objectives: Vec<StrategicObjective>,
+    /// Each objective's own version (see `objective`).
+    pub objective_versions: BTreeMap<ObjectiveId, i64>,
     pub members: BTreeSet<(UserId, RoleGrant)>,
     pub phase: Option<ProgramPhase>,
     pub scope: Vec<ScopeItem>,
@@ -191,11 +220,24 @@ pub enum ProgramCommand {
         in_scope: bool,
         rationale: String,
     },
+    /// Add, revise or retire an objective, with the reason.
+    ChangeObjective {
+        change: ObjectiveChange,
+        reason: String,
+    },
 }
 
 impl Program {
     pub fn exists(&self) -> bool {
         self.id.is_some()
+    }
+
+    /// An objective's own version (0: no such objective).
+    pub fn objective_version(&self, objective_id: ObjectiveId) -> i64 {
+        self.objective_versions
+            .get(&objective_id)
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn apply(&mut self, event: &ProgramEvent) {
@@ -212,6 +254,7 @@ impl Program {
                 self.description = description.clone();
                 self.sponsor = sponsor.clone();
                 self.objectives = objectives.clone();
+                self.objective_versions = objectives.iter().map(|o| (o.objective_id, 1)).collect();
             }
             ProgramEvent::ProgramRenamed { to, .. } => self.name = to.clone(),
             ProgramEvent::ProgramDescriptionChanged { description, .. } => {
@@ -250,6 +293,14 @@ impl Program {
             ProgramEvent::ScopeItemRecorded { .. } | ProgramEvent::ScopeItemRevised { .. } => {
                 apply_scope(&mut self.scope, event)
             }
+            ProgramEvent::ObjectiveAdded { .. }
+            | ProgramEvent::ObjectiveRevised { .. }
+            | ProgramEvent::ObjectiveRetired { .. } => apply_objective(
+                &mut self.objectives,
+                &mut self.retired_objectives,
+                &mut self.objective_versions,
+                event,
+            ),
         }
     }
 
@@ -262,6 +313,18 @@ impl Program {
 
     pub fn decide(&self, command: ProgramCommand) -> Result<Vec<ProgramEvent>, DomainError> {
         match command {
+            ProgramCommand::ChangeObjective { change, reason } => {
+                let Some(program_id) = self.id else {
+                    return Err(DomainError::NotFound("program".into()));
+                };
+                decide_objective(
+                    program_id,
+                    &self.objectives,
+                    &self.retired_objectives,
+                    change,
+                    &reason,
+                )
+            }
             ProgramCommand::ChangePhase { to } => {
                 let Some(program_id) = self.id else {
                     return Err(DomainError::NotFound("program".into()));
@@ -311,29 +374,18 @@ impl Program {
                 let name = v.required_text("name", &name, NAME_MAX);
                 let description = v.optional_text("description", &description, TEXT_MAX);
                 let sponsor = v.required_text("sponsor", &sponsor, PERSON_MAX);
-                let objectives = objectives
+                if objectives.len() > OBJECTIVES_MAX {
+                    v.push(
+                        "objectives",
+                        format!("a program holds at most {OBJECTIVES_MAX} objectives"),
+                    );
+                }
+                let objectives: Vec<StrategicObjective> = objectives
                     .into_iter()
+                    .take(OBJECTIVES_MAX)
                     .enumerate()
-                    .map(|(i, (objective_id, draft))| StrategicObjective {
-                        objective_id,
-                        title: v.required_text(
-                            &format!("objectives[{i}].title"),
-                            &draft.title,
-                            NAME_MAX,
-                        ),
-                        kpi: optional(&mut v, &format!("objectives[{i}].kpi"), draft.kpi),
-                        target_value: optional(
-                            &mut v,
-                            &format!("objectives[{i}].target_value"),
-                            draft.target_value,
-                        ),
-                        target_date: {
-                            v.optional_date(
-                                &format!("objectives[{i}].target_date"),
-                                draft.target_date,
-                            );
-                            draft.target_date
-                        },
+                    .map(|(i, (objective_id, draft))| {
+                        checked_terms(&mut v, &format!("objectives[{i}]."), objective_id, draft)
                     })
                     .collect();
                 v.finish()?;
@@ -475,12 +527,6 @@ impl Program {
             }
         }
     }
-}
-
-fn optional(v: &mut Validator, field: &str, value: Option<String>) -> Option<String> {
-    value
-        .map(|s| v.optional_text(field, &s, NAME_MAX))
-        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]

@@ -181,6 +181,56 @@ fn log_of(
             objectives: Vec::new(),
         }),
     );
+    // Objectives with targets anywhere in the calendar, which the project contributes to.
+    let objective = |n: u128| crate::ids::ObjectiveId::from_uuid(Uuid::from_u128(50 + n));
+    let terms = |date: Option<NaiveDate>| crate::program::ObjectiveDraft {
+        title: "O".into(),
+        kpi: None,
+        target_value: None,
+        target_date: date,
+    };
+    let dates: Vec<Option<NaiveDate>> = milestones
+        .iter()
+        .flat_map(|m| [Some(m.forecast), m.baseline])
+        .collect();
+    for (n, date) in dates.iter().take(3).enumerate() {
+        let n = n as u128;
+        push(
+            program().0,
+            2 + 3 * n as i64,
+            DomainEvent::Program(ProgramEvent::ObjectiveAdded {
+                program_id: program(),
+                objective: crate::program::StrategicObjective {
+                    objective_id: objective(n),
+                    title: "O".into(),
+                    kpi: None,
+                    target_value: None,
+                    target_date: *date,
+                },
+            }),
+        );
+        push(
+            program().0,
+            3 + 3 * n as i64,
+            DomainEvent::Program(ProgramEvent::ObjectiveRevised {
+                program_id: program(),
+                objective_id: objective(n),
+                from: terms(*date),
+                to: terms(dates.last().copied().flatten()),
+            }),
+        );
+        if n == 2 {
+            push(
+                program().0,
+                4 + 3 * n as i64,
+                DomainEvent::Program(ProgramEvent::ObjectiveRetired {
+                    program_id: program(),
+                    objective_id: objective(n),
+                    title: "O".into(),
+                }),
+            );
+        }
+    }
     push(
         project().0,
         1,
@@ -193,6 +243,11 @@ fn log_of(
         }),
     );
     for (version, event) in [
+        ProjectEvent::ProjectObjectivesChanged {
+            project_id: project(),
+            program_id: program(),
+            objectives: (0..3).map(objective).collect(),
+        },
         ProjectEvent::ProjectRenamed {
             project_id: project(),
             program_id: program(),

@@ -7,24 +7,31 @@
 pub const ADMIN_DIR: &str = "admin";
 
 /// Whether `path` (a URL's path, without query) is a page of the administration app: the
-/// account, the users, or a program's members, projects or audit trail.
+/// account, the users, or a program's members, projects, audit trail or objectives' editing.
 pub fn is_admin_path(path: &str) -> bool {
-    match path {
-        "/account" | "/admin/users" => true,
-        _ => {
-            let mut segments = path.split('/');
-            matches!(
-                (
-                    segments.next(),
-                    segments.next(),
-                    segments.next(),
-                    segments.next(),
-                    segments.next()
-                ),
-                (Some(""), Some("programs"), Some(id), Some("members" | "projects" | "audit"), None)
-                    if !id.is_empty()
-            )
-        }
+    if matches!(path, "/account" | "/admin/users") {
+        return true;
+    }
+    let mut segments = path.split('/');
+    let parts: [Option<&str>; 6] = std::array::from_fn(|_| segments.next());
+    match parts {
+        [
+            Some(""),
+            Some("programs"),
+            Some(id),
+            Some("members" | "projects" | "audit"),
+            None,
+            None,
+        ]
+        | [
+            Some(""),
+            Some("programs"),
+            Some(id),
+            Some("objectives"),
+            Some("edit"),
+            None,
+        ] => !id.is_empty(),
+        _ => false,
     }
 }
 
@@ -40,6 +47,7 @@ mod tests {
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/members",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/projects",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/audit",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/objectives/edit",
         ] {
             assert!(is_admin_path(admin), "{admin}");
         }
@@ -49,6 +57,9 @@ mod tests {
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/raid",
             "/programs//members",
             "/programs/x/members/more",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/objectives",
+            "/programs/x/objectives/edit/more",
+            "/programs//objectives/edit",
             "/account/",
             "/admin",
             "/admin/users/x",

@@ -113,6 +113,8 @@ struct World {
     spare_assumptions: Vec<(uuid::Uuid, uuid::Uuid)>,
     /// Dependencies A1 → A2 at risk, one pair per caller: suggestions to accept, to dismiss.
     spare_troubled: Vec<(uuid::Uuid, uuid::Uuid)>,
+    /// The objective A was created with.
+    objective: throughline_shared::ObjectiveId,
 }
 
 /// Creates RAID items of program A through the API, as the administrator.
@@ -329,7 +331,9 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         }
         spare_troubled.push((pair[0], pair[1]));
     }
+    let objective = app.view(a).await.objectives[0].objective_id;
     let world = World {
+        objective,
         spare_troubled,
         risk_a2,
         issue_a2,
@@ -989,6 +993,32 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             Method::POST,
             |w, _| format!("/api/programs/{}/scope", w.a),
             |_, i| Some(json!({"title": format!("Item {i}"), "in_scope": true, "rationale": "r"})),
+            "UNFFFFYYFN",
+        ),
+        (
+            "A's objectives",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/objectives", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "add an objective to A",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/objectives", w.a),
+            |_, i| Some(json!({"title": format!("Objective {i}"), "reason": "Board asked"})),
+            "UNFFFFYYFN",
+        ),
+        (
+            "revise A's objective",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/objectives/{}", w.a, w.objective),
+            |_, i| {
+                Some(
+                    json!({"title": "Retire the mainframe", "target_value": format!("{i} MIPS"),
+                            "reason": "Re-sized"}),
+                )
+            },
             "UNFFFFYYFN",
         ),
         (

@@ -22,19 +22,19 @@ use uuid::Uuid;
 const LEDGER: &str = include_str!("../fixtures/mspdi/Ledger.xml");
 const GATEWAY: &str = include_str!("../fixtures/mspdi/Gateway.xml");
 
-async fn accepted(res: reqwest::Response, status: StatusCode) -> CommandAccepted {
+pub(crate) async fn accepted(res: reqwest::Response, status: StatusCode) -> CommandAccepted {
     let got = res.status();
     let text = res.text().await.unwrap();
     assert_eq!(got, status, "{text}");
     serde_json::from_str(&text).unwrap()
 }
 
-async fn ok(res: reqwest::Response) {
+pub(crate) async fn ok(res: reqwest::Response) {
     let status = res.status();
     assert_eq!(status, StatusCode::OK, "{}", res.text().await.unwrap());
 }
 
-async fn governance(app: &TestApp, program: ProgramId) -> GovernanceResponse {
+pub(crate) async fn governance(app: &TestApp, program: ProgramId) -> GovernanceResponse {
     let res = app
         .get(&format!("/api/programs/{program}/governance"))
         .await;
@@ -54,18 +54,18 @@ async fn send(
 /// A program with a project "Ledger" and its milestone "PCI certification" (baselined on
 /// 2027-04-09), and a change board chaired by Ada with Bo and Cy (quorum 2) holding the decision
 /// rights `rights` (with `"forum_id": "board"` standing for the board's id).
-struct Board {
-    app: TestApp,
-    program: ProgramId,
+pub(crate) struct Board {
+    pub(crate) app: TestApp,
+    pub(crate) program: ProgramId,
     project: ProjectId,
     milestone: MilestoneId,
-    forum: Uuid,
+    pub(crate) forum: Uuid,
     ada: (UserId, reqwest::Client),
     bo: (UserId, reqwest::Client),
     cy: (UserId, reqwest::Client),
 }
 
-async fn board(rights: Value) -> Board {
+pub(crate) async fn board(rights: Value) -> Board {
     let app = TestApp::spawn().await;
     let program = app.create_program("Payments").await;
     let project = app.add_project(program, "Ledger").await;
@@ -120,7 +120,7 @@ async fn board(rights: Value) -> Board {
 impl Board {
     /// Raises `request`, has the chair table it, casts `votes` (Ada, Bo, Cy in turn, `None` for
     /// no vote) and has Bo record `outcome`; answers the decision's id and the outcome's answer.
-    async fn decide(
+    pub(crate) async fn decide(
         &self,
         request: &Value,
         votes: [Option<&str>; 3],
@@ -131,21 +131,31 @@ impl Board {
         let decision = accepted(app.post(&decisions, request).await, StatusCode::CREATED)
             .await
             .stream_id;
-        let d = format!("{decisions}/{decision}");
+        (decision, self.decide_raised(decision, votes, outcome).await)
+    }
+
+    /// Has the chair table the raised `decision`, casts `votes` and has Bo record `outcome`.
+    pub(crate) async fn decide_raised(
+        &self,
+        decision: Uuid,
+        votes: [Option<&str>; 3],
+        outcome: &str,
+    ) -> reqwest::Response {
+        let app = &self.app;
+        let d = format!("/api/programs/{}/decisions/{decision}", self.program);
         ok(send(&self.ada.1, app, &format!("{d}/table"), json!({})).await).await;
         for (voter, vote) in [&self.ada, &self.bo, &self.cy].into_iter().zip(votes) {
             if let Some(vote) = vote {
                 ok(send(&voter.1, app, &format!("{d}/votes"), json!({"vote": vote})).await).await;
             }
         }
-        let res = send(
+        send(
             &self.bo.1,
             app,
             &format!("{d}/outcome"),
             json!({"outcome": outcome, "rationale": "As the board voted"}),
         )
-        .await;
-        (decision, res)
+        .await
     }
 }
 
@@ -155,14 +165,37 @@ fn rebaseline(milestone: MilestoneId, to: &str) -> Value {
            "effects": [{"effect": "rebaseline", "milestone_id": milestone, "to": to}]})
 }
 
-/// The payload of the program's last event of `event_type`.
-async fn last_payload(app: &TestApp, program: ProgramId, event_type: &str) -> Value {
-    let page: EventPage = app
-        .get(&format!("/api/programs/{program}/events?limit=1000"))
+/// The program's events (the first thousand).
+pub(crate) async fn program_events(app: &TestApp, program: ProgramId) -> EventPage {
+    app.get(&format!("/api/programs/{program}/events?limit=1000"))
         .await
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The program's last `effect_type` event names its last approval as its cause.
+pub(crate) async fn assert_caused_by_last_approval(
+    app: &TestApp,
+    program: ProgramId,
+    effect_type: &str,
+) {
+    let page = program_events(app, program).await;
+    let last = |event_type: &str| {
+        page.events
+            .iter()
+            .rfind(|e| e.event_type == event_type)
+            .unwrap_or_else(|| panic!("no {event_type}"))
+    };
+    assert_eq!(
+        last(effect_type).metadata.causation_id,
+        Some(last("DecisionApproved").event_id.0)
+    );
+}
+
+/// The payload of the program's last event of `event_type`.
+async fn last_payload(app: &TestApp, program: ProgramId, event_type: &str) -> Value {
+    let page = program_events(app, program).await;
     page.events
         .iter()
         .rev()
@@ -352,23 +385,7 @@ async fn a_change_the_decision_rights_give_to_a_forum_is_refused_directly_and_go
         .cloned()
         .unwrap();
     assert_eq!(m.baseline.unwrap().to_string(), "2027-04-29");
-    let page: EventPage = app
-        .get(&format!("/api/programs/{program}/events?limit=1000"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let approval = page
-        .events
-        .iter()
-        .rfind(|e| e.event_type == "DecisionApproved")
-        .unwrap();
-    let effect = page
-        .events
-        .iter()
-        .rfind(|e| e.event_type == "MilestoneRebaselined")
-        .unwrap();
-    assert_eq!(effect.metadata.causation_id, Some(approval.event_id.0));
+    assert_caused_by_last_approval(app, program, "MilestoneRebaselined").await;
 
     // Every dependency cancellation is the board's too; breaking one is not a routed kind.
     let other = app

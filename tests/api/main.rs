@@ -11,6 +11,7 @@ mod hardening;
 mod interop;
 mod live;
 mod log_truth;
+mod objectives;
 mod plan_edits;
 mod programs;
 mod projection;

@@ -76,6 +76,11 @@ test('every screen of the demo program has no serious accessibility violations',
     await page.getByTestId('manage-project').first().click();
     await page.getByTestId('manage-project-form').waitFor();
   });
+  await check(`/programs/${id}/objectives/edit`, '[data-testid="objective-row"]', 'objectives-edit', async (page) => {
+    await page.getByTestId('add-objective').click();
+    await page.getByTestId('revise-objective').first().click();
+    await page.locator('[data-testid="objective-form"]').nth(1).waitFor();
+  });
   // The plan's edit forms, open: a milestone's details, taking one out of the plan, a
   // dependency's terms.
   await check(`/programs/${id}`, '[data-testid="milestone-marker"]', 'milestone-details', async (page) => {

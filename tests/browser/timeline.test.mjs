@@ -410,6 +410,59 @@ test('a project is renamed and paused on the projects page; closing is refused w
   await watcher.context().close();
 });
 
+test('objectives are added, revised and retired on their page; the objectives tab of another window follows live', async () => {
+  const watcher = await openWindow(`/programs/${programId}/objectives`, 'objectives watcher');
+  await watcher.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  await watcher.getByTestId('objective').first().waitFor();
+  const page = await openWindow(`/programs/${programId}/objectives`, 'objectives');
+  await page.getByTestId('manage-objectives').click();
+  await page.waitForURL(/\/objectives\/edit$/);
+  await page.getByTestId('objective-row').first().waitFor();
+
+  // A new objective, with its KPI, target and reason.
+  await page.getByTestId('add-objective').click();
+  const adding = page.getByTestId('objective-form');
+  await adding.getByTestId('objective-title').fill(`Cut cost per payout ${suffix}`);
+  await adding.getByTestId('objective-kpi').fill('cost per payout');
+  await adding.getByTestId('objective-target-value').fill('€0.05');
+  await adding.getByTestId('objective-target-date').fill(day(200));
+  await adding.getByTestId('objective-reason').fill('The board added a cost goal');
+  await adding.getByTestId('save-objective').click();
+  await adding.waitFor({ state: 'detached' });
+  const added = page.locator('[data-testid="objective-row"]', { hasText: `Cut cost per payout ${suffix}` });
+  await added.waitFor();
+
+  // The first objective's target moves a month, with the reason.
+  const first = page.getByTestId('objective-row').first();
+  await first.getByTestId('revise-objective').click();
+  const revising = page.getByTestId('objective-form');
+  await revising.getByTestId('objective-target-date').fill(day(150));
+  await revising.getByTestId('objective-reason').fill('Scheme certification moved');
+  await revising.getByTestId('save-objective').click();
+  await revising.waitFor({ state: 'detached' });
+  await screenshot(page, '7g-objectives-page');
+
+  // The new one is retired again: out of the list, into the retired ones.
+  await added.getByTestId('retire-objective').click();
+  const retiring = page.getByTestId('objective-form');
+  await retiring.getByTestId('objective-reason').fill('Merged into the payouts objective');
+  await retiring.getByTestId('save-objective').click();
+  await page.locator('[data-testid="retired-objective"]', { hasText: `Cut cost per payout ${suffix}` }).waitFor();
+  assert.equal(await added.count(), 0);
+
+  // The other window's objectives tab shows the revised target and not the retired objective.
+  const due = new Date(`${day(150)}T00:00:00Z`);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const target = `${due.getUTCDate()} ${months[due.getUTCMonth()]} ${due.getUTCFullYear()}`;
+  await watcher.locator('[data-testid="objective"]', { hasText: target }).waitFor({ timeout: 5_000 });
+  assert.equal(await watcher.locator('[data-testid="objective"]', { hasText: 'Cut cost per payout' }).count(), 0);
+  const view = await api('GET', `/api/programs/${programId}`);
+  assert.equal(view.objectives.length, 1);
+  assert.equal(view.objectives[0].target_date, day(150));
+  await page.context().close();
+  await watcher.context().close();
+});
+
 test('no errors in the browser console (timeline)', () => {
   assert.deepEqual(unexpectedProblems(problems), []);
 });

@@ -41,6 +41,7 @@ use uuid::Uuid;
 mod error;
 pub mod governance;
 pub mod import;
+pub mod objective;
 pub mod project;
 pub mod raid;
 pub mod schedule;

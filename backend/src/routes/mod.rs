@@ -9,6 +9,7 @@ pub mod governance;
 pub mod health;
 pub mod interop;
 pub mod live;
+pub mod objectives;
 pub mod openapi;
 pub mod programs;
 pub mod projects;
@@ -47,6 +48,10 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(programs::add_scope_item)
         .service(programs::revise_scope_item)
         .service(programs::set_project_objectives)
+        .service(objectives::list_objectives)
+        .service(objectives::add_objective)
+        .service(objectives::revise_objective)
+        .service(objectives::retire_objective)
         .service(projects::revise_project)
         .service(projects::change_project_stage)
         .service(schedule::add_milestone)

@@ -4,12 +4,13 @@ use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use throughline_shared::ProgramId;
 use throughline_shared::api::{
-    AddProjectRequest, CommandAccepted, ProjectStageRequest, ReviseProjectRequest,
+    AddProjectRequest, CommandAccepted, ProjectObjectivesRequest, ProjectStageRequest,
+    ReviseProjectRequest,
 };
 use throughline_shared::project::ProjectStage;
 use throughline_shared::view::ProjectView;
+use throughline_shared::{ObjectiveId, ProgramId};
 
 use crate::api::{self, ApiError};
 use crate::components::feedback::{FieldMessage, FormError, invalid, submit};
@@ -109,10 +110,21 @@ pub fn AddProjectForm(
 pub fn ManageProjectForm(
     program_id: ProgramId,
     project: ProjectView,
+    /// The program's objectives in force (id, title), for the project's contributions.
+    objectives: Vec<(ObjectiveId, String)>,
     on_accepted: Callback<CommandAccepted>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let project_id = project.project_id;
+    // Contributions to retired objectives are not offered again (nor kept: they no longer count).
+    let contributes = RwSignal::new(
+        project
+            .objectives
+            .iter()
+            .copied()
+            .filter(|o| objectives.iter().any(|(id, _)| id == o))
+            .collect::<Vec<ObjectiveId>>(),
+    );
     let name = RwSignal::new(project.name.clone());
     let manager = RwSignal::new(project.manager.clone());
     let reason = RwSignal::new(String::new());
@@ -160,6 +172,50 @@ pub fn ManageProjectForm(
             on_close,
         );
     };
+    let save_contributions = move |_| {
+        if pending.get_untracked() {
+            return;
+        }
+        let request = ProjectObjectivesRequest {
+            objectives: contributes.get_untracked(),
+            expected_version: Some(version),
+            reason: Some(reason.get_untracked()).filter(|r| !r.trim().is_empty()),
+        };
+        submit(
+            pending,
+            error,
+            async move { api::set_project_objectives(program_id, project_id, &request).await },
+            on_accepted,
+            on_close,
+        );
+    };
+    let contributions = (!objectives.is_empty()).then(|| {
+        view! {
+            <fieldset class="field checkbox-group" data-testid="project-contributions">
+                <legend>"Contributes to"</legend>
+                {objectives.into_iter().map(|(objective, title)| view! {
+                    <label class="checkbox">
+                        <input type="checkbox" data-testid="contributes-to"
+                            prop:checked=move || contributes.with(|c| c.contains(&objective))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                contributes.update(|c| {
+                                    c.retain(|o| *o != objective);
+                                    if on {
+                                        c.push(objective);
+                                    }
+                                });
+                            }/>
+                        <span>{title}</span>
+                    </label>
+                }).collect_view()}
+                <button type="button" class="btn btn-secondary btn-small" data-testid="save-contributions"
+                    disabled=move || pending.get() on:click=save_contributions>
+                    "Save contributions"
+                </button>
+            </fieldset>
+        }
+    });
     let ids = (
         format!("manage-name-error-{project_id}"),
         format!("manage-manager-error-{project_id}"),
@@ -188,6 +244,8 @@ pub fn ManageProjectForm(
                     aria-invalid=move || invalid(error, "reason") aria-describedby=ids.2.clone()/>
                 <FieldMessage error field="reason" id=ids.2/>
             </label>
+            {contributions}
+            <FieldMessage error field="objectives" id=format!("manage-objectives-error-{project_id}")/>
             <FieldMessage error field="milestones" id=format!("manage-milestones-error-{project_id}")/>
             <FormError error/>
             <div class="form-actions">

@@ -3,6 +3,7 @@ pub mod audit;
 pub mod login;
 pub mod members;
 pub mod not_found;
+pub mod objectives;
 pub mod program;
 pub mod program_list;
 pub mod projects;

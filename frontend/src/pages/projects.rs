@@ -7,8 +7,8 @@ use leptos_router::hooks::use_params_map;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::api::CommandAccepted;
 use throughline_shared::project::ProjectStage;
-use throughline_shared::view::ProgramView;
-use throughline_shared::{ProgramId, ProjectId};
+use throughline_shared::view::{ProgramView, ProjectView};
+use throughline_shared::{ObjectiveId, ProgramId, ProjectId};
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
@@ -84,7 +84,7 @@ fn Projects(id: ProgramId) -> impl IntoView {
                 <h1>"Projects"</h1>
                 <p class="lede">
                     {move || if can_manage.get() {
-                        "Rename a project, name its new manager, put it on hold or close it. A project closes once each of its milestones is met or cancelled."
+                        "Rename a project, name its new manager, say which objectives it serves, put it on hold or close it. A project closes once each of its milestones is met or cancelled."
                     } else {
                         "The program's projects and where each stands. Only program managers change them."
                     }}
@@ -124,6 +124,9 @@ fn Projects(id: ProgramId) -> impl IntoView {
     }
 }
 
+/// A project as its row shows it: the project, its open milestones, the program's objectives.
+type Row = (ProjectView, usize, Vec<(ObjectiveId, String)>);
+
 /// One project, keyed: a change re-renders only its row.
 #[component]
 fn ProjectSettingsRow(
@@ -141,53 +144,57 @@ fn ProjectSettingsRow(
                     .iter()
                     .filter(|m| m.project_id == project_id && m.actual.is_none())
                     .count();
-                (p.clone(), open)
+                let objectives: Vec<(ObjectiveId, String)> = v
+                    .objectives
+                    .iter()
+                    .map(|o| (o.objective_id, o.title.clone()))
+                    .collect();
+                (p.clone(), open, objectives)
             }),
             _ => None,
         })
     });
     let managing = RwSignal::new(false);
     let close = Callback::new(move |()| managing.set(false));
-    let text = move |f: fn(&(throughline_shared::view::ProjectView, usize)) -> String| {
-        move || row.with(|r| r.as_ref().map(f).unwrap_or_default())
-    };
+    let text =
+        move |f: fn(&Row) -> String| move || row.with(|r| r.as_ref().map(f).unwrap_or_default());
     let closed = move || {
         row.with(|r| {
             r.as_ref()
-                .is_some_and(|(p, _)| p.stage == ProjectStage::Closed)
+                .is_some_and(|(p, _, _)| p.stage == ProjectStage::Closed)
         })
     };
     view! {
         <tbody>
             <tr data-testid="project-settings-row" data-project-id=project_id.to_string()
-                data-stage=text(|(p, _)| stage_label(p.stage).to_lowercase())>
+                data-stage=text(|(p, _, _)| stage_label(p.stage).to_lowercase())>
                 <th scope="row">
-                    <div class="project-name">{text(|(p, _)| p.name.clone())}</div>
-                    <div class="muted">{text(|(p, _)| format!("Managed by {}", p.manager))}</div>
+                    <div class="project-name">{text(|(p, _, _)| p.name.clone())}</div>
+                    <div class="muted">{text(|(p, _, _)| format!("Managed by {}", p.manager))}</div>
                 </th>
                 <td>
-                    <span class=text(|(p, _)| format!("stage-chip {}", stage_label(p.stage).to_lowercase()))>
-                        {text(|(p, _)| stage_label(p.stage).to_string())}
+                    <span class=text(|(p, _, _)| format!("stage-chip {}", stage_label(p.stage).to_lowercase()))>
+                        {text(|(p, _, _)| stage_label(p.stage).to_string())}
                     </span>
-                    <span class="muted block">{text(|(p, _)| p.stage_reason.clone().unwrap_or_default())}</span>
+                    <span class="muted block">{text(|(p, _, _)| p.stage_reason.clone().unwrap_or_default())}</span>
                 </td>
-                <td class="num">{text(|(_, open)| open.to_string())}</td>
+                <td class="num">{text(|(_, open, _)| open.to_string())}</td>
                 <td class="col-actions">
                     <Show when=move || can_manage.get() && !closed()>
                         <button type="button" class="btn btn-secondary btn-small" data-testid="manage-project"
                             aria-expanded=move || managing.get().to_string()
                             on:click=move |_| managing.update(|m| *m = !*m)>
                             "Manage"
-                            <span class="visually-hidden">{text(|(p, _)| format!(" {}", p.name))}</span>
+                            <span class="visually-hidden">{text(|(p, _, _)| format!(" {}", p.name))}</span>
                         </button>
                     </Show>
                 </td>
             </tr>
             // Opened with the project as it was: a change elsewhere meanwhile is a conflict.
-            {move || managing.get().then(|| untrack(|| row.get().map(|(project, _)| view! {
+            {move || managing.get().then(|| untrack(|| row.get().map(|(project, _, objectives)| view! {
                 <tr class="form-row">
                     <td colspan="4">
-                        <ManageProjectForm program_id=id project on_accepted=changed on_close=close/>
+                        <ManageProjectForm program_id=id project objectives on_accepted=changed on_close=close/>
                     </td>
                 </tr>
             })))}

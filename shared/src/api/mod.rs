@@ -436,3 +436,62 @@ mod tests {
         );
     }
 }
+
+/// A new objective, or an objective's terms as they should be from now on (all of them: an
+/// absent KPI, target value or date is cleared), with the reason for the change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ObjectiveRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub kpi: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub target_value: Option<String>,
+    /// A date between 1900-01-01 and 2200-12-31.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_date: Option<chrono::NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
+    pub reason: String,
+    /// The objective's own version (see `ObjectiveEntry`), for a revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+}
+
+impl ObjectiveRequest {
+    pub fn terms(&self) -> crate::program::ObjectiveDraft {
+        crate::program::ObjectiveDraft {
+            title: self.title.clone(),
+            kpi: self.kpi.clone(),
+            target_value: self.target_value.clone(),
+            target_date: self.target_date,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RetireObjectiveRequest {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 4000))]
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+}
+
+/// An objective in force, with its own version (what a revision or retirement expects).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ObjectiveEntry {
+    pub objective: crate::program::StrategicObjective,
+    pub version: i64,
+}
+
+/// A program's objectives now: those in force and those retired (oldest first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ObjectivesResponse {
+    pub objectives: Vec<ObjectiveEntry>,
+    pub retired: Vec<crate::program::StrategicObjective>,
+}

@@ -9,7 +9,10 @@ use super::forum::ForumRules;
 use super::rights::DecisionKind;
 use crate::error::{DomainError, NAME_MAX, TEXT_MAX, Validator};
 use crate::event::AggregateEvent;
-use crate::ids::{DecisionId, DependencyId, ForumId, MilestoneId, ProgramId, RiskId, UserId};
+use crate::ids::{
+    DecisionId, DependencyId, ForumId, MilestoneId, ObjectiveId, ProgramId, RiskId, UserId,
+};
+use crate::program::ObjectiveDraft;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +51,14 @@ pub enum ProposedEffect {
     },
     /// Approving this decision accepts a risk (above the program's appetite, typically).
     AcceptRisk { risk_id: RiskId, risk_version: i64 },
+    /// Approving this decision adds an objective (version 0, its id chosen when raised),
+    /// revises it to `terms`, or retires it (no `terms`).
+    ChangeObjective {
+        objective_id: ObjectiveId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        terms: Option<ObjectiveDraft>,
+        objective_version: i64,
+    },
 }
 
 /// The stored form of an effect, read as one flat object: the same JSON serde's internally tagged
@@ -59,6 +70,7 @@ enum EffectKind {
     CancelDependency,
     Supersede,
     AcceptRisk,
+    ChangeObjective,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +85,9 @@ struct FlatEffect {
     decision_version: Option<i64>,
     risk_id: Option<RiskId>,
     risk_version: Option<i64>,
+    objective_id: Option<ObjectiveId>,
+    terms: Option<ObjectiveDraft>,
+    objective_version: Option<i64>,
 }
 
 impl TryFrom<FlatEffect> for ProposedEffect {
@@ -104,6 +119,13 @@ impl TryFrom<FlatEffect> for ProposedEffect {
                 risk_id: f.risk_id.ok_or_else(|| missing("risk_id"))?,
                 risk_version: f.risk_version.ok_or_else(|| missing("risk_version"))?,
             },
+            EffectKind::ChangeObjective => ProposedEffect::ChangeObjective {
+                objective_id: f.objective_id.ok_or_else(|| missing("objective_id"))?,
+                terms: f.terms,
+                objective_version: f
+                    .objective_version
+                    .ok_or_else(|| missing("objective_version"))?,
+            },
         })
     }
 }
@@ -125,6 +147,27 @@ impl ProposedEffect {
             ProposedEffect::AcceptRisk { risk_id, .. } => {
                 format!("acceptance of risk {risk_id}")
             }
+            ProposedEffect::ChangeObjective {
+                objective_id,
+                terms,
+                objective_version,
+            } => match (terms, objective_version) {
+                (None, _) => format!("retirement of objective {objective_id}"),
+                (Some(t), 0) => format!("addition of the objective “{}”", t.title),
+                (Some(_), _) => format!("revision of objective {objective_id}"),
+            },
+        }
+    }
+
+    /// What the effect changes: a milestone, a dependency, a decision, a risk, an objective.
+    /// A decision changes each at most once.
+    pub fn target(&self) -> uuid::Uuid {
+        match self {
+            ProposedEffect::Rebaseline { milestone_id, .. } => milestone_id.0,
+            ProposedEffect::CancelDependency { dependency_id, .. } => dependency_id.0,
+            ProposedEffect::Supersede { decision_id, .. } => decision_id.0,
+            ProposedEffect::AcceptRisk { risk_id, .. } => risk_id.0,
+            ProposedEffect::ChangeObjective { objective_id, .. } => objective_id.0,
         }
     }
 
@@ -140,6 +183,9 @@ impl ProposedEffect {
                 decision_version, ..
             } => *decision_version,
             ProposedEffect::AcceptRisk { risk_version, .. } => *risk_version,
+            ProposedEffect::ChangeObjective {
+                objective_version, ..
+            } => *objective_version,
         }
     }
 }
@@ -915,10 +961,12 @@ mod effect_wire {
             r#"[{"effect":"rebaseline","milestone_id":"00000000-0000-0000-0000-000000000001","to":"2027-04-30","milestone_version":3},
                 {"effect":"cancel_dependency","dependency_id":"00000000-0000-0000-0000-000000000002","register_version":7},
                 {"effect":"supersede","decision_id":"00000000-0000-0000-0000-000000000003","decision_version":2},
-                {"effect":"accept_risk","risk_id":"00000000-0000-0000-0000-000000000004","risk_version":5,"unknown":true}]"#,
+                {"effect":"accept_risk","risk_id":"00000000-0000-0000-0000-000000000004","risk_version":5,"unknown":true},
+                {"effect":"change_objective","objective_id":"00000000-0000-0000-0000-000000000005","terms":{"title":"Cut cost","target_date":"2027-06-30"},"objective_version":0},
+                {"effect":"change_objective","objective_id":"00000000-0000-0000-0000-000000000005","objective_version":2}]"#,
         )
         .unwrap();
-        assert_eq!(effects.len(), 4);
+        assert_eq!(effects.len(), 6);
         for effect in &effects {
             let json = serde_json::to_string(effect).unwrap();
             assert_eq!(

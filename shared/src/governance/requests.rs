@@ -6,7 +6,8 @@ use super::escalation::ItemRef;
 use super::forum::Cadence;
 use super::rights::DecisionKind;
 use super::view::{GovernanceAttention, GovernanceView};
-use crate::ids::{DecisionId, DependencyId, ForumId, MilestoneId, RiskId, UserId};
+use crate::ids::{DecisionId, DependencyId, ForumId, MilestoneId, ObjectiveId, RiskId, UserId};
+use crate::program::ObjectiveDraft;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +89,18 @@ pub enum EffectRequest {
     /// Accept a risk of the program (its response becomes "accept", naming this decision).
     AcceptRisk {
         risk_id: RiskId,
+    },
+    /// Add an objective to the program.
+    AddObjective {
+        terms: ObjectiveDraft,
+    },
+    /// Restate an objective's terms (all of them: absent ones are cleared).
+    ReviseObjective {
+        objective_id: ObjectiveId,
+        terms: ObjectiveDraft,
+    },
+    RetireObjective {
+        objective_id: ObjectiveId,
     },
 }
 

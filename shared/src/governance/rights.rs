@@ -19,10 +19,21 @@ pub enum DecisionKind {
     /// Magnitude: the risk score accepted.
     RiskAcceptance,
     DependencyCancellation,
+    /// Adding, revising or retiring a program objective. Magnitude: days a target date moves.
+    ObjectiveChange,
     Other,
 }
 
 impl DecisionKind {
+    /// The label with its article: "a re-baseline", "an objective change".
+    pub fn a_label(self) -> String {
+        let label = self.label();
+        match label.chars().next() {
+            Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {label}"),
+            _ => format!("a {label}"),
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             DecisionKind::BudgetChange => "budget change",
@@ -30,6 +41,7 @@ impl DecisionKind {
             DecisionKind::Rebaseline => "re-baseline",
             DecisionKind::RiskAcceptance => "risk acceptance",
             DecisionKind::DependencyCancellation => "dependency cancellation",
+            DecisionKind::ObjectiveChange => "objective change",
             DecisionKind::Other => "decision",
         }
     }
@@ -43,7 +55,7 @@ pub fn magnitude_words(kind: DecisionKind, magnitude: i64) -> String {
         DecisionKind::BudgetChange => {
             format!("{}.{:02}", crate::money::group_thousands(m / 100), m % 100)
         }
-        DecisionKind::Rebaseline => format!("{m} days"),
+        DecisionKind::Rebaseline | DecisionKind::ObjectiveChange => format!("{m} days"),
         _ => format!("a score of {m}"),
     }
 }
@@ -104,8 +116,8 @@ pub fn route(
         .max_by_key(|r| r.threshold.map_or(i64::MIN, |t| t))?;
     let reason = match (rule.threshold, magnitude) {
         (Some(t), Some(m)) => format!(
-            "a {} of {} reaches the threshold of {} set for {}",
-            kind.label(),
+            "{} of {} reaches the threshold of {} set for {}",
+            kind.a_label(),
             magnitude_words(kind, m),
             magnitude_words(kind, t),
             rule.forum_name
@@ -138,10 +150,10 @@ impl DecisionRequired {
     /// name, `forum`).
     pub fn message(&self, forum: &str) -> String {
         format!(
-            "{}: a {} is {forum}'s to decide, not a direct change — raise a decision for {forum} \
+            "{}: {} is {forum}'s to decide, not a direct change — raise a decision for {forum} \
              with this change as its effect",
             self.routing.reason,
-            self.kind.label()
+            self.kind.a_label()
         )
     }
 }

@@ -312,6 +312,16 @@ impl ProgramView {
                     | ProgramEvent::ScopeItemRevised { .. } => {
                         crate::scope::apply_scope(&mut self.scope, event)
                     }
+                    // Retired objectives leave the view: their contributors' links to them are
+                    // ignored by every analysis, which only walks the objectives listed here.
+                    ProgramEvent::ObjectiveAdded { .. }
+                    | ProgramEvent::ObjectiveRevised { .. }
+                    | ProgramEvent::ObjectiveRetired { .. } => crate::objective::apply_objective(
+                        &mut self.objectives,
+                        &mut Vec::new(),
+                        &mut Default::default(),
+                        event,
+                    ),
                 }
             }
             // Governance has its own view (`governance::view`).

@@ -19,7 +19,7 @@ use throughline_shared::governance::requests::{
     DecideRequest, EffectRequest, OutcomeChoice, RaiseDecisionRequest,
 };
 use throughline_shared::governance::rights::{DecisionKind, route};
-use throughline_shared::ids::DecisionId;
+use throughline_shared::ids::{DecisionId, ObjectiveId};
 use throughline_shared::{DomainError, FieldError, ProgramId};
 use uuid::Uuid;
 
@@ -69,7 +69,40 @@ pub async fn raise_decision(
                 risk_id,
                 risk_version: 0,
             },
+            // The new objective's id is chosen now, so approval adds the one that was decided.
+            EffectRequest::AddObjective { terms } => ProposedEffect::ChangeObjective {
+                objective_id: ObjectiveId::from_uuid(Uuid::new_v4()),
+                terms: Some(terms),
+                objective_version: 0,
+            },
+            // Version 0 would read as an addition: until the objective's version is known
+            // (below), "an objective that exists" is said with -1.
+            EffectRequest::ReviseObjective {
+                objective_id,
+                terms,
+            } => ProposedEffect::ChangeObjective {
+                objective_id,
+                terms: Some(terms),
+                objective_version: -1,
+            },
+            EffectRequest::RetireObjective { objective_id } => ProposedEffect::ChangeObjective {
+                objective_id,
+                terms: None,
+                objective_version: -1,
+            },
         };
+        if let Some(earlier) = effects
+            .iter()
+            .position(|e: &ProposedEffect| e.target() == proposed.target())
+        {
+            return Err(DomainError::Invalid(vec![FieldError::new(
+                format!("effects[{i}]"),
+                format!(
+                    "changes what effects[{earlier}] changes: one decision changes each thing once"
+                ),
+            )])
+            .into());
+        }
         let now = effect_append(store, program_id, i, &proposed, "raised", decision_id).await?;
         if let Some(size) = now.magnitude {
             largest = Some(largest.map_or(size, |m| m.max(size)));
@@ -89,14 +122,21 @@ pub async fn raise_decision(
             }
             | ProposedEffect::AcceptRisk {
                 risk_version: v, ..
-            } => *v = now.version,
+            }
+            | ProposedEffect::ChangeObjective {
+                objective_version: v,
+                ..
+            } => *v = now.current,
         }
         effects.push(proposed);
     }
     let magnitude = match (request.magnitude, request.kind) {
         (Some(m), _) => Some(m),
         // Sized by their effects: the largest move, the highest score accepted.
-        (None, DecisionKind::Rebaseline | DecisionKind::RiskAcceptance) => largest,
+        (
+            None,
+            DecisionKind::Rebaseline | DecisionKind::RiskAcceptance | DecisionKind::ObjectiveChange,
+        ) => largest,
         (None, _) => None,
     };
     let routing = route(&charter.state.rights, request.kind, magnitude);
@@ -239,7 +279,7 @@ pub async fn decide_outcome(
         rationale: request.rationale,
         decider,
         forum,
-        current_versions: effects.iter().map(|e| e.version).collect(),
+        current_versions: effects.iter().map(|e| e.current).collect(),
     };
     let decision_events = loaded.state.decide(command)?;
     let metadata = ctx.metadata(None);
@@ -262,6 +302,18 @@ pub async fn decide_outcome(
     for effect in effects {
         let mut metadata = ctx.metadata(Some(reason.clone()));
         metadata.causation_id = cause;
+        // Effects on different things of one stream (two objectives of the program, two
+        // dependencies of the register) were each decided on the stream as it is: one part.
+        if let Some(part) = streams.iter_mut().find(|s| s.stream_id == effect.stream_id) {
+            part.events.extend(
+                effect
+                    .events
+                    .into_iter()
+                    .zip(next_id.by_ref())
+                    .map(|(e, id)| NewEvent::with_id(id, e, metadata.clone())),
+            );
+            continue;
+        }
         streams.push(StreamAppend {
             stream_id: effect.stream_id,
             stream_type: effect.stream_type.to_string(),

@@ -11,6 +11,8 @@ use throughline_shared::governance::decision::{DecisionCommand, ProposedEffect};
 use throughline_shared::governance::rights::days_moved;
 use throughline_shared::ids::{DecisionId, MilestoneId};
 use throughline_shared::milestone::{Milestone, MilestoneCommand};
+use throughline_shared::objective::{ObjectiveChange, target_days_moved};
+use throughline_shared::program::{Program, ProgramCommand};
 use throughline_shared::raid::risk::{ResponseStrategy, Risk, RiskCommand};
 use throughline_shared::{DomainError, FieldError, ProgramId};
 use uuid::Uuid;
@@ -54,10 +56,13 @@ pub(super) struct EffectAppend {
     pub stream_id: Uuid,
     pub stream_type: &'static str,
     pub version: i64,
+    /// The version of what the effect changes, compared with the one it was raised against:
+    /// the stream's, except for an objective, which counts its own on the program's stream.
+    pub current: i64,
     pub events: Vec<EncodedEvent>,
     /// The effect's size, for routing a decision raised without one: for a re-baseline, how
     /// many days the milestone's baseline (or forecast) moves; for a risk acceptance, the risk's
-    /// score.
+    /// score; for an objective's revision, how many days its target date moves.
     pub magnitude: Option<i64>,
 }
 
@@ -72,6 +77,7 @@ fn decided<A: Aggregate>(
         stream_id,
         stream_type: A::Event::STREAM_TYPE,
         version: loaded.version,
+        current: loaded.version,
         events: events.iter().map(AggregateEvent::encode).collect(),
         magnitude: None,
     })
@@ -125,6 +131,37 @@ pub(super) async fn effect_append(
             };
             let mut append = decided(i, risk_id.0, &loaded, command)?;
             append.magnitude = loaded.state.inherent.map(|a| i64::from(a.score()));
+            Ok(append)
+        }
+        ProposedEffect::ChangeObjective {
+            objective_id,
+            terms,
+            objective_version,
+        } => {
+            let loaded = load::<Program>(store, program_id.0).await?;
+            let change = match terms {
+                None => ObjectiveChange::Retire {
+                    objective_id: *objective_id,
+                },
+                // An addition is raised against version 0: the objective does not exist yet.
+                Some(terms) if *objective_version == 0 => ObjectiveChange::Add {
+                    objective_id: *objective_id,
+                    terms: terms.clone(),
+                },
+                Some(terms) => ObjectiveChange::Revise {
+                    objective_id: *objective_id,
+                    terms: terms.clone(),
+                },
+            };
+            let magnitude = target_days_moved(&loaded.state.objectives, &change);
+            let current = loaded.state.objective_version(*objective_id);
+            let command = ProgramCommand::ChangeObjective {
+                change,
+                reason: reason.to_string(),
+            };
+            let mut append = decided(i, program_id.0, &loaded, command)?;
+            append.magnitude = magnitude;
+            append.current = current;
             Ok(append)
         }
         ProposedEffect::Supersede {

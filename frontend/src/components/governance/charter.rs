@@ -16,12 +16,13 @@ use throughline_shared::governance::requests::{
 use throughline_shared::governance::rights::DecisionKind;
 use throughline_shared::ids::ForumId;
 
-pub(super) const KINDS: [DecisionKind; 6] = [
+pub(super) const KINDS: [DecisionKind; 7] = [
     DecisionKind::Rebaseline,
     DecisionKind::ScopeChange,
     DecisionKind::BudgetChange,
     DecisionKind::RiskAcceptance,
     DecisionKind::DependencyCancellation,
+    DecisionKind::ObjectiveChange,
     DecisionKind::Other,
 ];
 
@@ -33,6 +34,7 @@ pub(super) fn kind_wire(kind: DecisionKind) -> &'static str {
         DecisionKind::BudgetChange => "budget_change",
         DecisionKind::RiskAcceptance => "risk_acceptance",
         DecisionKind::DependencyCancellation => "dependency_cancellation",
+        DecisionKind::ObjectiveChange => "objective_change",
         DecisionKind::Other => "other",
     }
 }
@@ -405,8 +407,9 @@ fn RightsForm(gov: Gov) -> impl IntoView {
             <h3 class="form-title">"Decision rights"</h3>
             <p class="hint">
                 "Which decisions go to which forum, from which size: money in full currency units, \
-                 re-baselines in days, risks by score; no threshold means every one. Empty rows \
-                 are ignored; anything no rule covers is the program manager's."
+                 re-baselines and objective targets in days moved, risks by score; no threshold \
+                 means every one. Empty rows are ignored; anything no rule covers is the program \
+                 manager's."
             </p>
             {rows.into_iter().map(|row| view! {
                 <div class="field-row">

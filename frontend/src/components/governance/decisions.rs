@@ -33,6 +33,7 @@ pub(super) fn kind_words(kind: DecisionKind) -> &'static str {
         DecisionKind::BudgetChange => "budget change",
         DecisionKind::RiskAcceptance => "risk acceptance",
         DecisionKind::DependencyCancellation => "dependency cancellation",
+        DecisionKind::ObjectiveChange => "objective change",
         DecisionKind::Other => "other",
     }
 }
@@ -88,6 +89,33 @@ fn effect_text(gov: Gov, effect: &ProposedEffect) -> String {
         // The question names the risk; the register shows the acceptance with this decision.
         ProposedEffect::AcceptRisk { .. } => {
             "Accept the risk: its response becomes “accept”, approved by this decision".into()
+        }
+        ProposedEffect::ChangeObjective {
+            objective_id,
+            terms,
+            objective_version,
+        } => {
+            let title = gov.program.with(|v| {
+                v.as_ref()
+                    .and_then(|v| {
+                        v.objectives
+                            .iter()
+                            .find(|o| o.objective_id == *objective_id)
+                    })
+                    .map(|o| o.title.clone())
+            });
+            let title = title.unwrap_or_else(|| "an objective".into());
+            match (terms, objective_version) {
+                (None, _) => format!("Retire the objective “{title}”"),
+                (Some(t), 0) => format!("Add the objective “{}”", t.title),
+                (Some(t), _) => {
+                    let target = t
+                        .target_date
+                        .map(|d| format!(", due {}", day(d)))
+                        .unwrap_or_default();
+                    format!("Restate the objective “{title}” as “{}”{target}", t.title)
+                }
+            }
         }
     }
 }

@@ -87,9 +87,21 @@ pub(super) fn ProgramHeader(page: Page, schedule: Schedule, tab: Memo<Tab>) -> i
                     .map(|description| view! {
                         <p class="program-description" data-testid="program-description">{description}</p>
                     })}
-                {move || objectives.with(|list| (!list.is_empty()).then(|| view! {
+                {move || (tab.get() == Tab::Objectives).then(|| objectives.with(|list| view! {
                     <div class="objectives-block">
-                        <h2 class="panel-title">"Strategic objectives"</h2>
+                        <div class="panel-head">
+                            <h2 class="panel-title">"Strategic objectives"</h2>
+                            // The administration app's page: loaded from the server.
+                            {(!page.history).then(|| view! {
+                                <a href=format!("/programs/{}/objectives/edit", page.id) rel="external"
+                                    class="btn btn-secondary btn-small" data-testid="manage-objectives">
+                                    "Manage objectives"
+                                </a>
+                            })}
+                        </div>
+                        {list.is_empty().then(|| view! {
+                            <p class="muted">"No strategic objectives yet."</p>
+                        })}
                         <ul class="objective-list">
                             {list.iter().map(|o| view! {
                                 <li class="objective" data-testid="objective">
