@@ -7,18 +7,19 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use throughline_shared::api::{
-    AddMilestoneRequest, AddProjectRequest, AuditPage, BaselineProgramAccepted,
+    AddMilestoneRequest, AddProjectRequest, AnswerMoveRequest, AuditPage, BaselineProgramAccepted,
     BaselineProgramRequest, ChangeForecastRequest, ChangePasswordRequest, CommandAccepted,
     CreateProgramRequest, CreateTokenRequest, CreateUserRequest, CreatedToken, CsvImportReport,
     DependencyChangeRequest, EditProgramRequest, ErrorResponse, EventPage, HealthResponse,
     ImportReport, LoginRequest, MeResponse, MeetMilestoneRequest, ObjectiveRequest,
     ObjectivesResponse, ProgramMember, ProjectObjectivesRequest, ProjectStageRequest,
-    ProposeDependencyRequest, ReasonRequest, ReportStatusRequest, RetireMilestoneRequest,
-    RetireObjectiveRequest, ReviseDependencyRequest, ReviseMilestoneRequest, ReviseProjectRequest,
-    RoleChangeRequest, TokenInfo, UserSummary, VerifyReport,
+    ProposeCascadeRequest, ProposeDependencyRequest, ReasonRequest, ReportStatusRequest,
+    RetireMilestoneRequest, RetireObjectiveRequest, ReviseDependencyRequest,
+    ReviseMilestoneRequest, ReviseProjectRequest, RoleChangeRequest, TokenInfo, UserSummary,
+    VerifyReport,
 };
 use throughline_shared::governance::requests::GovernanceResponse;
-use throughline_shared::ids::{DependencyId, MilestoneId};
+use throughline_shared::ids::{CascadeId, DependencyId, MilestoneId};
 use throughline_shared::raid::register::RaidRegister;
 use throughline_shared::raid::requests::ExposureResponse;
 use throughline_shared::raid::suggestions::RiskSuggestion;
@@ -649,6 +650,29 @@ pub async fn change_project_stage(
 }
 
 /// `change`: `agree`, `need-by`, `break` or `cancel`.
+/// Proposes the moves the slip at `slip_position` pushes downstream to their owners.
+pub async fn propose_cascade(
+    id: ProgramId,
+    request: &ProposeCascadeRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json("POST", &format!("/api/programs/{id}/cascades"), request).await
+}
+
+/// The owner's answer to their milestone's move in a cascade.
+pub async fn answer_move(
+    id: ProgramId,
+    cascade: CascadeId,
+    milestone: MilestoneId,
+    request: &AnswerMoveRequest,
+) -> Result<CommandAccepted, ApiError> {
+    call_json(
+        "POST",
+        &format!("/api/programs/{id}/cascades/{cascade}/moves/{milestone}"),
+        request,
+    )
+    .await
+}
+
 /// The program's objectives now, each with its own version, and those retired.
 pub async fn objectives(id: ProgramId) -> Result<ObjectivesResponse, ApiError> {
     call("GET", &format!("/api/programs/{id}/objectives"), None).await

@@ -24,6 +24,7 @@ struct Stamp {
     dependencies: usize,
     milestones: usize,
     milestone_versions: i64,
+    pending_moves: usize,
     projects: Vec<(ProjectId, String, ProjectStage, Vec<ObjectiveId>)>,
 }
 
@@ -35,6 +36,7 @@ impl Stamp {
             dependencies: view.dependencies.len(),
             milestones: view.milestones.len(),
             milestone_versions: view.milestones.iter().map(|m| m.version).sum(),
+            pending_moves: view.pending_moves.len(),
             projects: view
                 .projects
                 .iter()

@@ -80,6 +80,8 @@ pub struct Marker {
     pub x_start: Option<f64>,
     /// The baseline, when it differs from the forecast.
     pub x_baseline: Option<f64>,
+    /// A move proposed after a slip and not answered yet: where it would go.
+    pub x_pending: Option<f64>,
     pub y: f64,
     pub status: MarkerStatus,
     /// What it covers, its name included: from the leftmost of start, baseline and finish to the
@@ -368,6 +370,11 @@ pub fn layout(
                     x,
                     x_start,
                     x_baseline: m.baseline.filter(|b| *b != finish).map(x_of),
+                    x_pending: view
+                        .pending_moves
+                        .iter()
+                        .find(|p| p.milestone_id == m.milestone_id)
+                        .map(|p| x_of(p.to)),
                     y: top + LANE_PADDING + ROW_HEIGHT * (row as f64 + 0.5),
                     status: statuses[&m.milestone_id],
                     left,

@@ -58,6 +58,22 @@ impl Aggregate for User {
     }
 }
 
+impl Aggregate for crate::cascade::Cascade {
+    type Event = crate::cascade::CascadeEvent;
+    type Command = crate::cascade::CascadeCommand;
+
+    fn apply(&mut self, event: &crate::cascade::CascadeEvent) {
+        crate::cascade::Cascade::apply(self, event)
+    }
+
+    fn decide(
+        &self,
+        command: crate::cascade::CascadeCommand,
+    ) -> Result<Vec<crate::cascade::CascadeEvent>, DomainError> {
+        crate::cascade::Cascade::decide(self, command)
+    }
+}
+
 impl Aggregate for Milestone {
     type Event = MilestoneEvent;
     type Command = MilestoneCommand;

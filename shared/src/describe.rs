@@ -31,6 +31,7 @@ pub fn describe(event: &DomainEvent) -> String {
         DomainEvent::Issue(e) => crate::raid::describe::describe_issue(e),
         DomainEvent::Assumption(e) => crate::raid::describe::describe_assumption(e),
         DomainEvent::RaidSettings(e) => crate::raid::describe::describe_settings(e),
+        DomainEvent::Cascade(e) => crate::cascade::describe(e),
         DomainEvent::Program(e) => match e {
             ProgramEvent::ProgramCreated {
                 name,

@@ -215,10 +215,12 @@ pub enum DomainEvent {
     Issue(IssueEvent),
     Assumption(AssumptionEvent),
     RaidSettings(RaidSettingsEvent),
+    Cascade(crate::cascade::CascadeEvent),
 }
 
 /// The plan's rare edits: decoded only with shared's `plan-edit-events` (the server, and tests).
-/// Each is a variant marked `skip_deserializing` without that feature.
+/// Each is a variant marked `skip_deserializing` without that feature, or an event of the
+/// cascades, whose decoder is left out with it.
 pub const PLAN_EDIT_EVENTS: &[&str] = &[
     "MilestoneRenamed",
     "MilestoneOwnerChanged",
@@ -233,6 +235,10 @@ pub const PLAN_EDIT_EVENTS: &[&str] = &[
     "ProjectPaused",
     "ProjectResumed",
     "ProjectClosed",
+    "CascadeProposed",
+    "CascadePartAccepted",
+    "CascadePartCountered",
+    "CascadePartDeclined",
 ];
 
 impl DomainEvent {
@@ -304,6 +310,11 @@ impl DomainEvent {
             RaidSettingsEvent::STREAM_TYPE => {
                 RaidSettingsEvent::decode(event_type, schema_version, payload)
                     .map(DomainEvent::RaidSettings)
+            }
+            #[cfg(any(test, feature = "plan-edit-events"))]
+            crate::cascade::CascadeEvent::STREAM_TYPE => {
+                crate::cascade::CascadeEvent::decode(event_type, schema_version, payload)
+                    .map(DomainEvent::Cascade)
             }
             #[cfg(feature = "account-events")]
             UserEvent::STREAM_TYPE => {

@@ -115,3 +115,7 @@ id_type!(
     /// An assumption in a program's RAID register.
     AssumptionId
 );
+id_type!(
+    /// A cascade: the moves a slip pushes downstream, proposed to their owners as one change set.
+    CascadeId
+);

@@ -20,6 +20,7 @@ pub mod access;
 pub mod aggregate;
 pub mod analysis;
 pub mod api;
+pub mod cascade;
 pub mod date;
 pub mod dependency;
 pub mod describe;

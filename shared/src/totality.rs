@@ -167,6 +167,7 @@ fn log_of(
             DomainEvent::Issue(e) => recorded(position, version, stream, e.clone()),
             DomainEvent::Assumption(e) => recorded(position, version, stream, e.clone()),
             DomainEvent::RaidSettings(e) => recorded(position, version, stream, e.clone()),
+            DomainEvent::Cascade(e) => recorded(position, version, stream, e.clone()),
         };
         log.push((r, event));
     };

@@ -115,6 +115,10 @@ struct World {
     spare_troubled: Vec<(uuid::Uuid, uuid::Uuid)>,
     /// The objective A was created with.
     objective: throughline_shared::ObjectiveId,
+    /// Per caller: a slip of an A1 milestone that pushes an A2 one, and a cascade of another
+    /// (its part: that A2 milestone).
+    slips: Vec<i64>,
+    cascades: Vec<(uuid::Uuid, MilestoneId)>,
 }
 
 /// Creates RAID items of program A through the API, as the administrator.
@@ -223,6 +227,46 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         .await
         .unwrap()
         .stream_id;
+    // Per caller, two slips of an A1 milestone that push an A2 one: one to propose, one proposed
+    // already (before any other change, so they stay among the program's recent slips).
+    let (mut slips, mut cascades) = (Vec::new(), Vec::new());
+    for i in 0..20 {
+        let slipping = app
+            .add_milestone(a, p1, &format!("A1 schema {i}"), "2027-05-01")
+            .await;
+        let pushed = app
+            .add_milestone(a, p2, &format!("A2 cut-over {i}"), "2027-05-10")
+            .await;
+        assert_eq!(
+            app.propose(a, slipping, pushed, json!({})).await.status(),
+            StatusCode::CREATED
+        );
+        let res = app
+            .post(
+                &format!("/api/programs/{a}/milestones/{slipping}/forecast"),
+                &json!({"forecast": "2027-05-20"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let slip_position = app.view(a).await.slips.last().unwrap().position;
+        if i % 2 == 0 {
+            slips.push(slip_position);
+            continue;
+        }
+        let res = app
+            .post(
+                &format!("/api/programs/{a}/cascades"),
+                &json!({"slip_position": slip_position}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let cascade = res
+            .json::<throughline_shared::api::CommandAccepted>()
+            .await
+            .unwrap()
+            .stream_id;
+        cascades.push((cascade, pushed));
+    }
     let (mut spare_m1, mut spare_m2, mut spare_cancel) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..10 {
         spare_cancel.push(
@@ -333,6 +377,8 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
     }
     let objective = app.view(a).await.objectives[0].objective_id;
     let world = World {
+        slips,
+        cascades,
         objective,
         spare_troubled,
         risk_a2,
@@ -430,6 +476,24 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             |w, _| format!("/api/programs/{}/governance", w.a),
             none,
             "UNYYYYYYYN",
+        ),
+        // Before any other change: the slip must still be recent, and its move still needed.
+        (
+            "propose the moves an A1 slip pushes",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/cascades", w.a),
+            |w, i| Some(json!({"slip_position": w.slips[i]})),
+            "UNFFYYYYFN",
+        ),
+        (
+            "answer an A2 milestone's move",
+            Method::POST,
+            |w, i| {
+                let (cascade, milestone) = w.cascades[i];
+                format!("/api/programs/{}/cascades/{cascade}/moves/{milestone}", w.a)
+            },
+            |_, _| Some(json!({"answer": "decline", "reason": "Float covers it"})),
+            "UNFFYFYYFN",
         ),
         (
             "A audit trail filtered",

@@ -4,6 +4,7 @@ mod append;
 mod auth;
 mod auth_hardening;
 mod authz;
+mod cascades;
 mod concurrency;
 mod exports_safety;
 mod governance;

@@ -535,6 +535,8 @@ async fn the_demo_program_is_a_living_program_seeded_through_the_commands() {
         v.slips.iter().any(|s| !s.moved.is_empty()),
         "a slip that pushed others"
     );
+    // Its downstream moves proposed to their owners: one accepted, the rest pending.
+    assert!(!v.pending_moves.is_empty(), "{:?}", v.slips.last());
     let a = analysis(&app, seeded.program_id, "2027-01-11").await;
     let count = |s| a.dependencies.iter().filter(|d| d.status == s).count();
     assert!(count(DependencyStatus::AtRisk) >= 2, "{a:?}");

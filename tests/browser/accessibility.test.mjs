@@ -96,6 +96,11 @@ test('every screen of the demo program has no serious accessibility violations',
     await page.getByTestId('edit-dependency-terms').first().click();
     await page.getByTestId('dependency-terms-form').waitFor();
   });
+  // A move pending after a slip, with its owner's answer.
+  await check(`/programs/${id}`, '[data-testid="pending-move-marker"]', 'pending-move', async (page) => {
+    await page.locator('[data-testid="milestone-marker"]:has([data-testid="pending-move-marker"])').first().click();
+    await page.getByTestId('pending-move').waitFor();
+  });
   await check('/account', 'h1', 'account');
   await check('/admin/users', '[data-testid="user-row"]', 'users');
   assert.deepEqual(found, [], 'serious accessibility violations');

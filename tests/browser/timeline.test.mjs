@@ -410,6 +410,51 @@ test('a project is renamed and paused on the projects page; closing is refused w
   await watcher.context().close();
 });
 
+test('the cascade flow: a slip’s downstream move is proposed in one window and accepted by its owner in another, live', async () => {
+  const view = await api('GET', `/api/programs/${programId}`);
+  const project = (prefix) => view.projects.find((p) => p.name.includes(prefix)).project_id;
+  const add = async (projectId, name, planned) =>
+    (await api('POST', `/api/programs/${programId}/milestones`, { project_id: projectId, name, owner: 'Owner', planned })).stream_id;
+  const vendor = await add(project('Gateway'), `Vendor SDK ${suffix}`, day(40));
+  const pilot = await add(project('payouts'), `Merchant pilot ${suffix}`, day(50));
+  await api('POST', `/api/programs/${programId}/dependencies`, { provider: vendor, consumer: pilot });
+
+  const planner = await openWindow(`/programs/${programId}`, 'cascade planner');
+  const owner = await openWindow(`/programs/${programId}`, 'cascade owner');
+  for (const page of [planner, owner]) {
+    await page.locator(marker(pilot)).waitFor();
+    await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  }
+  // The vendor's SDK slips three weeks past the pilot.
+  await api('POST', `/api/programs/${programId}/milestones/${vendor}/forecast`, { forecast: day(61), reason: 'SDK certification failed' });
+
+  // The planner opens the slipped milestone and proposes its downstream move.
+  await planner.locator(marker(vendor)).click();
+  const offer = planner.getByTestId('propose-moves-box');
+  await offer.waitFor();
+  assert.match(await offer.textContent(), /pushes 1 milestone downstream/);
+  await offer.getByTestId('propose-moves').click();
+  await offer.waitFor({ state: 'detached' });
+
+  // The owner's timeline shows the pending move live, as a dashed marker at the proposed date.
+  await owner.locator(`${marker(pilot)} [data-testid="pending-move-marker"]`).waitFor({ timeout: 5_000 });
+  await owner.locator(marker(pilot)).click();
+  const answer = owner.getByTestId('pending-move');
+  await answer.waitFor();
+  assert.match(await answer.textContent(), new RegExp(`after “Vendor SDK ${suffix}” slipped`));
+  await screenshot(owner, '7h-pending-move');
+  await answer.getByTestId('accept-move').click();
+  await answer.waitFor({ state: 'detached' });
+
+  // Accepted: the pilot's forecast moved, the pending mark is gone in both windows.
+  await planner.locator(`${marker(pilot)} [data-testid="pending-move-marker"]`).waitFor({ state: 'detached', timeout: 5_000 });
+  const after = await api('GET', `/api/programs/${programId}`);
+  assert.equal(after.milestones.find((m) => m.milestone_id === pilot).forecast, day(61));
+  assert.equal((after.pending_moves ?? []).length, 0);
+  await planner.context().close();
+  await owner.context().close();
+});
+
 test('objectives are added, revised and retired on their page; the objectives tab of another window follows live', async () => {
   const watcher = await openWindow(`/programs/${programId}/objectives`, 'objectives watcher');
   await watcher.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();

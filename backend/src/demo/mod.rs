@@ -19,11 +19,12 @@ use data::{DEPENDENCIES, PROJECTS};
 use governance::seed_governance;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::api::{
-    AddMilestoneRequest, AddProjectRequest, BaselineProgramRequest, ChangePhaseRequest,
-    CreateProgramRequest, DependencyChangeRequest, ProposeDependencyRequest, ReportStatusRequest,
-    ScopeRequest,
+    AddMilestoneRequest, AddProjectRequest, AnswerMoveRequest, BaselineProgramRequest,
+    ChangePhaseRequest, CreateProgramRequest, DependencyChangeRequest, ProposeCascadeRequest,
+    ProposeDependencyRequest, ReportStatusRequest, ScopeRequest,
 };
-use throughline_shared::ids::{DependencyId, MilestoneId};
+use throughline_shared::cascade::PartAnswer;
+use throughline_shared::ids::{CascadeId, DependencyId, MilestoneId};
 use throughline_shared::milestone::{MilestoneCommand, MilestoneKind};
 use throughline_shared::program::ObjectiveDraft;
 use throughline_shared::scope::ProgramPhase;
@@ -371,6 +372,9 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
             "Change impact assessed; training plan drafted.",
         ),
     ];
+    // The program manager proposes what the last slip pushes downstream to its owners: the first
+    // owner accepts, the others' moves are pending on the timeline.
+    seed_cascade(store, &pm, program_id, allow_all).await?;
     for (p, rag, narrative) in reports {
         commands::report_status(
             store,
@@ -403,6 +407,57 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
         milestones: milestones.iter().map(Vec::len).sum(),
         dependencies: dependencies.len(),
     })
+}
+
+async fn seed_cascade(
+    store: &EventStore,
+    pm: &RequestContext,
+    program_id: ProgramId,
+    allow_all: impl Fn(ProgramAction) -> Result<(), CommandError> + Copy,
+) -> anyhow::Result<()> {
+    let view = crate::queries::program::current_view(store.pool(), program_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo program is not there"))?;
+    // The slip that pushes the most (the latest of those).
+    let Some(slip) = view
+        .slips
+        .iter()
+        .filter(|s| !s.moved.is_empty())
+        .max_by_key(|s| (s.moved.len(), s.position))
+    else {
+        return Ok(());
+    };
+    let cascade = commands::cascade::propose_cascade(
+        store,
+        pm,
+        program_id,
+        ProposeCascadeRequest {
+            slip_position: slip.position,
+            reason: Some("Agree the knock-on moves before the steering committee".into()),
+        },
+        allow_all,
+    )
+    .await?;
+    if let Some(first) = slip.moved.first().filter(|_| slip.moved.len() > 1) {
+        let owner = view
+            .project(first.project)
+            .and_then(|p| PROJECTS.iter().find(|d| d.name == p.name))
+            .map_or("Priya Raman", |d| d.manager);
+        commands::cascade::answer_move(
+            store,
+            &as_user(owner),
+            program_id,
+            CascadeId::from_uuid(cascade.stream_id),
+            first.milestone,
+            AnswerMoveRequest {
+                answer: PartAnswer::Accept,
+                reason: String::new(),
+            },
+            allow_all,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn change(

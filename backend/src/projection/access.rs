@@ -98,7 +98,8 @@ impl Projection for Access {
                 | DomainEvent::Risk(_)
                 | DomainEvent::Issue(_)
                 | DomainEvent::Assumption(_)
-                | DomainEvent::RaidSettings(_) => {}
+                | DomainEvent::RaidSettings(_)
+                | DomainEvent::Cascade(_) => {}
             }
         }
         Ok(())

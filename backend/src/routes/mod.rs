@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cascades;
 pub mod events;
 pub mod governance;
 pub mod health;
@@ -67,6 +68,8 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(schedule::change_dependency)
         .service(schedule::schedule_analysis)
         .service(schedule::slip_impact)
+        .service(cascades::propose_cascade)
+        .service(cascades::answer_move)
         .service(interop::import_mspdi)
         .service(interop::calendar)
         .service(interop::export_milestones)

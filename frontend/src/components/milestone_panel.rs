@@ -16,6 +16,7 @@ use throughline_shared::project::ProjectStage;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
+use crate::components::cascade::{PendingMoveAnswer, ProposeMoves};
 use crate::components::feedback::{FieldMessage, FormError, invalid};
 use crate::components::milestone_edit::{DetailsForm, RetireForm};
 use crate::dates;
@@ -442,6 +443,8 @@ pub fn MilestonePanel(
                     })}
                 </dl>
                 {links_view}
+                <ProposeMoves program_id milestone_id schedule history on_accepted/>
+                <PendingMoveAnswer program_id milestone_id schedule history on_accepted/>
                 <Show when=may_change>
                     <form class="forecast-form" data-testid="forecast-form" on:submit=on_submit novalidate>
                         <div class="field-row">

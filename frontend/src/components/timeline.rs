@@ -529,12 +529,14 @@ impl MarkerState {
 struct Extras {
     ghost: Option<i64>,
     bar: Option<(i64, i64)>,
+    pending: Option<i64>,
 }
 
 impl Extras {
     fn of(m: &Marker) -> Self {
         Self {
             ghost: m.x_baseline.map(|bx| px(bx - m.x)),
+            pending: m.x_pending.map(|x| px(x - m.x)),
             bar: match (m.kind, m.x_start) {
                 (MilestoneKind::Deliverable, Some(xs)) => {
                     Some((px(xs - m.x), px((m.x - xs).max(2.0))))
@@ -585,8 +587,12 @@ fn MarkerView(
     let select = move || selected.update(|s| *s = if *s == Some(id) { None } else { Some(id) });
     let extras = drawn.extras;
     let shapes = move || {
-        let Extras { ghost, bar } = extras.get();
-        (ghost.is_some() || bar.is_some()).then(|| {
+        let Extras {
+            ghost,
+            bar,
+            pending,
+        } = extras.get();
+        (ghost.is_some() || bar.is_some() || pending.is_some()).then(|| {
             let ghost = ghost.map(|dx| {
                 view! {
                     <line class="variance" x1=dx.min(0) x2=dx.max(0) y1="0" y2="0"></line>
@@ -597,7 +603,15 @@ fn MarkerView(
             let bar = bar.map(|(x, width)| {
                 view! { <rect class="bar" x=x y="-6" width=width height="12" rx="3"></rect> }
             });
-            (ghost, bar)
+            // Where a proposed move would take it: dashed, until its owner answers.
+            let pending = pending.map(|dx| {
+                view! {
+                    <line class="pending-move-line" x1=dx.min(0) x2=dx.max(0) y1="0" y2="0"></line>
+                    <rect class="pending-move-ghost" data-testid="pending-move-marker" x=dx - 5 y="-5"
+                        width="10" height="10" transform=format!("rotate(45 {dx} 0)")></rect>
+                }
+            });
+            (ghost, bar, pending)
         })
     };
     // The group stays while its position and colour change, so live moves animate.

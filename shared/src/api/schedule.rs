@@ -228,3 +228,26 @@ pub struct CsvImportReport {
     /// The global position of the import's last event (0 when nothing changed).
     pub position: i64,
 }
+
+/// Propose the moves a slip pushes downstream to their owners, as one change set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposeCascadeRequest {
+    /// The slip: the log position of the forecast change (a `SlipRecord`'s `position`).
+    pub slip_position: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+    pub reason: Option<String>,
+}
+
+/// An owner's answer to their part of a cascade: accept, counter with a date, or decline (with a
+/// reason).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnswerMoveRequest {
+    #[serde(flatten)]
+    pub answer: crate::cascade::PartAnswer,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+    pub reason: String,
+}

@@ -160,6 +160,18 @@ pub struct SlipRecord {
     pub threatened_objectives: Vec<ObjectiveId>,
 }
 
+/// A move a slip pushed onto a milestone, proposed to its owner and not answered yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingMove {
+    pub cascade_id: crate::ids::CascadeId,
+    pub milestone_id: MilestoneId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The milestone whose slip pushes it.
+    pub slipped: String,
+}
+
 /// How many slips a view keeps: the recent history a program manager reviews. Older ones remain in
 /// the log, and a view as of an earlier moment shows the slips recent then.
 pub const RECENT_SLIPS: usize = 50;
@@ -188,6 +200,9 @@ pub struct ProgramView {
     /// Milestones cancelled or removed, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retired_milestones: Vec<RetiredMilestone>,
+    /// Moves proposed to their owners after a slip and not answered yet (see `cascade`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_moves: Vec<PendingMove>,
     /// The dependency register's stream version (for `expected_version` on dependency changes).
     #[serde(default)]
     pub dependencies_version: i64,
@@ -230,6 +245,7 @@ impl ProgramView {
             milestones: Vec::new(),
             dependencies: Vec::new(),
             retired_milestones: Vec::new(),
+            pending_moves: Vec::new(),
             dependencies_version: 0,
             slips: Vec::new(),
             phase: None,
@@ -334,6 +350,7 @@ impl ProgramView {
             | DomainEvent::Issue(_)
             | DomainEvent::Assumption(_)
             | DomainEvent::RaidSettings(_) => {}
+            DomainEvent::Cascade(event) => self.apply_cascade(event),
             DomainEvent::Milestone(event) => self.apply_milestone(recorded, event),
             DomainEvent::Dependency(event) => self.apply_dependency(recorded, event),
             DomainEvent::Project(event) => match event {

@@ -2,8 +2,10 @@
 //! as forecasts move.
 
 use super::{
-    DependencyView, MilestoneView, ProgramView, RECENT_SLIPS, RetiredMilestone, SlipRecord,
+    DependencyView, MilestoneView, PendingMove, ProgramView, RECENT_SLIPS, RetiredMilestone,
+    SlipRecord,
 };
+use crate::cascade::CascadeEvent;
 use crate::date::days_between;
 use crate::dependency::{DependencyEvent, DependencyState};
 use crate::event::RecordedEvent;
@@ -78,6 +80,46 @@ impl ProgramView {
 
     pub fn dependency(&self, id: DependencyId) -> Option<&DependencyView> {
         self.dependencies.iter().find(|d| d.dependency_id == id)
+    }
+
+    /// Proposed moves are pending until their owner answers.
+    pub(super) fn apply_cascade(&mut self, event: &CascadeEvent) {
+        match event {
+            CascadeEvent::CascadeProposed {
+                cascade_id,
+                slip,
+                parts,
+                ..
+            } => {
+                // Bounded like the cascade itself, whatever a log holds.
+                for part in parts.iter().take(crate::cascade::PARTS_MAX) {
+                    self.pending_moves.push(PendingMove {
+                        cascade_id: *cascade_id,
+                        milestone_id: part.milestone_id,
+                        from: part.from,
+                        to: part.to,
+                        slipped: slip.name.clone(),
+                    });
+                }
+            }
+            CascadeEvent::CascadePartAccepted {
+                cascade_id,
+                milestone_id,
+                ..
+            }
+            | CascadeEvent::CascadePartCountered {
+                cascade_id,
+                milestone_id,
+                ..
+            }
+            | CascadeEvent::CascadePartDeclined {
+                cascade_id,
+                milestone_id,
+                ..
+            } => self
+                .pending_moves
+                .retain(|p| !(p.cascade_id == *cascade_id && p.milestone_id == *milestone_id)),
+        }
     }
 
     pub(super) fn apply_milestone(&mut self, recorded: &RecordedEvent, event: &MilestoneEvent) {
