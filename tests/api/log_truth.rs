@@ -42,7 +42,7 @@ pub(crate) async fn governance(app: &TestApp, program: ProgramId) -> GovernanceR
     res.json().await.unwrap()
 }
 
-async fn send(
+pub(crate) async fn send(
     client: &reqwest::Client,
     app: &TestApp,
     path: &str,

@@ -28,7 +28,7 @@ async fn ok(res: reqwest::Response) -> CommandAccepted {
     serde_json::from_str(&text).unwrap()
 }
 
-async fn descriptions(app: &TestApp, program: ProgramId) -> Vec<String> {
+pub(crate) async fn descriptions(app: &TestApp, program: ProgramId) -> Vec<String> {
     let audit: Value = app
         .get(&format!("/api/programs/{program}/audit?limit=500"))
         .await
