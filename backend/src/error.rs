@@ -175,6 +175,10 @@ impl From<CommandError> for ApiError {
                 message,
             )
             .with_details(json!({ "cycle": cycle })),
+            CommandError::Domain(DomainError::Stale { current, .. }) => {
+                ApiError::new(StatusCode::CONFLICT, "version_conflict", message)
+                    .with_details(json!({ "current_version": current }))
+            }
             CommandError::Domain(DomainError::NothingToChange(_)) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "nothing_to_change",
@@ -197,6 +201,12 @@ impl From<CommandError> for ApiError {
                 format!("{message} ({})", rows.first().cloned().unwrap_or_default()),
             )
             .with_details(json!({ "rows": rows })),
+            CommandError::ProjectsToCreate(projects) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "projects_to_create",
+                message,
+            )
+            .with_details(json!({ "projects": projects })),
             CommandError::Append(AppendError::Conflict { current, .. }) => ApiError::new(
                 StatusCode::CONFLICT,
                 "version_conflict",

@@ -773,16 +773,24 @@ impl CsvTable {
 }
 
 /// Imports an edited CSV export: all of its rows, or (on any problem) none.
+/// Imports an edited CSV export; `create_projects` confirms creating the projects a milestones
+/// file names that the program lacks (refused with `projects_to_create` otherwise).
 pub async fn import_csv(
     id: ProgramId,
     table: CsvTable,
     csv: String,
+    create_projects: bool,
 ) -> Result<CsvImportReport, ApiError> {
     let body = Body {
         text: csv,
         media_type: "text/csv",
     };
-    call_with("POST", &table.path(id), Some(body)).await
+    let confirm = if create_projects {
+        "?create_projects=true"
+    } else {
+        ""
+    };
+    call_with("POST", &format!("{}{confirm}", table.path(id)), Some(body)).await
 }
 
 /// The program's governance view with what needs attention today (or as of a point in the log).

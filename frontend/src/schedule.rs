@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use throughline_shared::ProjectId;
 use throughline_shared::analysis::{DependencyHealth, ScheduleAnalysis};
-use throughline_shared::ids::{DependencyId, MilestoneId, ObjectiveId};
+use throughline_shared::ids::{CascadeId, DependencyId, MilestoneId, ObjectiveId};
 use throughline_shared::project::ProjectStage;
 use throughline_shared::view::{DependencyView, MilestoneView, ProgramView, ProjectView};
 
@@ -24,7 +24,7 @@ struct Stamp {
     dependencies: usize,
     milestones: usize,
     milestone_versions: i64,
-    pending_moves: usize,
+    pending_moves: Vec<(CascadeId, MilestoneId, NaiveDate)>,
     projects: Vec<(ProjectId, String, ProjectStage, Vec<ObjectiveId>)>,
 }
 
@@ -36,7 +36,11 @@ impl Stamp {
             dependencies: view.dependencies.len(),
             milestones: view.milestones.len(),
             milestone_versions: view.milestones.iter().map(|m| m.version).sum(),
-            pending_moves: view.pending_moves.len(),
+            pending_moves: view
+                .pending_moves
+                .iter()
+                .map(|p| (p.cascade_id, p.milestone_id, p.to))
+                .collect(),
             projects: view
                 .projects
                 .iter()

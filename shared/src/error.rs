@@ -33,6 +33,13 @@ pub enum DomainError {
     /// The change would make the dependencies circular; the cycle, named, first = last.
     #[error("this dependency would close a cycle: {}", .0.join(" → "))]
     Cycle(Vec<String>),
+    /// The caller named the version of what they edited, and it has moved on since.
+    #[error("{what} is at version {current}, not the version {expected} you edited")]
+    Stale {
+        what: String,
+        expected: i64,
+        current: i64,
+    },
 }
 
 /// Collects field errors so a form can show all of them at once rather than one per round trip.

@@ -83,8 +83,8 @@ pub fn terms_of(objective: &StrategicObjective) -> ObjectiveDraft {
 }
 
 /// How far a change moves an objective's target date, in days either way: the size the decision
-/// rights route it by (0 when the date stays). `None` when there is no dated target both before
-/// and after: an addition, a retirement, or a date set or cleared.
+/// rights route it by (0 when the date stays; `DATE_SET_OR_CLEARED` when a date is set or
+/// cleared). `None` for an addition, a retirement, or a revision of an objective without a date.
 pub fn target_days_moved(
     objectives: &[StrategicObjective],
     change: &ObjectiveChange,
@@ -99,11 +99,13 @@ pub fn target_days_moved(
     let from = objectives
         .iter()
         .find(|o| o.objective_id == *objective_id)?
-        .target_date?;
-    Some(crate::governance::rights::days_moved(
-        from,
-        terms.target_date?,
-    ))
+        .target_date;
+    match (from, terms.target_date) {
+        (Some(from), Some(to)) => Some(crate::governance::rights::days_moved(from, to)),
+        (None, None) => None,
+        // A target date set or cleared reaches every threshold: no size of move is smaller.
+        _ => Some(crate::governance::rights::DATE_SET_OR_CLEARED),
+    }
 }
 
 /// Decides a change to the program's objectives. `reason` is required: an objective moved
@@ -321,6 +323,7 @@ mod tests {
         ProgramCommand::ChangeObjective {
             change,
             reason: reason.into(),
+            expected_version: None,
         }
     }
 
@@ -418,7 +421,7 @@ mod tests {
             .then_error(DomainError::NothingToChange(
                 "the objective already has these terms".into(),
             ));
-        // Words only, or a date set where there was none: no move to size.
+        // Words only: a move of no days; a date cleared (or set): as large as any threshold.
         let words = ObjectiveChange::Revise {
             objective_id: oid(1),
             terms: draft("Onboard more merchants", Some(day(6, 30))),
@@ -428,7 +431,10 @@ mod tests {
             objective_id: oid(1),
             terms: draft("Onboard merchants", None),
         };
-        assert_eq!(target_days_moved(&given.objectives, &cleared), None);
+        assert_eq!(
+            target_days_moved(&given.objectives, &cleared),
+            Some(crate::governance::rights::DATE_SET_OR_CLEARED)
+        );
     }
 
     #[test]

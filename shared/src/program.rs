@@ -220,10 +220,12 @@ pub enum ProgramCommand {
         in_scope: bool,
         rationale: String,
     },
-    /// Add, revise or retire an objective, with the reason.
+    /// Add, revise or retire an objective, with the reason, against the objective's own version
+    /// when the caller names the one it edited.
     ChangeObjective {
         change: ObjectiveChange,
         reason: String,
+        expected_version: Option<i64>,
     },
 }
 
@@ -313,10 +315,30 @@ impl Program {
 
     pub fn decide(&self, command: ProgramCommand) -> Result<Vec<ProgramEvent>, DomainError> {
         match command {
-            ProgramCommand::ChangeObjective { change, reason } => {
+            ProgramCommand::ChangeObjective {
+                change,
+                reason,
+                expected_version,
+            } => {
                 let Some(program_id) = self.id else {
                     return Err(DomainError::NotFound("program".into()));
                 };
+                let current = self.objective_version(change.objective_id());
+                let live = self
+                    .objectives
+                    .iter()
+                    .any(|o| o.objective_id == change.objective_id());
+                // A retired objective is refused as such below, whatever version was edited.
+                if let Some(expected) = expected_version
+                    && live
+                    && expected != current
+                {
+                    return Err(DomainError::Stale {
+                        what: "the objective".into(),
+                        expected,
+                        current,
+                    });
+                }
                 decide_objective(
                     program_id,
                     &self.objectives,

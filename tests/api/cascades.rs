@@ -242,3 +242,71 @@ async fn a_slip_s_downstream_moves_are_agreed_by_their_owners_and_caused_by_the_
         );
     }
 }
+
+#[tokio::test]
+async fn a_move_pending_on_a_milestone_that_leaves_the_plan_leaves_with_it() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Cascade cancelled").await;
+    let ledger = app.add_project(program, "Ledger").await;
+    let gateway = app.add_project(program, "Gateway").await;
+    let schema = app
+        .add_milestone(program, ledger, "Schema frozen", "2027-03-10")
+        .await;
+    let cut_over = app
+        .add_milestone(program, gateway, "Cut-over", "2027-03-20")
+        .await;
+    accepted(
+        app.propose(program, schema, cut_over, json!({})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    accepted(
+        app.post(
+            &format!("/api/programs/{program}/milestones/{schema}/forecast"),
+            &json!({"forecast": "2027-03-31"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let slip = app.view(program).await.slips.last().unwrap().position;
+    let cascades = format!("/api/programs/{program}/cascades");
+    let cascade = accepted(
+        app.post(&cascades, &json!({"slip_position": slip})).await,
+        StatusCode::CREATED,
+    )
+    .await
+    .stream_id;
+    // Proposed once: the same move is not proposed again while it is pending.
+    assert_error(
+        app.post(&cascades, &json!({"slip_position": slip})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing_to_change",
+    )
+    .await;
+    assert_eq!(app.view(program).await.pending_moves.len(), 1);
+    accepted(
+        app.post(
+            &format!("/api/programs/{program}/milestones/{cut_over}/cancel"),
+            &json!({"reason": "Cut-over folded into the launch"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(app.view(program).await.pending_moves.is_empty());
+    let refused = assert_error(
+        app.post(
+            &format!("{cascades}/{cascade}/moves/{cut_over}"),
+            &json!({"answer": "accept"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        refused.to_string().contains("no longer in the plan"),
+        "{refused}"
+    );
+}

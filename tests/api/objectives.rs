@@ -310,9 +310,21 @@ async fn objective_changes_the_rights_give_to_a_forum_go_through_its_decision() 
     )
     .await;
 
-    // The suggested decision, raised as it was suggested, was sized against the first date; the
-    // objective moved since, so its approval is refused as stale, never applied blindly.
-    let suggested = details["suggested_request"].clone();
+    // The suggested decision names the version its terms were written from; the objective moved
+    // since, so raising it as it is is refused: it would undo the change made meanwhile.
+    let mut suggested = details["suggested_request"].clone();
+    assert_eq!(suggested["effects"][0]["expected_version"], 1);
+    assert_error(
+        app.post(&format!("/api/programs/{program}/decisions"), &suggested)
+            .await,
+        StatusCode::CONFLICT,
+        "version_conflict",
+    )
+    .await;
+    // Written again from the objective as it is now, it goes to the board, whose approval
+    // applies it; a size given smaller than the move's does not route it elsewhere.
+    suggested["effects"][0]["expected_version"] = json!(2);
+    suggested["magnitude"] = json!(1);
     let (_, res) = b
         .decide(
             &suggested,
@@ -399,6 +411,39 @@ async fn objective_changes_the_rights_give_to_a_forum_go_through_its_decision() 
         [("Retire the mainframe", 4), ("Instant payments", 1)]
     );
     assert_eq!(list.retired[0].objective_id, open_banking);
+
+    // Two additions of one title in one decision: each is decided on the other's result, so the
+    // second is refused when raised.
+    let same = assert_error(
+        app.post(
+            &format!("/api/programs/{program}/decisions"),
+            &json!({"kind": "objective_change", "question": "Twice the same?",
+                    "options": [{"title": "Yes"}, {"title": "No"}],
+                    "effects": [{"effect": "add_objective", "terms": {"title": "Faster payouts"}},
+                                {"effect": "add_objective", "terms": {"title": "faster PAYOUTS"}}]}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(same.to_string().contains("effects[1].title"), "{same}");
+
+    // A target date cleared (or set) reaches every threshold: the board's too.
+    let cleared = assert_error(
+        app.post(
+            &revise,
+            &json!({"title": "Retire the mainframe", "reason": "No date any more"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "decision_required",
+    )
+    .await;
+    assert!(
+        cleared.to_string().contains("a target date set or cleared"),
+        "{cleared}"
+    );
 
     // Two effects on one objective would each be decided on what the other changes: refused.
     let twice = assert_error(

@@ -526,3 +526,107 @@ async fn a_project_is_renamed_paused_and_closed_only_once_its_milestones_are_res
     assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "nothing_to_change").await;
     assert_eq!(app.head().await, head);
 }
+
+/// `text/csv` posted to `path`: the status and the body.
+async fn csv(app: &TestApp, path: &str, body: &str) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(app.url(path))
+        .header("content-type", "text/csv")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_export_imports_as_it_is_into_another_program_its_projects_created_on_confirmation() {
+    let app = TestApp::spawn().await;
+    let source = app.create_program("Source").await;
+    let ledger = app.add_project(source, "Ledger").await;
+    let gateway = app.add_project(source, "Gateway").await;
+    let schema = app
+        .add_milestone(source, ledger, "Schema frozen", "2027-03-10")
+        .await;
+    let cut_over = app
+        .add_milestone(source, gateway, "Cut-over", "2027-04-01")
+        .await;
+    dependency(app.propose(source, schema, cut_over, json!({})).await).await;
+    let export = |table: &'static str| {
+        let app = &app;
+        async move {
+            app.get(&format!("/api/programs/{source}/{table}.csv"))
+                .await
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let (milestones, dependencies) = (export("milestones").await, export("dependencies").await);
+
+    // Into a program without those projects: refused, naming them, until confirmed.
+    let target = app.create_program("Target").await;
+    let import = format!("/api/programs/{target}/milestones.csv");
+    let head = app.head().await;
+    let (status, body) = csv(&app, &import, &milestones).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "projects_to_create");
+    assert_eq!(
+        body["error"]["details"]["projects"],
+        json!(["Ledger", "Gateway"])
+    );
+    assert_eq!(app.head().await, head, "nothing was written");
+    let (status, body) = csv(&app, &format!("{import}?create_projects=true"), &milestones).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["created"], 2);
+    let (status, body) = csv(
+        &app,
+        &format!("/api/programs/{target}/dependencies.csv"),
+        &dependencies,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["created"], 1);
+    let copy = app.view(target).await;
+    let mut projects: Vec<&str> = copy.projects.iter().map(|p| p.name.as_str()).collect();
+    projects.sort_unstable();
+    assert_eq!(projects, ["Gateway", "Ledger"]);
+    assert_eq!(copy.milestones.len(), 2);
+    assert_eq!(copy.dependencies.len(), 1);
+    assert!(
+        copy.milestones
+            .iter()
+            .all(|m| m.milestone_id != schema && m.milestone_id != cut_over),
+        "new milestones of their own"
+    );
+
+    // The same file again changes nothing: its rows are the milestones of those names now.
+    let (status, body) = csv(&app, &import, &milestones).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["created"].as_u64(), body["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
+    // An edited row of the source's export moves the copy's milestone of that name.
+    let moved = milestones.replacen("2027-04-01", "2027-04-20", 2);
+    let (status, body) = csv(&app, &import, &moved).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["updated"], 1);
+    let copy = app.view(target).await;
+    let m = copy
+        .milestones
+        .iter()
+        .find(|m| m.name == "Cut-over")
+        .unwrap();
+    assert_eq!(m.forecast.to_string(), "2027-04-20");
+    assert_eq!(
+        app.view(source)
+            .await
+            .milestone(cut_over)
+            .unwrap()
+            .forecast
+            .to_string(),
+        "2027-04-01"
+    );
+}

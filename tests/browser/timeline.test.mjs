@@ -275,14 +275,25 @@ test('an edited CSV export is imported from the page; a file with a bad row impo
     markers + 1,
   );
 
-  const bad = `project,name,kind,owner,planned\nNo such project ${suffix},Orphan,milestone,Sofia Alvarez,${day(40)}\n`;
+  // A project the program lacks is created only once the importer confirms it.
   const events = async () => (await api('GET', `/api/programs/${programId}/audit?limit=1000`)).events.length;
-  const before = await events();
-  await form.getByTestId('import-csv-file').setInputFiles(file('bad.csv', bad));
+  const orphan = `project,name,kind,owner,planned\nNew stream ${suffix},Orphan,milestone,Sofia Alvarez,${day(40)}\n`;
+  let before = await events();
+  await form.getByTestId('import-csv-file').setInputFiles(file('new-project.csv', orphan));
   const error = form.getByTestId('form-error');
   await error.waitFor();
+  assert.match(await error.textContent(), new RegExp(`projects this program does not have \\(New stream ${suffix}\\)`));
+  assert.equal(await events(), before, 'nothing was applied before the confirmation');
+  await form.getByTestId('import-create-projects').click();
+  await form.getByTestId('import-report').getByText('Imported: 1 created, 0 updated, 0 unchanged.').waitFor();
+  await page.locator('[data-testid="lane-label"]', { hasText: `New stream ${suffix}` }).waitFor();
+
+  const bad = `project,name,kind,owner,planned\nPayouts ${suffix},Bad date,milestone,Sofia Alvarez,01/09/2027\n`;
+  before = await events();
+  await form.getByTestId('import-csv-file').setInputFiles(file('bad.csv', bad));
+  await error.waitFor();
   assert.match(await error.textContent(), /nothing was imported/i);
-  assert.match(await error.locator('li').first().textContent(), /row 2.*No such project/);
+  assert.match(await error.locator('li').first().textContent(), /row 2/);
   assert.equal(await events(), before, 'nothing was applied');
   await screenshot(page, '8b-csv-import');
   await page.context().close();
@@ -500,7 +511,7 @@ test('objectives are added, revised and retired on their page; the objectives ta
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const target = `${due.getUTCDate()} ${months[due.getUTCMonth()]} ${due.getUTCFullYear()}`;
   await watcher.locator('[data-testid="objective"]', { hasText: target }).waitFor({ timeout: 5_000 });
-  assert.equal(await watcher.locator('[data-testid="objective"]', { hasText: 'Cut cost per payout' }).count(), 0);
+  await watcher.locator('[data-testid="objective"]', { hasText: 'Cut cost per payout' }).waitFor({ state: 'detached', timeout: 5_000 });
   const view = await api('GET', `/api/programs/${programId}`);
   assert.equal(view.objectives.length, 1);
   assert.equal(view.objectives[0].target_date, day(150));

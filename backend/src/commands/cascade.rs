@@ -78,6 +78,8 @@ pub async fn propose_cascade(
                 }
             })
         })
+        // The rest, not pending, can be proposed again once these are answered.
+        .take(throughline_shared::cascade::PARTS_MAX)
         .collect();
     let cascade_id = CascadeId::from_uuid(ctx.event_ids().id(0).0);
     let loaded = load::<Cascade>(store, cascade_id.0).await?;
@@ -176,7 +178,8 @@ pub async fn answer_move(
         };
         let milestone_events = match to {
             Some(to) => {
-                let days = throughline_shared::date::days_between(part.from, to);
+                // The start keeps its distance to the finish as it is now.
+                let days = throughline_shared::date::days_between(forecast_now, to);
                 let start = milestone.state.forecast_start.map(|s| add_days(s, days));
                 milestone
                     .state

@@ -36,6 +36,13 @@ pub enum CommandError {
     /// Every row of an imported file that cannot be applied; nothing was imported.
     #[error("nothing was imported: {} row(s) cannot be applied", .0.len())]
     RowsRefused(Vec<String>),
+    /// An imported file names projects the program does not have: created only on confirmation.
+    #[error(
+        "nothing was imported: the file names projects this program does not have ({}); import \
+         it again confirming that they are to be created",
+        .0.join(", ")
+    )]
+    ProjectsToCreate(Vec<String>),
     #[error(transparent)]
     Append(#[from] AppendError),
     #[error(transparent)]

@@ -4,13 +4,13 @@
 //! `governance::effects`).
 //!
 //! Objectives live on the program's stream, but each counts its own version: a revision is
-//! checked against the objective's version, and a race with any other change of the program
-//! (a member granted, another objective revised) is decided again on the newer state — the
-//! objective's version checked again — never refused for someone else's change.
+//! checked (by the domain) against the objective's version, and a race with any other change of
+//! the program (a member granted, another objective revised) is decided again on the newer state
+//! — the objective's version checked again — never refused for someone else's change.
 
 use super::governance::{DirectChange, require_direct};
 use super::{CommandError, accepted, decide_and_append, load};
-use crate::event_store::{AppendError, EventStore};
+use crate::event_store::EventStore;
 use crate::request_context::RequestContext;
 use throughline_shared::api::{CommandAccepted, ObjectiveEntry, ObjectivesResponse};
 use throughline_shared::governance::requests::EffectRequest;
@@ -18,8 +18,6 @@ use throughline_shared::governance::rights::DecisionKind;
 use throughline_shared::objective::{ObjectiveChange, target_days_moved};
 use throughline_shared::program::{Program, ProgramCommand};
 use throughline_shared::{DomainError, ObjectiveId, ProgramId};
-
-const PROGRAM_RETRIES: usize = 5;
 
 /// The program's objectives now, each with its own version.
 pub async fn objectives(
@@ -43,8 +41,13 @@ pub async fn objectives(
     })
 }
 
-/// The decision a forum would take instead of a direct change: its question and effect.
-fn as_decision(program: &Program, change: &ObjectiveChange) -> (String, EffectRequest) {
+/// The decision a forum would take instead of a direct change: its question and effect, against
+/// the objective's version the change was made from.
+fn as_decision(
+    program: &Program,
+    change: &ObjectiveChange,
+    expected_version: Option<i64>,
+) -> (String, EffectRequest) {
     let title = |id: ObjectiveId| {
         program
             .objectives
@@ -52,6 +55,7 @@ fn as_decision(program: &Program, change: &ObjectiveChange) -> (String, EffectRe
             .find(|o| o.objective_id == id)
             .map_or_else(|| id.to_string(), |o| o.title.clone())
     };
+    let version = |id| expected_version.or(Some(program.objective_version(id)));
     match change {
         ObjectiveChange::Add { terms, .. } => (
             format!("Add the objective “{}”?", terms.title.trim()),
@@ -67,19 +71,22 @@ fn as_decision(program: &Program, change: &ObjectiveChange) -> (String, EffectRe
             EffectRequest::ReviseObjective {
                 objective_id: *objective_id,
                 terms: terms.clone(),
+                expected_version: version(*objective_id),
             },
         ),
         ObjectiveChange::Retire { objective_id } => (
             format!("Retire the objective “{}”?", title(*objective_id)),
             EffectRequest::RetireObjective {
                 objective_id: *objective_id,
+                expected_version: version(*objective_id),
             },
         ),
     }
 }
 
 /// Adds, revises or retires an objective directly. `expected_version` is the objective's own
-/// (for a revision or retirement).
+/// (for a revision or retirement), checked by the domain on every attempt: a race with another
+/// change of the program is decided again, never a reason to overwrite the objective.
 pub async fn change_objective(
     store: &EventStore,
     ctx: &RequestContext,
@@ -88,78 +95,39 @@ pub async fn change_objective(
     reason: String,
     expected_version: Option<i64>,
 ) -> Result<CommandAccepted, CommandError> {
-    let mut attempt = 0;
-    loop {
-        let loaded = load::<Program>(store, program_id.0).await?;
-        if !loaded.state.exists() {
-            return Err(DomainError::NotFound(format!("program {program_id}")).into());
-        }
-        let objective_id = change.objective_id();
-        let current = loaded.state.objective_version(objective_id);
-        // A retired objective is refused as such below, whatever version the caller saw.
-        let retired = loaded
-            .state
-            .retired_objectives
-            .iter()
-            .any(|o| o.objective_id == objective_id);
-        if let Some(expected) = expected_version
-            && expected != current
-            && !retired
-            && !matches!(change, ObjectiveChange::Add { .. })
-        {
-            return Err(CommandError::StaleVersion {
-                what: "the objective",
-                expected,
-                current,
-            });
-        }
-        // Decided here first (it is pure) so a change the domain refuses is refused as such,
-        // before asking whether a forum would have to take it.
-        loaded.state.decide(ProgramCommand::ChangeObjective {
-            change: change.clone(),
-            reason: reason.clone(),
-        })?;
-        let (question, effect) = as_decision(&loaded.state, &change);
-        require_direct(
-            store,
-            program_id,
-            DirectChange {
-                kind: DecisionKind::ObjectiveChange,
-                magnitude: target_days_moved(&loaded.state.objectives, &change),
-                question,
-                effect,
-            },
-        )
-        .await?;
-        let command = ProgramCommand::ChangeObjective {
-            change: change.clone(),
-            reason: reason.clone(),
-        };
-        let loaded = loaded.at_this_version();
-        match decide_and_append(
-            store,
-            ctx,
-            program_id.0,
-            loaded,
-            command,
-            Some(reason.clone()),
-        )
-        .await
-        {
-            Err(CommandError::Append(AppendError::Conflict { .. }))
-                if attempt < PROGRAM_RETRIES =>
-            {
-                attempt += 1;
-                tracing::debug!(%program_id, attempt, "program changed concurrently; deciding the objective change again");
-            }
-            Err(e) => return Err(e),
-            Ok(events) => {
-                let mut answer = accepted(&events, program_id, None)?;
-                // Named by the objective, as a scope item is: the caller learns a new one's id.
-                answer.stream_id = objective_id.0;
-                answer.version = current.saturating_add(1);
-                return Ok(answer);
-            }
-        }
+    let loaded = load::<Program>(store, program_id.0).await?;
+    if !loaded.state.exists() {
+        return Err(DomainError::NotFound(format!("program {program_id}")).into());
     }
+    let objective_id = change.objective_id();
+    let command = ProgramCommand::ChangeObjective {
+        change: change.clone(),
+        reason: reason.clone(),
+        expected_version,
+    };
+    // Decided here first (it is pure) so a change the domain refuses is refused as such, before
+    // asking whether a forum would have to take it.
+    loaded.state.decide(command.clone())?;
+    let (question, effect) = as_decision(&loaded.state, &change, expected_version);
+    require_direct(
+        store,
+        program_id,
+        DirectChange {
+            kind: DecisionKind::ObjectiveChange,
+            magnitude: target_days_moved(&loaded.state.objectives, &change),
+            question,
+            effect,
+        },
+    )
+    .await?;
+    let events = decide_and_append(store, ctx, program_id.0, loaded, command, Some(reason)).await?;
+    let mut answer = accepted(&events, program_id, None)?;
+    // Named by the objective, as a scope item is: the caller learns a new one's id and its
+    // version now.
+    answer.stream_id = objective_id.0;
+    answer.version = load::<Program>(store, program_id.0)
+        .await?
+        .state
+        .objective_version(objective_id);
+    Ok(answer)
 }

@@ -143,6 +143,15 @@ pub struct CsvQuery {
     pub as_of: Option<String>,
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MilestonesImportQuery {
+    /// Create the projects the file names that the program does not have (managed by the
+    /// importer). Without it such a file is refused with `projects_to_create`, naming them.
+    #[serde(default)]
+    pub create_projects: bool,
+}
+
 /// The view to export (now, or as of a point) and the day its statuses are judged on.
 async fn export_view(
     pool: &PgPool,
@@ -242,12 +251,12 @@ async fn csv_import_input<R: for<'de> Deserialize<'de>>(
 }
 
 #[utoipa::path(post, path = "/api/programs/{program_id}/milestones.csv", tag = "interop",
-    params(("program_id" = Uuid, Path)),
+    params(("program_id" = Uuid, Path), MilestonesImportQuery),
     request_body(content = String, content_type = "text/csv",
-        description = "The export's columns. Rows with a milestone_id update its forecast, actual and first baseline; rows without one add a milestone to the named project"),
+        description = "The export's columns, of this program or another. A row is about the milestone with its milestone_id when it is this program's, else about the one its project and name give: its forecast, actual and first baseline are updated, or it is added to the named project"),
     responses((status = 200, body = CsvImportReport),
         (status = 403, body = ErrorResponse), (status = 409, body = ErrorResponse),
-        (status = 422, body = ErrorResponse, description = "`invalid_csv` with every row's problem in `details.rows`; nothing is imported")))]
+        (status = 422, body = ErrorResponse, description = "`invalid_csv` with every row's problem in `details.rows`, or `projects_to_create` naming in `details.projects` the projects to confirm; nothing is imported")))]
 #[post("/programs/{program_id}/milestones.csv")]
 pub async fn import_milestones(
     store: web::Data<EventStore>,
@@ -255,12 +264,20 @@ pub async fn import_milestones(
     principal: Principal,
     ctx: RequestContext,
     path: web::Path<Uuid>,
+    query: web::Query<MilestonesImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let program_id = ProgramId::from_uuid(path.into_inner());
     let (access, view, rows) = csv_import_input(&pool, &principal, program_id, payload).await?;
-    let report =
-        import_milestone_rows(&store, &ctx, &view, rows, allow(&principal, &access)).await?;
+    let report = import_milestone_rows(
+        &store,
+        &ctx,
+        &view,
+        rows,
+        query.create_projects,
+        allow(&principal, &access),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -56,12 +56,14 @@ fn decision_for(
             EffectRequest::ReviseObjective {
                 objective_id: entry.objective.objective_id,
                 terms,
+                expected_version: Some(entry.version),
             },
         ),
         ObjectiveEdit::Retire(entry) => (
             format!("Retire the objective “{}”?", entry.objective.title),
             EffectRequest::RetireObjective {
                 objective_id: entry.objective.objective_id,
+                expected_version: Some(entry.version),
             },
         ),
     };
@@ -179,8 +181,15 @@ pub fn ObjectiveForm(
         );
     };
     let raise = move |_| {
-        let Ok(draft) = terms() else {
+        if pending.get_untracked() {
             return;
+        }
+        let draft = match terms() {
+            Ok(t) => t,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
         };
         let body = edit.with_value(|e| decision_for(e, draft, reason.get_untracked()));
         pending.set(true);

@@ -567,19 +567,15 @@ fn ImportForm(
     let report = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
-    let import = move |ev: Event, file: FileKind| {
-        let table = table.get_untracked();
-        report.set(None);
-        error.set(None);
+    // The last CSV sent, for confirming the projects it would create.
+    let last_csv = StoredValue::new(None::<(CsvTable, String)>);
+    let send = move |file: FileKind, table: CsvTable, text: String, create: bool| {
+        if let FileKind::Csv = file {
+            last_csv.set_value(Some((table, text.clone())));
+        }
         spawn_local(async move {
-            let Some(text) = chosen_file(&ev).await else {
-                return;
-            };
             pending.try_set(true);
-            let result = match text {
-                Ok(text) => send_file(program_id, file, table, text).await,
-                Err(e) => Err(e),
-            };
+            let result = send_file(program_id, file, table, text, create).await;
             pending.try_set(false);
             match result {
                 Ok(done) => {
@@ -591,6 +587,32 @@ fn ImportForm(
             }
         });
     };
+    let confirm = move |_| {
+        if let Some((table, text)) = last_csv.get_value() {
+            error.set(None);
+            send(FileKind::Csv, table, text, true);
+        }
+    };
+    let import = move |ev: Event, file: FileKind| {
+        let table = table.get_untracked();
+        report.set(None);
+        error.set(None);
+        spawn_local(async move {
+            let Some(text) = chosen_file(&ev).await else {
+                return;
+            };
+            let text = match text {
+                Ok(text) => text,
+                Err(e) => {
+                    error.try_set(Some(e));
+                    return;
+                }
+            };
+            send(file, table, text, false);
+        });
+    };
+    let asks_projects =
+        move || error.with(|e| e.as_ref().is_some_and(|e| e.code == "projects_to_create"));
 
     view! {
         <div class="card inline-form" data-testid="import-form">
@@ -638,9 +660,10 @@ fn ImportForm(
                     </div>
                 </div>
                 <p class="form-note" id="import-csv-note">
-                    "The export's own columns: rows with an id change that milestone (forecast, actual, \
-                     first baseline) or dependency (need-by date); rows without one add a milestone or \
-                     propose a dependency."
+                    "The export's own columns, of this program or another: a row changes the milestone \
+                     (forecast, actual, first baseline) or dependency (need-by date) with its id or, \
+                     failing that, its project and name, and adds or proposes it when there is none. \
+                     Projects are matched by name; missing ones are created once you confirm."
                 </p>
             </Show>
             <p class="form-note">"A file with any error imports nothing."</p>
@@ -651,6 +674,12 @@ fn ImportForm(
                 <div class="form-error" role="alert" data-testid="form-error">
                     <ErrorDetails error/>
                 </div>
+            })}
+            {move || asks_projects().then(|| view! {
+                <button type="button" class="btn btn-primary" data-testid="import-create-projects"
+                    disabled=move || pending.get() on:click=confirm>
+                    "Create these projects and import"
+                </button>
             })}
         </div>
     }
@@ -670,6 +699,7 @@ async fn send_file(
     file: FileKind,
     table: CsvTable,
     text: String,
+    create_projects: bool,
 ) -> Result<String, ApiError> {
     Ok(match file {
         FileKind::Plan => {
@@ -682,7 +712,7 @@ async fn send_file(
             )
         }
         FileKind::Csv => {
-            let r = api::import_csv(program_id, table, text).await?;
+            let r = api::import_csv(program_id, table, text, create_projects).await?;
             format!(
                 "Imported: {} created, {} updated, {} unchanged.",
                 r.created, r.updated, r.unchanged

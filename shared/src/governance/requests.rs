@@ -94,13 +94,18 @@ pub enum EffectRequest {
     AddObjective {
         terms: ObjectiveDraft,
     },
-    /// Restate an objective's terms (all of them: absent ones are cleared).
+    /// Restate an objective's terms (all of them: absent ones are cleared), against the
+    /// objective's version the terms were written from, when given.
     ReviseObjective {
         objective_id: ObjectiveId,
         terms: ObjectiveDraft,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<i64>,
     },
     RetireObjective {
         objective_id: ObjectiveId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_version: Option<i64>,
     },
 }
 

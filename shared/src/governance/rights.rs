@@ -47,9 +47,16 @@ impl DecisionKind {
     }
 }
 
+/// The size of a change that sets or clears a date (an objective's target): it reaches every
+/// threshold, as no number of days says how far it moved.
+pub const DATE_SET_OR_CLEARED: i64 = i64::MAX;
+
 /// A magnitude of `kind` in a program manager's words: money in major units with thousands
 /// separators (budgets are kept in minor units), days, or a score.
 pub fn magnitude_words(kind: DecisionKind, magnitude: i64) -> String {
+    if magnitude == DATE_SET_OR_CLEARED && kind == DecisionKind::ObjectiveChange {
+        return "a target date set or cleared".into();
+    }
     let m = magnitude.unsigned_abs();
     match kind {
         DecisionKind::BudgetChange => {

@@ -197,18 +197,20 @@ pub struct ProgramView {
     pub milestones: Vec<MilestoneView>,
     #[serde(default)]
     pub dependencies: Vec<DependencyView>,
-    /// Milestones cancelled or removed, oldest first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub retired_milestones: Vec<RetiredMilestone>,
-    /// Moves proposed to their owners after a slip and not answered yet (see `cascade`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pending_moves: Vec<PendingMove>,
     /// The dependency register's stream version (for `expected_version` on dependency changes).
     #[serde(default)]
     pub dependencies_version: i64,
     /// Recent slips with their impact, oldest first.
     #[serde(default)]
     pub slips: Vec<SlipRecord>,
+    // After the lists the view cache encodes apart (`view_cache::encoding::split_head` finds
+    // `dependencies_version` and `slips` right after them).
+    /// Milestones cancelled or removed, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_milestones: Vec<RetiredMilestone>,
+    /// Moves proposed to their owners after a slip and not answered yet (see `cascade`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_moves: Vec<PendingMove>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<crate::scope::ProgramPhase>,
     #[serde(default)]

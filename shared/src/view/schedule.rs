@@ -253,6 +253,8 @@ impl ProgramView {
             return;
         };
         let milestone = self.milestones.remove(at);
+        // Out of the plan: nothing is left to move.
+        self.pending_moves.retain(|p| p.milestone_id != id);
         self.retired_milestones.push(RetiredMilestone {
             milestone_id: id,
             project_id: milestone.project_id,

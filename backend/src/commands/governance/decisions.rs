@@ -1,7 +1,7 @@
 //! Decisions, from raising to outcome: tabled for a forum's session, voted on, decided. An
 //! approval appends its effects with it, atomically.
 
-use super::effects::effect_append;
+use super::effects::{Batch, effect_append};
 use super::{Caller, charter_of, forbidden, next_session};
 use crate::commands::{CommandError, Loaded, accepted, decide_and_append, load};
 use crate::event_store::{
@@ -48,7 +48,18 @@ pub async fn raise_decision(
     let decision_id = DecisionId::from_uuid(Uuid::new_v4());
     let mut effects = Vec::with_capacity(request.effects.len());
     let mut largest: Option<i64> = None;
+    let mut batch = Batch::default();
     for (i, effect) in request.effects.into_iter().enumerate() {
+        // The version the caller's change was written from, when it names one.
+        let written_from = match &effect {
+            EffectRequest::ReviseObjective {
+                expected_version, ..
+            }
+            | EffectRequest::RetireObjective {
+                expected_version, ..
+            } => *expected_version,
+            _ => None,
+        };
         // The version each effect is raised against is its target's now: decided once here
         // (each effect must be one its target would take now; approval decides it again).
         let mut proposed = match effect {
@@ -80,16 +91,19 @@ pub async fn raise_decision(
             EffectRequest::ReviseObjective {
                 objective_id,
                 terms,
+                ..
             } => ProposedEffect::ChangeObjective {
                 objective_id,
                 terms: Some(terms),
                 objective_version: -1,
             },
-            EffectRequest::RetireObjective { objective_id } => ProposedEffect::ChangeObjective {
-                objective_id,
-                terms: None,
-                objective_version: -1,
-            },
+            EffectRequest::RetireObjective { objective_id, .. } => {
+                ProposedEffect::ChangeObjective {
+                    objective_id,
+                    terms: None,
+                    objective_version: -1,
+                }
+            }
         };
         if let Some(earlier) = effects
             .iter()
@@ -103,7 +117,25 @@ pub async fn raise_decision(
             )])
             .into());
         }
-        let now = effect_append(store, program_id, i, &proposed, "raised", decision_id).await?;
+        let now = effect_append(
+            store,
+            program_id,
+            i,
+            &proposed,
+            "raised",
+            decision_id,
+            &mut batch,
+        )
+        .await?;
+        if let Some(expected) = written_from
+            && expected != now.current
+        {
+            return Err(CommandError::StaleVersion {
+                what: "the objective",
+                expected,
+                current: now.current,
+            });
+        }
         if let Some(size) = now.magnitude {
             largest = Some(largest.map_or(size, |m| m.max(size)));
         }
@@ -130,14 +162,16 @@ pub async fn raise_decision(
         }
         effects.push(proposed);
     }
-    let magnitude = match (request.magnitude, request.kind) {
-        (Some(m), _) => Some(m),
-        // Sized by their effects: the largest move, the highest score accepted.
-        (
-            None,
-            DecisionKind::Rebaseline | DecisionKind::RiskAcceptance | DecisionKind::ObjectiveChange,
-        ) => largest,
-        (None, _) => None,
+    let magnitude = match request.kind {
+        // Sized by their effects (the largest move, the highest score accepted): a size the
+        // caller gives may only be larger, never route a decision past the forum it reaches.
+        DecisionKind::Rebaseline | DecisionKind::RiskAcceptance | DecisionKind::ObjectiveChange => {
+            match (request.magnitude, largest) {
+                (Some(given), Some(computed)) => Some(given.max(computed)),
+                (given, computed) => given.or(computed),
+            }
+        }
+        _ => request.magnitude,
     };
     let routing = route(&charter.state.rights, request.kind, magnitude);
     let loaded = load::<Decision>(store, decision_id.0).await?;
@@ -270,8 +304,20 @@ pub async fn decide_outcome(
     );
     let mut effects = Vec::new();
     if approving {
+        let mut batch = Batch::default();
         for (i, effect) in loaded.state.effects.iter().enumerate() {
-            effects.push(effect_append(store, program_id, i, effect, &reason, decision_id).await?);
+            effects.push(
+                effect_append(
+                    store,
+                    program_id,
+                    i,
+                    effect,
+                    &reason,
+                    decision_id,
+                    &mut batch,
+                )
+                .await?,
+            );
         }
     }
     let command = DecisionCommand::Decide {

@@ -12,7 +12,7 @@ use throughline_shared::governance::rights::days_moved;
 use throughline_shared::ids::{DecisionId, MilestoneId};
 use throughline_shared::milestone::{Milestone, MilestoneCommand};
 use throughline_shared::objective::{ObjectiveChange, target_days_moved};
-use throughline_shared::program::{Program, ProgramCommand};
+use throughline_shared::program::{Program, ProgramCommand, ProgramEvent};
 use throughline_shared::raid::risk::{ResponseStrategy, Risk, RiskCommand};
 use throughline_shared::{DomainError, FieldError, ProgramId};
 use uuid::Uuid;
@@ -83,6 +83,14 @@ fn decided<A: Aggregate>(
     })
 }
 
+/// The program as a decision's effects leave it so far: effects on its objectives are decided one
+/// after the other on it (two additions of one title, or one past the most a program holds, are
+/// refused), then appended as one part at the version it was loaded at.
+#[derive(Default)]
+pub(super) struct Batch {
+    program: Option<Loaded<Program>>,
+}
+
 /// Decides what `effect` appends on approval, and the version of its target now.
 pub(super) async fn effect_append(
     store: &EventStore,
@@ -91,6 +99,7 @@ pub(super) async fn effect_append(
     effect: &ProposedEffect,
     reason: &str,
     decision_id: DecisionId,
+    batch: &mut Batch,
 ) -> Result<EffectAppend, CommandError> {
     match effect {
         ProposedEffect::Rebaseline {
@@ -138,7 +147,10 @@ pub(super) async fn effect_append(
             terms,
             objective_version,
         } => {
-            let loaded = load::<Program>(store, program_id.0).await?;
+            let loaded = match batch.program.take() {
+                Some(loaded) => loaded,
+                None => load::<Program>(store, program_id.0).await?,
+            };
             let change = match terms {
                 None => ObjectiveChange::Retire {
                     objective_id: *objective_id,
@@ -158,10 +170,26 @@ pub(super) async fn effect_append(
             let command = ProgramCommand::ChangeObjective {
                 change,
                 reason: reason.to_string(),
+                expected_version: None,
             };
-            let mut append = decided(i, program_id.0, &loaded, command)?;
-            append.magnitude = magnitude;
-            append.current = current;
+            let events = loaded.state.decide(command).map_err(|e| in_effect(i, e))?;
+            let mut state = loaded.state;
+            for event in &events {
+                state.apply(event);
+            }
+            let append = EffectAppend {
+                stream_id: program_id.0,
+                stream_type: ProgramEvent::STREAM_TYPE,
+                version: loaded.version,
+                current,
+                events: events.iter().map(AggregateEvent::encode).collect(),
+                magnitude,
+            };
+            batch.program = Some(Loaded {
+                state,
+                version: loaded.version,
+                pinned: loaded.pinned,
+            });
             Ok(append)
         }
         ProposedEffect::Supersede {

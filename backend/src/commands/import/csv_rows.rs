@@ -14,19 +14,27 @@ use throughline_shared::dependency::{
 };
 use throughline_shared::ids::{DependencyId, MilestoneId};
 use throughline_shared::milestone::{Milestone, MilestoneCommand, MilestoneEvent};
-use throughline_shared::project::ProjectStage;
+use throughline_shared::project::{Project, ProjectCommand, ProjectStage};
 use throughline_shared::view::{MilestoneView, ProgramView};
 use throughline_shared::{DomainError, ProjectId};
 use uuid::Uuid;
 
-/// Rows of a milestones CSV: new milestones (no id) are added to the named project, existing ones
-/// get the forecast, actual and (first) baseline the row gives. One atomic append; a row that
-/// cannot be applied refuses the whole file.
+/// Rows of a milestones CSV. A row is about the milestone with its `milestone_id` when that is one
+/// of this program's; otherwise (no id, or another program's: an export imported into another
+/// program) about the milestone its project and name give — updated when there is one, added when
+/// there is none, refused when several answer to the name. Existing milestones get the forecast,
+/// actual and (first) baseline the row gives.
+///
+/// Projects are matched by name. Projects the file names that the program lacks are created
+/// (managed by the importer) only on confirmation (`create_projects`); without it the import is
+/// refused naming them, so a typo never becomes a project. One atomic append; a row that cannot be
+/// applied refuses the whole file.
 pub async fn import_milestone_rows(
     store: &EventStore,
     ctx: &RequestContext,
     view: &ProgramView,
     rows: Vec<MilestoneRow>,
+    create_projects: bool,
     allow: impl Fn(ProgramAction) -> Result<(), CommandError>,
 ) -> Result<CsvImportReport, CommandError> {
     let program_id = view.program_id;
@@ -34,9 +42,87 @@ pub async fn import_milestone_rows(
     let mut report = CsvImportReport::default();
     let mut problems = Vec::new();
     let mut appends = Vec::new();
-    for (i, row) in rows.into_iter().enumerate() {
+    // Which milestone each row is about (`None`: a new one), or why it cannot say.
+    let mut targets = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let own = row.milestone_id.filter(|id| view.milestone(*id).is_some());
+        targets.push(match (own, row.milestone_id) {
+            (Some(id), _) => Ok(Some(id)),
+            (None, Some(id)) if view.retired_milestones.iter().any(|r| r.milestone_id == id) => {
+                Err(format!(
+                    "milestone {id} was cancelled or removed from this program; clear the row's \
+                     milestone_id to add it again"
+                ))
+            }
+            _ => match named(view, &row.project, &row.name) {
+                Named::One(m) => Ok(Some(m.id)),
+                Named::Missing => Ok(None),
+                Named::Many(n) => Err(format!(
+                    "“{} / {}” names {n} milestones of this program; the import cannot tell which \
+                     one the row means — rename them apart first",
+                    row.project, row.name
+                )),
+            },
+        });
+    }
+    // The projects new rows name that the program does not have, in the file's order.
+    let mut missing: Vec<String> = Vec::new();
+    for (row, target) in rows.iter().zip(&targets) {
+        if matches!(target, Ok(None))
+            && !view.projects.iter().any(|p| p.name == row.project)
+            && !missing.contains(&row.project)
+        {
+            missing.push(row.project.clone());
+        }
+    }
+    let mut created_projects: Vec<(String, ProjectId)> = Vec::new();
+    // Rows refused only for naming a project to create: when they are all the file's problems,
+    // the answer asks to confirm the projects instead.
+    let mut unconfirmed = 0;
+    if !missing.is_empty() && create_projects {
+        allow(ProgramAction::AddProject)?;
+        for name in missing.drain(..) {
+            let project_id = ProjectId::from_uuid(Uuid::new_v4());
+            let mut state = Project::default();
+            let mut events = Vec::new();
+            let added = decide_into(
+                &mut state,
+                ProjectCommand::Add {
+                    project_id,
+                    program_id,
+                    program_exists: true,
+                    program_objectives: Vec::new(),
+                    name: name.clone(),
+                    manager: ctx.actor.clone(),
+                    objectives: Vec::new(),
+                },
+                &mut events,
+            );
+            match added {
+                Ok(()) => {
+                    appends.push(stream(
+                        project_id.0,
+                        ExpectedVersion::NoStream,
+                        &events,
+                        ctx,
+                        &reason,
+                    ));
+                    created_projects.push((name, project_id));
+                }
+                Err(e) => problems.push(format!("the project “{name}”: {e}")),
+            }
+        }
+    }
+    for (i, (row, target)) in rows.into_iter().zip(targets).enumerate() {
         let at = format!("row {}", i + 2);
-        let outcome = match row.milestone_id {
+        let target = match target {
+            Ok(target) => target,
+            Err(problem) => {
+                problems.push(format!("{at}: {problem}"));
+                continue;
+            }
+        };
+        let outcome = match target {
             Some(id) => {
                 let Some(existing) = view.milestone(id) else {
                     problems.push(format!("{at}: milestone {id} is not in this program"));
@@ -106,16 +192,25 @@ pub async fn import_milestone_rows(
                 })
             }
             None => {
-                let projects: Vec<_> = view
+                let projects: Vec<(ProjectId, ProjectStage)> = view
                     .projects
                     .iter()
                     .filter(|p| p.name == row.project)
+                    .map(|p| (p.project_id, p.stage))
+                    .chain(
+                        created_projects
+                            .iter()
+                            .filter(|(name, _)| *name == row.project)
+                            .map(|(_, id)| (*id, ProjectStage::Active)),
+                    )
                     .collect();
-                let project = match projects.as_slice() {
+                let (project_id, stage) = match projects.as_slice() {
                     [project] => *project,
                     [] => {
+                        unconfirmed += 1;
                         problems.push(format!(
-                            "{at}: there is no project “{}” in this program",
+                            "{at}: there is no project “{}” in this program (import again \
+                             confirming that it is to be created)",
                             row.project
                         ));
                         continue;
@@ -130,8 +225,8 @@ pub async fn import_milestone_rows(
                         continue;
                     }
                 };
-                allow(ProgramAction::ChangeSchedule(project.project_id))?;
-                if project.stage == ProjectStage::Closed {
+                allow(ProgramAction::ChangeSchedule(project_id))?;
+                if stage == ProjectStage::Closed {
                     problems.push(format!(
                         "{at}: the project “{}” is closed: it takes no new milestones",
                         row.project
@@ -150,7 +245,7 @@ pub async fn import_milestone_rows(
                     MilestoneCommand::Add {
                         milestone_id,
                         program_id,
-                        project_id: project.project_id,
+                        project_id,
                         project_in_program: true,
                         name: row.name.clone(),
                         kind: row.kind,
@@ -208,6 +303,9 @@ pub async fn import_milestone_rows(
         if let Err(problem) = outcome {
             problems.push(problem);
         }
+    }
+    if !missing.is_empty() && problems.len() == unconfirmed {
+        return Err(CommandError::ProjectsToCreate(missing));
     }
     finish_csv(store, ctx, appends, problems, report).await
 }
