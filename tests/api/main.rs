@@ -14,6 +14,7 @@ mod live;
 mod log_truth;
 mod objectives;
 mod plan_edits;
+mod plans;
 mod programs;
 mod projection;
 mod raid;

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   BASE,
   LIVE_BUDGET_MS,
@@ -296,6 +297,30 @@ test('an edited CSV export is imported from the page; a file with a bad row impo
   assert.match(await error.locator('li').first().textContent(), /row 2/);
   assert.equal(await events(), before, 'nothing was applied');
   await screenshot(page, '8b-csv-import');
+  await page.context().close();
+});
+
+test('an MS Project plan is previewed, then imported with a project for each summary task', async () => {
+  const created = await api('POST', '/api/programs', { name: `Plans ${suffix}`, sponsor: 'Dana Whitfield (CFO)' });
+  const page = await openWindow(`/programs/${created.program_id}`, 'plan import');
+  await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+  await page.getByTestId('import-plan').click();
+  const form = page.getByTestId('import-form');
+  await form.getByTestId('import-by-summaries').check();
+  const xml = readFileSync(new URL('../fixtures/mspdi/Onboarding.xml', import.meta.url));
+  await form.getByTestId('import-file').setInputFiles({ name: 'Onboarding.xml', mimeType: 'application/xml', buffer: xml });
+  const preview = form.getByTestId('plan-preview');
+  await preview.waitFor();
+  const said = await preview.textContent();
+  assert.match(said, /would add 8 tasks \(4 deliverables\), update 0 and propose 8 dependencies/);
+  assert.match(said, /New projects: Discovery, Build, Rollout, Merchant Onboarding/);
+  assert.match(said, /Decommission legacy forms/);
+  assert.equal((await api('GET', `/api/programs/${created.program_id}`)).milestones.length, 0, 'a preview imports nothing');
+  await screenshot(page, '8c-plan-preview');
+  await preview.getByTestId('import-plan-confirm').click();
+  await form.getByTestId('import-report').getByText('Imported 8 tasks (0 updated) and 8 dependencies.', { exact: false }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="lane-label"]').length === 4);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="milestone-marker"]').length === 8);
   await page.context().close();
 });
 

@@ -1,25 +1,37 @@
-//! Reading MS Project XML (MSPDI): the plan's milestones with their baseline, forecast and actual
-//! dates, owners from resource assignments, and the links between milestones — direct ones with
-//! their type and lag, links through ordinary tasks collapsed to finish-to-start, and links to
-//! tasks of other project files (`CrossProject`).
+//! Reading MS Project XML (MSPDI, with or without its `xmlns`): the plan's tasks — milestones
+//! (flagged, or of no duration) and deliverables (a start and a finish) — with their baseline,
+//! forecast and actual dates, % complete, owners from resource assignments, and the top-level
+//! summary task each sits under (a grouping the importer may turn into projects); the links
+//! between them with their type and lag, links through tasks not imported (summaries) collapsed
+//! to finish-to-start, and links to tasks of other project files (`CrossProject`). What is not
+//! imported is listed with the reason.
 //!
 //! Pure: text in, a plan or an error naming what is wrong (and where) out. Everything is checked
 //! before anything is imported.
 
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
+use throughline_shared::milestone::MilestoneKind;
 use throughline_shared::schedule::DependencyType;
 
-/// A milestone of the plan.
+/// A task of the plan that is imported: a milestone or a deliverable.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanMilestone {
     pub uid: u32,
     pub name: String,
+    pub kind: MilestoneKind,
+    /// A deliverable's current (forecast) start.
+    pub start: Option<NaiveDate>,
     /// The current (forecast) finish.
     pub finish: NaiveDate,
+    /// Baseline 0: a deliverable's start and the finish.
+    pub baseline_start: Option<NaiveDate>,
     pub baseline: Option<NaiveDate>,
     pub actual: Option<NaiveDate>,
+    pub percent_complete: Option<u8>,
     pub owner: Option<String>,
+    /// The top-level summary task it sits under.
+    pub group: Option<String>,
 }
 
 /// Where a link's predecessor is.
@@ -49,8 +61,12 @@ pub struct Plan {
     pub manager: Option<String>,
     pub milestones: Vec<PlanMilestone>,
     pub links: Vec<PlanLink>,
-    /// Links between ordinary tasks that were collapsed into milestone links.
+    /// Links through tasks not imported (summaries) that were followed back to imported ones.
     pub collapsed_links: usize,
+    /// The top-level summary tasks, in the file's order.
+    pub groups: Vec<String>,
+    /// What the file holds that is not imported, and why.
+    pub skipped: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -67,9 +83,15 @@ struct Task {
     name: String,
     milestone: bool,
     summary: bool,
+    /// A blank row of the plan.
+    null: bool,
+    outline_level: u32,
+    start: Option<NaiveDate>,
     finish: Option<NaiveDate>,
+    baseline_start: Option<NaiveDate>,
     baseline: Option<NaiveDate>,
     actual: Option<NaiveDate>,
+    percent_complete: Option<u8>,
     predecessors: Vec<(Predecessor, DependencyType, i32)>,
 }
 
@@ -146,16 +168,30 @@ fn parse_task(node: roxmltree::Node) -> Result<Task, MspdiError> {
     let at = format!("task {uid}");
     let name = text(node, "Name").unwrap_or("").to_string();
     let milestone = flag(node, "Milestone");
+    let start = text(node, "Start")
+        .map(|t| date(t, &format!("{at} <Start>")))
+        .transpose()?;
     let finish = text(node, "Finish")
         .map(|t| date(t, &format!("{at} <Finish>")))
         .transpose()?;
-    let baseline = node
+    let baseline_node = node
         .children()
         .filter(|c| c.is_element() && c.tag_name().name() == "Baseline")
-        .find(|b| text(*b, "Number").is_none_or(|n| n == "0"))
-        .and_then(|b| text(b, "Finish"))
-        .map(|t| date(t, &format!("{at} baseline <Finish>")))
-        .transpose()?;
+        .find(|b| text(*b, "Number").is_none_or(|n| n == "0"));
+    let baseline_date = |field: &str| {
+        baseline_node
+            .and_then(|b| text(b, field))
+            .map(|t| date(t, &format!("{at} baseline <{field}>")))
+            .transpose()
+    };
+    let baseline = baseline_date("Finish")?;
+    let baseline_start = baseline_date("Start")?;
+    let percent_complete = text(node, "PercentComplete")
+        .and_then(|p| p.parse::<u32>().ok())
+        .map(|p| u8::try_from(p.min(100)).unwrap_or(100));
+    let outline_level = text(node, "OutlineLevel")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(1);
     let actual = text(node, "ActualFinish")
         .map(|t| date(t, &format!("{at} <ActualFinish>")))
         .transpose()?;
@@ -205,9 +241,14 @@ fn parse_task(node: roxmltree::Node) -> Result<Task, MspdiError> {
         name,
         milestone,
         summary: flag(node, "Summary"),
+        null: flag(node, "IsNull"),
+        outline_level,
+        start,
         finish,
+        baseline_start,
         baseline,
         actual,
+        percent_complete,
         predecessors,
     })
 }
@@ -285,6 +326,13 @@ pub fn parse(xml: &str) -> Result<Plan, MspdiError> {
     let doc = roxmltree::Document::parse_with_options(xml, options)
         .map_err(|e| err(format!("not well-formed XML: {e}")))?;
     let root = doc.root_element();
+    // Primavera P6's XML export: named, with the way to a file this importer reads.
+    if root.tag_name().name() == "APIBusinessObjects" {
+        return Err(err(
+            "this is a Primavera P6 XML export; export the project from P6 as Microsoft Project \
+             XML (File → Export → Microsoft Project) and import that",
+        ));
+    }
     if root.tag_name().name() != "Project" {
         return Err(err(format!(
             "the document is a <{}>, not an MS Project <Project>",
@@ -343,35 +391,87 @@ pub fn parse(xml: &str) -> Result<Plan, MspdiError> {
         }
     }
 
-    let mut milestones = Vec::new();
-    for task in tasks.iter().filter(|t| t.milestone && !t.summary) {
-        if task.name.is_empty() {
-            return Err(err(format!("milestone task {} has no <Name>", task.uid)));
+    // Which top-level summary each task sits under: the last summary at outline level 1 before
+    // it (the file lists tasks in outline order), none for a top-level task of its own.
+    let mut groups = Vec::new();
+    let mut group_of: HashMap<u32, String> = HashMap::new();
+    let mut current: Option<String> = None;
+    for task in tasks.iter().filter(|t| !t.null) {
+        if task.outline_level <= 1 {
+            current = (task.summary && task.outline_level == 1 && !task.name.is_empty())
+                .then(|| task.name.clone());
+            if let Some(group) = &current
+                && !groups.contains(group)
+            {
+                groups.push(group.clone());
+            }
+        } else if let Some(group) = &current {
+            group_of.insert(task.uid, group.clone());
         }
-        let finish = task.finish.ok_or_else(|| {
-            err(format!(
-                "milestone {} ({}) has no <Finish>",
+    }
+
+    let mut milestones = Vec::new();
+    let mut skipped = Vec::new();
+    let summaries = tasks
+        .iter()
+        .filter(|t| t.summary && t.outline_level > 0)
+        .count();
+    if summaries > 0 {
+        skipped.push(format!(
+            "{summaries} summary task(s): they group the plan's tasks and are not imported themselves"
+        ));
+    }
+    for task in &tasks {
+        // The project's own summary (outline level 0), blank rows and summaries are not work.
+        if task.summary || task.null || task.outline_level == 0 {
+            continue;
+        }
+        if task.name.is_empty() {
+            skipped.push(format!("task {}: it has no name", task.uid));
+            continue;
+        }
+        let Some(finish) = task.finish else {
+            skipped.push(format!(
+                "task {} (“{}”): it has no finish date",
                 task.uid, task.name
-            ))
-        })?;
+            ));
+            continue;
+        };
+        // A milestone is flagged so, or takes no time; anything else is a deliverable.
+        let span = task.start.filter(|s| *s < finish);
+        let (kind, start, baseline_start) = match span {
+            Some(start) if !task.milestone => (
+                MilestoneKind::Deliverable,
+                Some(start),
+                task.baseline_start
+                    .filter(|s| task.baseline.is_none_or(|b| *s <= b)),
+            ),
+            _ => (MilestoneKind::Milestone, None, None),
+        };
         milestones.push(PlanMilestone {
             uid: task.uid,
             name: task.name.clone(),
+            kind,
+            start,
             finish,
+            baseline_start,
             baseline: task.baseline,
             actual: task.actual,
+            percent_complete: task.percent_complete,
             owner: owners
                 .get(task.uid.to_string().as_str())
                 .map(|o| o.to_string()),
+            group: group_of.get(&task.uid).cloned(),
         });
     }
 
-    // Links into each milestone: direct ones as they are; through ordinary tasks (and summary
-    // tasks, even ones flagged as milestones: they are groupings, not imported), walked back to
-    // the milestones (or other files' tasks) they start from, as finish-to-start without lag.
+    // Links into each imported task: direct ones as they are; through tasks not imported (summary
+    // tasks, even ones flagged as milestones: they are groupings), walked back to the tasks (or
+    // other files' tasks) they start from, as finish-to-start without lag.
     // Every UID here came from the file, so every lookup may fail.
     let task = |uid: &u32| by_uid.get(uid).and_then(|&i| tasks.get(i));
-    let imported = |uid: &u32| task(uid).is_some_and(|t| t.milestone && !t.summary);
+    let kept: BTreeSet<u32> = milestones.iter().map(|m| m.uid).collect();
+    let imported = |uid: &u32| kept.contains(uid);
     let mut links = Vec::new();
     let mut collapsed_links = 0;
     for m in &milestones {
@@ -430,6 +530,8 @@ pub fn parse(xml: &str) -> Result<Plan, MspdiError> {
         milestones,
         links,
         collapsed_links,
+        groups,
+        skipped,
     })
 }
 
@@ -468,6 +570,19 @@ mod tests {
             let _ = check_nesting(broken);
             assert!(parse(broken).is_err());
         }
+    }
+
+    #[test]
+    fn other_formats_are_refused_saying_what_they_are() {
+        let p6 = r#"<?xml version="1.0"?><APIBusinessObjects xmlns="http://xmlns.oracle.com/Primavera/P6/V8.4/API/BusinessObjects"><Project/></APIBusinessObjects>"#;
+        assert!(parse(p6).unwrap_err().0.contains("Primavera P6"));
+        let other = "<gantt><task/></gantt>";
+        assert!(
+            parse(other)
+                .unwrap_err()
+                .0
+                .contains("is a <gantt>, not an MS Project <Project>")
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@ use super::programs::AsOf;
 use super::schedule::allow;
 use crate::auth::{Principal, authorize, authorize_writer};
 use crate::commands::import::{
-    import_dependency_rows, import_milestone_rows, import_plan, import_risk_rows,
+    Grouping, ImportOptions, import_dependency_rows, import_milestone_rows, import_plan,
+    import_risk_rows,
 };
 use crate::error::ApiError;
 use crate::event_store::EventStore;
@@ -30,8 +31,16 @@ const IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
-    /// Import into this project of the program; absent: create a project named after the plan.
+    /// Import into this project of the program; absent: the project named after the plan
+    /// (created when the program has none of that name).
     pub project_id: Option<Uuid>,
+    /// `plan` (default): one project for the file; `summaries`: a project per top-level summary
+    /// task.
+    #[param(inline)]
+    pub grouping: Option<Grouping>,
+    /// Say what the import would do (created, updated, skipped and why), appending nothing.
+    #[serde(default)]
+    pub preview: bool,
 }
 
 async fn read_body(mut payload: web::Payload, invalid: &'static str) -> Result<String, ApiError> {
@@ -62,8 +71,8 @@ async fn read_body(mut payload: web::Payload, invalid: &'static str) -> Result<S
 #[utoipa::path(post, path = "/api/programs/{program_id}/import/mspdi", tag = "interop",
     params(("program_id" = Uuid, Path), ImportQuery),
     request_body(content = String, content_type = "application/xml",
-        description = "An MS Project XML (MSPDI) file: tasks flagged as milestones become milestones (with their baseline 0 and actual finish), links between them (also through ordinary tasks and to earlier imported plans: CrossProject) become dependencies"),
-    responses((status = 201, body = ImportReport),
+        description = "An MS Project XML (MSPDI) file: its tasks become milestones (flagged, or of no duration) and deliverables (a start and a finish), with their baseline 0, current dates and actual finish; summary tasks group them (into projects, with `grouping=summaries`); links (with their type and lag, through summary tasks, and to earlier imported plans: CrossProject) become dependencies. A plan imported before is updated by its tasks' UIDs"),
+    responses((status = 201, body = ImportReport), (status = 200, body = ImportReport, description = "a preview (`preview=true`): nothing appended"),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse), (status = 409, body = ErrorResponse),
         (status = 413, body = ErrorResponse, description = "the file is larger than 20 MB"),
         (status = 422, body = ErrorResponse, description = "`invalid_mspdi` (the file), `validation_failed`, `dependency_cycle`; nothing is imported")))]
@@ -87,16 +96,24 @@ pub async fn import_mspdi(
             e.to_string(),
         )
     })?;
+    let options = ImportOptions {
+        into: query.project_id.map(ProjectId),
+        grouping: query.grouping.unwrap_or_default(),
+        preview: query.preview,
+    };
     let report = import_plan(
         &store,
         &ctx,
         program_id,
-        query.project_id.map(ProjectId),
+        options,
         plan,
         allow(&principal, &access),
     )
     .await?;
-    tracing::info!(%program_id, milestones = report.milestones, dependencies = report.dependencies, "imported an MS Project plan");
+    if report.preview {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    tracing::info!(%program_id, milestones = report.milestones, updated = report.updated, dependencies = report.dependencies, "imported an MS Project plan");
     Ok(HttpResponse::Created().json(report))
 }
 

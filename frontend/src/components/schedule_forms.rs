@@ -13,7 +13,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use throughline_shared::access::{ProgramAction, TokenScope};
 use throughline_shared::api::{
-    AddMilestoneRequest, CommandAccepted, CreateTokenRequest, ProposeDependencyRequest,
+    AddMilestoneRequest, CommandAccepted, CreateTokenRequest, ImportReport,
+    ProposeDependencyRequest,
 };
 use throughline_shared::ids::MilestoneId;
 use throughline_shared::milestone::MilestoneKind;
@@ -569,13 +570,42 @@ fn ImportForm(
     let pending = RwSignal::new(false);
     // The last CSV sent, for confirming the projects it would create.
     let last_csv = StoredValue::new(None::<(CsvTable, String)>);
+    // A plan is previewed first: what it would add and skip, imported on confirmation.
+    let by_summaries = RwSignal::new(false);
+    let last_plan = StoredValue::new(None::<String>);
+    let plan_preview = RwSignal::new(None::<ImportReport>);
     let send = move |file: FileKind, table: CsvTable, text: String, create: bool| {
-        if let FileKind::Csv = file {
-            last_csv.set_value(Some((table, text.clone())));
+        match file {
+            FileKind::Csv => last_csv.set_value(Some((table, text.clone()))),
+            FileKind::Plan if !create => {
+                last_plan.set_value(Some(text.clone()));
+                spawn_local(async move {
+                    pending.try_set(true);
+                    let result =
+                        api::import_mspdi(program_id, text, by_summaries.get_untracked(), true)
+                            .await;
+                    pending.try_set(false);
+                    match result {
+                        Ok(preview) => {
+                            plan_preview.try_set(Some(preview));
+                        }
+                        Err(e) => {
+                            error.try_set(Some(e));
+                        }
+                    }
+                });
+                return;
+            }
+            FileKind::Plan => plan_preview.set(None),
         }
+        // For a plan: how its tasks are grouped; for a CSV: the projects confirmed.
+        let flag = match file {
+            FileKind::Plan => by_summaries.get_untracked(),
+            FileKind::Csv => create,
+        };
         spawn_local(async move {
             pending.try_set(true);
-            let result = send_file(program_id, file, table, text, create).await;
+            let result = send_file(program_id, file, table, text, flag).await;
             pending.try_set(false);
             match result {
                 Ok(done) => {
@@ -586,6 +616,12 @@ fn ImportForm(
                 }
             }
         });
+    };
+    let import_plan = move |_| {
+        if let Some(text) = last_plan.get_value() {
+            error.set(None);
+            send(FileKind::Plan, CsvTable::Milestones, text, true);
+        }
     };
     let confirm = move |_| {
         if let Some((table, text)) = last_csv.get_value() {
@@ -621,15 +657,40 @@ fn ImportForm(
                 <div class="field">
                     <label for="import-mspdi">"An MS Project plan"</label>
                     <p class="form-note" id="import-mspdi-note">
-                        "Save the plan as XML in MS Project. It becomes a new project: milestones come in with \
-                         their baselines; links between them (also through tasks, and to plans imported before) \
-                         become dependencies."
+                        "Save the plan as XML in MS Project. Its tasks come in as milestones and deliverables \
+                         with their baselines, current dates and actual finishes; its links (also to plans \
+                         imported before) become dependencies. You see what it would do first; a plan \
+                         imported again updates the tasks it brought."
                     </p>
+                    <label class="checkbox">
+                        <input type="checkbox" data-testid="import-by-summaries"
+                            prop:checked=move || by_summaries.get()
+                            on:change=move |ev| by_summaries.set(event_target_checked(&ev))/>
+                        <span>"A project for each top-level summary task"</span>
+                    </label>
                     <input type="file" id="import-mspdi" accept=".xml,application/xml,text/xml"
                         data-testid="import-file" aria-describedby="import-mspdi-note"
                         disabled=move || pending.get()
                         on:change=move |ev| import(ev, FileKind::Plan)/>
                 </div>
+                {move || plan_preview.get().map(|p| view! {
+                    <div class="plan-preview" data-testid="plan-preview" role="status">
+                        <p>{format!(
+                            "The plan would add {} tasks ({} deliverables), update {} and propose {} dependencies.",
+                            p.milestones, p.deliverables, p.updated, p.dependencies
+                        )}</p>
+                        {(!p.projects_created.is_empty()).then(|| view! {
+                            <p>{format!("New projects: {}.", p.projects_created.join(", "))}</p>
+                        })}
+                        <ul>
+                            {p.skipped.iter().chain(&p.warnings).map(|s| view! { <li>"Not imported: "{s.clone()}</li> }).collect_view()}
+                        </ul>
+                        <button type="button" class="btn btn-primary" data-testid="import-plan-confirm"
+                            disabled=move || pending.get() on:click=import_plan>
+                            "Import the plan"
+                        </button>
+                    </div>
+                })}
             </Show>
             <Show when=move || schedules.get()>
                 <div class="field-row">
@@ -693,26 +754,28 @@ enum FileKind {
     Csv,
 }
 
-/// Imports a file; what it did, in words.
+/// Imports a file; what it did, in words. `flag`: a plan's grouping by summary tasks, or a CSV's
+/// projects confirmed.
 async fn send_file(
     program_id: ProgramId,
     file: FileKind,
     table: CsvTable,
     text: String,
-    create_projects: bool,
+    flag: bool,
 ) -> Result<String, ApiError> {
     Ok(match file {
         FileKind::Plan => {
-            let r = api::import_mspdi(program_id, text).await?;
+            let r = api::import_mspdi(program_id, text, flag, false).await?;
             format!(
-                "Imported {} milestones and {} dependencies. {}",
+                "Imported {} tasks ({} updated) and {} dependencies. {}",
                 r.milestones,
+                r.updated,
                 r.dependencies,
                 r.warnings.join(" ")
             )
         }
         FileKind::Csv => {
-            let r = api::import_csv(program_id, table, text, create_projects).await?;
+            let r = api::import_csv(program_id, table, text, flag).await?;
             format!(
                 "Imported: {} created, {} updated, {} unchanged.",
                 r.created, r.updated, r.unchanged

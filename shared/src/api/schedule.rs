@@ -214,8 +214,25 @@ pub struct ImportReport {
     pub collapsed_links: usize,
     /// Links not imported, and why (e.g. to a project file not imported yet).
     pub warnings: Vec<String>,
-    /// The global position of the import's last event.
+    /// The global position of the import's last event (0 for a preview, or when nothing changed).
     pub position: i64,
+    /// Of `milestones`, how many are deliverables (tasks with a start and a finish).
+    #[serde(default)]
+    pub deliverables: usize,
+    /// Tasks imported before whose forecast or actual finish changed, and those that did not.
+    #[serde(default)]
+    pub updated: usize,
+    #[serde(default)]
+    pub unchanged: usize,
+    /// Projects created for the plan (its title, or its summary tasks).
+    #[serde(default)]
+    pub projects_created: Vec<String>,
+    /// What the file holds that is not imported, and why.
+    #[serde(default)]
+    pub skipped: Vec<String>,
+    /// Nothing was appended: this is what the import would do.
+    #[serde(default)]
+    pub preview: bool,
 }
 
 /// What a CSV import did. All of it, or (when any row cannot be applied) nothing.

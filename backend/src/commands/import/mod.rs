@@ -7,7 +7,7 @@ mod mspdi;
 mod raid_rows;
 
 pub use csv_rows::{import_dependency_rows, import_milestone_rows};
-pub use mspdi::import_plan;
+pub use mspdi::{Grouping, ImportOptions, import_plan};
 pub use raid_rows::import_risk_rows;
 
 use crate::event_store::{ExpectedVersion, NewEvent, StreamAppend};
