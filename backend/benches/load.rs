@@ -29,7 +29,7 @@ use throughline_backend::request_context::RequestContext;
 use throughline_shared::api::{AddProjectRequest, CreateProgramRequest, ReportStatusRequest};
 use throughline_shared::event::AggregateEvent;
 use throughline_shared::project::ProjectEvent;
-use throughline_shared::{EventMetadata, ProgramId, ProjectId, Rag};
+use throughline_shared::{ProgramId, ProjectId, Rag};
 use uuid::Uuid;
 
 fn ms(d: Duration) -> f64 {
@@ -164,15 +164,7 @@ fn status_event(program: ProgramId, project: ProjectId, n: usize) -> NewEvent {
             narrative: format!("Week {n}: vendor integration on track"),
         }
         .encode(),
-        EventMetadata {
-            actor: "bench".into(),
-            actor_id: None,
-            token_id: None,
-            correlation_id: Uuid::new_v4(),
-            causation_id: None,
-            request_id: None,
-            reason: None,
-        },
+        support::metadata(),
     )
 }
 

@@ -125,8 +125,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let through = rebuild_with_progress(&pool, &mut ProgramViews::new()).await?;
             rebuild_with_progress(&pool, &mut Access).await?;
+            // Snapshots are taken again from the log, as the views were (an upcaster or a fix
+            // to a fold changes what they hold).
+            crate::queries::snapshots::drop_all(&pool).await?;
+            let snapshots =
+                crate::queries::snapshots::sweep(&pool, settings.snapshot_every).await?;
             println!(
-                "projections rebuilt through position {through} in {:.1?}",
+                "projections rebuilt through position {through}, {snapshots} view snapshots \
+                 taken, in {:.1?}",
                 started.elapsed()
             );
         }

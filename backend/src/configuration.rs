@@ -29,6 +29,9 @@ pub struct Settings {
     /// `THROUGHLINE_VIEW_CACHE_MB` (256): memory for each instance's folded, encoded current
     /// program views (least recently read evicted first).
     pub view_cache_bytes: usize,
+    /// `THROUGHLINE_SNAPSHOT_EVERY` (1000): a program's view is kept as a snapshot every this many
+    /// of its events, for as-of reads (`queries::snapshots`).
+    pub snapshot_every: u64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/throughline";
@@ -108,6 +111,11 @@ impl Settings {
                 number("THROUGHLINE_VIEW_CACHE_MB", 256)?.saturating_mul(1 << 20),
             )
             .unwrap_or(usize::MAX),
+            snapshot_every: number(
+                "THROUGHLINE_SNAPSHOT_EVERY",
+                crate::queries::snapshots::DEFAULT_EVERY,
+            )?
+            .max(1),
         })
     }
 }

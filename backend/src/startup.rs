@@ -79,6 +79,10 @@ impl Application {
         let hub = web::Data::new(hub);
         let views = Arc::new(crate::view_cache::ViewCache::new(settings.view_cache_bytes));
         tokio::spawn(views.clone().follow(hub.follow()));
+        tokio::spawn(
+            crate::queries::snapshots::Snapshotter::new(pool.clone(), settings.snapshot_every)
+                .follow(hub.follow()),
+        );
         let views = web::Data::from(views);
         let metrics_server = match settings.metrics_addr {
             Some(addr) => Some(metrics_server(addr, pools.clone(), hub.clone())?),

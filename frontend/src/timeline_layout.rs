@@ -535,6 +535,8 @@ mod tests {
             baseline: Some(forecast),
             actual: None,
             version: 1,
+            percent_complete: 0,
+            actual_start: None,
             external_ref: None,
         }
     }

@@ -142,6 +142,17 @@ pub fn describe(event: &DomainEvent) -> String {
                 format!("Re-baselined from {from} to {to}")
             }
             MilestoneEvent::MilestoneMet { actual, .. } => format!("Met on {actual}"),
+            MilestoneEvent::MilestoneProgressReported {
+                from,
+                percent_complete,
+                actual_start,
+                ..
+            } => {
+                let started = actual_start
+                    .map(|s| format!(", started {s}"))
+                    .unwrap_or_default();
+                format!("Progress reported: {from}% → {percent_complete}% complete{started}")
+            }
             MilestoneEvent::MilestoneRenamed { from, to, .. } => {
                 format!("Renamed from “{from}” to “{to}”")
             }

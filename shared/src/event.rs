@@ -222,6 +222,7 @@ pub enum DomainEvent {
 /// Each is a variant marked `skip_deserializing` without that feature, or an event of the
 /// cascades, whose decoder is left out with it.
 pub const PLAN_EDIT_EVENTS: &[&str] = &[
+    "MilestoneProgressReported",
     "MilestoneRenamed",
     "MilestoneOwnerChanged",
     "MilestoneKindChanged",

@@ -311,6 +311,15 @@ fn log_of(
                 actual,
             });
         }
+        // Percentages past 100 and a start after the finish, as a hand-written log could hold.
+        events.push(MilestoneEvent::MilestoneProgressReported {
+            milestone_id: id,
+            program_id: program(),
+            project_id: project(),
+            from: u8::MAX,
+            percent_complete: u8::MAX,
+            actual_start: m.forecast_start.or(m.met),
+        });
         events.push(MilestoneEvent::MilestoneRenamed {
             milestone_id: id,
             program_id: program(),

@@ -944,6 +944,20 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             "UNFFYFYYFN",
         ),
         (
+            "progress of an A1 milestone",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/milestones/{}/progress", w.a, w.m1),
+            |_, i| Some(json!({"percent_complete": i + 1})),
+            "UNFFYYYYFN",
+        ),
+        (
+            "progress of an A2 milestone",
+            Method::POST,
+            |w, _| format!("/api/programs/{}/milestones/{}/progress", w.a, w.m2),
+            |_, i| Some(json!({"percent_complete": i + 1})),
+            "UNFFYFYYFN",
+        ),
+        (
             "rename an A1 milestone",
             Method::POST,
             |w, _| format!("/api/programs/{}/milestones/{}/details", w.a, w.m1),

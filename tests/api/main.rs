@@ -20,5 +20,6 @@ mod projection;
 mod raid;
 mod retries;
 mod schedule;
+mod snapshots;
 mod tamper;
 mod ui_assets;

@@ -5,12 +5,13 @@
 //! imported by its tasks' UIDs.
 
 use reqwest::StatusCode;
+use serde_json::json;
 use throughline_shared::ProgramId;
 use throughline_shared::api::ImportReport;
 use throughline_shared::milestone::MilestoneKind;
 use throughline_shared::schedule::DependencyType;
 use throughline_shared::view::ProgramView;
-use throughline_tests::TestApp;
+use throughline_tests::{TestApp, assert_error};
 
 const ONBOARDING: &str = include_str!("../fixtures/mspdi/Onboarding.xml");
 
@@ -138,9 +139,28 @@ async fn a_plan_with_summaries_durations_and_all_link_types_is_previewed_then_im
         (Some(day("2027-01-19")), day("2027-03-12"))
     );
     assert_eq!(kyc.owner, "Lee Chen", "from the resource assignment");
+    assert_eq!(
+        (kyc.percent_complete, kyc.actual_start),
+        (40, Some(day("2027-01-20"))),
+        "its progress and actual start, as the plan has them"
+    );
     let signed = by_name(&v, "Requirements signed off");
     assert_eq!(signed.kind, MilestoneKind::Milestone);
     assert_eq!(signed.actual, Some(day("2027-01-19")), "met a day late");
+    assert_eq!(
+        (signed.percent_complete, signed.actual_start),
+        (100, None),
+        "a point in time has no start"
+    );
+    let workshops = by_name(&v, "Requirements workshops");
+    assert_eq!(
+        (
+            workshops.percent_complete,
+            workshops.actual_start,
+            workshops.actual
+        ),
+        (100, Some(day("2027-01-05")), Some(day("2027-01-15")))
+    );
 
     // Links keep their type and lag; one through a summary task is followed back to its task.
     let link = |provider: &str, consumer: &str| {
@@ -185,6 +205,10 @@ async fn a_plan_with_summaries_durations_and_all_link_types_is_previewed_then_im
             "<Finish>2027-03-26T17:00:00</Finish>",
         )
         .replace(
+            "<PercentComplete>40</PercentComplete>",
+            "<PercentComplete>60</PercentComplete>",
+        )
+        .replace(
             "\t\t<Task>\n\t\t\t<UID>13</UID>",
             "\t\t<Task>\n\t\t\t<UID>14</UID>\n\t\t\t<ID>14</ID>\n\t\t\t<Name>Merchant support trained</Name>\n\t\t\t<OutlineLevel>2</OutlineLevel>\n\t\t\t<Start>2027-05-03T08:00:00</Start>\n\t\t\t<Finish>2027-05-14T17:00:00</Finish>\n\t\t\t<PredecessorLink><PredecessorUID>9</PredecessorUID><Type>1</Type></PredecessorLink>\n\t\t</Task>\n\t\t<Task>\n\t\t\t<UID>13</UID>",
         );
@@ -213,7 +237,11 @@ async fn a_plan_with_summaries_durations_and_all_link_types_is_previewed_then_im
     );
     let v = app.view(program).await;
     assert_eq!(v.milestones.len(), 9);
-    assert_eq!(by_name(&v, "KYC service").forecast, day("2027-03-26"));
+    let kyc = by_name(&v, "KYC service");
+    assert_eq!(
+        (kyc.forecast, kyc.percent_complete),
+        (day("2027-03-26"), 60)
+    );
     let trained = by_name(&v, "Merchant support trained");
     assert_eq!(v.project(trained.project_id).unwrap().name, "Rollout");
     assert_eq!(v.dependencies.len(), 9);
@@ -243,4 +271,81 @@ async fn a_plan_goes_into_one_project_unless_grouped_and_other_formats_are_refus
     let (status, body) = import(&app, program, "", p6).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("Primavera P6"), "{body}");
+}
+
+#[tokio::test]
+async fn progress_is_reported_against_the_milestones_version_and_absurd_reports_change_nothing() {
+    let app = TestApp::spawn().await;
+    let program = app.create_program("Progress").await;
+    let (_, body) = import(&app, program, "", ONBOARDING).await;
+    assert!(body.contains("\"milestones\":8"), "{body}");
+    let v = app.view(program).await;
+    let ui = by_name(&v, "Onboarding UI");
+    let path = format!(
+        "/api/programs/{program}/milestones/{}/progress",
+        ui.milestone_id
+    );
+    let head = app.head().await;
+    for bad in [
+        json!({"percent_complete": 101}),
+        json!({"percent_complete": 300}),
+        json!({"percent_complete": -1}),
+        json!({"percent_complete": 50, "actual_start": "2999-01-01"}),
+        json!({"percent_complete": "half"}),
+    ] {
+        let res = app.post(&path, &bad).await;
+        assert!(res.status().is_client_error(), "{bad}: {}", res.status());
+    }
+    assert_eq!(app.head().await, head, "refused reports change nothing");
+
+    let res = app
+        .post(
+            &path,
+            &json!({"percent_complete": 55, "actual_start": "2027-01-26", "expected_version": ui.version, "reason": "weekly update"}),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let v = app.view(program).await;
+    let now = by_name(&v, "Onboarding UI");
+    assert_eq!(
+        (now.percent_complete, now.actual_start),
+        (55, Some(day("2027-01-26")))
+    );
+    // The same report again is nothing to change; an old version is a conflict.
+    assert_error(
+        app.post(&path, &json!({"percent_complete": 55})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing_to_change",
+    )
+    .await;
+    assert_error(
+        app.post(
+            &path,
+            &json!({"percent_complete": 70, "expected_version": ui.version}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "version_conflict",
+    )
+    .await;
+    // A point in time has no start.
+    let gate = by_name(&v, "Steering sign-off");
+    assert_error(
+        app.post(
+            &format!(
+                "/api/programs/{program}/milestones/{}/progress",
+                gate.milestone_id
+            ),
+            &json!({"percent_complete": 10, "actual_start": "2027-01-26"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
 }

@@ -61,6 +61,7 @@ async fn serve(ui_dir: &Path) -> String {
         escalation_check: std::time::Duration::from_secs(3600),
         metrics_addr: None,
         view_cache_bytes: 16 << 20,
+        snapshot_every: 1000,
     };
     let app = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -207,6 +207,19 @@ test('a risk identified in one session appears live in the heatmap and register 
   await panel.locator('[data-form="add-action"] button').click();
   await panel.getByTestId('raid-action').first().waitFor();
   await panel.getByTestId('risk-history').getByText(/Qualify a second HSM supplier|action/i).first().waitFor();
+
+  // Its details are edited in place, against the version shown: a new owner and cause, the
+  // threatened milestone kept ticked; the panel and the register show them.
+  await panel.locator('[data-act="edit"]').click();
+  const edit = panel.getByTestId('revise-form');
+  await edit.waitFor();
+  assert.equal(await edit.locator('[name="title"]').inputValue(), 'HSM supplier slips past the PCI audit');
+  await edit.locator('[name="owner"]').fill('Priya Raman');
+  await edit.locator('[name="cause"]').fill('Single HSM supplier, no second source');
+  await edit.locator('button[value="revise"]').click();
+  await edit.waitFor({ state: 'detached' });
+  await panel.getByText('Single HSM supplier, no second source').waitFor();
+  await row.getByText('Priya Raman').first().waitFor();
   await pm.screenshot({ path: '/tmp/raid-tab.png', fullPage: true });
 
   // Asked from the refusal, the acceptance goes to the forum as a decision (of the risk as it

@@ -321,6 +321,12 @@ test('an MS Project plan is previewed, then imported with a project for each sum
   await form.getByTestId('import-report').getByText('Imported 8 tasks (0 updated) and 8 dependencies.', { exact: false }).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="lane-label"]').length === 4);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="milestone-marker"]').length === 8);
+  // The plan's progress came with it: the KYC service is 40% done, started a day late.
+  const kyc = (await api('GET', `/api/programs/${created.program_id}`)).milestones.find((m) => m.name === 'KYC service');
+  await page.locator(marker(kyc.milestone_id)).click();
+  const progress = page.getByTestId('milestone-panel').getByTestId('milestone-progress');
+  await progress.waitFor();
+  assert.match(await progress.textContent(), /40% complete, started 20 Jan 2027/);
   await page.context().close();
 });
 

@@ -127,6 +127,8 @@ impl TestApp {
             escalation_check: std::time::Duration::from_secs(3600),
             metrics_addr: None,
             view_cache_bytes: 256 << 20,
+            // Small, so the API tests' as-of reads go through snapshots.
+            snapshot_every: 100,
         };
         let app = Application::build(settings)
             .await

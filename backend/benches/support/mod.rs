@@ -61,6 +61,19 @@ pub async fn drop_database(url: &str, pool: PgPool) {
     .await;
 }
 
+/// The metadata of an event a benchmark appends itself.
+pub fn metadata() -> throughline_shared::EventMetadata {
+    throughline_shared::EventMetadata {
+        actor: "bench".into(),
+        actor_id: None,
+        token_id: None,
+        correlation_id: Uuid::new_v4(),
+        causation_id: None,
+        request_id: None,
+        reason: None,
+    }
+}
+
 pub fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
@@ -102,6 +115,7 @@ pub async fn server_as(url: &str, pool_size: u32, admin: &str) -> Server {
         escalation_check: Duration::from_secs(3600),
         metrics_addr: None,
         view_cache_bytes: 256 << 20,
+        snapshot_every: throughline_backend::queries::snapshots::DEFAULT_EVERY,
     };
     let app = Application::build(settings).await.unwrap();
     let port = app.port();

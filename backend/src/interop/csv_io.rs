@@ -340,6 +340,8 @@ pub(super) mod tests {
                 baseline: Some(day(14)),
                 actual: None,
                 version: 3,
+                percent_complete: 0,
+                actual_start: None,
                 external_ref: None,
             })
             .collect();

@@ -29,6 +29,8 @@ pub struct PlanMilestone {
     pub baseline: Option<NaiveDate>,
     pub actual: Option<NaiveDate>,
     pub percent_complete: Option<u8>,
+    /// A deliverable's actual start.
+    pub actual_start: Option<NaiveDate>,
     pub owner: Option<String>,
     /// The top-level summary task it sits under.
     pub group: Option<String>,
@@ -91,6 +93,7 @@ struct Task {
     baseline_start: Option<NaiveDate>,
     baseline: Option<NaiveDate>,
     actual: Option<NaiveDate>,
+    actual_start: Option<NaiveDate>,
     percent_complete: Option<u8>,
     predecessors: Vec<(Predecessor, DependencyType, i32)>,
 }
@@ -195,6 +198,9 @@ fn parse_task(node: roxmltree::Node) -> Result<Task, MspdiError> {
     let actual = text(node, "ActualFinish")
         .map(|t| date(t, &format!("{at} <ActualFinish>")))
         .transpose()?;
+    let actual_start = text(node, "ActualStart")
+        .map(|t| date(t, &format!("{at} <ActualStart>")))
+        .transpose()?;
     let mut predecessors = Vec::new();
     for link in node
         .children()
@@ -248,6 +254,7 @@ fn parse_task(node: roxmltree::Node) -> Result<Task, MspdiError> {
         baseline_start,
         baseline,
         actual,
+        actual_start,
         percent_complete,
         predecessors,
     })
@@ -458,6 +465,10 @@ pub fn parse(xml: &str) -> Result<Plan, MspdiError> {
             baseline: task.baseline,
             actual: task.actual,
             percent_complete: task.percent_complete,
+            // Only work has a start; one past the finish it reached is not believed.
+            actual_start: task.actual_start.filter(|s| {
+                kind == MilestoneKind::Deliverable && task.actual.is_none_or(|a| *s <= a)
+            }),
             owner: owners
                 .get(task.uid.to_string().as_str())
                 .map(|o| o.to_string()),

@@ -1,11 +1,12 @@
 //! Read models assembled on request, for the routes and for the demo seed alike: the governance
 //! view and the RAID register (each folded from the program's own streams on every read), a
-//! forum's agenda, and the program's view.
+//! forum's agenda, and the program's view (as of a position: from the nearest snapshot).
 
 pub mod agenda;
 pub mod governance;
 pub mod program;
 pub mod raid;
+pub mod snapshots;
 
 use crate::event_store::{StoreError, read_program_streams};
 use throughline_shared::{DomainEvent, ProgramId, RecordedEvent};

@@ -81,15 +81,31 @@ pub(crate) async fn current_view(
     Ok(views.remove(&program_id).filter(ProgramView::exists))
 }
 
-/// The program's view as it stood at `position`, folded from the log.
+/// The program's view as it stood at `position`: folded from the log, from the nearest snapshot
+/// at or before it (`snapshots`), or from the start when there is none.
 pub(crate) async fn view_at(
     pool: &PgPool,
     program_id: ProgramId,
     position: i64,
 ) -> Result<Option<ProgramView>, ReadFailed> {
+    let from = super::snapshots::nearest(pool, program_id, Some(position)).await?;
+    view_from(pool, program_id, from, position).await
+}
+
+/// The program's view at `position`, folded from `from` (or from the start).
+pub async fn view_from(
+    pool: &PgPool,
+    program_id: ProgramId,
+    from: Option<super::snapshots::Snapshot>,
+    position: i64,
+) -> Result<Option<ProgramView>, ReadFailed> {
     let mut views = BTreeMap::new();
+    let after = from.map_or(0, |s| {
+        views.insert(program_id, s.view);
+        s.position
+    });
     let filter = EventFilter {
-        after: 0,
+        after,
         up_to: Some(position),
         program_id: Some(program_id),
         limit: FOLD_PAGE,

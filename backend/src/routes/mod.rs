@@ -59,6 +59,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(schedule::change_forecast)
         .service(schedule::baseline_milestone)
         .service(schedule::meet_milestone)
+        .service(schedule::report_progress)
         .service(schedule::revise_milestone)
         // After the milestone's named changes above, which its `{how}` segment would match too.
         .service(schedule::retire_milestone)

@@ -19,7 +19,7 @@ use throughline_shared::analysis::{ScheduleAnalysis, SlipPreview};
 use throughline_shared::api::{
     AddMilestoneRequest, BaselineMilestoneRequest, BaselineProgramAccepted, BaselineProgramRequest,
     ChangeForecastRequest, CommandAccepted, DependencyChangeRequest, ErrorResponse,
-    MeetMilestoneRequest, ProposeDependencyRequest, RetireMilestoneRequest,
+    MeetMilestoneRequest, ProposeDependencyRequest, ReportProgressRequest, RetireMilestoneRequest,
     ReviseDependencyRequest, ReviseMilestoneRequest,
 };
 use throughline_shared::ids::{DependencyId, MilestoneId};
@@ -158,6 +158,33 @@ pub async fn meet_milestone(
     let request = body.into_inner();
     let command = MilestoneCommand::Meet {
         actual: request.actual,
+    };
+    on_milestone(
+        (&store, &pool, &principal, &ctx),
+        path.into_inner(),
+        (request.expected_version, request.reason),
+        command,
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/api/programs/{program_id}/milestones/{milestone_id}/progress", tag = "schedule",
+    params(("program_id" = Uuid, Path), ("milestone_id" = Uuid, Path)), request_body = ReportProgressRequest,
+    responses((status = 200, body = CommandAccepted), (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
+#[post("/programs/{program_id}/milestones/{milestone_id}/progress")]
+pub async fn report_progress(
+    store: web::Data<EventStore>,
+    pool: web::Data<PgPool>,
+    principal: Principal,
+    ctx: RequestContext,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<ReportProgressRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.into_inner();
+    let command = MilestoneCommand::ReportProgress {
+        percent_complete: request.percent_complete,
+        actual_start: request.actual_start,
     };
     on_milestone(
         (&store, &pool, &principal, &ctx),

@@ -410,6 +410,8 @@ mod tests {
             baseline: Some(day),
             actual: None,
             version: 1,
+            percent_complete: 0,
+            actual_start: None,
             external_ref: None,
         }
     }

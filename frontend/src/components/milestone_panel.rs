@@ -441,6 +441,12 @@ pub fn MilestonePanel(
                     {move || milestone.with(|m| m.as_ref().and_then(|m| m.actual)).map(|a| view! {
                         <div><dt>"Met"</dt><dd>{date(a)}</dd></div>
                     })}
+                    {move || milestone.with(|m| m.as_ref().filter(|m| m.percent_complete > 0 || m.actual_start.is_some()).map(|m| {
+                        let started = m.actual_start.map(|s| format!(", started {}", date(s))).unwrap_or_default();
+                        format!("{}% complete{started}", m.percent_complete)
+                    })).map(|text| view! {
+                        <div><dt>"Progress"</dt><dd data-testid="milestone-progress">{text}</dd></div>
+                    })}
                 </dl>
                 {links_view}
                 <ProposeMoves program_id milestone_id schedule history on_accepted/>

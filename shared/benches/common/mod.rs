@@ -153,6 +153,8 @@ pub fn program_view(items: &[Item], links: &[Link]) -> ProgramView {
             baseline: Some(it.finish),
             actual: None,
             version: 2,
+            percent_complete: 0,
+            actual_start: None,
             external_ref: None,
         })
         .collect();

@@ -67,6 +67,23 @@ pub struct MeetMilestoneRequest {
     pub reason: Option<String>,
 }
 
+/// How far the work has come: percent complete and, for a deliverable, the day it actually
+/// started (absent: as it is).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportProgressRequest {
+    #[cfg_attr(feature = "openapi", schema(maximum = 100))]
+    pub percent_complete: u8,
+    /// A date between 1900-01-01 and 2200-12-31.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual_start: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+    pub reason: Option<String>,
+}
+
 /// A milestone's new name, new owner, or both (an absent field stays as it is); each change is
 /// its own event, with what it was.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,213 +21,12 @@
 //! `Baseline` (program manager).
 
 use crate::error::{DomainError, NAME_MAX, PERSON_MAX, Validator};
-use crate::event::AggregateEvent;
 use crate::ids::{MilestoneId, ProgramId, ProjectId};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
-/// A point in time, or a piece of work with a start and a finish.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum MilestoneKind {
-    Milestone,
-    Deliverable,
-}
+mod event;
 
-/// Facts about a milestone. Wire names are the variant names and never change.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MilestoneEvent {
-    MilestoneAdded {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-        name: String,
-        kind: MilestoneKind,
-        owner: String,
-        /// A deliverable's planned start.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        planned_start: Option<NaiveDate>,
-        /// The planned date (a deliverable's planned finish); also the first forecast.
-        planned: NaiveDate,
-        /// Where it was imported from, e.g. `Ledger#12` (MS Project file stem # task UID), so
-        /// later imports can link to it and a second import of the same plan is refused.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        external_ref: Option<String>,
-    },
-    MilestoneForecastChanged {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-        from: NaiveDate,
-        to: NaiveDate,
-        /// A deliverable's new forecast start.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        start: Option<NaiveDate>,
-    },
-    MilestoneBaselined {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-        baseline: NaiveDate,
-    },
-    MilestoneRebaselined {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-        from: NaiveDate,
-        to: NaiveDate,
-    },
-    MilestoneMet {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-        actual: NaiveDate,
-    },
-    #[cfg_attr(
-        not(any(test, feature = "plan-edit-events")),
-        serde(skip_deserializing)
-    )]
-    MilestoneRenamed {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-        from: String,
-        to: String,
-    },
-    #[cfg_attr(
-        not(any(test, feature = "plan-edit-events")),
-        serde(skip_deserializing)
-    )]
-    MilestoneOwnerChanged {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-        from: String,
-        to: String,
-    },
-    /// A deliverable becomes a point in time (its start is dropped), or a milestone becomes a
-    /// deliverable starting on `start`.
-    #[cfg_attr(
-        not(any(test, feature = "plan-edit-events")),
-        serde(skip_deserializing)
-    )]
-    MilestoneKindChanged {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-        from: MilestoneKind,
-        to: MilestoneKind,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        start: Option<NaiveDate>,
-    },
-    /// Now delivered by `project_id`, no longer by `from_project`.
-    #[cfg_attr(
-        not(any(test, feature = "plan-edit-events")),
-        serde(skip_deserializing)
-    )]
-    MilestoneMoved {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-        from_project: ProjectId,
-        /// Both projects' names at the time, so the record reads on its own.
-        from_project_name: String,
-        project_name: String,
-    },
-    /// No longer planned (the reason is in the metadata).
-    #[cfg_attr(
-        not(any(test, feature = "plan-edit-events")),
-        serde(skip_deserializing)
-    )]
-    MilestoneCancelled {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-    },
-    /// It should never have been added (the reason is in the metadata).
-    #[cfg_attr(
-        not(any(test, feature = "plan-edit-events")),
-        serde(skip_deserializing)
-    )]
-    MilestoneRemoved {
-        milestone_id: MilestoneId,
-        program_id: ProgramId,
-        project_id: ProjectId,
-    },
-}
-
-/// How long after adding a milestone its creator may remove it as a mistake. Later, or once it is
-/// baselined, someone may rely on it: it is cancelled instead, which says so.
-pub const REMOVAL_WINDOW_HOURS: i64 = 24;
-
-/// How a milestone left the plan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Retirement {
-    Cancelled,
-    /// Entered by mistake.
-    Removed,
-}
-
-impl AggregateEvent for MilestoneEvent {
-    const STREAM_TYPE: &'static str = "milestone";
-
-    fn current_schema_version(_event_type: &str) -> i32 {
-        1
-    }
-
-    fn program_id(&self) -> Option<ProgramId> {
-        Some(match self {
-            MilestoneEvent::MilestoneAdded { program_id, .. }
-            | MilestoneEvent::MilestoneForecastChanged { program_id, .. }
-            | MilestoneEvent::MilestoneBaselined { program_id, .. }
-            | MilestoneEvent::MilestoneRebaselined { program_id, .. }
-            | MilestoneEvent::MilestoneMet { program_id, .. }
-            | MilestoneEvent::MilestoneRenamed { program_id, .. }
-            | MilestoneEvent::MilestoneOwnerChanged { program_id, .. }
-            | MilestoneEvent::MilestoneKindChanged { program_id, .. }
-            | MilestoneEvent::MilestoneMoved { program_id, .. }
-            | MilestoneEvent::MilestoneCancelled { program_id, .. }
-            | MilestoneEvent::MilestoneRemoved { program_id, .. } => *program_id,
-        })
-    }
-}
-
-impl MilestoneEvent {
-    pub fn project_id(&self) -> ProjectId {
-        match self {
-            MilestoneEvent::MilestoneAdded { project_id, .. }
-            | MilestoneEvent::MilestoneForecastChanged { project_id, .. }
-            | MilestoneEvent::MilestoneBaselined { project_id, .. }
-            | MilestoneEvent::MilestoneRebaselined { project_id, .. }
-            | MilestoneEvent::MilestoneMet { project_id, .. }
-            | MilestoneEvent::MilestoneRenamed { project_id, .. }
-            | MilestoneEvent::MilestoneOwnerChanged { project_id, .. }
-            | MilestoneEvent::MilestoneKindChanged { project_id, .. }
-            | MilestoneEvent::MilestoneMoved { project_id, .. }
-            | MilestoneEvent::MilestoneCancelled { project_id, .. }
-            | MilestoneEvent::MilestoneRemoved { project_id, .. } => *project_id,
-        }
-    }
-
-    pub fn milestone_id(&self) -> MilestoneId {
-        match self {
-            MilestoneEvent::MilestoneAdded { milestone_id, .. }
-            | MilestoneEvent::MilestoneForecastChanged { milestone_id, .. }
-            | MilestoneEvent::MilestoneBaselined { milestone_id, .. }
-            | MilestoneEvent::MilestoneRebaselined { milestone_id, .. }
-            | MilestoneEvent::MilestoneMet { milestone_id, .. }
-            | MilestoneEvent::MilestoneRenamed { milestone_id, .. }
-            | MilestoneEvent::MilestoneOwnerChanged { milestone_id, .. }
-            | MilestoneEvent::MilestoneKindChanged { milestone_id, .. }
-            | MilestoneEvent::MilestoneMoved { milestone_id, .. }
-            | MilestoneEvent::MilestoneCancelled { milestone_id, .. }
-            | MilestoneEvent::MilestoneRemoved { milestone_id, .. } => *milestone_id,
-        }
-    }
-}
+pub use event::{MilestoneEvent, MilestoneKind, REMOVAL_WINDOW_HOURS, Retirement};
 
 /// What a decision about a milestone needs: rebuilt from its own stream.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -242,6 +41,8 @@ pub struct Milestone {
     pub forecast: Option<NaiveDate>,
     pub baseline: Option<NaiveDate>,
     pub actual: Option<NaiveDate>,
+    pub percent_complete: u8,
+    pub actual_start: Option<NaiveDate>,
     pub retired: Option<Retirement>,
 }
 
@@ -294,6 +95,12 @@ pub enum MilestoneCommand {
     },
     Meet {
         actual: NaiveDate,
+    },
+    /// Percent complete (0–100) and, for a deliverable, the day it actually started (`None`:
+    /// as it is). Facts of the work, so reported on a met milestone too.
+    ReportProgress {
+        percent_complete: u8,
+        actual_start: Option<NaiveDate>,
     },
     /// A new name, owner, kind or project: one event for each that changes.
     Revise(MilestoneRevision),
@@ -365,6 +172,16 @@ impl Milestone {
             MilestoneEvent::MilestoneBaselined { baseline, .. } => self.baseline = Some(*baseline),
             MilestoneEvent::MilestoneRebaselined { to, .. } => self.baseline = Some(*to),
             MilestoneEvent::MilestoneMet { actual, .. } => self.actual = Some(*actual),
+            MilestoneEvent::MilestoneProgressReported {
+                percent_complete,
+                actual_start,
+                ..
+            } => {
+                self.percent_complete = (*percent_complete).min(100);
+                if actual_start.is_some() {
+                    self.actual_start = *actual_start;
+                }
+            }
             MilestoneEvent::MilestoneRenamed { to, .. } => self.name = to.clone(),
             MilestoneEvent::MilestoneOwnerChanged { to, .. } => self.owner = to.clone(),
             MilestoneEvent::MilestoneKindChanged { to, start, .. } => {
@@ -441,7 +258,9 @@ impl Milestone {
         if let Some(actual) = self.actual
             && !matches!(
                 command,
-                MilestoneCommand::Baseline { .. } | MilestoneCommand::Revise(_)
+                MilestoneCommand::Baseline { .. }
+                    | MilestoneCommand::Revise(_)
+                    | MilestoneCommand::ReportProgress { .. }
             )
         {
             return Err(DomainError::NothingToChange(format!(
@@ -514,6 +333,10 @@ impl Milestone {
                     actual,
                 }])
             }
+            MilestoneCommand::ReportProgress {
+                percent_complete,
+                actual_start,
+            } => self.report_progress(ids, kind, percent_complete, actual_start),
             MilestoneCommand::Revise(revision) => self.revise(ids, (kind, forecast), revision),
             MilestoneCommand::Cancel { reason } => {
                 required_reason(reason, "say why it is no longer planned")?;
@@ -561,6 +384,50 @@ fn required_reason(reason: Option<String>, ask: &str) -> Result<(), DomainError>
 }
 
 impl Milestone {
+    fn report_progress(
+        &self,
+        (milestone_id, program_id, project_id): (MilestoneId, ProgramId, ProjectId),
+        kind: MilestoneKind,
+        percent_complete: u8,
+        actual_start: Option<NaiveDate>,
+    ) -> Result<Vec<MilestoneEvent>, DomainError> {
+        let mut v = Validator::new();
+        if percent_complete > 100 {
+            v.push("percent_complete", "must be between 0 and 100");
+        }
+        v.optional_date("actual_start", actual_start);
+        if let Some(start) = actual_start {
+            if kind == MilestoneKind::Milestone {
+                v.push(
+                    "actual_start",
+                    "a milestone is a point in time: it has no start",
+                );
+            }
+            if let Some(actual) = self.actual.filter(|a| start > *a) {
+                v.push(
+                    "actual_start",
+                    format!("must not be after it was met ({actual})"),
+                );
+            }
+        }
+        v.finish()?;
+        let actual_start = actual_start.or(self.actual_start);
+        if percent_complete == self.percent_complete && actual_start == self.actual_start {
+            return Err(DomainError::NothingToChange(format!(
+                "“{}” is already reported at {percent_complete}%",
+                self.name
+            )));
+        }
+        Ok(vec![MilestoneEvent::MilestoneProgressReported {
+            milestone_id,
+            program_id,
+            project_id,
+            from: self.percent_complete,
+            percent_complete,
+            actual_start,
+        }])
+    }
+
     fn revise(
         &self,
         (milestone_id, program_id, project_id): (MilestoneId, ProgramId, ProjectId),

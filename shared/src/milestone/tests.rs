@@ -1,6 +1,7 @@
 use super::*;
 use crate::FieldError;
 use crate::aggregate::given::Given;
+use crate::event::AggregateEvent;
 use uuid::Uuid;
 
 fn d(month: u32, day: u32) -> NaiveDate {
@@ -434,4 +435,77 @@ fn only_its_creator_removes_a_milestone_as_a_mistake_soon_and_before_the_baselin
         baselined.when(remove(true, true)).then_err(),
         DomainError::NothingToChange(m) if m.contains("in the baseline")
     ));
+}
+
+#[test]
+fn progress_is_reported_within_bounds_with_a_deliverables_actual_start_even_once_met() {
+    let (milestone_id, program_id, project_id) = ids();
+    let progress =
+        |from: u8, to: u8, start: Option<NaiveDate>| MilestoneEvent::MilestoneProgressReported {
+            milestone_id,
+            program_id,
+            project_id,
+            from,
+            percent_complete: to,
+            actual_start: start,
+        };
+    let report =
+        |percent_complete: u8, actual_start: Option<NaiveDate>| MilestoneCommand::ReportProgress {
+            percent_complete,
+            actual_start,
+        };
+    let work = Given::<Milestone>::events(&[added(MilestoneKind::Deliverable, Some(d(6, 1)))]);
+    work.when(report(40, Some(d(6, 3))))
+        .then_events(vec![progress(0, 40, Some(d(6, 3)))]);
+    assert_eq!(
+        fields(work.when(report(101, None)).then_invalid()),
+        ["percent_complete"]
+    );
+    assert_eq!(
+        fields(
+            work.when(report(10, NaiveDate::from_ymd_opt(2999, 1, 1)))
+                .then_invalid()
+        ),
+        ["actual_start"]
+    );
+    // Reported once, the same again is nothing; a later report keeps the start it had.
+    let started = Given::<Milestone>::events(&[
+        added(MilestoneKind::Deliverable, Some(d(6, 1))),
+        progress(0, 40, Some(d(6, 3))),
+    ]);
+    started
+        .when(report(40, None))
+        .then_error_matches(|e| matches!(e, DomainError::NothingToChange(_)));
+    started
+        .when(report(70, None))
+        .then_events(vec![progress(40, 70, Some(d(6, 3)))]);
+    // A point in time has a percentage but no start.
+    let point = Given::<Milestone>::events(&[added(MilestoneKind::Milestone, None)]);
+    assert_eq!(
+        fields(point.when(report(50, Some(d(6, 3)))).then_invalid()),
+        ["actual_start"]
+    );
+    point
+        .when(report(50, None))
+        .then_events(vec![progress(0, 50, None)]);
+    // Met, the work's facts may still come in, but not a start after it was met.
+    let met = MilestoneEvent::MilestoneMet {
+        milestone_id,
+        program_id,
+        project_id,
+        actual: d(7, 2),
+    };
+    let done = Given::<Milestone>::events(&[added(MilestoneKind::Deliverable, Some(d(6, 1))), met]);
+    done.when(report(100, Some(d(6, 2))))
+        .then_events(vec![progress(0, 100, Some(d(6, 2)))]);
+    assert_eq!(
+        fields(done.when(report(100, Some(d(7, 3)))).then_invalid()),
+        ["actual_start"]
+    );
+    // A log holding more than 100 folds to 100.
+    let absurd = Given::<Milestone>::events(&[
+        added(MilestoneKind::Milestone, None),
+        progress(0, u8::MAX, None),
+    ]);
+    assert_eq!(absurd.percent_complete, 100);
 }

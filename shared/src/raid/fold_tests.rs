@@ -353,6 +353,8 @@ fn a_risk_on_one_projects_milestone_exposes_everything_downstream_and_the_object
             baseline: None,
             actual: None,
             version: 1,
+            percent_complete: 0,
+            actual_start: None,
             external_ref: None,
         });
     }
@@ -765,6 +767,8 @@ mod totality {
                 baseline: None,
                 actual: None,
                 version: 1,
+                percent_complete: 0,
+                actual_start: None,
                 external_ref: None,
             });
         }

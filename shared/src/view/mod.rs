@@ -74,6 +74,12 @@ pub struct MilestoneView {
     pub baseline: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual: Option<NaiveDate>,
+    /// As last reported (0 until then).
+    #[serde(default, skip_serializing_if = "is_zero_percent")]
+    pub percent_complete: u8,
+    /// A deliverable's actual start, once reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual_start: Option<NaiveDate>,
     /// The milestone stream's version, for `expected_version` on changes.
     pub version: i64,
     /// Where it was imported from (e.g. `Ledger#12`: MS Project file stem # task UID).
@@ -175,6 +181,10 @@ pub struct PendingMove {
 /// How many slips a view keeps: the recent history a program manager reviews. Older ones remain in
 /// the log, and a view as of an earlier moment shows the slips recent then.
 pub const RECENT_SLIPS: usize = 50;
+
+fn is_zero_percent(n: &u8) -> bool {
+    *n == 0
+}
 
 impl MilestoneView {
     /// Forecast minus baseline in days (positive: late against the agreed plan).

@@ -190,6 +190,8 @@ impl ProgramView {
                 baseline: None,
                 actual: None,
                 version,
+                percent_complete: 0,
+                actual_start: None,
             });
             return;
         }
@@ -227,6 +229,16 @@ impl ProgramView {
             }
             MilestoneEvent::MilestoneRebaselined { to, .. } => milestone.baseline = Some(*to),
             MilestoneEvent::MilestoneMet { actual, .. } => milestone.actual = Some(*actual),
+            MilestoneEvent::MilestoneProgressReported {
+                percent_complete,
+                actual_start,
+                ..
+            } => {
+                milestone.percent_complete = (*percent_complete).min(100);
+                if actual_start.is_some() {
+                    milestone.actual_start = *actual_start;
+                }
+            }
             MilestoneEvent::MilestoneRenamed { to, .. } => milestone.name = to.clone(),
             MilestoneEvent::MilestoneOwnerChanged { to, .. } => milestone.owner = to.clone(),
             MilestoneEvent::MilestoneKindChanged { to, start, .. } => {

@@ -12,7 +12,7 @@
 use super::{decide_into, expected, stream};
 use crate::commands::{CommandError, load};
 use crate::event_store::{AppendRequest, EventStore, ExpectedVersion, StoreError};
-use crate::interop::mspdi::{Plan, Predecessor};
+use crate::interop::mspdi::{Plan, PlanMilestone, Predecessor};
 use crate::request_context::RequestContext;
 use std::collections::HashMap;
 use throughline_shared::access::ProgramAction;
@@ -274,6 +274,7 @@ pub async fn import_plan(
                     )
                     .map_err(|e| in_milestone(e, m.uid, &m.name))?;
                 }
+                report_progress(&mut state, m, &mut events)?;
                 if let (Some(actual), None) = (m.actual, state.actual) {
                     decide_into(&mut state, MilestoneCommand::Meet { actual }, &mut events)
                         .map_err(|e| in_milestone(e, m.uid, &m.name))?;
@@ -368,6 +369,7 @@ pub async fn import_plan(
             )
             .map_err(|e| in_milestone(e, m.uid, &m.name))?;
         }
+        report_progress(&mut state, m, &mut events)?;
         if let Some(actual) = m.actual {
             decide_into(&mut state, MilestoneCommand::Meet { actual }, &mut events)
                 .map_err(|e| in_milestone(e, m.uid, &m.name))?;
@@ -534,6 +536,33 @@ pub async fn import_plan(
 fn imported_milestone_id(program_id: ProgramId, external_ref: &str) -> MilestoneId {
     let name = format!("mspdi-milestone:{external_ref}");
     MilestoneId::from_uuid(Uuid::new_v5(&program_id.0, name.as_bytes()))
+}
+
+/// The task's percent complete and actual start where the plan has them and they differ from
+/// what the milestone holds.
+fn report_progress(
+    state: &mut Milestone,
+    m: &PlanMilestone,
+    events: &mut Vec<MilestoneEvent>,
+) -> Result<(), DomainError> {
+    let percent_complete = m.percent_complete.unwrap_or(state.percent_complete);
+    let actual_start = m
+        .actual_start
+        .filter(|_| state.kind == Some(MilestoneKind::Deliverable));
+    if percent_complete == state.percent_complete
+        && actual_start.is_none_or(|s| state.actual_start == Some(s))
+    {
+        return Ok(());
+    }
+    decide_into(
+        state,
+        MilestoneCommand::ReportProgress {
+            percent_complete,
+            actual_start,
+        },
+        events,
+    )
+    .map_err(|e| in_milestone(e, m.uid, &m.name))
 }
 
 /// A milestone the domain refuses: say which task of the file it was.

@@ -1,6 +1,7 @@
 //! Identifying a risk (with a first assessment), the projects and milestones an item names, and
 //! the program manager's risk appetite.
 
+use super::risk_forms::Command;
 use super::{
     Choice, Field, Raid, Shell, date_of, impact_words, probability_words, rating, rating_options,
     trimmed,
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 use throughline_shared::ids::{MilestoneId, ProjectId};
 use throughline_shared::money::{Currency, Money};
 use throughline_shared::raid::requests::{
-    IdentifyRiskRequest, SetAppetiteRequest, SetCategoriesRequest,
+    IdentifyRiskRequest, ReviseRiskRequest, SetAppetiteRequest, SetCategoriesRequest,
 };
 use throughline_shared::raid::risk::RiskDetails;
 use throughline_shared::raid::settings::Appetite;
@@ -97,20 +98,48 @@ pub(super) fn scope(raid: Raid, chosen: RwSignal<Vec<Uuid>>, what: &str) -> Opti
     Some(scope)
 }
 
-/// What the risk is, who owns it, what it threatens and a first assessment.
+/// A risk's details as they stand, to be revised from its panel against `version`.
+#[derive(Clone)]
+pub(super) struct Revising {
+    pub details: RiskDetails,
+    pub version: Signal<i64>,
+    pub send: Command,
+}
+
+/// What the risk is, who owns it, what it threatens and a first assessment; or, `revising`, the
+/// same details of an existing risk (its assessments have forms of their own).
 #[component]
-pub(super) fn IdentifyForm(raid: Raid, done: Callback<()>) -> impl IntoView {
-    let title = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let cause = RwSignal::new(String::new());
-    let first_category = raid
-        .data
-        .with_untracked(|r| r.as_ref().and_then(|r| r.categories.first().cloned()))
-        .unwrap_or_default();
+pub(super) fn IdentifyForm(
+    raid: Raid,
+    done: Callback<()>,
+    #[prop(optional)] revising: Option<Revising>,
+) -> impl IntoView {
+    let was = revising.as_ref().map(|r| r.details.clone());
+    let text = |f: fn(&RiskDetails) -> &String| {
+        RwSignal::new(was.as_ref().map(f).cloned().unwrap_or_default())
+    };
+    let title = text(|d| &d.title);
+    let description = text(|d| &d.description);
+    let cause = text(|d| &d.cause);
+    let first_category = was.as_ref().map(|d| d.category.clone()).unwrap_or_else(|| {
+        raid.data
+            .with_untracked(|r| r.as_ref().and_then(|r| r.categories.first().cloned()))
+            .unwrap_or_default()
+    });
     let category = RwSignal::new(first_category);
-    let owner = RwSignal::new(String::new());
-    let projects = RwSignal::new(Vec::new());
-    let milestones = RwSignal::new(Vec::new());
+    let owner = text(|d| &d.owner);
+    let projects = RwSignal::new(was.as_ref().map_or_else(Vec::new, |d| {
+        d.projects.iter().map(|p| p.as_uuid()).collect()
+    }));
+    let milestones = RwSignal::new(was.as_ref().map_or_else(Vec::new, |d| {
+        d.links
+            .iter()
+            .filter_map(|l| match l {
+                RaidLink::Milestone(m) => Some(m.as_uuid()),
+                _ => None,
+            })
+            .collect()
+    }));
     let probability = RwSignal::new("3".to_string());
     let impact = RwSignal::new("3".to_string());
     let days = RwSignal::new(String::new());
@@ -151,25 +180,64 @@ pub(super) fn IdentifyForm(raid: Raid, done: Callback<()>) -> impl IntoView {
             ""
         }
     });
+    let revise = revising.clone();
     let submit = Callback::new(move |_| {
-        let Some(scope) = scope(raid, projects, "risk") else {
-            return;
+        // Projects the reader may not manage are not offered, so they cannot be unticked: a
+        // revision keeps them.
+        let kept: Vec<ProjectId> = was.as_ref().map_or_else(Vec::new, |d| {
+            raid.reader.with_untracked(|reader| {
+                d.projects
+                    .iter()
+                    .copied()
+                    .filter(|p| !reader.manages(&[*p]))
+                    .collect()
+            })
+        });
+        let scope = if kept.is_empty() {
+            let Some(scope) = scope(raid, projects, "risk") else {
+                return;
+            };
+            scope
+        } else {
+            let mut scope = kept;
+            projects.with_untracked(|c| scope.extend(c.iter().map(|p| ProjectId::from_uuid(*p))));
+            scope
         };
+        let mut links: Vec<RaidLink> = milestones.with_untracked(|m: &Vec<Uuid>| {
+            m.iter()
+                .map(|m| RaidLink::Milestone(MilestoneId::from_uuid(*m)))
+                .collect()
+        });
+        // The dependencies and objectives it threatens have no picker here: kept as they are.
+        if let Some(d) = &was {
+            links.extend(
+                d.links
+                    .iter()
+                    .filter(|l| !matches!(l, RaidLink::Milestone(_)))
+                    .cloned(),
+            );
+        }
+        let details = RiskDetails {
+            title: trimmed(title),
+            description: trimmed(description),
+            cause: trimmed(cause),
+            category: trimmed(category),
+            owner: trimmed(owner),
+            projects: scope,
+            links,
+            proximity: was.as_ref().and_then(|d| d.proximity),
+        };
+        if let Some(r) = &revise {
+            let body = ReviseRiskRequest {
+                details,
+                expected_version: Some(r.version.get_untracked()),
+            };
+            r.send
+                .run(("revise", api::json_body(&body), "Risk details revised."));
+            return;
+        }
         let body = IdentifyRiskRequest {
-            details: RiskDetails {
-                title: trimmed(title),
-                description: trimmed(description),
-                cause: trimmed(cause),
-                category: trimmed(category),
-                owner: trimmed(owner),
-                projects: scope,
-                links: milestones.with_untracked(|m: &Vec<Uuid>| {
-                    m.iter()
-                        .map(|m| RaidLink::Milestone(MilestoneId::from_uuid(*m)))
-                        .collect()
-                }),
-                proximity: None,
-            },
+            details,
             assessment: Some(Assessment {
                 probability: rating(probability),
                 impact: rating(impact),
@@ -187,8 +255,11 @@ pub(super) fn IdentifyForm(raid: Raid, done: Callback<()>) -> impl IntoView {
             Some(done),
         );
     });
+    let assessing = revising.is_none();
     view! {
-        <Shell form="identify" title="Identify a risk" button="Identify risk" submit>
+        <Shell form=if assessing { "identify" } else { "revise" }
+            title=if assessing { "Identify a risk" } else { "Edit the risk's details" }
+            button=if assessing { "Identify risk" } else { "Save details" } submit>
             <Field label="Title" name="title" value=title required=true grow=true
                 placeholder="HSM supplier cannot deliver before the PCI audit"/>
             <Choice label="Category" name="category" value=category options=categories/>
@@ -201,14 +272,16 @@ pub(super) fn IdentifyForm(raid: Raid, done: Callback<()>) -> impl IntoView {
                 <Picker testid="milestone-picker" scroll=true legend="Threatens milestones" note="(optional)"
                     hint=no_milestones name="milestone" items=milestone_items chosen=milestones/>
             </div>
-            <Choice label="Probability" name="probability" value=probability options=rating_options(probability_words)/>
-            <Choice label="Impact" name="impact" value=impact options=rating_options(impact_words)/>
-            <Field label="Schedule days" note="(if it happens)" name="days" kind="number" value=days/>
-            <Field label="Review by" name="review" kind="date" value=review/>
-            <p class="hint">{move || {
-                let score = rating(probability).get() * rating(impact).get();
-                format!("Score {score}: {}", Band::of(score).label())
-            }}</p>
+            {assessing.then(|| view! {
+                <Choice label="Probability" name="probability" value=probability options=rating_options(probability_words)/>
+                <Choice label="Impact" name="impact" value=impact options=rating_options(impact_words)/>
+                <Field label="Schedule days" note="(if it happens)" name="days" kind="number" value=days/>
+                <Field label="Review by" name="review" kind="date" value=review/>
+                <p class="hint">{move || {
+                    let score = rating(probability).get() * rating(impact).get();
+                    format!("Score {score}: {}", Band::of(score).label())
+                }}</p>
+            })}
         </Shell>
     }
 }

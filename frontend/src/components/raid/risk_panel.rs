@@ -3,6 +3,7 @@
 //! add actions, close, realise).
 
 use super::actions::{ActionList, AddActionForm};
+use super::identify::{IdentifyForm, Revising};
 use super::risk_forms::{AssessForm, Command, RealiseForm, RespondForm};
 use super::{ErrorList, Raid, TextForm, day, errors_view, impact_words, probability_words};
 use crate::api::{self, AsOf, RaidMethod};
@@ -21,6 +22,7 @@ use throughline_shared::raid::{Assessment, RaidLink};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Control {
     None,
+    Edit,
     Assess,
     Residual,
     Respond,
@@ -28,7 +30,8 @@ pub(super) enum Control {
     Realise,
 }
 
-const CONTROLS: [(Control, &str, &str); 5] = [
+const CONTROLS: [(Control, &str, &str); 6] = [
+    (Control::Edit, "Edit details", "edit"),
     (Control::Assess, "Reassess", "assess"),
     (Control::Residual, "Set residual", "residual"),
     (Control::Respond, "Choose response", "respond"),
@@ -212,6 +215,17 @@ pub(super) fn RiskPanel(raid: Raid, id: RiskId, row: Memo<Option<RiskRow>>) -> i
     };
     let forms = move || {
         may.get().then(|| match control.get() {
+            Control::Edit => row
+                .with_untracked(|r| r.as_ref().map(|r| r.details.clone()))
+                .map(|details| {
+                    let revising = Revising {
+                        details,
+                        version,
+                        send,
+                    };
+                    view! { <IdentifyForm raid done=closed revising/> }
+                })
+                .into_any(),
             Control::Assess => view! { <AssessForm row version send residual=false/> }.into_any(),
             Control::Residual => view! { <AssessForm row version send residual=true/> }.into_any(),
             Control::Respond => view! { <RespondForm version send/> }.into_any(),
