@@ -21,6 +21,7 @@ pub mod aggregate;
 pub mod analysis;
 pub mod api;
 pub mod cascade;
+pub mod changes;
 pub mod date;
 pub mod dependency;
 pub mod describe;

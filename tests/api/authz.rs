@@ -901,6 +901,13 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             "UNYYYYYYYN",
         ),
         (
+            "What changed since the start",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/changes?from=0", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
             "A slip preview",
             Method::GET,
             |w, _| format!("/api/programs/{}/impact?milestone={}&days=5", w.a, w.m1),

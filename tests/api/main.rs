@@ -5,6 +5,7 @@ mod auth;
 mod auth_hardening;
 mod authz;
 mod cascades;
+mod changes;
 mod concurrency;
 mod exports_safety;
 mod governance;

@@ -10,9 +10,10 @@
 //! Who takes them: `ensure` folds a program forward from its latest snapshot and stores one at
 //! each multiple of `every` of the program's events it passes. It runs under the program's
 //! advisory lock (one instance at a time; another skips) and is called by the `Snapshotter`
-//! (each instance counts the programs' events on the live tail and asks once `every` have passed),
-//! by `sweep` at start-up for programs the counting missed, and by `throughline rebuild`, which
-//! drops them all first. Memory is one view at a time.
+//! (each instance counts the programs' events on the live tail and asks once `every` have passed;
+//! two runs at once at most, one sweep at a time), by `sweep` at start-up for programs the
+//! counting missed, and by `throughline rebuild`, which drops them all first. Memory is one view
+//! per run.
 
 use super::program::{FOLD_PAGE, ReadFailed};
 use crate::event_store::{EventFilter, read_events};
@@ -20,10 +21,11 @@ use crate::live::LiveBatch;
 use crate::projection::fold_one;
 use sqlx::PgPool;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use throughline_shared::ProgramId;
 use throughline_shared::view::ProgramView;
-use tokio::sync::broadcast;
+use tokio::sync::{Semaphore, broadcast};
 
 /// Events of a program between two snapshots, unless configured (`THROUGHLINE_SNAPSHOT_EVERY`).
 /// Chosen by measurement (docs/benchmarks.md, "as-of reads"): folding costs about 11 µs an event
@@ -88,8 +90,10 @@ fn lock_key(program_id: ProgramId) -> i64 {
 pub async fn ensure(pool: &PgPool, program_id: ProgramId, every: u64) -> Result<usize, ReadFailed> {
     let every = i64::try_from(every.max(1)).unwrap_or(i64::MAX);
     let log = |e: sqlx::Error| ReadFailed::Log(e.into());
-    let mut lock = pool.acquire().await.map_err(log)?;
-    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+    // Held by a transaction, so it is released however this ends (a dropped transaction rolls
+    // back), never left on a pooled connection.
+    let mut lock = pool.begin().await.map_err(log)?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
         .bind(lock_key(program_id))
         .fetch_one(&mut *lock)
         .await
@@ -98,15 +102,8 @@ pub async fn ensure(pool: &PgPool, program_id: ProgramId, every: u64) -> Result<
         return Ok(0);
     }
     let written = fold_and_store(pool, program_id, every).await;
-    // Unlocked on this connection whatever happened; a failure here leaves the lock to the
-    // connection's end (the pool closes a connection whose query failed).
-    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(lock_key(program_id))
-        .execute(&mut *lock)
-        .await;
-    if let Err(e) = unlocked {
-        lock.detach();
-        tracing::warn!(%program_id, error = %e, "could not release a snapshot lock");
+    if let Err(e) = lock.rollback().await {
+        tracing::warn!(%program_id, error = %e, "releasing a snapshot lock failed");
     }
     written
 }
@@ -134,6 +131,10 @@ async fn fold_and_store(
             filter.after = event.position;
             fold_one(&mut view, &mut event);
             events += 1;
+            // A page folds for tens of milliseconds: other tasks get turns on this worker.
+            if events % 256 == 0 {
+                tokio::task::yield_now().await;
+            }
             if events % every == 0 {
                 store(pool, &view, event.position, events).await?;
                 written += 1;
@@ -169,21 +170,37 @@ async fn store(
     Ok(())
 }
 
-/// Takes the snapshots of every program with at least `every` events past its latest one.
+/// Takes the snapshots of every program with at least `every` events past its latest one. Looks
+/// only at programs whose view has moved past their latest snapshot, and counts at most `every`
+/// of each one's events (through its streams, as the log is indexed).
 pub async fn sweep(pool: &PgPool, every: u64) -> Result<usize, ReadFailed> {
-    let behind: Vec<uuid::Uuid> = sqlx::query_scalar(
-        "SELECT v.program_id FROM program_views v \
-         WHERE (SELECT count(*) FROM events e WHERE e.program_id = v.program_id \
-                AND e.position > COALESCE((SELECT max(s.position) FROM program_view_snapshots s \
-                                           WHERE s.program_id = v.program_id), 0)) >= $1",
+    let log = |e: sqlx::Error| ReadFailed::Log(e.into());
+    let every_rows = i64::try_from(every.max(1)).unwrap_or(i64::MAX);
+    let moved: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
+        "SELECT v.program_id, l.position FROM program_views v \
+         CROSS JOIN LATERAL (SELECT COALESCE(max(s.position), 0) AS position \
+                             FROM program_view_snapshots s WHERE s.program_id = v.program_id) l \
+         WHERE v.position > l.position",
     )
-    .bind(i64::try_from(every.max(1)).unwrap_or(i64::MAX))
     .fetch_all(pool)
     .await
-    .map_err(|e| ReadFailed::Log(e.into()))?;
+    .map_err(log)?;
     let mut written = 0;
-    for program in behind {
-        written += ensure(pool, ProgramId(program), every).await?;
+    for (program, last) in moved {
+        let due: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM streams s \
+             JOIN events e ON e.stream_id = s.stream_id AND e.position > $2 \
+             WHERE s.program_id = $1 LIMIT $3) AS due",
+        )
+        .bind(program)
+        .bind(last)
+        .bind(every_rows)
+        .fetch_one(pool)
+        .await
+        .map_err(log)?;
+        if due >= every_rows {
+            written += ensure(pool, ProgramId(program), every).await?;
+        }
     }
     Ok(written)
 }
@@ -203,10 +220,30 @@ pub struct Snapshotter {
     every: u64,
     seen: HashMap<ProgramId, u64>,
     running: Arc<Mutex<HashSet<ProgramId>>>,
+    /// Snapshots taken at once by this instance: each holds two connections of the pool.
+    permits: Arc<Semaphore>,
+    sweeping: Arc<AtomicBool>,
 }
 
 /// Programs counted at once; past this the counts start again (a sweep catches up).
 const COUNTED_MAX: usize = 100_000;
+
+/// Snapshot runs at once per instance.
+const RUNS_AT_ONCE: usize = 2;
+
+/// A program's place in `running`, given up however its run ends (a panic included).
+struct Running {
+    set: Arc<Mutex<HashSet<ProgramId>>>,
+    program_id: ProgramId,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.set.lock() {
+            set.remove(&self.program_id);
+        }
+    }
+}
 
 impl Snapshotter {
     pub fn new(pool: PgPool, every: u64) -> Self {
@@ -215,6 +252,8 @@ impl Snapshotter {
             every: every.max(1),
             seen: HashMap::new(),
             running: Arc::default(),
+            permits: Arc::new(Semaphore::new(RUNS_AT_ONCE)),
+            sweeping: Arc::default(),
         }
     }
 
@@ -231,12 +270,20 @@ impl Snapshotter {
         }
     }
 
+    /// One sweep at a time per instance.
     fn spawn_sweep(&self) {
+        if self.sweeping.swap(true, Ordering::AcqRel) {
+            return;
+        }
         let (pool, every) = (self.pool.clone(), self.every);
+        let (sweeping, permits) = (self.sweeping.clone(), self.permits.clone());
         tokio::spawn(async move {
-            if let Err(error) = sweep(&pool, every).await {
+            if let Ok(_permit) = permits.acquire().await
+                && let Err(error) = sweep(&pool, every).await
+            {
                 tracing::warn!(%error, "the snapshot sweep failed; the next one retries");
             }
+            sweeping.store(false, Ordering::Release);
         });
     }
 
@@ -261,13 +308,18 @@ impl Snapshotter {
             if !running.insert(program_id) {
                 continue;
             }
-            let (pool, every, running) = (self.pool.clone(), self.every, self.running.clone());
+            let place = Running {
+                set: self.running.clone(),
+                program_id,
+            };
+            let (pool, every, permits) = (self.pool.clone(), self.every, self.permits.clone());
             tokio::spawn(async move {
+                let _place = place;
+                let Ok(_permit) = permits.acquire().await else {
+                    return;
+                };
                 if let Err(error) = ensure(&pool, program_id, every).await {
                     tracing::warn!(%program_id, %error, "taking a snapshot failed; the next one retries");
-                }
-                if let Ok(mut running) = running.lock() {
-                    running.remove(&program_id);
                 }
             });
         }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cascades;
+pub mod changes;
 pub mod events;
 pub mod governance;
 pub mod health;
@@ -77,6 +78,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(interop::export_dependencies)
         .service(interop::import_milestones)
         .service(interop::import_dependencies)
+        .service(changes::get_changes)
         .service(governance::get_governance)
         .service(governance::establish_forum)
         .service(governance::revise_forum)

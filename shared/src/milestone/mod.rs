@@ -187,6 +187,9 @@ impl Milestone {
             MilestoneEvent::MilestoneKindChanged { to, start, .. } => {
                 self.kind = Some(*to);
                 self.forecast_start = *start;
+                if *to == MilestoneKind::Milestone {
+                    self.actual_start = None;
+                }
             }
             MilestoneEvent::MilestoneMoved { project_id, .. } => {
                 self.project_id = Some(*project_id)
@@ -325,6 +328,9 @@ impl Milestone {
             MilestoneCommand::Meet { actual } => {
                 let mut v = Validator::new();
                 v.date("actual", actual);
+                if let Some(start) = self.actual_start.filter(|s| *s > actual) {
+                    v.push("actual", format!("the work started on {start}, after that"));
+                }
                 v.finish()?;
                 Ok(vec![MilestoneEvent::MilestoneMet {
                     milestone_id,

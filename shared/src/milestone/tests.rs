@@ -502,6 +502,26 @@ fn progress_is_reported_within_bounds_with_a_deliverables_actual_start_even_once
         fields(done.when(report(100, Some(d(7, 3)))).then_invalid()),
         ["actual_start"]
     );
+    // Met before the work started is refused; a deliverable becoming a point in time drops its start.
+    let late_start = Given::<Milestone>::events(&[
+        added(MilestoneKind::Deliverable, Some(d(6, 1))),
+        progress(0, 10, Some(d(6, 20))),
+    ]);
+    assert_eq!(
+        fields(
+            late_start
+                .when(MilestoneCommand::Meet { actual: d(6, 10) })
+                .then_invalid()
+        ),
+        ["actual"]
+    );
+    let point_now = late_start
+        .when(MilestoneCommand::Revise(MilestoneRevision {
+            kind: Some(MilestoneKind::Milestone),
+            ..Default::default()
+        }))
+        .state_after();
+    assert_eq!(point_now.actual_start, None);
     // A log holding more than 100 folds to 100.
     let absurd = Given::<Milestone>::events(&[
         added(MilestoneKind::Milestone, None),

@@ -250,6 +250,9 @@ impl ProgramView {
                     MilestoneKind::Milestone => None,
                     MilestoneKind::Deliverable => milestone.planned_start.or(*start),
                 };
+                if *to == MilestoneKind::Milestone {
+                    milestone.actual_start = None;
+                }
             }
             MilestoneEvent::MilestoneMoved { project_id, .. } => milestone.project_id = *project_id,
             MilestoneEvent::MilestoneCancelled { .. } | MilestoneEvent::MilestoneRemoved { .. } => {

@@ -546,9 +546,11 @@ fn report_progress(
     events: &mut Vec<MilestoneEvent>,
 ) -> Result<(), DomainError> {
     let percent_complete = m.percent_complete.unwrap_or(state.percent_complete);
-    let actual_start = m
-        .actual_start
-        .filter(|_| state.kind == Some(MilestoneKind::Deliverable));
+    // A start after the finish the milestone already met is not believed (nor refused: the
+    // rest of the plan still comes in).
+    let actual_start = m.actual_start.filter(|s| {
+        state.kind == Some(MilestoneKind::Deliverable) && state.actual.is_none_or(|a| *s <= a)
+    });
     if percent_complete == state.percent_complete
         && actual_start.is_none_or(|s| state.actual_start == Some(s))
     {

@@ -218,9 +218,11 @@ pub(super) fn RiskPanel(raid: Raid, id: RiskId, row: Memo<Option<RiskRow>>) -> i
             Control::Edit => row
                 .with_untracked(|r| r.as_ref().map(|r| r.details.clone()))
                 .map(|details| {
+                    // The version these details were read at, not the live one: a revision by
+                    // someone else while the form is open is a conflict, never overwritten.
                     let revising = Revising {
                         details,
-                        version,
+                        version: Signal::stored(version.get_untracked()),
                         send,
                     };
                     view! { <IdentifyForm raid done=closed revising/> }
