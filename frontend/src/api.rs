@@ -801,6 +801,22 @@ pub async fn import_csv(
     call_with("POST", &format!("{}{confirm}", table.path(id)), Some(body)).await
 }
 
+/// What changed in the program from `from` to `to` (now when `None`): positions, instants or
+/// dates, as `as_of` takes them.
+pub async fn program_changes(
+    id: ProgramId,
+    from: &str,
+    to: Option<&str>,
+) -> Result<throughline_shared::changes::ProgramChanges, ApiError> {
+    let to = to.map(|t| format!("&to={}", encode(t))).unwrap_or_default();
+    call(
+        "GET",
+        &format!("/api/programs/{id}/changes?from={}{to}", encode(from)),
+        None,
+    )
+    .await
+}
+
 /// The program's governance view with what needs attention today (or as of a point in the log).
 pub async fn governance(
     id: ProgramId,

@@ -9,6 +9,7 @@ use crate::components::feedback::Loading;
 use crate::components::user_menu::UserMenu;
 use crate::pages::account::AccountPage;
 use crate::pages::audit::AuditPage;
+use crate::pages::changes::ChangesPage;
 use crate::pages::login::LoginPage;
 use crate::pages::members::MembersPage;
 use crate::pages::not_found::NotFound;
@@ -68,6 +69,7 @@ pub fn AdminApp() -> impl IntoView {
                 <Route path=path!("/programs/:id/projects") view=ProjectsPage/>
                 <Route path=path!("/programs/:id/objectives/edit") view=ObjectivesPage/>
                 <Route path=path!("/programs/:id/audit") view=AuditPage/>
+                <Route path=path!("/programs/:id/changes") view=ChangesPage/>
                 <Route path=path!("/account") view=AccountPage/>
                 <Route path=path!("/admin/users") view=UsersPage/>
             </Routes>

@@ -516,7 +516,8 @@ fn risks(b: &RaidView, a: &RaidView) -> Vec<RiskDiff> {
         .into_iter()
         .filter_map(|(then, now)| {
             let r = now.or(then)?;
-            let score = then.zip(now).and_then(|(t, n)| change(&t.2, &n.2));
+            // Added or gone, the score it came with or had: from or to none.
+            let score = change(&then.and_then(|t| t.2), &now.and_then(|n| n.2));
             let state = then.zip(now).and_then(|(t, n)| change(&t.3, &n.3));
             let presence = presence(then, now);
             (presence != Presence::Changed || score.is_some() || state.is_some()).then(|| {

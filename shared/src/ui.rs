@@ -7,7 +7,7 @@
 pub const ADMIN_DIR: &str = "admin";
 
 /// Whether `path` (a URL's path, without query) is a page of the administration app: the
-/// account, the users, or a program's members, projects, audit trail or objectives' editing.
+/// account, the users, or a program's members, projects, audit trail, what changed or objectives' editing.
 pub fn is_admin_path(path: &str) -> bool {
     if matches!(path, "/account" | "/admin/users") {
         return true;
@@ -19,7 +19,7 @@ pub fn is_admin_path(path: &str) -> bool {
             Some(""),
             Some("programs"),
             Some(id),
-            Some("members" | "projects" | "audit"),
+            Some("members" | "projects" | "audit" | "changes"),
             None,
             None,
         ]
@@ -47,6 +47,7 @@ mod tests {
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/members",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/projects",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/audit",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/changes",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/objectives/edit",
         ] {
             assert!(is_admin_path(admin), "{admin}");

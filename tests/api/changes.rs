@@ -239,6 +239,11 @@ async fn the_changes_between_two_moments_are_the_difference_of_the_two_folded_vi
     assert_eq!(diff.decisions[0].presence, Presence::Added);
     assert_eq!(diff.risks.len(), 1);
     assert_eq!(diff.risks[0].presence, Presence::Added);
+    assert_eq!(
+        diff.risks[0].score.as_ref().map(|c| (c.from, c.to)),
+        Some((None, Some(20))),
+        "the score it has at the end of the range"
+    );
 
     // From the middle: only the reassessment, as a score change.
     let later = changes(&app, program, &format!("from={middle}")).await;

@@ -71,6 +71,7 @@ test('every screen of the demo program has no serious accessibility violations',
   await check(`/programs/${id}/governance`, '[data-testid="governance-tab"], h2', 'governance');
   await check(`/programs/${id}/raid`, '[data-testid="risk-register"]', 'raid');
   await check(`/programs/${id}/audit`, '[data-testid="audit-row"], table', 'audit');
+  await check(`/programs/${id}/changes`, '[data-testid="changed-milestones"]', 'changes');
   await check(`/programs/${id}/members`, '[data-testid="member-row"]', 'members');
   await check(`/programs/${id}/projects`, '[data-testid="project-settings-row"]', 'projects', async (page) => {
     await page.getByTestId('manage-project').first().click();

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod audit;
+pub mod changes;
 pub mod login;
 pub mod members;
 pub mod not_found;

@@ -313,6 +313,7 @@ fn ProgramLoaded(
                     n => format!("Risks and issues ({n} above appetite)"),
                 }}
             </A>
+            <a href=format!("/programs/{program_id}/changes") rel="external">"What changed"</a>
             <a href=format!("/programs/{program_id}/audit{tab_query}") rel="external">"Audit trail"</a>
         </nav>
         <Show when=move || editing.get() && !history>
