@@ -54,8 +54,8 @@ trap cleanup EXIT
 
 log "seeding $db and starting the server on port $port"
 export DATABASE_URL="$DATABASE_SERVER/$db" RUST_LOG=warn
-THROUGHLINE_ADMIN_PASSWORD="$password" "$bin" create-admin --username "$admin" --display-name "Schemathesis Admin" >/dev/null
 "$bin" seed-demo >/dev/null
+THROUGHLINE_ADMIN_PASSWORD="$password" "$bin" create-admin --username "$admin" --display-name "Schemathesis Admin" >/dev/null
 THROUGHLINE_ADDR="127.0.0.1:$port" THROUGHLINE_UI_DIR="$work/no-ui" "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do

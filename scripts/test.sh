@@ -25,9 +25,10 @@ precompress_frontend "$bin"
 export THROUGHLINE_ADMIN_USER=e2e-admin
 THROUGHLINE_ADMIN_PASSWORD="e2e-$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
 export THROUGHLINE_ADMIN_PASSWORD
+# The demo first, on the empty log: its story is played over the past weeks.
+DATABASE_URL="$DATABASE_SERVER/$db" RUST_LOG=warn "$bin" seed-demo >/dev/null
 DATABASE_URL="$DATABASE_SERVER/$db" RUST_LOG=warn \
   "$bin" create-admin --username "$THROUGHLINE_ADMIN_USER" --display-name "Avery Admin" >/dev/null
-DATABASE_URL="$DATABASE_SERVER/$db" RUST_LOG=warn "$bin" seed-demo >/dev/null
 DATABASE_URL="$DATABASE_SERVER/$db" THROUGHLINE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
   "$bin" serve >"${TMPDIR:-/tmp}/throughline-e2e.log" 2>&1 &
 server=$!

@@ -12,16 +12,17 @@ export DATABASE_URL="${DATABASE_URL:-$DATABASE_SERVER/throughline}"
 export THROUGHLINE_ADDR="${THROUGHLINE_ADDR:-127.0.0.1:8080}"
 bin="${CARGO_TARGET_DIR:-target}/release/throughline"
 precompress_frontend "$bin"
-# No default password: on a database without users, create the first administrator with a
-# generated password, printed once here (THROUGHLINE_ADMIN_PASSWORD chooses it instead).
-log "checking for a first administrator (creates and migrates $DATABASE_URL)"
-first_admin=$("$bin" create-admin --username admin --display-name "Administrator" --if-no-users)
-echo "$first_admin"
-# A newcomer sees a living program at once; THROUGHLINE_DEMO=off starts empty instead.
+# A newcomer sees a living program at once; THROUGHLINE_DEMO=off starts empty instead. Seeded
+# before anything else is in the log, its story is played over the past weeks.
 if [ "${THROUGHLINE_DEMO:-on}" != "off" ]; then
   log "seeding the demo program on an empty database (THROUGHLINE_DEMO=off to skip)"
   "$bin" seed-demo --if-empty
 fi
+# No default password: on a database without users, create the first administrator with a
+# generated password, printed once here (THROUGHLINE_ADMIN_PASSWORD chooses it instead).
+log "checking for a first administrator"
+first_admin=$("$bin" create-admin --username admin --display-name "Administrator" --if-no-users)
+echo "$first_admin"
 log "starting the server"
 "$bin" serve &
 server=$!

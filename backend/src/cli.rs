@@ -193,10 +193,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     return Ok(());
                 }
             }
+            // On an empty log the demo's story is played over the past weeks, so its history
+            // has something to replay; after other events it happens now (times only grow).
+            let empty: bool = sqlx::query_scalar("SELECT position = 0 FROM log_head WHERE id = 1")
+                .fetch_optional(&pool)
+                .await?
+                .unwrap_or(true);
             let store = store_with_access_projection(&pool).await?;
-            let seeded = demo::seed(&store, chrono::Utc::now().date_naive())
+            let story = empty.then(crate::event_store::clock::Story::begin);
+            let seeded = demo::seed_story(&store, chrono::Utc::now().date_naive(), story.as_ref())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            drop(story);
             println!(
                 "Seeded the demo program “{}” ({} milestones, {} dependencies): /programs/{}",
                 demo::PROGRAM_NAME,

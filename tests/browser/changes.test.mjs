@@ -34,6 +34,20 @@ after(async () => {
   await browser?.close();
 });
 
+test('the demo program was played over the past weeks: last week shows its news, not its creation', async () => {
+  const demo = (await api('GET', '/api/programs')).find((p) => p.name === 'Payments Platform Modernisation');
+  assert.ok(demo, 'scripts/test.sh seeds the demo program');
+  const page = await open(browser, problems, `/programs/${demo.program_id}/changes`, 'demo changes', admin);
+  const milestones = page.getByTestId('changed-milestones');
+  await milestones.waitFor();
+  const text = await milestones.textContent();
+  assert.match(text, /Forecast .* days later/, 'the week’s slips');
+  assert.doesNotMatch(text, /Added/, 'the milestones were added weeks ago');
+  assert.match(await page.getByTestId('changed-projects').textContent(), /→/);
+  await screenshot(page, '9a-demo-last-week');
+  await page.context().close();
+});
+
 test('what changed since a moment: the slip, the report and the risk, and nothing before', async () => {
   const { program_id: id } = await api('POST', '/api/programs', { name: `Changes ${suffix}`, sponsor: 'Dana Whitfield (CFO)' });
   const ledger = await api('POST', `/api/programs/${id}/projects`, { name: 'Ledger', manager: 'Lee Chen' });

@@ -13,6 +13,7 @@ mod raid;
 use crate::commands::schedule::{self, DependencyChange, MilestoneChange};
 use crate::commands::{self, CommandError};
 use crate::event_store::EventStore;
+use crate::event_store::clock::Story;
 use crate::request_context::RequestContext;
 use chrono::{Duration, NaiveDate};
 use data::{DEPENDENCIES, PROJECTS};
@@ -45,6 +46,25 @@ fn as_user(name: &str) -> RequestContext {
 /// Seeds the demo program as of `today`. A failure is only reported (a command refused, a read
 /// that failed), so it comes as any error.
 pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded> {
+    seed_story(store, today, None).await
+}
+
+/// Seeds the demo program; with a `story`, its events are recorded as they would have happened
+/// over the past thirteen weeks (the charter first, the latest slips days ago), so replaying it
+/// and "since last week" show a history. For an empty log only (see `event_store::clock`).
+pub async fn seed_story(
+    store: &EventStore,
+    today: NaiveDate,
+    story: Option<&Story>,
+) -> anyhow::Result<Seeded> {
+    let started = chrono::Utc::now();
+    // What follows happened `days` ago.
+    let at = |days: f64| {
+        if let Some(story) = story {
+            story.at(started - Duration::minutes((days * 1440.0) as i64));
+        }
+    };
+    at(91.0);
     let day = |offset: i64| today + Duration::days(offset);
     let pm = as_user("Priya Raman");
     let objectives = vec![
@@ -133,6 +153,7 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
         .state;
     let objective_ids: Vec<_> = program.objectives.iter().map(|o| o.objective_id).collect();
 
+    at(90.0);
     let mut projects: Vec<ProjectId> = Vec::new();
     let mut milestones: Vec<Vec<MilestoneId>> = Vec::new();
     for row in &PROJECTS {
@@ -178,6 +199,7 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
     }
 
     let allow_all = |_: ProgramAction| -> Result<(), CommandError> { Ok(()) };
+    at(89.0);
     let mut dependencies: Vec<DependencyId> = Vec::new();
     for &((pp, pm_i), (cp, cm_i), kind, lag_days, need_by) in &DEPENDENCIES {
         let consumer_manager = as_user(PROJECTS[cp].manager);
@@ -203,6 +225,7 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
         dependencies.push(DependencyId::from_uuid(accepted.stream_id));
     }
     // Most dependencies were agreed by the providing team; a few are still being negotiated.
+    at(87.0);
     for (i, &((pp, _), _, _, _, _)) in DEPENDENCIES.iter().enumerate() {
         if i % 5 == 4 {
             continue;
@@ -219,6 +242,7 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
         .await?;
     }
 
+    at(85.0);
     schedule::baseline_program(
         store,
         &pm,
@@ -229,7 +253,9 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
     )
     .await?;
 
-    // The work done so far: past milestones met, most on time.
+    // The work done so far: past milestones met, most on time, each on the day it was met (the
+    // recent ones after the slips of the weeks before them).
+    let mut met: Vec<(NaiveDate, usize, usize)> = Vec::new();
     for (p, row) in PROJECTS.iter().enumerate() {
         for (m, &(_, _, _, finish)) in row.milestones.iter().enumerate() {
             // The data-quality baseline is not done: it slips below, past its need-by date.
@@ -237,17 +263,30 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
                 continue;
             }
             let slipped = if (p, m) == (1, 0) { 4 } else { 0 };
+            met.push((day(finish + slipped).min(today), p, m));
+        }
+    }
+    met.sort_unstable();
+    let meet = |&(actual, p, m): &(NaiveDate, usize, usize)| {
+        at((today - actual).num_days() as f64 - 0.3);
+        let (ctx, change) = (
+            as_user(PROJECTS[p].manager),
+            change(program_id, milestones[p][m], None),
+        );
+        async move {
             schedule::change_milestone(
                 store,
-                &as_user(row.manager),
-                change(program_id, milestones[p][m], None),
-                MilestoneCommand::Meet {
-                    actual: day(finish + slipped).min(today),
-                },
+                &ctx,
+                change,
+                MilestoneCommand::Meet { actual },
                 allow_all,
             )
-            .await?;
+            .await
         }
+    };
+    let recent = today - Duration::days(36);
+    for step in met.iter().filter(|(actual, ..)| *actual < recent) {
+        meet(step).await?;
     }
 
     // Then the news of the last weeks: slips, some absorbed, some not.
@@ -272,7 +311,11 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
         ((3, 1), 3, "Accessibility fixes after the usability test"),
         ((0, 2), 6, "Re-audit moved by the QSA"),
     ];
-    for ((p, m), days, why) in slips {
+    for (((p, m), days, why), ago) in slips
+        .into_iter()
+        .zip([35.0, 28.0, 21.0, 14.0, 10.0, 6.0, 5.0])
+    {
+        at(ago);
         let milestone = load_forecast(store, milestones[p][m]).await?;
         schedule::change_milestone(
             store,
@@ -286,7 +329,11 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
         )
         .await?;
     }
+    for step in met.iter().filter(|(actual, ..)| *actual >= recent) {
+        meet(step).await?;
+    }
     // A recovery: the portal team pulls "Reporting dashboards" in by a week.
+    at(4.5);
     let dashboards = milestones[3][3];
     let forecast = load_forecast(store, dashboards).await?;
     schedule::change_milestone(
@@ -305,6 +352,7 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
     )
     .await?;
     // Dependency changes: one no longer needed, one the provider cannot honour.
+    at(4.0);
     schedule::change_dependency(
         store,
         &as_user("Hannah Kim"),
@@ -374,7 +422,9 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
     ];
     // The program manager proposes what the last slip pushes downstream to its owners: the first
     // owner accepts, the others' moves are pending on the timeline.
+    at(3.0);
     seed_cascade(store, &pm, program_id, allow_all).await?;
+    at(2.0);
     for (p, rag, narrative) in reports {
         commands::report_status(
             store,
@@ -391,7 +441,9 @@ pub async fn seed(store: &EventStore, today: NaiveDate) -> anyhow::Result<Seeded
         .await?;
     }
 
+    at(1.5);
     let people = seed_governance(store, program_id, &milestones, &dependencies, today).await?;
+    at(1.0);
     raid::seed_raid(
         store,
         program_id,

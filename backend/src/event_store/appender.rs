@@ -641,7 +641,7 @@ async fn commit(
     };
 
     // Positions and recorded_at both only ever grow, so the log is ordered the same way by both.
-    let now = Utc::now();
+    let now = super::clock::now();
     let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
     let recorded_at = now.max(head_time);
     let mut position = head_position;

@@ -10,6 +10,7 @@
 //! stream on one instance take turns (`stream_locks`).
 
 mod appender;
+pub mod clock;
 mod hash;
 mod read;
 mod state_cache;
