@@ -18,10 +18,10 @@ if [ "${THROUGHLINE_DEMO:-on}" != "off" ]; then
   log "seeding the demo program on an empty database (THROUGHLINE_DEMO=off to skip)"
   "$bin" seed-demo --if-empty
 fi
-# No default password: on a database without users, create the first administrator with a
+# No default password: on a database without an administrator, create the first one with a
 # generated password, printed once here (THROUGHLINE_ADMIN_PASSWORD chooses it instead).
 log "checking for a first administrator"
-first_admin=$("$bin" create-admin --username admin --display-name "Administrator" --if-no-users)
+first_admin=$("$bin" create-admin --username admin --display-name "Administrator" --if-no-admin)
 echo "$first_admin"
 log "starting the server"
 "$bin" serve &

@@ -45,9 +45,10 @@ pub enum Command {
         username: String,
         #[arg(long, default_value = "Administrator")]
         display_name: String,
-        /// Do nothing if any user exists already (for scripts that run on every start).
-        #[arg(long)]
-        if_no_users: bool,
+        /// Do nothing if an administrator exists already (for scripts that run on every start;
+        /// the demo's people are not administrators).
+        #[arg(long, alias = "if-no-users")]
+        if_no_admin: bool,
     },
     /// Seed a realistic demo program (six projects, forty milestones, thirty dependencies and
     /// a history of slips, reports and dependency changes) through the ordinary commands.
@@ -139,17 +140,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CreateAdmin {
             username,
             display_name,
-            if_no_users,
+            if_no_admin,
         } => {
             let pool = connect(&settings).await?;
-            if if_no_users {
+            if if_no_admin {
+                // Administrators are made only by `UserCreated` with `admin` set.
                 let any: bool = sqlx::query_scalar(
-                    "SELECT EXISTS (SELECT 1 FROM events WHERE stream_type = 'user')",
+                    "SELECT EXISTS (SELECT 1 FROM events WHERE stream_type = 'user' \
+                     AND event_type = 'UserCreated' AND payload->>'admin' = 'true')",
                 )
                 .fetch_one(&pool)
                 .await?;
                 if any {
-                    println!("users exist already; no administrator created");
+                    println!("an administrator exists already; none created");
                     return Ok(());
                 }
             }

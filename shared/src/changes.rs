@@ -431,13 +431,15 @@ fn objectives(
 }
 
 fn critical_path(b: &ScheduleAnalysis, a: &ScheduleAnalysis) -> Option<CriticalPathDiff> {
-    if b.critical_path == a.critical_path {
-        return None;
-    }
     let (was, is): (HashSet<_>, HashSet<_>) = (
         b.critical_path.iter().collect(),
         a.critical_path.iter().collect(),
     );
+    // The same milestones in another order (the graph's order moves with unrelated links) is
+    // the same path.
+    if was == is {
+        return None;
+    }
     Some(CriticalPathDiff {
         from: b.critical_path.clone(),
         to: a.critical_path.clone(),

@@ -279,6 +279,11 @@ async fn the_changes_between_two_moments_are_the_difference_of_the_two_folded_vi
         "not_found",
     )
     .await;
+    // Without `from`: the last week, here the whole history.
+    assert_eq!(
+        changes(&app, program, "").await.milestones.len(),
+        after.milestones.len()
+    );
     // By instants: the whole history up to now is every milestone added.
     let whole = changes(&app, program, "from=2000-01-01").await;
     assert_eq!(

@@ -311,10 +311,21 @@ pub async fn seed_story(
         ((3, 1), 3, "Accessibility fixes after the usability test"),
         ((0, 2), 6, "Re-audit moved by the QSA"),
     ];
+    // Meetings and slips in the order they happened: each milestone met before the first slip
+    // after its day.
+    let mut recent_meets = met
+        .iter()
+        .filter(|(actual, ..)| *actual >= recent)
+        .peekable();
     for (((p, m), days, why), ago) in slips
         .into_iter()
         .zip([35.0, 28.0, 21.0, 14.0, 10.0, 6.0, 5.0])
     {
+        while let Some(step) =
+            recent_meets.next_if(|(actual, ..)| ((today - *actual).num_days() as f64) - 0.3 > ago)
+        {
+            meet(step).await?;
+        }
         at(ago);
         let milestone = load_forecast(store, milestones[p][m]).await?;
         schedule::change_milestone(
@@ -329,7 +340,7 @@ pub async fn seed_story(
         )
         .await?;
     }
-    for step in met.iter().filter(|(actual, ..)| *actual >= recent) {
+    for step in recent_meets {
         meet(step).await?;
     }
     // A recovery: the portal team pulls "Reporting dashboards" in by a week.

@@ -24,8 +24,9 @@ use uuid::Uuid;
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// The earlier moment: a log position, an RFC 3339 instant or a date (its end, UTC).
+    /// Absent: a week ago.
     #[param(schema_with = crate::routes::openapi::as_of_schema)]
-    pub from: String,
+    pub from: Option<String>,
     /// The later moment, in the same forms. Absent: now.
     #[param(schema_with = crate::routes::openapi::as_of_schema)]
     pub to: Option<String>,
@@ -90,13 +91,25 @@ pub async fn get_changes(
         .fetch_one(pool.get_ref())
         .await
         .map_err(ApiError::internal)?;
-    let (from, from_at) = AsOf::resolve(Some(&query.from), &pool).await?;
+    let week_ago = (Utc::now() - chrono::Duration::days(7)).to_rfc3339();
+    let from_raw = query.from.as_deref().unwrap_or(&week_ago);
+    let (from, from_at) = AsOf::resolve(Some(from_raw), &pool).await?;
     let (to, to_at) = AsOf::resolve(query.to.as_deref(), &pool).await?;
     let (from, to) = (from.min(head), to.min(head));
+    // Days to judge each side on: never in the future, never the later side's before the
+    // earlier's.
+    // The days each side is judged on: never in the future, and the earlier side's never after
+    // the later's (a date's end, or position 0 before any event, stands for "now").
+    let to_at = to_at.min(Utc::now());
+    let from_at = from_at.min(to_at);
     if from > to {
         return Err(ApiError::bad_request(
             "invalid_range",
-            format!("from (position {from}) is after to (position {to})"),
+            format!(
+                "from (position {from}, {}) is after to (position {to}, {})",
+                from_at.date_naive(),
+                to_at.date_naive()
+            ),
         ));
     }
     let before = Views::read(&pool, program_id, from, from_at).await?;

@@ -4,7 +4,7 @@
 //! escalation and risk that changed, from `GET …/changes`, read as the diff of the two folded
 //! views.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use throughline_shared::analysis::DependencyStatus;
@@ -44,9 +44,21 @@ pub fn ChangesPage() -> impl IntoView {
     }
 }
 
-fn today() -> NaiveDate {
-    chrono::DateTime::from_timestamp_millis(crate::time::now_ms() as i64)
-        .map_or(NaiveDate::MIN, |t| t.date_naive())
+/// The presets, as the page's `from`: the last 24 hours and the last 7 days, from the moment the
+/// page is read (ISO 8601 durations, turned into an instant here).
+const DAY: &str = "P1D";
+const WEEK: &str = "P7D";
+
+/// `from` as the API takes it: a preset becomes the instant it stands for.
+fn since(from: &str) -> String {
+    let days = match from {
+        DAY => 1,
+        WEEK => 7,
+        other => return other.to_string(),
+    };
+    let now = crate::time::now_ms() as i64;
+    chrono::DateTime::from_timestamp_millis(now - days * 86_400_000)
+        .map_or_else(|| from.to_string(), |t| t.to_rfc3339())
 }
 
 /// Everything the page shows, read together: one loading state, one error.
@@ -60,8 +72,7 @@ struct Loaded {
 
 #[component]
 fn Changes(id: ProgramId, from: Option<String>, to: Option<String>) -> impl IntoView {
-    let since_week = (today() - Duration::days(7)).to_string();
-    let from = from.unwrap_or_else(|| since_week.clone());
+    let from = from.unwrap_or_else(|| WEEK.to_string());
     let read = {
         let (from, to) = (from.clone(), to.clone());
         LocalResource::new(move || {
@@ -71,7 +82,7 @@ fn Changes(id: ProgramId, from: Option<String>, to: Option<String>) -> impl Into
                 if let Some(document) = web_sys::window().and_then(|w| w.document()) {
                     document.set_title(&format!("What changed in {} · Throughline", program.name));
                 }
-                let changes = api::program_changes(id, &from, to.as_deref()).await?;
+                let changes = api::program_changes(id, &since(&from), to.as_deref()).await?;
                 let last_session = api::governance(id, None)
                     .await
                     .ok()
@@ -93,7 +104,7 @@ fn Changes(id: ProgramId, from: Option<String>, to: Option<String>) -> impl Into
         })
     };
     let base = format!("/programs/{id}/changes");
-    let yesterday = (today() - Duration::days(1)).to_string();
+
     let preset = {
         let (from, to) = (from.clone(), to.clone());
         move |value: &str| (to.is_none() && from == value).then_some("page")
@@ -141,9 +152,9 @@ fn Changes(id: ProgramId, from: Option<String>, to: Option<String>) -> impl Into
         </nav>
         <div class="changes-presets" role="group" aria-label="Compare">
             <a class="btn btn-secondary btn-small" data-preset="yesterday"
-                aria-current=preset(&yesterday) href=format!("{base}?from={yesterday}")>"Since yesterday"</a>
+                aria-current=preset(DAY) href=format!("{base}?from={DAY}")>"Since yesterday"</a>
             <a class="btn btn-secondary btn-small" data-preset="week"
-                aria-current=preset(&since_week) href=format!("{base}?from={since_week}")>"Since last week"</a>
+                aria-current=preset(WEEK) href=format!("{base}?from={WEEK}")>"Since last week"</a>
             {session_link}
             <Custom base=base.clone() from=from.clone() to=to.clone()/>
         </div>
@@ -235,8 +246,11 @@ fn milestone_words(m: &MilestoneDiff) -> Vec<String> {
         let words = |v: Option<i64>| v.map_or_else(|| "—".to_string(), signed);
         out.push(format!("Variance {} → {}", words(c.from), words(c.to)));
     }
-    if let Some(met) = m.met.as_ref().and_then(|c| c.to) {
-        out.push(format!("Met on {}", day(met)));
+    if let Some(c) = &m.met {
+        out.push(c.to.map_or_else(
+            || "No longer recorded as met".to_string(),
+            |met| format!("Met on {}", day(met)),
+        ));
     }
     if let Some(c) = &m.percent_complete {
         out.push(format!("Progress {}% → {}%", c.from, c.to));
@@ -382,7 +396,7 @@ fn ChangeList(loaded: Loaded) -> impl IntoView {
         .dependencies
         .iter()
         .map(|d| {
-            let mut words: Vec<String> = presence_word(d.presence, "Proposed", "Gone")
+            let mut words: Vec<String> = presence_word(d.presence, "Added", "Gone")
                 .into_iter()
                 .collect();
             if let Some(s) = &d.status {
