@@ -261,7 +261,7 @@ async fn the_changes_between_two_moments_are_the_difference_of_the_two_folded_vi
             "/api/programs/{program}/changes?from={to}&to={from}"
         ))
         .await,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_range",
     )
     .await;

@@ -127,6 +127,13 @@ test('"Load more" appends the next page of the same filters; a new filter starts
     (await rows(page)).map((r) => r.position),
     all.map((e) => e.position),
   );
+
+  // A row's position shows the program right after that event, read-only.
+  const pick = all[10].position;
+  await page.locator('[data-testid="as-of-link"]', { hasText: new RegExp(`^${pick}$`) }).click();
+  await page.waitForURL(new RegExp(`/programs/${programId}\\?as_of=${pick}$`));
+  await page.getByTestId('history-banner').waitFor();
+  assert.match(await page.getByTestId('history-banner').textContent(), new RegExp(`#${pick}`));
   await page.context().close();
 });
 

@@ -75,7 +75,8 @@ impl Views {
 #[utoipa::path(get, path = "/api/programs/{program_id}/changes", tag = "programs",
     params(("program_id" = Uuid, Path), ChangesQuery),
     responses((status = 200, body = ProgramChanges, description = "milestones, dependencies, projects, objectives, the critical path, decisions, escalations and risks that changed; each derived value judged on its moment's day"),
-        (status = 400, body = ErrorResponse, description = "`invalid_as_of`, or `from` after `to`"),
+        (status = 400, body = ErrorResponse, description = "`invalid_as_of`: a moment that is neither a position, an instant nor a date"),
+        (status = 422, body = ErrorResponse, description = "`invalid_range`: `from` is after `to`"),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
 #[get("/programs/{program_id}/changes")]
 pub async fn get_changes(
@@ -103,7 +104,8 @@ pub async fn get_changes(
     let to_at = to_at.min(Utc::now());
     let from_at = from_at.min(to_at);
     if from > to {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_range",
             format!(
                 "from (position {from}, {}) is after to (position {to}, {})",

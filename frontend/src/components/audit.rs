@@ -133,6 +133,8 @@ async fn first_page(
 struct Links {
     base: String,
     as_of: Option<String>,
+    /// The program's page (the program app's), where a position shows the program as it stood.
+    program: String,
 }
 
 impl Links {
@@ -163,6 +165,7 @@ pub fn AuditTab(
     let as_of = as_of.map(|a| a.query_value());
     let links = Links {
         base: format!("/programs/{program_id}/audit"),
+        program: format!("/programs/{program_id}"),
         as_of: as_of.clone(),
     };
 
@@ -582,7 +585,11 @@ fn EventRow(
     };
     view! {
         <tr data-testid="audit-row" data-type=event_type.clone()>
-            <td class="muted">{position}</td>
+            <td class="muted">
+                <a href=links.with_value(|l| format!("{}?as_of={position}", l.program)) rel="external"
+                    data-testid="as-of-link" aria-label=format!("Position {position}: show the program right after this event")
+                    title="Show the program right after this event">{position}</a>
+            </td>
             <td>{crate::time::date_time_seconds(&recorded_at)}</td>
             <td>{metadata.actor}</td>
             <td>
