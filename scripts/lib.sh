@@ -68,6 +68,11 @@ ensure_browser() {
     log "installing Debian's chromium and chromium-driver"
     apt_install chromium chromium-driver fonts-dejavu-core
   fi
+  # The briefing test renders a published PDF's first page to PNG to look at it.
+  if ! command -v pdftoppm >/dev/null; then
+    log "installing Debian's poppler-utils (pdftoppm)"
+    apt_install poppler-utils
+  fi
   if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/axe-core ]; then
     log "installing the browser test driver (playwright-core, no browser download) and axe-core"
     npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error

@@ -817,6 +817,73 @@ pub async fn program_changes(
     .await
 }
 
+/// The program's published briefings, its cadence and when the next is due.
+pub async fn briefings(
+    id: ProgramId,
+) -> Result<throughline_shared::briefing::BriefingLog, ApiError> {
+    call("GET", &format!("/api/programs/{id}/briefings"), None).await
+}
+
+/// The briefing generated as of a moment (now when `None`).
+pub async fn briefing_draft(
+    id: ProgramId,
+    as_of: Option<&str>,
+) -> Result<throughline_shared::briefing::requests::BriefingDraft, ApiError> {
+    let query = as_of
+        .map(|a| format!("?as_of={}", encode(a)))
+        .unwrap_or_default();
+    call(
+        "GET",
+        &format!("/api/programs/{id}/briefings/draft{query}"),
+        None,
+    )
+    .await
+}
+
+pub async fn publish_briefing(
+    id: ProgramId,
+    request: &throughline_shared::briefing::requests::PublishBriefingRequest,
+) -> Result<throughline_shared::briefing::requests::BriefingPublishedResponse, ApiError> {
+    call_json("POST", &format!("/api/programs/{id}/briefings"), request).await
+}
+
+pub async fn set_briefing_cadence(
+    id: ProgramId,
+    every_days: u16,
+) -> Result<CommandAccepted, ApiError> {
+    let request = throughline_shared::briefing::requests::SetBriefingCadenceRequest { every_days };
+    call_json(
+        "PUT",
+        &format!("/api/programs/{id}/briefings/cadence"),
+        &request,
+    )
+    .await
+}
+
+pub async fn briefing(
+    id: ProgramId,
+    number: u32,
+) -> Result<throughline_shared::briefing::requests::BriefingDetail, ApiError> {
+    call(
+        "GET",
+        &format!("/api/programs/{id}/briefings/{number}"),
+        None,
+    )
+    .await
+}
+
+pub async fn verify_briefing(
+    id: ProgramId,
+    number: u32,
+) -> Result<throughline_shared::briefing::requests::BriefingVerification, ApiError> {
+    call(
+        "GET",
+        &format!("/api/programs/{id}/briefings/{number}/verify"),
+        None,
+    )
+    .await
+}
+
 /// The program's governance view with what needs attention today (or as of a point in the log).
 pub async fn governance(
     id: ProgramId,

@@ -9,6 +9,7 @@ use crate::components::feedback::Loading;
 use crate::components::user_menu::UserMenu;
 use crate::pages::account::AccountPage;
 use crate::pages::audit::AuditPage;
+use crate::pages::briefings::{BriefingPage, BriefingsPage};
 use crate::pages::changes::ChangesPage;
 use crate::pages::login::LoginPage;
 use crate::pages::members::MembersPage;
@@ -70,6 +71,8 @@ pub fn AdminApp() -> impl IntoView {
                 <Route path=path!("/programs/:id/objectives/edit") view=ObjectivesPage/>
                 <Route path=path!("/programs/:id/audit") view=AuditPage/>
                 <Route path=path!("/programs/:id/changes") view=ChangesPage/>
+                <Route path=path!("/programs/:id/briefings") view=BriefingsPage/>
+                <Route path=path!("/programs/:id/briefings/:number") view=BriefingPage/>
                 <Route path=path!("/account") view=AccountPage/>
                 <Route path=path!("/admin/users") view=UsersPage/>
             </Routes>

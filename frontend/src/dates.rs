@@ -7,7 +7,7 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-fn month(d: NaiveDate) -> &'static str {
+pub fn month(d: NaiveDate) -> &'static str {
     MONTHS[d.month0() as usize]
 }
 

@@ -208,6 +208,19 @@ impl Aggregate for crate::raid::settings::RaidSettings {
 /// (events, or commands that produced them), the command under test, and the outcome expected.
 /// One helper rather than one `given` per module, so every aggregate's tests read the same way and
 /// a failure always names the command and what it actually produced.
+impl Aggregate for crate::briefing::Briefings {
+    type Event = crate::briefing::BriefingEvent;
+    type Command = crate::briefing::BriefingCommand;
+
+    fn apply(&mut self, event: &Self::Event) {
+        crate::briefing::Briefings::apply(self, event)
+    }
+
+    fn decide(&self, command: Self::Command) -> Result<Vec<Self::Event>, DomainError> {
+        crate::briefing::Briefings::decide(self, command)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod given {
     use super::Aggregate;

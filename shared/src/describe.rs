@@ -32,6 +32,7 @@ pub fn describe(event: &DomainEvent) -> String {
         DomainEvent::Assumption(e) => crate::raid::describe::describe_assumption(e),
         DomainEvent::RaidSettings(e) => crate::raid::describe::describe_settings(e),
         DomainEvent::Cascade(e) => crate::cascade::describe(e),
+        DomainEvent::Briefing(e) => crate::briefing::describe(e),
         DomainEvent::Program(e) => match e {
             ProgramEvent::ProgramCreated {
                 name,

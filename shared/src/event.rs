@@ -216,6 +216,7 @@ pub enum DomainEvent {
     Assumption(AssumptionEvent),
     RaidSettings(RaidSettingsEvent),
     Cascade(crate::cascade::CascadeEvent),
+    Briefing(crate::briefing::BriefingEvent),
 }
 
 /// The plan's rare edits: decoded only with shared's `plan-edit-events` (the server, and tests).
@@ -311,6 +312,11 @@ impl DomainEvent {
             RaidSettingsEvent::STREAM_TYPE => {
                 RaidSettingsEvent::decode(event_type, schema_version, payload)
                     .map(DomainEvent::RaidSettings)
+            }
+            #[cfg(feature = "governance-events")]
+            crate::briefing::BriefingEvent::STREAM_TYPE => {
+                crate::briefing::BriefingEvent::decode(event_type, schema_version, payload)
+                    .map(DomainEvent::Briefing)
             }
             #[cfg(any(test, feature = "plan-edit-events"))]
             crate::cascade::CascadeEvent::STREAM_TYPE => {

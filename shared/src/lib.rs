@@ -20,6 +20,7 @@ pub mod access;
 pub mod aggregate;
 pub mod analysis;
 pub mod api;
+pub mod briefing;
 pub mod cascade;
 pub mod changes;
 pub mod date;

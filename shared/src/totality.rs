@@ -168,6 +168,7 @@ fn log_of(
             DomainEvent::Assumption(e) => recorded(position, version, stream, e.clone()),
             DomainEvent::RaidSettings(e) => recorded(position, version, stream, e.clone()),
             DomainEvent::Cascade(e) => recorded(position, version, stream, e.clone()),
+            DomainEvent::Briefing(e) => recorded(position, version, stream, e.clone()),
         };
         log.push((r, event));
     };
@@ -441,6 +442,21 @@ proptest! {
         }
         let _ = view.analyse(today);
         let _ = view.preview_slip(milestone_id(which), slip, today);
+        // A briefing of it, counting from nothing, with every event as evidence.
+        let (governance, raid) = (GovernanceView::new(program()), crate::raid::view::RaidView::new(program()));
+        let empty = ProgramView::new(program());
+        let moment = |position, program| crate::changes::Moment { position, day: today, program: Some(program), governance: &governance, raid: &raid };
+        let diff = crate::changes::changes(&moment(0, &empty), &moment(log.len() as i64, &view));
+        let mut evidence = crate::briefing::Evidence::default();
+        for (r, _) in &log {
+            evidence.record(r.stream_id, r.position, (which as i64) % 3);
+        }
+        let document = crate::briefing::generate(&crate::briefing::BriefingInputs {
+            view: &view, governance: &governance, raid: &raid, as_of: log.len() as i64, day: today,
+            since: 0, since_day: today, follows: None, changes: &diff, evidence: &evidence,
+        });
+        prop_assert!(document.sections.iter().all(|s| s.facts.len() <= 21));
+        prop_assert!(document.sections.iter().flat_map(|s| &s.facts).all(|f| f.evidence.len() <= 5));
         // Each milestone's own aggregate folds the same events, and any later command on it is
         // answered (an absurd date with a refusal).
         let mut aggregate = Milestone::default();

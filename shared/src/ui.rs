@@ -19,8 +19,16 @@ pub fn is_admin_path(path: &str) -> bool {
             Some(""),
             Some("programs"),
             Some(id),
-            Some("members" | "projects" | "audit" | "changes"),
+            Some("members" | "projects" | "audit" | "changes" | "briefings"),
             None,
+            None,
+        ]
+        | [
+            Some(""),
+            Some("programs"),
+            Some(id),
+            Some("briefings"),
+            Some(_),
             None,
         ]
         | [
@@ -48,6 +56,8 @@ mod tests {
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/projects",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/audit",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/changes",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/briefings",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/briefings/3",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/objectives/edit",
         ] {
             assert!(is_admin_path(admin), "{admin}");
@@ -58,6 +68,7 @@ mod tests {
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/raid",
             "/programs//members",
             "/programs/x/members/more",
+            "/programs/x/briefings/3/more",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/objectives",
             "/programs/x/objectives/edit/more",
             "/programs//objectives/edit",

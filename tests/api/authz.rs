@@ -410,6 +410,22 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
 
+    // A published briefing of A, for the rows that read one.
+    let draft: Value = app
+        .get(&format!("/api/programs/{a}/briefings/draft"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .post(
+            &format!("/api/programs/{a}/briefings"),
+            &json!({"as_of": draft["document"]["as_of"], "day": draft["document"]["as_of_day"],
+                    "expected_version": draft["expected_version"], "narrative": "Weekly"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+
     let mut callers: Vec<(&str, Caller)> = vec![("anonymous", Caller::Anonymous)];
     for name in [
         "outsider",
@@ -906,6 +922,55 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             |w, _| format!("/api/programs/{}/changes?from=0", w.a),
             none,
             "UNYYYYYYYN",
+        ),
+        (
+            "A's briefings",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/briefings", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A briefing draft of A",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/briefings/draft", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A's briefing 1",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/briefings/1", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A's briefing 1 checked against the log",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/briefings/1/verify", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A's briefing 1 as Markdown",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/briefings/1/briefing.md", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "A's briefing 1 as PDF",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/briefings/1/briefing.pdf", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
+            "set A's briefing cadence",
+            Method::PUT,
+            |w, _| format!("/api/programs/{}/briefings/cadence", w.a),
+            |_, i| Some(json!({"every_days": 3 + i})),
+            "UNFFFFYYFN",
         ),
         (
             "A slip preview",

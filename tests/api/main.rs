@@ -4,6 +4,7 @@ mod append;
 mod auth;
 mod auth_hardening;
 mod authz;
+mod briefings;
 mod cascades;
 mod changes;
 mod concurrency;

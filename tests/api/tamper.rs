@@ -8,13 +8,16 @@ use throughline_tests::{TestApp, fresh_database};
 use uuid::Uuid;
 
 /// Changes history behind the trigger's back, as only a superuser can.
-async fn bypass_triggers(pool: &sqlx::PgPool, statement: &'static str) {
+pub(crate) async fn bypass_triggers(pool: &sqlx::PgPool, statement: impl Into<String>) {
     let mut tx = pool.begin().await.unwrap();
     sqlx::query("SET LOCAL session_replication_role = replica")
         .execute(&mut *tx)
         .await
         .unwrap();
-    sqlx::raw_sql(statement).execute(&mut *tx).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(statement.into()))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 

@@ -72,6 +72,8 @@ test('every screen of the demo program has no serious accessibility violations',
   await check(`/programs/${id}/raid`, '[data-testid="risk-register"]', 'raid');
   await check(`/programs/${id}/audit`, '[data-testid="audit-row"], table', 'audit');
   await check(`/programs/${id}/changes`, '[data-testid="changed-milestones"]', 'changes');
+  await check(`/programs/${id}/briefings`, '[data-testid="briefing-fact"]', 'briefings');
+  await check(`/programs/${id}/briefings/1`, '[data-testid="briefing-verified"]', 'briefing');
   await check(`/programs/${id}/members`, '[data-testid="member-row"]', 'members');
   await check(`/programs/${id}/projects`, '[data-testid="project-settings-row"]', 'projects', async (page) => {
     await page.getByTestId('manage-project').first().click();

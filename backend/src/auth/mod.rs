@@ -768,7 +768,7 @@ fn from_trusted_proxy(req: &HttpRequest, settings: &AuthSettings) -> bool {
 /// The scheme and `host[:port]` the client addressed: from `Forwarded` / `X-Forwarded-Proto` /
 /// `X-Forwarded-Host` only when a trusted proxy sent them; otherwise this listener's own scheme
 /// and the `Host` header (which a browser sets to what it connected to).
-fn own_scheme_and_host(req: &HttpRequest, settings: &AuthSettings) -> (String, String) {
+pub(crate) fn own_scheme_and_host(req: &HttpRequest, settings: &AuthSettings) -> (String, String) {
     if from_trusted_proxy(req, settings) {
         let info = req.connection_info();
         return (info.scheme().to_string(), info.host().to_string());

@@ -38,6 +38,7 @@ use throughline_shared::{
 };
 use uuid::Uuid;
 
+pub mod briefing;
 pub mod cascade;
 mod error;
 pub mod governance;

@@ -317,6 +317,7 @@ pub async fn seed_story(
         .iter()
         .filter(|(actual, ..)| *actual >= recent)
         .peekable();
+    let mut briefed = false;
     for (((p, m), days, why), ago) in slips
         .into_iter()
         .zip([35.0, 28.0, 21.0, 14.0, 10.0, 6.0, 5.0])
@@ -325,6 +326,12 @@ pub async fn seed_story(
             recent_meets.next_if(|(actual, ..)| ((today - *actual).num_days() as f64) - 0.3 > ago)
         {
             meet(step).await?;
+        }
+        // Last week's executive briefing, between the slips before it and those after.
+        if ago < 7.0 && !briefed && story.is_some() {
+            briefed = true;
+            at(7.0);
+            publish_briefing(store, &pm, program_id, today - Duration::days(7)).await?;
         }
         at(ago);
         let milestone = load_forecast(store, milestones[p][m]).await?;
@@ -543,4 +550,37 @@ async fn load_forecast(store: &EventStore, id: MilestoneId) -> Result<NaiveDate,
     milestone
         .forecast
         .ok_or_else(|| CommandError::Internal(format!("seeded milestone {id} has no forecast")))
+}
+
+/// The program manager's weekly briefing to the steering committee, as of `day`.
+async fn publish_briefing(
+    store: &EventStore,
+    pm: &RequestContext,
+    program_id: ProgramId,
+    day: NaiveDate,
+) -> anyhow::Result<()> {
+    let as_of: i64 = sqlx::query_scalar("SELECT position FROM log_head")
+        .fetch_one(store.pool())
+        .await?;
+    commands::briefing::publish(
+        store,
+        pm,
+        program_id,
+        throughline_shared::briefing::requests::PublishBriefingRequest {
+            as_of,
+            day,
+            expected_version: 0,
+            narrative: "PCI certification has slipped and now drives the \
+                        critical path through 3-D Secure to the merchant go-live; the ledger \
+                        engine recovered part of its delay.\n\nWe ask the steering committee to \
+                        confirm the QSA re-audit date and the fallback for shadow mode."
+                .into(),
+            highlights: vec![
+                "PCI re-audit date decides the go-live".into(),
+                "Ledger engine two weeks behind after incident support".into(),
+            ],
+        },
+    )
+    .await?;
+    Ok(())
 }

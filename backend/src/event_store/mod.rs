@@ -25,10 +25,11 @@ pub use hash::{GENESIS_HASH, HashInput, canonical_string, event_hash};
 pub use read::{
     EventFilter, first_of_stream, head_position, position_at_instant, read_events,
     read_events_of_programs, read_program_streams, read_stream, read_stream_after,
+    read_stream_with,
 };
 pub use state_cache::{At, StateCache};
 pub use stream_locks::StreamLocks;
-pub use verify::verify_chain;
+pub use verify::{verify_chain, verify_link};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;

@@ -97,6 +97,27 @@ pub async fn read_stream(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// The events of `stream_id` whose payload's top-level `field` equals `value` (e.g. one published
+/// briefing by its number), without reading the rest of the stream.
+pub async fn read_stream_with(
+    db: impl PgExecutor<'_>,
+    stream_id: Uuid,
+    field: &str,
+    value: serde_json::Value,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows: Vec<RecordedRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events WHERE stream_id = $1 AND payload->$2 = $3 ORDER BY position"
+    ))
+    .bind(stream_id)
+    .bind(field)
+    .bind(value)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// The events of `stream_id` after log position `after` (a range of the `(stream_id, position)`
 /// index: versions grow with positions within a stream, and have no index of their own).
 pub async fn read_stream_after(

@@ -58,24 +58,7 @@ pub async fn verify_chain(
                     checked,
                 ));
             }
-            let payload = canonical_string(&row.payload);
-            let metadata = canonical_string(&row.metadata);
-            let hash = event_hash(
-                &prev,
-                &HashInput {
-                    position: row.position,
-                    event_id: row.event_id,
-                    stream_id: row.stream_id,
-                    stream_type: &row.stream_type,
-                    version: row.version,
-                    event_type: &row.event_type,
-                    schema_version: row.schema_version,
-                    program_id: row.program_id,
-                    payload: payload.as_bytes(),
-                    metadata: metadata.as_bytes(),
-                    recorded_at: row.recorded_at,
-                },
-            );
+            let hash = row_hash(&prev, row);
             if hash.as_slice() != row.hash.as_slice() {
                 return Ok(broken(
                     row.position,
@@ -122,4 +105,71 @@ pub async fn verify_chain(
         first_broken_position: None,
         problem: None,
     })
+}
+
+/// Whether the event at `position` is still the link of the chain it was: it hashes, with the
+/// hash before it, to its recorded hash; that previous hash is the previous event's (or genesis);
+/// and the next event (or the log's head) chains on from its hash. Rewriting the event and its
+/// hash alike breaks the link after it; the whole chain is `verify_chain`'s walk.
+pub async fn verify_link(pool: &sqlx::PgPool, position: i64) -> Result<bool, sqlx::Error> {
+    let row: Option<EventRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events WHERE position = $1"
+    ))
+    .bind(position)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let hash = row_hash(&row.prev_hash, &row);
+    if hash.as_slice() != row.hash.as_slice() {
+        return Ok(false);
+    }
+    let before: Vec<u8> = if position == 1 {
+        GENESIS_HASH.to_vec()
+    } else {
+        sqlx::query_scalar("SELECT hash FROM events WHERE position = $1")
+            .bind(position - 1)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or_default()
+    };
+    let after: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT prev_hash FROM events WHERE position = $1")
+            .bind(position + 1)
+            .fetch_optional(pool)
+            .await?;
+    let after = match after {
+        Some(prev) => prev,
+        None => sqlx::query_scalar("SELECT hash FROM log_head WHERE id = 1 AND position = $1")
+            .bind(position)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or_default(),
+    };
+    Ok(row.prev_hash == before && after == row.hash)
+}
+
+/// A stored row's hash, chained to `prev`.
+fn row_hash(prev: &[u8], row: &EventRow) -> [u8; 32] {
+    let payload = canonical_string(&row.payload);
+    let metadata = canonical_string(&row.metadata);
+    event_hash(
+        prev,
+        &HashInput {
+            position: row.position,
+            event_id: row.event_id,
+            stream_id: row.stream_id,
+            stream_type: &row.stream_type,
+            version: row.version,
+            event_type: &row.event_type,
+            schema_version: row.schema_version,
+            program_id: row.program_id,
+            payload: payload.as_bytes(),
+            metadata: metadata.as_bytes(),
+            recorded_at: row.recorded_at,
+        },
+    )
 }

@@ -7,6 +7,8 @@
 //! so that one path also accepts `?token=` — a read-only API token only — in the authentication
 //! middleware.
 
+pub mod briefing_md;
+pub mod briefing_pdf;
 pub mod csv_io;
 pub mod ical;
 pub mod mspdi;

@@ -99,6 +99,7 @@ impl Projection for Access {
                 | DomainEvent::Issue(_)
                 | DomainEvent::Assumption(_)
                 | DomainEvent::RaidSettings(_)
+                | DomainEvent::Briefing(_)
                 | DomainEvent::Cascade(_) => {}
             }
         }

@@ -3,6 +3,7 @@
 //! forum's agenda, and the program's view (as of a position: from the nearest snapshot).
 
 pub mod agenda;
+pub mod briefing;
 pub mod governance;
 pub mod program;
 pub mod raid;

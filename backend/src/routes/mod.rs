@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod briefings;
 pub mod cascades;
 pub mod changes;
 pub mod events;
@@ -79,6 +80,16 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(interop::import_milestones)
         .service(interop::import_dependencies)
         .service(changes::get_changes)
+        .service(briefings::list_briefings)
+        .service(briefings::draft_briefing)
+        .service(briefings::publish_briefing)
+        .service(briefings::set_briefing_cadence)
+        .service(briefings::verify_briefing)
+        .service(briefings::briefing_markdown_file)
+        .service(briefings::briefing_pdf_file)
+        // After its named children (`draft`, and the files), which `{number}` would not match
+        // anyway: numbers only.
+        .service(briefings::get_briefing)
         .service(governance::get_governance)
         .service(governance::establish_forum)
         .service(governance::revise_forum)

@@ -121,7 +121,9 @@ fn lists_changed_by(stream_type: &str, event_type: &str) -> (bool, bool) {
             || t == <raid::risk::RiskEvent as AggregateEvent>::STREAM_TYPE
             || t == <raid::issue::IssueEvent as AggregateEvent>::STREAM_TYPE
             || t == <raid::assumption::AssumptionEvent as AggregateEvent>::STREAM_TYPE
-            || t == <raid::settings::RaidSettingsEvent as AggregateEvent>::STREAM_TYPE =>
+            || t == <raid::settings::RaidSettingsEvent as AggregateEvent>::STREAM_TYPE
+            || t
+                == <throughline_shared::briefing::BriefingEvent as AggregateEvent>::STREAM_TYPE =>
         {
             (false, false)
         }

@@ -1,5 +1,6 @@
 pub mod activity;
 pub mod audit;
+pub mod briefing_document;
 pub mod cascade;
 pub mod create_program_form;
 pub mod dependency_table;

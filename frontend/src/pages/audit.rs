@@ -74,6 +74,7 @@ fn Audit(id: ProgramId, as_of: Option<AsOf>) -> impl IntoView {
             <a href=format!("/programs/{id}/governance{query}") rel="external">"Governance"</a>
             <a href=format!("/programs/{id}/raid{query}") rel="external">"Risks and issues"</a>
             <a href=format!("/programs/{id}/changes")>"What changed"</a>
+            <a href=format!("/programs/{id}/briefings")>"Briefings"</a>
             <a href=format!("/programs/{id}/audit{query}") aria-current="page" class="active">"Audit trail"</a>
         </nav>
         <AuditTab program_id=id view as_of/>

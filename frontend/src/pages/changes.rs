@@ -68,6 +68,8 @@ struct Loaded {
     program: ProgramView,
     /// The position of the latest review session, for its preset.
     last_session: Option<(i64, NaiveDate)>,
+    /// The latest published briefing: its number, the moment it reported on and that day.
+    last_briefing: Option<(u32, i64, NaiveDate)>,
 }
 
 #[component]
@@ -87,10 +89,15 @@ fn Changes(id: ProgramId, from: Option<String>, to: Option<String>) -> impl Into
                     .await
                     .ok()
                     .and_then(|g| g.view.sessions.last().map(|s| (s.position, s.date)));
+                let last_briefing = api::briefings(id)
+                    .await
+                    .ok()
+                    .and_then(|l| l.latest().map(|b| (b.number, b.as_of, b.as_of_day)));
                 Ok::<_, ApiError>(Loaded {
                     changes,
                     program,
                     last_session,
+                    last_briefing,
                 })
             }
         })
@@ -128,6 +135,25 @@ fn Changes(id: ProgramId, from: Option<String>, to: Option<String>) -> impl Into
             })
         }
     };
+    let briefing_link = {
+        let (base, preset) = (base.clone(), preset.clone());
+        move || {
+            read.with(|r| {
+                r.as_ref()
+                    .and_then(|r| r.as_ref().ok())
+                    .and_then(|l| l.last_briefing)
+                    .map(|(number, position, date)| {
+                        let value = position.to_string();
+                        view! {
+                            <a class="btn btn-secondary btn-small" data-preset="briefing"
+                                aria-current=preset(&value) href=format!("{base}?from={value}")>
+                                {format!("Since briefing {number} ({})", day(date))}
+                            </a>
+                        }
+                    })
+            })
+        }
+    };
     view! {
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <a href="/" rel="external">"Programs"</a>
@@ -148,6 +174,7 @@ fn Changes(id: ProgramId, from: Option<String>, to: Option<String>) -> impl Into
             <a href=format!("/programs/{id}/governance") rel="external">"Governance"</a>
             <a href=format!("/programs/{id}/raid") rel="external">"Risks and issues"</a>
             <a href=base.clone() aria-current="page" class="active">"What changed"</a>
+            <a href=format!("/programs/{id}/briefings")>"Briefings"</a>
             <a href=format!("/programs/{id}/audit") rel="external">"Audit trail"</a>
         </nav>
         <div class="changes-presets" role="group" aria-label="Compare">
@@ -156,6 +183,7 @@ fn Changes(id: ProgramId, from: Option<String>, to: Option<String>) -> impl Into
             <a class="btn btn-secondary btn-small" data-preset="week"
                 aria-current=preset(WEEK) href=format!("{base}?from={WEEK}")>"Since last week"</a>
             {session_link}
+            {briefing_link}
             <Custom base=base.clone() from=from.clone() to=to.clone()/>
         </div>
         <Transition fallback=|| view! { <p class="loading" role="status">"Comparing…"</p> }>

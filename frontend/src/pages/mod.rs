@@ -1,5 +1,6 @@
 pub mod account;
 pub mod audit;
+pub mod briefings;
 pub mod changes;
 pub mod login;
 pub mod members;

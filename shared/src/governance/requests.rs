@@ -201,6 +201,10 @@ pub struct GovernanceResponse {
     pub attention: GovernanceAttention,
     /// The decision rights in words, in the order of `view.charter.rights`.
     pub rights_in_words: Vec<String>,
+    /// The day the program's executive briefing was due, when it is due or overdue on the day
+    /// asked for (`briefing` cadence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub briefing_due: Option<NaiveDate>,
 }
 
 /// Opens a session of a forum, with its agenda assembled from the log.

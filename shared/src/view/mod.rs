@@ -361,7 +361,8 @@ impl ProgramView {
             | DomainEvent::Risk(_)
             | DomainEvent::Issue(_)
             | DomainEvent::Assumption(_)
-            | DomainEvent::RaidSettings(_) => {}
+            | DomainEvent::RaidSettings(_)
+            | DomainEvent::Briefing(_) => {}
             DomainEvent::Cascade(event) => self.apply_cascade(event),
             DomainEvent::Milestone(event) => self.apply_milestone(recorded, event),
             DomainEvent::Dependency(event) => self.apply_dependency(recorded, event),

@@ -2,6 +2,7 @@
 
 use crate::auth::{Principal, authorize};
 use crate::error::ApiError;
+use crate::queries::briefing::briefing_log;
 use crate::queries::governance::governance_view;
 use crate::routes::programs::AsOf;
 use actix_web::{HttpResponse, get, web};
@@ -42,9 +43,22 @@ pub async fn get_governance(
         .map_err(ApiError::internal)?;
     let attention = view.attention(query.now.unwrap_or(then));
     let rights_in_words = view.charter.rights.iter().map(|r| r.sentence()).collect();
+    let created: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT recorded_at FROM events WHERE stream_id = $1 ORDER BY position LIMIT 1",
+    )
+    .bind(program_id.0)
+    .fetch_optional(pool.get_ref())
+    .await
+    .map_err(ApiError::internal)?;
+    let (briefings, _) = briefing_log(&pool, program_id, up_to, created.map(|t| t.date_naive()))
+        .await
+        .map_err(ApiError::internal)?;
+    let today = attention.now.date_naive();
+    let briefing_due = briefings.next_due.filter(|due| *due <= today);
     Ok(HttpResponse::Ok().json(GovernanceResponse {
         view,
         attention,
         rights_in_words,
+        briefing_due,
     }))
 }

@@ -164,8 +164,15 @@ pub(crate) fn ErrorList(error: ApiError) -> impl IntoView {
     }
 }
 
-/// The stream types the governance view is folded from (as the server's `GOVERNANCE_STREAMS`).
-const GOVERNANCE_STREAMS: [&str; 4] = ["governance", "decision", "escalation", "review_session"];
+/// The stream types the governance view is folded from (as the server's `GOVERNANCE_STREAMS`),
+/// and the briefings, whose publication settles when the next is due.
+const GOVERNANCE_STREAMS: [&str; 5] = [
+    "governance",
+    "decision",
+    "escalation",
+    "review_session",
+    "briefing",
+];
 
 /// The program's governance view, read by the program page (its tabs flag bottlenecks) and shown
 /// by the governance tab.
@@ -364,6 +371,12 @@ fn Summary(gov: Gov) -> impl IntoView {
             <span class=move || late(counts.get().2)>
                 <strong>{move || counts.get().2}</strong>" overdue escalations"
             </span>
+            {move || gov.data.with(|g| g.as_ref().and_then(|g| g.briefing_due)).map(|due| view! {
+                <a class="count late" data-testid="briefing-due" rel="external"
+                    href=format!("/programs/{}/briefings", gov.program_id)>
+                    "Executive briefing due " {due.to_string()}
+                </a>
+            })}
         </div>
     }
 }

@@ -314,6 +314,7 @@ fn ProgramLoaded(
                 }}
             </A>
             <a href=format!("/programs/{program_id}/changes") rel="external">"What changed"</a>
+            <a href=format!("/programs/{program_id}/briefings") rel="external">"Briefings"</a>
             <a href=format!("/programs/{program_id}/audit{tab_query}") rel="external">"Audit trail"</a>
         </nav>
         <Show when=move || editing.get() && !history>
