@@ -202,7 +202,7 @@ async fn one(
     params(("program_id" = Uuid, Path), ("number" = u32, Path, minimum = 1)),
     responses((status = 200, body = BriefingDetail), (status = 403, body = ErrorResponse),
         (status = 404, body = ErrorResponse)))]
-#[get("/programs/{program_id}/briefings/{number}")]
+#[get("/programs/{program_id}/briefings/{number:\\d+}")]
 pub async fn get_briefing(
     pool: web::Data<PgPool>,
     principal: Principal,
@@ -220,7 +220,7 @@ pub async fn get_briefing(
     params(("program_id" = Uuid, Path), ("number" = u32, Path, minimum = 1)),
     responses((status = 200, body = BriefingVerification, description = "the content re-hashed and compared with the hash its event recorded, and that event's link of the log's chain re-computed"),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
-#[get("/programs/{program_id}/briefings/{number}/verify")]
+#[get("/programs/{program_id}/briefings/{number:\\d+}/verify")]
 pub async fn verify_briefing(
     pool: web::Data<PgPool>,
     principal: Principal,
@@ -265,7 +265,7 @@ fn file(
     params(("program_id" = Uuid, Path), ("number" = u32, Path, minimum = 1)),
     responses((status = 200, body = String, content_type = "text/markdown", description = "the briefing as Markdown, each sentence linking to the events it rests on"),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
-#[get("/programs/{program_id}/briefings/{number}/briefing.md")]
+#[get("/programs/{program_id}/briefings/{number:\\d+}/briefing.md")]
 pub async fn briefing_markdown_file(
     req: HttpRequest,
     pool: web::Data<PgPool>,
@@ -286,7 +286,7 @@ pub async fn briefing_markdown_file(
     params(("program_id" = Uuid, Path), ("number" = u32, Path, minimum = 1)),
     responses((status = 200, body = Vec<u8>, content_type = "application/pdf", description = "the briefing as an A4 PDF with its timeline picture"),
         (status = 403, body = ErrorResponse), (status = 404, body = ErrorResponse)))]
-#[get("/programs/{program_id}/briefings/{number}/briefing.pdf")]
+#[get("/programs/{program_id}/briefings/{number:\\d+}/briefing.pdf")]
 pub async fn briefing_pdf_file(
     pool: web::Data<PgPool>,
     principal: Principal,

@@ -213,6 +213,10 @@ async fn no_such_operation(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let Some(allow) = openapi::allowed_methods(req.path()) else {
         return Err(ApiError::not_found("no such API endpoint"));
     };
+    // The method is the path's, but a parameter is not one it takes (`…/briefings/x`).
+    if allow.split(", ").any(|m| m == req.method().as_str()) {
+        return Err(ApiError::not_found("no such API endpoint"));
+    }
     let mut response = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",

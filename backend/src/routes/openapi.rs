@@ -392,7 +392,7 @@ pub fn publish(collected: utoipa::openapi::OpenApi) {
 /// The `Allow` header for a request path that the document lists, if it does.
 pub fn allowed_methods(path: &str) -> Option<String> {
     let segments: Vec<&str> = path.split('/').collect();
-    let mut allowed: Vec<&str> = PUBLISHED
+    let matching: Vec<(usize, &Vec<&str>)> = PUBLISHED
         .get()?
         .methods
         .iter()
@@ -402,6 +402,21 @@ pub fn allowed_methods(path: &str) -> Option<String> {
                     t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty())
                 })
         })
+        .map(|(template, methods)| {
+            let literal = template
+                .iter()
+                .zip(&segments)
+                .filter(|(t, s)| t == *s)
+                .count();
+            (literal, methods)
+        })
+        .collect();
+    // As a router would: a template naming the segment (`…/briefings/cadence`) wins over one
+    // taking any value there (`…/briefings/{number}`).
+    let best = matching.iter().map(|(literal, _)| *literal).max()?;
+    let mut allowed: Vec<&str> = matching
+        .iter()
+        .filter(|(literal, _)| *literal == best)
         .flat_map(|(_, methods)| methods.iter().copied())
         .collect();
     allowed.sort_unstable();
