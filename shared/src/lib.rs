@@ -29,6 +29,7 @@ pub mod describe;
 pub mod error;
 pub mod event;
 pub mod governance;
+pub mod history;
 pub mod ids;
 pub mod milestone;
 pub mod money;

@@ -924,6 +924,13 @@ async fn every_endpoint_allows_exactly_the_roles_in_the_table() {
             "UNYYYYYYYN",
         ),
         (
+            "A's history track",
+            Method::GET,
+            |w, _| format!("/api/programs/{}/history", w.a),
+            none,
+            "UNYYYYYYYN",
+        ),
+        (
             "A's briefings",
             Method::GET,
             |w, _| format!("/api/programs/{}/briefings", w.a),

@@ -10,6 +10,7 @@ mod changes;
 mod concurrency;
 mod exports_safety;
 mod governance;
+mod history;
 mod hardening;
 mod interop;
 mod live;

@@ -5,6 +5,7 @@
 pub mod agenda;
 pub mod briefing;
 pub mod governance;
+pub mod history;
 pub mod program;
 pub mod raid;
 pub mod snapshots;

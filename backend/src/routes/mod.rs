@@ -7,6 +7,7 @@ pub mod auth;
 pub mod briefings;
 pub mod cascades;
 pub mod changes;
+pub mod history;
 pub mod events;
 pub mod governance;
 pub mod health;
@@ -80,6 +81,7 @@ pub fn configure_api(cfg: &mut ServiceConfig) {
         .service(interop::import_milestones)
         .service(interop::import_dependencies)
         .service(changes::get_changes)
+        .service(history::get_history)
         .service(briefings::list_briefings)
         .service(briefings::draft_briefing)
         .service(briefings::publish_briefing)
