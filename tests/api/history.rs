@@ -11,7 +11,11 @@ use throughline_tests::TestApp;
 /// A command the server accepted (200 or 201).
 async fn ok(res: reqwest::Response) {
     let status = res.status();
-    assert!(status.is_success(), "{status}: {}", res.text().await.unwrap());
+    assert!(
+        status.is_success(),
+        "{status}: {}",
+        res.text().await.unwrap()
+    );
 }
 
 #[tokio::test]
@@ -35,13 +39,12 @@ async fn the_track_marks_decisions_slips_status_changes_and_risks_only() {
         }
     }
     for (to, marks) in [("2027-04-10", true), ("2027-04-01", false)] {
-        ok(
-            app.post(
+        ok(app
+            .post(
                 &format!("/api/programs/{program}/milestones/{api}/forecast"),
                 &json!({"forecast": to, "reason": "vendor"}),
             )
-            .await,
-        )
+            .await)
         .await;
         if marks {
             expected.push((app.head().await, MarkKind::Slip));
@@ -49,16 +52,15 @@ async fn the_track_marks_decisions_slips_status_changes_and_risks_only() {
     }
     // Identified first, then assessed: the first of the two is the mark.
     let risk_at = app.head().await + 1;
-    ok(
-        app.post(
+    ok(app
+        .post(
             &format!("/api/programs/{program}/raid/risks"),
             &json!({"details": {"title": "Vendor capacity", "cause": "One supplier",
                                 "category": "vendor", "owner": "Lee", "projects": [ledger]},
                     "assessment": {"probability": 3, "impact": 4, "schedule_days": 5},
                     "review_by": "2027-02-01"}),
         )
-        .await,
-    )
+        .await)
     .await;
     expected.push((risk_at, MarkKind::Risk));
     let last = app.head().await;
@@ -103,33 +105,36 @@ async fn a_replay_folded_in_the_client_equals_the_servers_view_at_every_event() 
         .add_milestone(program, cards, "Launch", "2027-04-20")
         .await;
     ok(app.propose(program, api, launch, json!({})).await).await;
-    for (i, to) in ["2027-03-25", "2027-03-30", "2027-03-22"].iter().enumerate() {
-        ok(
-            app.post(
+    for (i, to) in ["2027-03-25", "2027-03-30", "2027-03-22"]
+        .iter()
+        .enumerate()
+    {
+        ok(app
+            .post(
                 &format!("/api/programs/{program}/milestones/{api}/forecast"),
                 &json!({"forecast": to, "reason": format!("change {i}")}),
             )
-            .await,
-        )
+            .await)
         .await;
         app.report_status(program, cards, ["amber", "red", "green"][i], "weekly")
             .await
             .error_for_status()
             .unwrap();
     }
-    ok(
-        app.post(
+    ok(app
+        .post(
             &format!("/api/programs/{program}/milestones/{launch}/details"),
             &json!({"name": "Launch to all merchants"}),
         )
-        .await,
-    )
+        .await)
     .await;
 
     let mut view = app.view_at(program, start).await;
     let mut replay = Replay::new(&view, start, view.updated_at);
     let page: EventPage = app
-        .get(&format!("/api/programs/{program}/events?after={start}&limit=1000"))
+        .get(&format!(
+            "/api/programs/{program}/events?after={start}&limit=1000"
+        ))
         .await
         .json()
         .await
@@ -143,7 +148,10 @@ async fn a_replay_folded_in_the_client_equals_the_servers_view_at_every_event() 
             Wants::View { position } => {
                 view = app.view_at(program, position).await;
                 replay.keyframe(&view, position);
-                assert_eq!(replay.seek(&mut view, Target::Position(position)), Wants::Nothing);
+                assert_eq!(
+                    replay.seek(&mut view, Target::Position(position)),
+                    Wants::Nothing
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -157,7 +165,11 @@ async fn a_replay_folded_in_the_client_equals_the_servers_view_at_every_event() 
             break;
         }
         assert_eq!(replay.seek(&mut view, back), Wants::Nothing);
-        assert_eq!(view, app.view_at(program, position).await, "back at {position}");
+        assert_eq!(
+            view,
+            app.view_at(program, position).await,
+            "back at {position}"
+        );
         back = replay.previous();
     }
 }

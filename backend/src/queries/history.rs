@@ -5,8 +5,8 @@
 use crate::event_store::{RecordedRow, event_columns};
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool, Row};
-use throughline_shared::{ProgramId, RecordedEvent};
 use throughline_shared::history::{HistoryTrack, MARKS_MAX, MarkKind, TrackMark, TrackPoint};
+use throughline_shared::{ProgramId, RecordedEvent};
 
 /// Event types that can make a mark (`MarkKind::of_event_type`).
 const MARK_TYPES: &[&str] = &[
@@ -17,13 +17,16 @@ const MARK_TYPES: &[&str] = &[
     "RiskIdentified",
 ];
 
+/// How many events, the first's position and time, the last's.
+type Ends = (i64, i64, DateTime<Utc>, i64, DateTime<Utc>);
+
 /// The program's track up to `up_to`, or `None` if it had no event by then.
 pub async fn track(
     pool: &PgPool,
     program_id: ProgramId,
     up_to: i64,
 ) -> Result<Option<HistoryTrack>, sqlx::Error> {
-    let ends: Option<(i64, i64, DateTime<Utc>, i64, DateTime<Utc>)> = sqlx::query_as(
+    let ends: Option<Ends> = sqlx::query_as(
         "WITH p AS (
              SELECT e.position, e.recorded_at FROM events e
              JOIN streams s ON s.stream_id = e.stream_id

@@ -188,7 +188,10 @@ impl Replay {
             at: self.at,
             view: view.clone(),
         };
-        match self.checkpoints.binary_search_by_key(&self.next, |c| c.next) {
+        match self
+            .checkpoints
+            .binary_search_by_key(&self.next, |c| c.next)
+        {
             Ok(i) => {
                 if let Some(c) = self.checkpoints.get_mut(i) {
                     *c = checkpoint;
@@ -272,7 +275,9 @@ impl Replay {
             self.at = kept.at;
         }
         match self.forward(view, SEEK_FOLD_MAX, Some(target)) {
-            (SEEK_FOLD_MAX, Wants::Nothing) if self.events.get(self.next).is_some_and(|e| target.covers(e)) => {
+            (SEEK_FOLD_MAX, Wants::Nothing)
+                if self.events.get(self.next).is_some_and(|e| target.covers(e)) =>
+            {
                 Wants::Server
             }
             (_, wants) => wants,

@@ -155,7 +155,13 @@ fn stepping_forward_equals_the_servers_fold_at_every_event() {
     let mut view = start();
     let mut replay = Replay::new(&view, 1, None);
     for event in &events {
-        drive(&mut replay, &mut view, &events, 7, Target::Position(event.position));
+        drive(
+            &mut replay,
+            &mut view,
+            &events,
+            7,
+            Target::Position(event.position),
+        );
         let (expected, cursor) = server(&events, Target::Position(event.position));
         assert_eq!(replay.cursor(), cursor);
         assert_eq!(view, expected, "at {}", event.position);
@@ -227,12 +233,9 @@ fn memory_stays_bounded_over_a_long_history() {
         let through = chunk.last().unwrap().position;
         replay.extend(chunk.to_vec(), through, false);
         while replay.ahead() > 0 {
-            match replay.forward(&mut view, usize::MAX, None) {
-                (_, Wants::View { position }) => {
-                    // The server's view would be current here: the fold so far stands in.
-                    replay.keyframe(&view.clone(), position);
-                }
-                _ => {}
+            if let (_, Wants::View { position }) = replay.forward(&mut view, usize::MAX, None) {
+                // The server's view would be current here: the fold so far stands in.
+                replay.keyframe(&view.clone(), position);
             }
         }
         assert!(replay.events.len() <= WINDOW_MAX);
