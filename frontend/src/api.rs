@@ -19,6 +19,7 @@ use throughline_shared::api::{
     VerifyReport,
 };
 use throughline_shared::governance::requests::GovernanceResponse;
+use throughline_shared::history::HistoryTrack;
 use throughline_shared::ids::{CascadeId, DependencyId, MilestoneId};
 use throughline_shared::raid::register::RaidRegister;
 use throughline_shared::raid::requests::ExposureResponse;
@@ -500,6 +501,11 @@ pub async fn report_status(
         request,
     )
     .await
+}
+
+/// The history scrubber's track: the program's ends and notable events.
+pub async fn history_track(id: ProgramId) -> Result<HistoryTrack, ApiError> {
+    call("GET", &format!("/api/programs/{id}/history"), None).await
 }
 
 pub async fn program_events(id: ProgramId, after: i64, limit: u32) -> Result<EventPage, ApiError> {

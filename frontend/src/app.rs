@@ -15,6 +15,7 @@ use crate::pages::login::LoginPage;
 use crate::pages::members::MembersPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::objectives::ObjectivesPage;
+use crate::pages::plan_files::PlanFilesPage;
 use crate::pages::program::{Prefetched, ProgramPage};
 use crate::pages::program_list::ProgramListPage;
 use crate::pages::projects::ProjectsPage;
@@ -70,6 +71,7 @@ pub fn AdminApp() -> impl IntoView {
                 <Route path=path!("/programs/:id/projects") view=ProjectsPage/>
                 <Route path=path!("/programs/:id/objectives/edit") view=ObjectivesPage/>
                 <Route path=path!("/programs/:id/audit") view=AuditPage/>
+                <Route path=path!("/programs/:id/plan-files") view=PlanFilesPage/>
                 <Route path=path!("/programs/:id/changes") view=ChangesPage/>
                 <Route path=path!("/programs/:id/briefings") view=BriefingsPage/>
                 <Route path=path!("/programs/:id/briefings/:number") view=BriefingPage/>

@@ -78,13 +78,6 @@ pub fn local_input_to_rfc3339(value: &str) -> Option<String> {
     Some(date.to_iso_string().into())
 }
 
-/// An RFC 3339 instant as a readable local date and time, or the text itself if unreadable.
-pub fn rfc3339_readable(value: &str) -> String {
-    DateTime::parse_from_rfc3339(value)
-        .map(|d| date_time_seconds(&d.with_timezone(&Utc)))
-        .unwrap_or_else(|_| value.to_string())
-}
-
 /// An RFC 3339 instant as a `datetime-local` input value (local wall time, to the minute), or
 /// "" if the browser cannot read it: the inverse of `local_input_to_rfc3339`.
 pub fn rfc3339_to_local_input(value: &str) -> String {

@@ -19,7 +19,7 @@ pub fn is_admin_path(path: &str) -> bool {
             Some(""),
             Some("programs"),
             Some(id),
-            Some("members" | "projects" | "audit" | "changes" | "briefings"),
+            Some("members" | "projects" | "audit" | "changes" | "briefings" | "plan-files"),
             None,
             None,
         ]
@@ -57,6 +57,7 @@ mod tests {
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/audit",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/changes",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/briefings",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/plan-files",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/briefings/3",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/objectives/edit",
         ] {

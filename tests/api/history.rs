@@ -141,7 +141,7 @@ async fn a_replay_folded_in_the_client_equals_the_servers_view_at_every_event() 
         .unwrap();
     let positions: Vec<i64> = page.events.iter().map(|e| e.position).collect();
     assert!(positions.len() >= 10);
-    replay.extend(page.events, page.head, true);
+    replay.extend(start, page.events, page.head, true);
     for position in positions {
         match replay.seek(&mut view, Target::Position(position)) {
             Wants::Nothing => {}

@@ -71,6 +71,8 @@ test('every screen of the demo program has no serious accessibility violations',
   await check(`/programs/${id}/governance`, '[data-testid="governance-tab"], h2', 'governance');
   await check(`/programs/${id}/raid`, '[data-testid="risk-register"]', 'raid');
   await check(`/programs/${id}/audit`, '[data-testid="audit-row"], table', 'audit');
+  await check(`/programs/${id}?as_of=100`, '[data-testid="scrub-range"]', 'history');
+  await check(`/programs/${id}/plan-files`, '[data-testid="import-form"]', 'plan-files');
   await check(`/programs/${id}/changes`, '[data-testid="changed-milestones"]', 'changes');
   await check(`/programs/${id}/briefings`, '[data-testid="briefing-fact"]', 'briefings');
   await check(`/programs/${id}/briefings/1`, '[data-testid="briefing-verified"]', 'briefing');

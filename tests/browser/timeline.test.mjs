@@ -235,8 +235,11 @@ test('the schedule is changed from the page: milestone, dependency (a cycle is r
   const view = await api('GET', `/api/programs/${programId}`);
   assert.equal(view.dependencies.find((d) => d.dependency_id === id).closed_reason, 'Pilot runs on the old payout rails');
 
-  // A calendar address: read-only, for this program, and it serves the milestones.
+  // A calendar address (on the import and calendar page): read-only, for this program, and it
+  // serves the milestones.
+  const programUrl = page.url();
   await page.getByTestId('calendar-feed').click();
+  await page.waitForURL(/\/plan-files#calendar$/);
   await page.getByTestId('create-calendar-url').click();
   const url = await page.getByTestId('calendar-url').inputValue();
   assert.match(url, /\/calendar\.ics\?token=tl_/);
@@ -246,6 +249,8 @@ test('the schedule is changed from the page: milestone, dependency (a cycle is r
   assert.match(ics, /BEGIN:VCALENDAR/);
   assert.equal((ics.match(/BEGIN:VEVENT/g) ?? []).length, markers + 1);
   assert.match(ics, /SUMMARY:Payouts [0-9a-f]+: Payouts pilot/);
+  await page.goto(programUrl);
+  await page.getByTestId('export-milestones').waitFor();
   // The CSV exports are plain links the session can follow.
   const href = await page.getByTestId('export-milestones').getAttribute('href');
   const csv = await fetch(BASE + href, { headers: { cookie: admin.cookie } });
@@ -266,12 +271,14 @@ test('an edited CSV export is imported from the page; a file with a bad row impo
   const file = (name, text) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
 
   await page.getByTestId('import-plan').click();
+  await page.waitForURL(/\/plan-files$/);
   const form = page.getByTestId('import-form');
   await form.getByTestId('import-csv-table').selectOption('milestones');
   const added = `${exported.trimEnd()}\n,Payouts ${suffix},Payouts in every market,milestone,Sofia Alvarez,,${day(150)},,,,,\n`;
   await form.getByTestId('import-csv-file').setInputFiles(file('milestones.csv', added));
   await form.getByTestId('import-report').getByText(`Imported: 1 created, 0 updated, ${rows} unchanged.`).waitFor();
-  await page.waitForFunction(
+  const program = await openWindow(`/programs/${programId}`, 'csv import result');
+  await program.waitForFunction(
     (n) => document.querySelectorAll('[data-testid="milestone-marker"]').length === n,
     markers + 1,
   );
@@ -287,7 +294,9 @@ test('an edited CSV export is imported from the page; a file with a bad row impo
   assert.equal(await events(), before, 'nothing was applied before the confirmation');
   await form.getByTestId('import-create-projects').click();
   await form.getByTestId('import-report').getByText('Imported: 1 created, 0 updated, 0 unchanged.').waitFor();
-  await page.locator('[data-testid="lane-label"]', { hasText: `New stream ${suffix}` }).waitFor();
+  // The program page, open meanwhile, shows the new project's lane live.
+  await program.locator('[data-testid="lane-label"]', { hasText: `New stream ${suffix}` }).waitFor();
+  await program.context().close();
 
   const bad = `project,name,kind,owner,planned\nPayouts ${suffix},Bad date,milestone,Sofia Alvarez,01/09/2027\n`;
   before = await events();
@@ -305,6 +314,7 @@ test('an MS Project plan is previewed, then imported with a project for each sum
   const page = await openWindow(`/programs/${created.program_id}`, 'plan import');
   await page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
   await page.getByTestId('import-plan').click();
+  await page.waitForURL(/\/plan-files$/);
   const form = page.getByTestId('import-form');
   await form.getByTestId('import-by-summaries').check();
   const xml = readFileSync(new URL('../fixtures/mspdi/Onboarding.xml', import.meta.url));
@@ -319,6 +329,7 @@ test('an MS Project plan is previewed, then imported with a project for each sum
   await screenshot(page, '8c-plan-preview');
   await preview.getByTestId('import-plan-confirm').click();
   await form.getByTestId('import-report').getByText('Imported 8 tasks (0 updated) and 8 dependencies.', { exact: false }).waitFor();
+  await page.getByTestId('back-to-program').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="lane-label"]').length === 4);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="milestone-marker"]').length === 8);
   // The plan's progress came with it: the KYC service is 40% done, started a day late.

@@ -12,6 +12,7 @@ pub mod live_indicator;
 pub mod milestone_edit;
 pub mod milestone_panel;
 pub mod objective_form;
+pub mod plan_files;
 pub mod project_form;
 pub mod rag_chip;
 pub mod raid;

@@ -15,6 +15,21 @@ pub type Read = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()>>> + Send + Sync>
 /// Whether the view read last has every event of its streams up to this position.
 pub type Covers = Arc<dyn Fn(Option<i64>) -> bool + Send + Sync>;
 
+/// Reads again whenever the moment shown moves (the history scrubber), not on the first run.
+pub fn follow<T: Clone + PartialEq + Send + Sync + 'static>(
+    moment: RwSignal<T>,
+    refresh: RwSignal<u64>,
+) {
+    let seen = StoredValue::new(None::<T>);
+    Effect::new(move |_| {
+        let now = moment.get();
+        if seen.with_value(|s| s.as_ref().is_some_and(|s| *s != now)) {
+            refresh.update(|n| *n += 1);
+        }
+        seen.set_value(Some(now));
+    });
+}
+
 /// Runs `read` now and whenever an event of `streams` arrives in `events` (the page's live list,
 /// newest first) or `refresh` is bumped. An event the view already has (the first read usually
 /// answers before the event list arrives) costs no read.
@@ -55,7 +70,10 @@ pub fn reread_on(
         let (read, covers) = (read.clone(), covers.clone());
         spawn_local(async move {
             read().await;
-            in_flight.set_value(false);
+            // The page may have gone meanwhile: then nothing more.
+            if in_flight.try_set_value(false).is_some() {
+                return;
+            }
             if again.get_value() {
                 again.set_value(false);
                 let (latest, asked) = seen.get_value();

@@ -6,6 +6,7 @@ pub mod login;
 pub mod members;
 pub mod not_found;
 pub mod objectives;
+pub mod plan_files;
 pub mod program;
 pub mod program_list;
 pub mod projects;

@@ -49,12 +49,13 @@ impl MarkKind {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// Its wire name.
+    pub fn key(self) -> &'static str {
         match self {
-            Self::Decision => "Decision",
-            Self::Slip => "Slip",
-            Self::Status => "Status change",
-            Self::Risk => "New risk",
+            Self::Decision => "decision",
+            Self::Slip => "slip",
+            Self::Status => "status",
+            Self::Risk => "risk",
         }
     }
 }

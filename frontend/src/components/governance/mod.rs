@@ -15,7 +15,7 @@ mod sessions;
 
 use crate::api::{self, ApiError, AsOf};
 use crate::auth::use_auth;
-use crate::components::reread::reread_on;
+use crate::components::reread::{follow, reread_on};
 use charter::{CharterForms, CharterSection};
 use decisions::DecisionCard;
 use escalations::EscalationCard;
@@ -199,7 +199,7 @@ impl GovernanceRead {
     /// meanwhile. Reads never overlap, so an older answer can never land after a newer one.
     pub fn start(
         program_id: ProgramId,
-        as_of: Option<&AsOf>,
+        as_of: RwSignal<Option<AsOf>>,
         events: RwSignal<Vec<RecordedEvent>>,
     ) -> Self {
         let read = Self {
@@ -212,14 +212,14 @@ impl GovernanceRead {
             failed,
             refresh,
         } = read;
-        let as_of = as_of.cloned();
+        follow(as_of, refresh);
         reread_on(
             events,
             &GOVERNANCE_STREAMS,
             refresh,
             Arc::new(move |latest| covers(data, latest)),
             Arc::new(move || {
-                let as_of = as_of.clone();
+                let as_of = as_of.try_get_untracked().flatten();
                 Box::pin(async move {
                     match api::governance(program_id, as_of.as_ref()).await {
                         Ok(g) => {

@@ -75,7 +75,7 @@ struct Raid {
     error: RwSignal<Option<ApiError>>,
     notice: RwSignal<String>,
     refresh: RwSignal<u64>,
-    as_of: StoredValue<Option<AsOf>>,
+    as_of: RwSignal<Option<AsOf>>,
 }
 
 impl Raid {

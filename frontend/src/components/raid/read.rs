@@ -2,7 +2,7 @@
 //! or a command asks for it, like the governance view's.
 
 use crate::api::{self, ApiError, AsOf};
-use crate::components::reread::reread_on;
+use crate::components::reread::{follow, reread_on};
 use crate::components::timeline::RiskMark;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -33,7 +33,7 @@ pub struct RaidRead {
     pub(super) failed: RwSignal<Option<ApiError>>,
     /// Bumped to read again (after an action).
     pub(super) refresh: RwSignal<u64>,
-    pub(super) as_of: StoredValue<Option<AsOf>>,
+    pub(super) as_of: RwSignal<Option<AsOf>>,
 }
 
 /// Whether the register read has every RAID event up to `latest` (its `position` is the last
@@ -52,7 +52,7 @@ impl RaidRead {
     /// can never land after a newer one.
     pub fn start(
         program_id: ProgramId,
-        as_of: Option<&AsOf>,
+        as_of: RwSignal<Option<AsOf>>,
         events: RwSignal<Vec<RecordedEvent>>,
     ) -> Self {
         let read = Self {
@@ -61,7 +61,7 @@ impl RaidRead {
             suggestions: RwSignal::new(None),
             failed: RwSignal::new(None),
             refresh: RwSignal::new(0),
-            as_of: StoredValue::new(as_of.cloned()),
+            as_of,
         };
         let Self {
             data,
@@ -71,14 +71,14 @@ impl RaidRead {
             refresh,
             ..
         } = read;
-        let as_of = as_of.cloned();
+        follow(as_of, refresh);
         reread_on(
             events,
             &RAID_STREAMS,
             refresh,
             Arc::new(move |latest| covers(data, latest)),
             Arc::new(move || {
-                let as_of = as_of.clone();
+                let as_of = as_of.try_get_untracked().flatten();
                 Box::pin(async move {
                     match api::raid_register(program_id, as_of.as_ref()).await {
                         Ok(r) => {

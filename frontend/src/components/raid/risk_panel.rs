@@ -105,7 +105,9 @@ pub(super) fn RiskPanel(raid: Raid, id: RiskId, row: Memo<Option<RiskRow>>) -> i
     let history = RwSignal::new(None::<Result<AuditPage, api::ApiError>>);
     Effect::new(move |_| {
         let asked = version.get();
-        let as_of = raid.as_of.with_value(|a| a.as_ref().map(AsOf::query_value));
+        let as_of = raid
+            .as_of
+            .with_untracked(|a| a.as_ref().map(AsOf::query_value));
         spawn_local(async move {
             let stream = api::AuditFilters {
                 stream_id: Some(id.to_string()),

@@ -5,7 +5,6 @@ use super::register::{roam_word, sparkline};
 use super::{RaidRead, band_class, tag};
 use crate::api;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use throughline_shared::ProgramId;
 
 /// How many risks the overview lists.
@@ -16,18 +15,23 @@ pub fn TopRisks(program_id: ProgramId, raid: RaidRead) -> impl IntoView {
     let top = raid.top(TOP);
     // Keyed by what a row shows: its risk's version, and what the appetite and the day make of
     // it (neither changes the risk's stream).
-    let query = raid
-        .as_of
-        .with_value(|a| {
-            a.as_ref()
-                .map(|a| format!("?as_of={}", api::encode(&a.query_value())))
-        })
-        .unwrap_or_default();
+    // At the moment shown, which the history scrubber moves.
+    let href = move || {
+        let query = raid
+            .as_of
+            .try_with(|a| {
+                a.as_ref()
+                    .map(|a| format!("?as_of={}", api::encode(&a.query_value())))
+            })
+            .flatten()
+            .unwrap_or_default();
+        format!("/programs/{program_id}/raid{query}")
+    };
     view! {
         <section class="card top-risks" aria-labelledby="top-risks-title" data-testid="top-risks">
             <div class="section-header">
                 <h2 id="top-risks-title" class="panel-title">"Top risks"</h2>
-                <A href=format!("/programs/{program_id}/raid{query}")>"Open the register"</A>
+                <a href=href>"Open the register"</a>
             </div>
             <Show when=move || !top.with(Vec::is_empty)
                 fallback=|| view! { <p class="empty-state small">"No open risk has been assessed."</p> }>

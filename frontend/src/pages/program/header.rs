@@ -10,7 +10,6 @@ use throughline_shared::view::{ProgramView, RagCounts};
 
 use super::Tab;
 use super::state::Page;
-use crate::api::AsOf;
 use crate::components::rag_chip::{RagChip, RagCountChips};
 use crate::dates;
 use crate::schedule::Schedule;
@@ -192,35 +191,22 @@ fn objectives_of(
 
 /// In history: which moment is shown, and the way back to the live program.
 #[component]
-pub(super) fn HistoryBanner(page: Page, as_of: AsOf) -> impl IntoView {
-    let view = page.view;
+pub(super) fn HistoryBanner(page: Page, at: RwSignal<Option<DateTime<Utc>>>) -> impl IntoView {
     let id = page.id;
     let navigate = use_navigate();
-    let label = match &as_of {
-        AsOf::Position(p) => format!("position #{p}"),
-        AsOf::Instant(at) => time::rfc3339_readable(at),
-    };
-    let detail = move || {
-        view.with(|v| {
-            v.as_ref().and_then(|v| {
-                v.updated_at.map(|at| {
-                    format!(
-                        " (last change before then: #{}, {})",
-                        v.position,
-                        time::date_time(&at)
-                    )
-                })
-            })
-        })
+    let label = move || {
+        let when = at.get().map(|at| format!(", {}", time::date_time(&at)));
+        format!(
+            "Viewing history as of #{}{}",
+            page.cursor.get(),
+            when.unwrap_or_default()
+        )
     };
     view! {
         <div class="banner banner-history" role="status" data-testid="history-banner">
             <div class="banner-text">
-                <strong>{format!("Viewing history as of {label}")}</strong>
-                <span>
-                    "This is the program as it stood then. It is read-only."
-                    {detail}
-                </span>
+                <strong>{label}</strong>
+                <span>"This is the program as it stood then, right after that change. It is read-only."</span>
             </div>
             <button type="button" class="btn btn-primary" data-testid="back-to-live"
                 on:click=move |_| navigate(&format!("/programs/{id}"), Default::default())>

@@ -5,9 +5,9 @@
 //! `ErrorBoundary`); from then on the page's state ([`state::Page`]) owns it and the live stream
 //! moves it. Switching between the tabs of one route keeps both.
 
-mod as_of;
 mod header;
 mod overview;
+mod scrubber;
 mod state;
 
 use leptos::html;
@@ -30,9 +30,9 @@ use crate::components::scope_panel::ScopePanel;
 use crate::components::timeline::day_of_ms;
 use crate::pages::not_found::ProgramNotFound;
 use crate::schedule::Schedule;
-use as_of::AsOfControl;
 use header::{HistoryBanner, ProgramHeader, UnfoldedBanner};
 use overview::Overview;
+use scrubber::{Scrub, Scrubber};
 use state::Page;
 
 #[component]
@@ -40,19 +40,24 @@ pub fn ProgramPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let tab = Memo::new(move |_| Tab::of(params.read().get("tab").as_deref()));
-    // A change of program or of moment reads the program again; a change of tab does not.
+    // A change of program, or between now and history, reads the program again; a change of tab
+    // does not, nor one of moment in history (the scrubber moves there: `ProgramLoaded`).
     let key = Memo::new(move |_| {
         (
             params.read().get("id"),
-            query.read().get("as_of"),
+            query.read().get("as_of").is_some(),
             tab.get().is_some(),
         )
     });
     move || {
-        let (id, as_of, known_tab) = key.get();
+        let (id, _, known_tab) = key.get();
         match id.and_then(|id| id.parse::<ProgramId>().ok()) {
             Some(id) if known_tab => {
-                let as_of = as_of.as_deref().and_then(AsOf::parse);
+                let as_of = query
+                    .read_untracked()
+                    .get("as_of")
+                    .as_deref()
+                    .and_then(AsOf::parse);
                 let tab = Memo::new(move |_| tab.get().unwrap_or(Tab::Overview));
                 view! { <ProgramScreen id as_of tab/> }.into_any()
             }
@@ -192,40 +197,48 @@ fn ProgramLoaded(
     let editing = RwSignal::new(false);
     let edit_button = NodeRef::<html::Button>::new();
     let now = use_now();
-    // Dates are judged on the day being looked at: today, or the as-of day of a view of the past.
-    let as_of_day = as_of.as_ref().and_then(|a| match a {
-        AsOf::Instant(at) => chrono::DateTime::parse_from_rfc3339(at)
-            .ok()
-            .map(|t| t.date_naive()),
-        AsOf::Position(_) => None,
-    });
+    // The moment the views the server folds on request are read at: the scrubber's, in history.
+    let moment = RwSignal::new(as_of.clone());
+    let scrub = as_of
+        .as_ref()
+        .map(|as_of| Scrub::start(page, as_of, moment));
+    // A moment named by the address after opening (back and forward; a tab's link carries the
+    // cursor's own): the scrubber goes there.
+    if let Some(scrub) = scrub {
+        let query = use_query_map();
+        let opened = StoredValue::new(as_of.clone());
+        Effect::new(move |_| {
+            let named = query
+                .with(|q| q.get("as_of"))
+                .as_deref()
+                .and_then(AsOf::parse);
+            let Some(named) = named else { return };
+            if opened.with_value(|o| o.as_ref() == Some(&named)) {
+                return;
+            }
+            opened.set_value(Some(named.clone()));
+            if named != AsOf::Position(page.cursor.get_untracked()) {
+                scrub.seek_to(&named);
+            }
+        });
+    }
+    // Dates are judged on the day being looked at: today, or the scrubbed moment's.
     let today = Memo::new(move |_| {
         let live_day = day_of_ms(now.get());
-        if history {
-            as_of_day
-                .or_else(|| {
-                    view.with(|v| {
-                        v.as_ref()
-                            .and_then(|v| v.updated_at.map(|t| t.date_naive()))
-                    })
-                })
-                .unwrap_or(live_day)
-        } else {
-            live_day
+        match scrub {
+            Some(scrub) => scrub.at.get().map_or(live_day, |t| t.date_naive()),
+            None => live_day,
         }
     });
     let schedule = Schedule::new(view, today);
     let analysis = schedule.analysis;
     // Decisions waiting past their forum's SLA are flagged on the governance tab's label, seen
     // from every tab of the page.
-    let governance = GovernanceRead::start(program_id, as_of.as_ref(), page.events);
+    let governance = GovernanceRead::start(program_id, moment, page.events);
     // Likewise risks above the program's appetite, on the RAID tab's label.
-    let raid = RaidRead::start(program_id, as_of.as_ref(), page.events);
-    // History stays history when switching tabs.
-    let tab_query = as_of
-        .as_ref()
-        .map(|a| format!("?as_of={}", api::encode(&a.query_value())))
-        .unwrap_or_default();
+    let raid = RaidRead::start(program_id, moment, page.events);
+    // History stays history, at the scrubbed moment, when switching tabs.
+    let link = move |path: &'static str| tab_href(page, path);
 
     let name =
         Memo::new(move |_| view.with(|v| v.as_ref().map(|v| v.name.clone()).unwrap_or_default()));
@@ -246,7 +259,6 @@ fn ProgramLoaded(
             let _ = button.focus();
         }
     });
-    let (banner_as_of, control_as_of) = (as_of.clone(), as_of.clone());
     let threatened = Memo::new(move |_| {
         analysis.with(|a| {
             a.as_ref()
@@ -255,7 +267,7 @@ fn ProgramLoaded(
     });
 
     view! {
-        {banner_as_of.map(|as_of| view! { <HistoryBanner page as_of/> })}
+        {scrub.map(|scrub| view! { <HistoryBanner page at=scrub.at/> })}
         <UnfoldedBanner view/>
         <nav class="breadcrumb" aria-label="Breadcrumb">
             <A href="/">"Programs"</A>
@@ -290,24 +302,36 @@ fn ProgramLoaded(
                     {if auth.access(program_id).can_write_anything() { "Limited access" } else { "Read-only" }}
                 </span>
             })}
-            <AsOfControl id=program_id as_of=control_as_of
-                latest=Signal::derive(move || view.with(|v| v.as_ref().map_or(0, |v| v.position)))/>
+            <Show when=move || !history>
+                <a class="btn btn-secondary" data-testid="replay-history"
+                    href=move || {
+                        // The newest event known, governance's included.
+                        // `try_`: the router reads a link again as it leaves the page.
+                        let newest = page.events.try_with(|e| e.first().map_or(0, |e| e.position));
+                        let folded = view.try_with(|v| v.as_ref().map_or(0, |v| v.position));
+                        let (newest, folded) = (newest.unwrap_or(0), folded.unwrap_or(0));
+                        format!("/programs/{program_id}?as_of={}", newest.max(folded))
+                    }>
+                    "Replay history"
+                </a>
+            </Show>
         </div>
+        {scrub.map(|scrub| view! { <Scrubber scrub/> })}
         <nav class="tabs" aria-label="Program views">
-            <A href=format!("/programs/{program_id}{tab_query}") exact=true>"Overview and schedule"</A>
-            <A href=format!("/programs/{program_id}/objectives{tab_query}")>
+            <A href=link("") exact=true>"Overview and schedule"</A>
+            <A href=link("/objectives")>
                 {move || match threatened.get() {
                     0 => "Objectives and scope".to_string(),
                     n => format!("Objectives and scope ({n} threatened)"),
                 }}
             </A>
-            <A href=format!("/programs/{program_id}/governance{tab_query}")>
+            <A href=link("/governance")>
                 {move || match governance.bottlenecks() {
                     0 => "Governance".to_string(),
                     n => format!("Governance ({n} past SLA)"),
                 }}
             </A>
-            <A href=format!("/programs/{program_id}/raid{tab_query}")>
+            <A href=link("/raid")>
                 {move || match raid.above_appetite() {
                     0 => "Risks and issues".to_string(),
                     n => format!("Risks and issues ({n} above appetite)"),
@@ -315,7 +339,7 @@ fn ProgramLoaded(
             </A>
             <a href=format!("/programs/{program_id}/changes") rel="external">"What changed"</a>
             <a href=format!("/programs/{program_id}/briefings") rel="external">"Briefings"</a>
-            <a href=format!("/programs/{program_id}/audit{tab_query}") rel="external">"Audit trail"</a>
+            <a href=link("/audit") rel="external">"Audit trail"</a>
         </nav>
         <Show when=move || editing.get() && !history>
             {move || view.get_untracked().map(|program| view! {
@@ -340,5 +364,22 @@ fn ProgramLoaded(
             .into_any(),
             Tab::Overview => view! { <Overview page schedule raid/> }.into_any(),
         }}
+    }
+}
+
+/// A tab's address; in history, at the scrubbed moment. One function, so every tab link is the
+/// same type of link.
+fn tab_href(page: Page, path: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    move || {
+        let id = page.id;
+        if page.history {
+            // `try_`: the router reads a link again as it leaves the page.
+            format!(
+                "/programs/{id}{path}?as_of={}",
+                page.cursor.try_get().unwrap_or(0)
+            )
+        } else {
+            format!("/programs/{id}{path}")
+        }
     }
 }

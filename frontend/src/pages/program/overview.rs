@@ -52,13 +52,7 @@ pub(super) fn Overview(page: Page, schedule: Schedule, raid: RaidRead) -> impl I
     });
     let selected = RwSignal::new(None::<MilestoneId>);
     // In history the activity shows nothing after the moment shown.
-    let until = Signal::derive(move || {
-        if history {
-            view.with(|v| v.as_ref().map_or(0, |v| v.position))
-        } else {
-            i64::MAX
-        }
-    });
+    let until = Signal::derive(move || if history { page.cursor.get() } else { i64::MAX });
 
     view! {
         <div class="layout-main-side">

@@ -40,6 +40,8 @@ pub(super) struct Page {
     /// A view of the past (`?as_of=`): read-only, not live.
     pub history: bool,
     pub view: RwSignal<Option<ProgramView>>,
+    /// In history, the log position shown (the scrubber's cursor); live, unused.
+    pub cursor: RwSignal<i64>,
     /// Newest first.
     pub events: RwSignal<Vec<RecordedEvent>>,
     pub events_error: RwSignal<Option<ApiError>>,
@@ -62,6 +64,7 @@ impl Page {
             id,
             history,
             view: RwSignal::new(Some(view)),
+            cursor: RwSignal::new(position),
             events: RwSignal::new(Vec::new()),
             events_error: RwSignal::new(None),
             live_after: RwSignal::new(if history { i64::MAX } else { position }),

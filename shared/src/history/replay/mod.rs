@@ -132,13 +132,24 @@ impl Replay {
         (!self.complete).then_some(self.known_to)
     }
 
-    /// Adds the program's events after the window: `events` (any order; those already held are
-    /// ignored) are every event of the program up to `through`; `complete` when that is its end.
-    pub fn extend(&mut self, mut events: Vec<RecordedEvent>, through: i64, complete: bool) {
-        events.retain(|e| e.position > self.known_to && e.position <= through.max(self.known_to));
-        events.sort_by_key(|e| e.position);
-        events.dedup_by_key(|e| e.position);
-        self.events.extend(events);
+    /// Adds the program's events after the window: `events` (in position order; those already
+    /// held are ignored) are every event of the program after `after` up to `through`; `complete`
+    /// when that is its end. A page read for another window (`after` is not where this one ends:
+    /// it was reset meanwhile) is dropped, as it would leave a gap.
+    pub fn extend(&mut self, after: i64, events: Vec<RecordedEvent>, through: i64, complete: bool) {
+        if after != self.known_to {
+            return;
+        }
+        let through = through.max(self.known_to);
+        // Pages come in position order; anything else (a repeat, an older event) is dropped
+        // rather than sorted, which would also cost the browser a sort's code.
+        let mut last = self.known_to;
+        for event in events {
+            if event.position > last && event.position <= through {
+                last = event.position;
+                self.events.push(event);
+            }
+        }
         self.known_to = self.known_to.max(through);
         self.complete = complete;
         self.trim();
@@ -220,9 +231,11 @@ impl Replay {
         let mut moved = 0;
         while moved < limit {
             let Some(event) = self.events.get(self.next) else {
+                // A position the window already covers is reached: nothing more to read.
+                let reached = matches!(until, Some(Target::Position(p)) if p <= self.known_to);
                 let wants = match self.wants_events() {
-                    Some(after) => Wants::Events { after },
-                    None => Wants::Nothing,
+                    Some(after) if !reached => Wants::Events { after },
+                    _ => Wants::Nothing,
                 };
                 return (moved, wants);
             };

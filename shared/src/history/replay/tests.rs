@@ -131,7 +131,7 @@ fn drive(
                     .collect();
                 let complete = next.len() < page;
                 let through = next.last().map_or(after, |e| e.position);
-                replay.extend(next, through, complete);
+                replay.extend(after, next, through, complete);
             }
             Wants::View { position } => {
                 let (kept, _) = server(events, Target::Position(position));
@@ -170,7 +170,7 @@ fn stepping_forward_equals_the_servers_fold_at_every_event() {
     let mut view = start();
     let mut replay = Replay::new(&view, 1, None);
     let all = events.clone();
-    replay.extend(all, events.last().unwrap().position, true);
+    replay.extend(1, all, events.last().unwrap().position, true);
     while !replay.at_end() {
         match replay.forward(&mut view, 1, None) {
             (1, Wants::Nothing) => {}
@@ -231,7 +231,8 @@ fn memory_stays_bounded_over_a_long_history() {
     let mut replay = Replay::new(&view, 1, None);
     for chunk in events.chunks(1_000) {
         let through = chunk.last().unwrap().position;
-        replay.extend(chunk.to_vec(), through, false);
+        let after = chunk.first().unwrap().position - 2;
+        replay.extend(after.max(1), chunk.to_vec(), through, false);
         while replay.ahead() > 0 {
             if let (_, Wants::View { position }) = replay.forward(&mut view, usize::MAX, None) {
                 // The server's view would be current here: the fold so far stands in.
@@ -242,4 +243,33 @@ fn memory_stays_bounded_over_a_long_history() {
         assert!(replay.checkpoints.len() <= CHECKPOINTS_MAX);
     }
     assert_eq!(replay.cursor(), events.last().unwrap().position);
+}
+
+#[test]
+fn a_page_read_for_a_window_since_reset_is_dropped() {
+    let events = log(100);
+    let mut view = start();
+    let mut replay = Replay::new(&view, 1, None);
+    drive(&mut replay, &mut view, &events, 30, Target::Position(150));
+    // A read-ahead after the window's end is under way when a move back resets the window…
+    let late_after = replay.wants_events().unwrap();
+    let (earlier, _) = server(&events, Target::Position(40));
+    replay.reset(&earlier, earlier.position, earlier.updated_at);
+    view = earlier;
+    // …and lands: it would leave a gap, so it is dropped.
+    let late: Vec<_> = events
+        .iter()
+        .filter(|e| e.position > late_after)
+        .cloned()
+        .collect();
+    replay.extend(late_after, late, 500, true);
+    assert_eq!(replay.ahead(), 0);
+    drive(
+        &mut replay,
+        &mut view,
+        &events,
+        1_000,
+        Target::Position(120),
+    );
+    assert_eq!(view, server(&events, Target::Position(120)).0);
 }
