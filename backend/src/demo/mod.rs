@@ -559,9 +559,7 @@ async fn publish_briefing(
     program_id: ProgramId,
     day: NaiveDate,
 ) -> anyhow::Result<()> {
-    let as_of: i64 = sqlx::query_scalar("SELECT position FROM log_head")
-        .fetch_one(store.pool())
-        .await?;
+    let as_of = crate::event_store::head_position(store.pool()).await?;
     commands::briefing::publish(
         store,
         pm,

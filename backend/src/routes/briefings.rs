@@ -5,7 +5,7 @@
 use crate::auth::{AuthSettings, Principal, authorize, own_scheme_and_host};
 use crate::commands::briefing as commands;
 use crate::error::ApiError;
-use crate::event_store::{EventStore, verify_link};
+use crate::event_store::{EventStore, head_position, verify_link};
 use crate::interop::{briefing_md, briefing_pdf as pdf};
 use crate::queries::briefing::{DraftFailed, Published, briefing_log, draft, published};
 use crate::queries::program::view_at;
@@ -37,10 +37,7 @@ pub struct DraftQuery {
 }
 
 async fn head(pool: &PgPool) -> Result<i64, ApiError> {
-    sqlx::query_scalar("SELECT position FROM log_head")
-        .fetch_one(pool)
-        .await
-        .map_err(ApiError::internal)
+    head_position(pool).await.map_err(ApiError::internal)
 }
 
 fn draft_error(error: DraftFailed) -> ApiError {

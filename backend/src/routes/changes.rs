@@ -3,6 +3,7 @@
 
 use crate::auth::{Principal, authorize};
 use crate::error::ApiError;
+use crate::event_store::head_position;
 use crate::queries::governance::governance_view;
 use crate::queries::program::view_at;
 use crate::queries::raid::raid_view;
@@ -88,8 +89,7 @@ pub async fn get_changes(
     let program_id = ProgramId::from_uuid(path.into_inner());
     authorize(&pool, &principal, program_id, ProgramAction::Read).await?;
     let query = query.into_inner();
-    let head: i64 = sqlx::query_scalar("SELECT position FROM log_head")
-        .fetch_one(pool.get_ref())
+    let head = head_position(pool.get_ref())
         .await
         .map_err(ApiError::internal)?;
     let week_ago = (Utc::now() - chrono::Duration::days(7)).to_rfc3339();
