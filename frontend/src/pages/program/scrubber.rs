@@ -129,18 +129,23 @@ impl Scrub {
         self.go(to);
     }
 
-    /// Folds with the cursor's answer to `step`, and what it wants next.
+    /// Folds with the cursor's answer to `step`, and what it wants next. The page hears of it
+    /// only if the cursor moved (a frame waiting for events redraws nothing).
     fn fold(self, step: impl FnOnce(&mut Replay, &mut ProgramView) -> Wants) -> Wants {
         let mut step = Some(step);
         self.page
             .view
-            .try_update(|view| {
+            .try_maybe_update(|view| {
                 let (Some(view), Some(step)) = (view.as_mut(), step.take()) else {
-                    return Wants::Nothing;
+                    return (false, Wants::Nothing);
                 };
                 self.replay
-                    .try_update_value(|r| step(r, view))
-                    .unwrap_or(Wants::Nothing)
+                    .try_update_value(|r| {
+                        let before = r.cursor();
+                        let wants = step(r, view);
+                        (r.cursor() != before, wants)
+                    })
+                    .unwrap_or((false, Wants::Nothing))
             })
             .unwrap_or(Wants::Nothing)
     }
@@ -278,7 +283,9 @@ impl Scrub {
                     wants
                 });
                 owed -= moved as f64;
-                self.steps.update(|s| *s += moved as u64);
+                if moved > 0 {
+                    self.steps.update(|s| *s += moved as u64);
+                }
                 match wants {
                     Wants::View { .. } | Wants::Server => self.go(Move::Next),
                     Wants::Events { .. } => {}
@@ -316,8 +323,9 @@ impl Scrub {
     }
 }
 
-/// `t` in RFC 3339 to the microsecond, as the log records it (the browser's own formatting stops
-/// at the millisecond, which could name a moment just before the event meant).
+/// `t` in RFC 3339 to the microsecond, as the log records it: the browser's own formatting stops
+/// at the millisecond, which could name a moment just before the event meant, and chrono's
+/// formatter would cost the program app's wasm more than these lines.
 fn instant(t: DateTime<Utc>) -> String {
     let iso = String::from(
         js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64))

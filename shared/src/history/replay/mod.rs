@@ -306,11 +306,6 @@ impl Replay {
             None => Target::Position(self.cursor.saturating_sub(1)),
         }
     }
-
-    /// The events folded ahead: the position of the next event, if the window holds it.
-    pub fn upcoming(&self) -> Option<i64> {
-        self.events.get(self.next).map(|e| e.position)
-    }
 }
 
 #[cfg(test)]
