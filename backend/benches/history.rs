@@ -6,6 +6,10 @@
 //! status reports and forecast changes (one in ten) appended until the program has 100,000
 //! events. Reads are `GET /api/programs/{id}?as_of=<position>` at pseudo-random positions, end
 //! to end over HTTP (gzip), as the UI asks them.
+//!
+//! `BENCH_KEEP=1` keeps the database (snapshots swept again) and prints its URL and the
+//! program's id, for the browser's jump benchmark on the same history
+//! (`BENCH_PROGRAM_ID=… node tests/browser/replay.bench.mjs`, docs/benchmarks.md).
 // A benchmark's figures are its output.
 #![allow(clippy::print_stdout)]
 
@@ -218,6 +222,14 @@ fn main() {
             ms(b99),
             ms(w99) / ms(b99)
         );
-        drop_database(&url, pool).await;
+        if std::env::var_os("BENCH_KEEP").is_some() {
+            snapshots::sweep(&pool, snapshots::DEFAULT_EVERY)
+                .await
+                .unwrap();
+            println!("kept: DATABASE_URL={url} BENCH_PROGRAM_ID={program_id}");
+            pool.close().await;
+        } else {
+            drop_database(&url, pool).await;
+        }
     });
 }

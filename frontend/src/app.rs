@@ -11,6 +11,7 @@ use crate::pages::account::AccountPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::briefings::{BriefingPage, BriefingsPage};
 use crate::pages::changes::ChangesPage;
+use crate::pages::governance_setup::GovernanceSetupPage;
 use crate::pages::login::LoginPage;
 use crate::pages::members::MembersPage;
 use crate::pages::not_found::NotFound;
@@ -72,6 +73,7 @@ pub fn AdminApp() -> impl IntoView {
                 <Route path=path!("/programs/:id/objectives/edit") view=ObjectivesPage/>
                 <Route path=path!("/programs/:id/audit") view=AuditPage/>
                 <Route path=path!("/programs/:id/plan-files") view=PlanFilesPage/>
+                <Route path=path!("/programs/:id/governance/setup") view=GovernanceSetupPage/>
                 <Route path=path!("/programs/:id/changes") view=ChangesPage/>
                 <Route path=path!("/programs/:id/briefings") view=BriefingsPage/>
                 <Route path=path!("/programs/:id/briefings/:number") view=BriefingPage/>

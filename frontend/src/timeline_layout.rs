@@ -82,6 +82,8 @@ pub struct Marker {
     pub x_baseline: Option<f64>,
     /// A move proposed after a slip and not answered yet: where it would go.
     pub x_pending: Option<f64>,
+    /// Comparing two moments: where it stood at the earlier one, when that differs.
+    pub x_was: Option<f64>,
     pub y: f64,
     pub status: MarkerStatus,
     /// What it covers, its name included: from the leftmost of start, baseline and finish to the
@@ -284,11 +286,13 @@ pub fn status_of(view: &ProgramView, analysis: &ScheduleAnalysis, id: MilestoneI
     }
 }
 
+/// `was`: when comparing two moments, each milestone's finish at the earlier one (empty otherwise).
 pub fn layout(
     view: &ProgramView,
     analysis: &ScheduleAnalysis,
     zoom: Zoom,
     filters: &Filters,
+    was: &HashMap<MilestoneId, NaiveDate>,
 ) -> Layout {
     let today = analysis.today;
     let statuses = statuses(view, analysis);
@@ -312,6 +316,7 @@ pub fn layout(
             Some(m.actual.unwrap_or(m.forecast)),
             m.forecast_start,
             m.baseline,
+            was.get(&m.milestone_id).copied(),
         ]
         .into_iter()
         .flatten()
@@ -349,7 +354,15 @@ pub fn layout(
             let finish = m.actual.unwrap_or(m.forecast);
             let x = x_of(finish);
             let x_start = m.forecast_start.filter(|_| m.actual.is_none()).map(x_of);
-            let left = x_start.unwrap_or(x).min(m.baseline.map_or(x, x_of)) - 8.0;
+            let x_was = was
+                .get(&m.milestone_id)
+                .filter(|w| **w != finish)
+                .map(|w| x_of(*w));
+            let left = x_start
+                .unwrap_or(x)
+                .min(m.baseline.map_or(x, x_of))
+                .min(x_was.unwrap_or(x))
+                - 8.0;
             let right = x + 12.0 + m.name.chars().count() as f64 * CHAR_WIDTH;
             let row = row_ends
                 .iter()
@@ -375,6 +388,7 @@ pub fn layout(
                         .iter()
                         .find(|p| p.milestone_id == m.milestone_id)
                         .map(|p| x_of(p.to)),
+                    x_was,
                     y: top + LANE_PADDING + ROW_HEIGHT * (row as f64 + 0.5),
                     status: statuses[&m.milestone_id],
                     left,
@@ -592,7 +606,13 @@ mod tests {
     #[test]
     fn close_milestones_stack_in_rows_and_lanes_follow_each_other() {
         let view = program();
-        let layout = layout(&view, &view.analyse(d(2, 1)), Zoom::Weeks, &no_filter());
+        let layout = layout(
+            &view,
+            &view.analyse(d(2, 1)),
+            Zoom::Weeks,
+            &no_filter(),
+            &HashMap::new(),
+        );
         assert_eq!(layout.lanes.len(), 2);
         let (m1, m2) = (
             &layout.markers[&view.milestones[0].milestone_id],
@@ -640,6 +660,7 @@ mod tests {
                 project: None,
                 trouble_only: true,
             },
+            &HashMap::new(),
         );
         // The slipped provider (at risk against its baseline) and its late consumer remain.
         assert_eq!(filtered.marker_order.len(), 2);
@@ -647,6 +668,34 @@ mod tests {
             filtered.arrows.values().next().map(|a| a.status),
             Some(DependencyStatus::Late)
         );
+    }
+
+    #[test]
+    fn comparing_puts_a_ghost_where_a_moved_milestone_stood_and_widens_the_range_to_it() {
+        let view = program();
+        let analysis = view.analyse(d(2, 1));
+        let plain = layout(&view, &analysis, Zoom::Weeks, &no_filter(), &HashMap::new());
+        assert!(plain.markers.values().all(|m| m.x_was.is_none()));
+        let (moved, unmoved) = (&view.milestones[0], &view.milestones[1]);
+        // The first stood a year earlier; the second where it stands now.
+        let was = HashMap::from([
+            (moved.milestone_id, moved.forecast - Duration::days(365)),
+            (unmoved.milestone_id, unmoved.forecast),
+        ]);
+        let compared = layout(&view, &analysis, Zoom::Weeks, &no_filter(), &was);
+        let m = &compared.markers[&moved.milestone_id];
+        let ghost = m.x_was.expect("a ghost where it stood");
+        assert!(
+            (m.x - ghost - 365.0 * 14.0).abs() < 1e-9,
+            "a year at 14 px a day"
+        );
+        assert!(ghost >= 0.0, "the range reaches back to the ghost");
+        assert!(
+            m.left <= ghost - 8.0,
+            "the ghost is part of what the marker covers"
+        );
+        assert_eq!(compared.markers[&unmoved.milestone_id].x_was, None);
+        assert!(compared.width > plain.width);
     }
 
     #[test]
@@ -662,7 +711,13 @@ mod tests {
     #[test]
     fn only_what_overlaps_the_window_is_in_it() {
         let view = program();
-        let layout = layout(&view, &view.analyse(d(2, 1)), Zoom::Weeks, &no_filter());
+        let layout = layout(
+            &view,
+            &view.analyse(d(2, 1)),
+            Zoom::Weeks,
+            &no_filter(),
+            &HashMap::new(),
+        );
         let everything = Window::around(0.0, 0.0, layout.width, layout.height);
         assert!(layout.markers.values().all(|m| m.in_window(&everything)));
         assert!(layout.arrows.values().all(|a| a.in_window(&everything)));

@@ -7,7 +7,8 @@
 pub const ADMIN_DIR: &str = "admin";
 
 /// Whether `path` (a URL's path, without query) is a page of the administration app: the
-/// account, the users, or a program's members, projects, audit trail, what changed or objectives' editing.
+/// account, the users, or a program's members, projects, audit trail, what changed, briefings,
+/// plan files, objectives' editing or governance setup.
 pub fn is_admin_path(path: &str) -> bool {
     if matches!(path, "/account" | "/admin/users") {
         return true;
@@ -38,6 +39,14 @@ pub fn is_admin_path(path: &str) -> bool {
             Some("objectives"),
             Some("edit"),
             None,
+        ]
+        | [
+            Some(""),
+            Some("programs"),
+            Some(id),
+            Some("governance"),
+            Some("setup"),
+            None,
         ] => !id.is_empty(),
         _ => false,
     }
@@ -60,6 +69,7 @@ mod tests {
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/plan-files",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/briefings/3",
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/objectives/edit",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/governance/setup",
         ] {
             assert!(is_admin_path(admin), "{admin}");
         }
@@ -73,6 +83,9 @@ mod tests {
             "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/objectives",
             "/programs/x/objectives/edit/more",
             "/programs//objectives/edit",
+            "/programs/6f1c5e0e-8e55-4f0e-9d5c-3a1b2c3d4e5f/governance",
+            "/programs/x/governance/setup/more",
+            "/programs//governance/setup",
             "/account/",
             "/admin",
             "/admin/users/x",

@@ -73,7 +73,8 @@ test('every screen of the demo program has no serious accessibility violations',
   await check(`/programs/${id}/audit`, '[data-testid="audit-row"], table', 'audit');
   await check(`/programs/${id}?as_of=100`, '[data-testid="scrub-range"]', 'history');
   await check(`/programs/${id}/plan-files`, '[data-testid="import-form"]', 'plan-files');
-  await check(`/programs/${id}/changes`, '[data-testid="changed-milestones"]', 'changes');
+  await check(`/programs/${id}/changes`, '[data-testid="changes-timeline"] [data-testid="was-ghost"]', 'changes');
+  await check(`/programs/${id}/governance/setup`, '[data-testid="forum-form"]', 'governance-setup');
   await check(`/programs/${id}/briefings`, '[data-testid="briefing-fact"]', 'briefings');
   await check(`/programs/${id}/briefings/1`, '[data-testid="briefing-verified"]', 'briefing');
   await check(`/programs/${id}/members`, '[data-testid="member-row"]', 'members');

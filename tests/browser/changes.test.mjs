@@ -48,6 +48,20 @@ test('the demo program was played over the past weeks: last week shows its news,
   await page.context().close();
 });
 
+test('the demo program compared since its last review session', async () => {
+  const demo = (await api('GET', '/api/programs')).find((p) => p.name === 'Payments Platform Modernisation');
+  const page = await open(browser, problems, `/programs/${demo.program_id}/changes`, 'demo since session', admin);
+  const preset = page.locator('[data-preset="session"]');
+  await preset.waitFor();
+  assert.match(await preset.textContent(), /^Since the review session of /);
+  await preset.click();
+  await page.waitForURL(/from=\d+$/);
+  await page.locator('[data-preset="session"][aria-current="page"]').waitFor();
+  // The session came late in the demo's story: since then, the RAID register was filled in.
+  await page.getByTestId('changed-risks').waitFor();
+  await page.context().close();
+});
+
 test('what changed since a moment: the slip, the report and the risk, and nothing before', async () => {
   const { program_id: id } = await api('POST', '/api/programs', { name: `Changes ${suffix}`, sponsor: 'Dana Whitfield (CFO)' });
   const ledger = await api('POST', `/api/programs/${id}/projects`, { name: 'Ledger', manager: 'Lee Chen' });
@@ -59,6 +73,13 @@ test('what changed since a moment: the slip, the report and the risk, and nothin
     project_id: cards.project_id, name: 'Cards launch', owner: 'Sam Steer', planned: day(40),
   })).stream_id;
   await api('POST', `/api/programs/${id}/dependencies`, { provider: schema, consumer: launch });
+  // The steering forum meets: its session is the moment compared with.
+  const me = await api('GET', '/api/me');
+  const forum = await api('POST', `/api/programs/${id}/forums`, {
+    name: 'Steering', purpose: 'Weekly review', chair: me.user.user_id, members: [], quorum: 1,
+    cadence: 'weekly', first_session: day(0), decision_sla_days: 10,
+  });
+  await api('POST', `/api/programs/${id}/forums/${forum.stream_id}/sessions`, { date: null });
   const moment = (await api('GET', `/api/programs/${id}`)).position;
 
   await api('POST', `/api/programs/${id}/milestones/${schema}/forecast`, { forecast: day(44), reason: 'Vendor late' });
@@ -74,8 +95,11 @@ test('what changed since a moment: the slip, the report and the risk, and nothin
   await page.getByTestId('changed-milestones').waitFor();
   assert.equal(await page.locator('[data-preset="week"]').getAttribute('aria-current'), 'page');
 
-  // Since the moment: the slip with its days, the downstream dependency, the report, the risk.
-  await page.goto(`${new URL(page.url()).origin}/programs/${id}/changes?from=${moment}`);
+  // Since the session (compare mode's preset): the slip with its days, the downstream
+  // dependency, the report, the risk.
+  await page.locator('[data-preset="session"]').click();
+  await page.waitForURL(/from=\d+$/);
+  await page.locator('[data-preset="session"][aria-current="page"]').waitFor();
   const milestones = page.getByTestId('changed-milestones');
   await milestones.waitFor();
   const slipped = milestones.locator(`[data-key="${schema}"]`);
@@ -87,6 +111,13 @@ test('what changed since a moment: the slip, the report and the risk, and nothin
   assert.match(await report.textContent(), /Launch slips with the schema/);
   assert.equal(await report.locator('[data-testid="rag-chip"][data-rag="red"]').count(), 1);
   assert.match(await page.getByTestId('changed-risks').textContent(), /Schema vendor slips again.*Identified.*Score — → 12/s);
+  // On the timeline, the slipped milestone has a ghost where it stood and an arrow to where it went.
+  const timeline = page.getByTestId('changes-timeline');
+  const ghost = timeline.locator(`[data-testid="milestone-marker"][data-milestone="${schema}"] [data-testid="was-ghost"]`);
+  await ghost.waitFor();
+  const dx = Number(await ghost.getAttribute('x')) + 5;
+  assert.ok(dx < -40, `the ghost stands 14 days (4 px a day) before the new forecast (dx=${dx})`);
+  assert.equal(await timeline.locator(`[data-milestone="${schema}"] .was-line`).count(), 1);
   await screenshot(page, '9b-what-changed');
 
   // A custom range ending at the moment itself: nothing changed in it.

@@ -95,8 +95,10 @@ test('a decision raised in one session, approved in another, re-baselines the mi
   const pm = await open(browser, problems, `/programs/${programId}/governance`, 'program manager', admin);
   const governance = pm.getByTestId('governance');
 
-  // The program manager sets up governance in the UI: a second forum and a longer escalation path.
+  // The program manager sets up governance in the UI (a page of the administration app): a
+  // second forum and a longer escalation path.
   await governance.getByTestId('charter').click();
+  await pm.getByTestId('governance-setup').waitFor();
   const forumForm = pm.getByTestId('forum-form');
   await forumForm.locator('[name="name"]').fill('Architecture board');
   await forumForm.locator('[name="purpose"]').fill('Cross-project technical choices');
@@ -111,7 +113,9 @@ test('a decision raised in one session, approved in another, re-baselines the mi
   await path.locator('button[value="path"]').click();
   await pm.getByText('Steering committee — answers within 168 h').waitFor();
   await screenshot(pm, '19-governance-setup');
-  await governance.getByTestId('charter').click();
+  await pm.getByTestId('back-to-governance').click();
+  await governance.waitFor();
+  await governance.locator('[data-testid="forum"]', { hasText: 'Architecture board' }).waitFor();
 
   await governance.getByTestId('raise-decision').click();
   const form = pm.getByTestId('raise-form');

@@ -48,6 +48,10 @@ pub fn Timeline(
     flashed: Signal<Vec<MilestoneId>>,
     selected: RwSignal<Option<MilestoneId>>,
     risk_marks: Signal<Vec<RiskMark>>,
+    /// Comparing with an earlier moment: each milestone's finish then. A moved milestone gets a
+    /// ghost there and an arrow to where it stands.
+    #[prop(optional)]
+    was: Option<Signal<HashMap<MilestoneId, NaiveDate>>>,
 ) -> impl IntoView {
     let zoom = RwSignal::new(Zoom::Months);
     let project_filter = RwSignal::new(None::<ProjectId>);
@@ -59,9 +63,10 @@ pub fn Timeline(
             trouble_only: trouble_only.get(),
         };
         let zoom = zoom.get();
+        let was = was.map(|w| w.get()).unwrap_or_default();
         analysis.with(|a| {
             let a = a.as_ref()?;
-            schedule.with(|v| timeline_layout::layout(v, a, zoom, &filters))
+            schedule.with(|v| timeline_layout::layout(v, a, zoom, &filters, &was))
         })
     });
     let projects = Memo::new(move |_| {
@@ -250,6 +255,7 @@ pub fn Timeline(
                 <li><span class="legend-diamond late"></span>"Late"</li>
                 <li><span class="legend-diamond met"></span>"Met"</li>
                 <li><span class="legend-ghost"></span>"Baseline"</li>
+                {was.is_some().then(|| view! { <li><span class="legend-was"></span>"Where it stood"</li> })}
             </ul>
         </div>
         <Show when=move || has_milestones.get()
@@ -276,7 +282,7 @@ pub fn Timeline(
                         <svg class="timeline-svg" role="group" aria-label="Program timeline"
                             width=width height=height>
                             <defs>
-                                {["on_track", "at_risk", "late", "met", "proposed", "agreed", "broken"].into_iter().map(|s| view! {
+                                {["on_track", "at_risk", "late", "met", "proposed", "agreed", "broken", "was"].into_iter().map(|s| view! {
                                     <marker id=format!("arrow-{s}") class=format!("arrowhead {s}") viewBox="0 0 10 10"
                                         refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                                         <path d="M0,0 L10,5 L0,10 z"></path>
@@ -530,6 +536,7 @@ struct Extras {
     ghost: Option<i64>,
     bar: Option<(i64, i64)>,
     pending: Option<i64>,
+    was: Option<i64>,
 }
 
 impl Extras {
@@ -537,6 +544,7 @@ impl Extras {
         Self {
             ghost: m.x_baseline.map(|bx| px(bx - m.x)),
             pending: m.x_pending.map(|x| px(x - m.x)),
+            was: m.x_was.map(|x| px(x - m.x)),
             bar: match (m.kind, m.x_start) {
                 (MilestoneKind::Deliverable, Some(xs)) => {
                     Some((px(xs - m.x), px((m.x - xs).max(2.0))))
@@ -591,8 +599,9 @@ fn MarkerView(
             ghost,
             bar,
             pending,
+            was,
         } = extras.get();
-        (ghost.is_some() || bar.is_some() || pending.is_some()).then(|| {
+        (ghost.is_some() || bar.is_some() || pending.is_some() || was.is_some()).then(|| {
             let ghost = ghost.map(|dx| {
                 view! {
                     <line class="variance" x1=dx.min(0) x2=dx.max(0) y1="0" y2="0"></line>
@@ -611,7 +620,23 @@ fn MarkerView(
                         width="10" height="10" transform=format!("rotate(45 {dx} 0)")></rect>
                 }
             });
-            (ghost, bar, pending)
+            // Where it stood at the earlier moment compared, with an arrow to where it stands
+            // (none when the two are too close for one).
+            let was = was.map(|dx| {
+                let arrow = (dx.abs() > 20).then(|| {
+                    let way = dx.signum();
+                    view! {
+                        <line class="was-line" x1=dx - 7 * way x2=9 * way y1="0" y2="0"
+                            marker-end="url(#arrow-was)"></line>
+                    }
+                });
+                view! {
+                    {arrow}
+                    <rect class="was-ghost" data-testid="was-ghost" x=dx - 5 y="-5" width="10" height="10"
+                        transform=format!("rotate(45 {dx} 0)")></rect>
+                }
+            });
+            (ghost, bar, pending, was)
         })
     };
     // The group stays while its position and colour change, so live moves animate.

@@ -4,6 +4,8 @@
 //! escalation and risk that changed, from `GET …/changes`, read as the diff of the two folded
 //! views.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -14,11 +16,13 @@ use throughline_shared::ids::MilestoneId;
 use throughline_shared::view::ProgramView;
 use throughline_shared::{ProgramId, Rag};
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, AsOf};
 use crate::components::feedback::ReadFailed;
 use crate::components::rag_chip::RagChip;
+use crate::components::timeline::Timeline;
 use crate::dates::day_month_year as day;
 use crate::pages::not_found::NotFound;
+use crate::schedule::Schedule;
 
 #[component]
 pub fn ChangesPage() -> impl IntoView {
@@ -65,6 +69,7 @@ fn since(from: &str) -> String {
 #[derive(Clone)]
 struct Loaded {
     changes: ProgramChanges,
+    /// The program as it stood at the second moment.
     program: ProgramView,
     /// The position of the latest review session, for its preset.
     last_session: Option<(i64, NaiveDate)>,
@@ -80,11 +85,12 @@ fn Changes(id: ProgramId, from: Option<String>, to: Option<String>) -> impl Into
         LocalResource::new(move || {
             let (from, to) = (from.clone(), to.clone());
             async move {
-                let program = api::get_program(id, None).await?;
+                let changes = api::program_changes(id, &since(&from), to.as_deref()).await?;
+                // The plan at the second moment, which the timeline draws.
+                let program = api::get_program(id, Some(&AsOf::Position(changes.to))).await?;
                 if let Some(document) = web_sys::window().and_then(|w| w.document()) {
                     document.set_title(&format!("What changed in {} · Throughline", program.name));
                 }
-                let changes = api::program_changes(id, &since(&from), to.as_deref()).await?;
                 let last_session = api::governance(id, None)
                     .await
                     .ok()
@@ -556,8 +562,18 @@ fn ChangeList(loaded: Loaded) -> impl IntoView {
             row(r.risk_id, r.title.clone(), words)
         })
         .collect();
+    // Where each milestone whose forecast moved stood at the first moment.
+    let was: HashMap<MilestoneId, NaiveDate> = c
+        .milestones
+        .iter()
+        .filter_map(|m| Some((m.milestone_id, m.forecast.as_ref()?.from)))
+        .collect();
+    let timeline = (!was.is_empty()).then(|| {
+        view! { <MovesOnTimeline program=program.clone() was day=c.to_day/> }
+    });
     view! {
         <p class="muted" data-testid="changes-range">{range}</p>
+        {timeline}
         <div class="changes-grid">
             <Section title="Milestones" testid="changed-milestones" rows=milestones/>
             <Section title="Dependencies" testid="changed-dependencies" rows=dependencies/>
@@ -570,4 +586,29 @@ fn ChangeList(loaded: Loaded) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The plan at the second moment on the program's timeline, with a ghost where each moved
+/// milestone stood at the first and an arrow to where it went: the moves of a slip's chain seen
+/// together.
+#[component]
+fn MovesOnTimeline(
+    program: ProgramView,
+    was: HashMap<MilestoneId, NaiveDate>,
+    day: NaiveDate,
+) -> impl IntoView {
+    let moved = was.len();
+    let view = RwSignal::new(Some(program));
+    let schedule = Schedule::new(view, Memo::new(move |_| day));
+    view! {
+        <section class="card changes-timeline" data-testid="changes-timeline">
+            <h2 class="card-title">"On the timeline "<span class="count">{moved}</span></h2>
+            <p class="muted">
+                "The plan at the second moment. A milestone whose forecast moved has a ghost where it \
+                 stood at the first moment, and an arrow to where it went."
+            </p>
+            <Timeline schedule flashed=Signal::stored(Vec::new()) selected=RwSignal::new(None)
+                risk_marks=Signal::stored(Vec::new()) was=Signal::stored(was)/>
+        </section>
+    }
 }

@@ -4,7 +4,6 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use throughline_shared::access::{ProgramAction, ProgramRole, RoleGrant};
 use throughline_shared::api::{ProgramMember, RoleChangeRequest, UserSummary};
 use throughline_shared::view::ProgramView;
@@ -12,20 +11,12 @@ use throughline_shared::{ProgramId, ProjectId, UserId};
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::feedback::{FieldMessage, FormError, ReadFailed, api_errors, invalid};
-use crate::pages::not_found::{NotFound, ProgramNotFound};
+use crate::components::feedback::{FieldMessage, FormError, invalid};
+use crate::pages::not_found::{ProgramReadFailed, program_page};
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
-    let params = use_params_map();
-    move || match params
-        .read()
-        .get("id")
-        .and_then(|id| id.parse::<ProgramId>().ok())
-    {
-        Some(id) => view! { <Members id/> }.into_any(),
-        None => view! { <NotFound/> }.into_any(),
-    }
+    program_page(|id| view! { <Members id/> })
 }
 
 type ProgramRead = LocalResource<Result<ProgramView, ApiError>>;
@@ -110,14 +101,7 @@ fn Members(id: ProgramId) -> impl IntoView {
             <GrantForm id program on_granted=changed/>
         </Show>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading members…"</p> }>
-            <ErrorBoundary fallback=|errors| move || {
-                if errors.with(|e| api_errors(e).iter().any(ApiError::is_not_found)) {
-                    view! { <ProgramNotFound/> }.into_any()
-                } else {
-                    view! { <ReadFailed errors=errors.clone() title="Could not load the members"/> }
-                        .into_any()
-                }
-            }>
+            <ErrorBoundary fallback=|errors| view! { <ProgramReadFailed errors title="Could not load the members"/> }>
                 // Nothing to show when the read worked; a failure goes to the boundary.
                 {move || members.with(|m| m.as_ref().map(|m| m.as_ref().map(|_| ()).map_err(Clone::clone)))}
                 <MembersTable id program members can_manage notice changed/>

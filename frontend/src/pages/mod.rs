@@ -2,6 +2,7 @@ pub mod account;
 pub mod audit;
 pub mod briefings;
 pub mod changes;
+pub mod governance_setup;
 pub mod login;
 pub mod members;
 pub mod not_found;

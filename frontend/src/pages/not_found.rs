@@ -1,6 +1,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
 use throughline_shared::ProgramId;
+
+use crate::api::ApiError;
+use crate::components::feedback::{ReadFailed, api_errors};
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -45,5 +49,32 @@ pub fn ProgramNotFound(
                 .into_any(),
             }}
         </section>
+    }
+}
+
+/// What the `ErrorBoundary` around a program's page of the administration app shows: "program
+/// not found" when the program is not there (or not the reader's to see), else what failed.
+#[component]
+pub fn ProgramReadFailed(errors: ArcRwSignal<Errors>, title: &'static str) -> impl IntoView {
+    move || {
+        if errors.with(|e| api_errors(e).iter().any(ApiError::is_not_found)) {
+            view! { <ProgramNotFound/> }.into_any()
+        } else {
+            view! { <ReadFailed errors=errors.clone() title/> }.into_any()
+        }
+    }
+}
+
+/// A page of one program (`/programs/:id/…`): `page` for the id in the path, "not found" for an
+/// id that is not one.
+pub fn program_page<V: IntoView + 'static>(page: fn(ProgramId) -> V) -> impl IntoView {
+    let params = use_params_map();
+    move || match params
+        .read()
+        .get("id")
+        .and_then(|id| id.parse::<ProgramId>().ok())
+    {
+        Some(id) => page(id).into_any(),
+        None => view! { <NotFound/> }.into_any(),
     }
 }

@@ -4,7 +4,6 @@
 //! as a decision instead. The program page's objectives tab shows them, live.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::api::{CommandAccepted, ObjectiveEntry, ObjectivesResponse};
 use throughline_shared::view::ProgramView;
@@ -12,22 +11,13 @@ use throughline_shared::{ObjectiveId, ProgramId};
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::feedback::{ReadFailed, api_errors};
 use crate::components::objective_form::{ObjectiveEdit, ObjectiveForm};
 use crate::dates;
-use crate::pages::not_found::{NotFound, ProgramNotFound};
+use crate::pages::not_found::{ProgramReadFailed, program_page};
 
 #[component]
 pub fn ObjectivesPage() -> impl IntoView {
-    let params = use_params_map();
-    move || match params
-        .read()
-        .get("id")
-        .and_then(|id| id.parse::<ProgramId>().ok())
-    {
-        Some(id) => view! { <Objectives id/> }.into_any(),
-        None => view! { <NotFound/> }.into_any(),
-    }
+    program_page(|id| view! { <Objectives id/> })
 }
 
 /// The objectives with their versions, and the program (its name, its projects' contributions).
@@ -132,14 +122,7 @@ fn Objectives(id: ProgramId) -> impl IntoView {
             </section>
         })}
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading objectives…"</p> }>
-            <ErrorBoundary fallback=|errors| move || {
-                if errors.with(|e| api_errors(e).iter().any(ApiError::is_not_found)) {
-                    view! { <ProgramNotFound/> }.into_any()
-                } else {
-                    view! { <ReadFailed errors=errors.clone() title="Could not load the objectives"/> }
-                        .into_any()
-                }
-            }>
+            <ErrorBoundary fallback=|errors| view! { <ProgramReadFailed errors title="Could not load the objectives"/> }>
                 {move || read.with(|r| r.as_ref().map(|r| r.as_ref().map(|_| ()).map_err(Clone::clone)))}
                 <div class="table-wrap card">
                     <table class="data-table" data-testid="objectives-table">

@@ -3,28 +3,18 @@
 //! "Import…" and "Calendar feed" lead here; what is imported shows on the program page, live.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use throughline_shared::ProgramId;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::view::ProgramView;
 
-use crate::api::{self, ApiError};
+use crate::api::{self};
 use crate::auth::use_auth;
-use crate::components::feedback::{ReadFailed, api_errors};
 use crate::components::plan_files::{CalendarForm, ImportForm};
-use crate::pages::not_found::{NotFound, ProgramNotFound};
+use crate::pages::not_found::{ProgramReadFailed, program_page};
 
 #[component]
 pub fn PlanFilesPage() -> impl IntoView {
-    let params = use_params_map();
-    move || match params
-        .read()
-        .get("id")
-        .and_then(|id| id.parse::<ProgramId>().ok())
-    {
-        Some(id) => view! { <PlanFiles id/> }.into_any(),
-        None => view! { <NotFound/> }.into_any(),
-    }
+    program_page(|id| view! { <PlanFiles id/> })
 }
 
 #[component]
@@ -76,14 +66,7 @@ fn PlanFiles(id: ProgramId) -> impl IntoView {
             </div>
         </div>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading the program…"</p> }>
-            <ErrorBoundary fallback=|errors| move || {
-                if errors.with(|e| api_errors(e).iter().any(ApiError::is_not_found)) {
-                    view! { <ProgramNotFound/> }.into_any()
-                } else {
-                    view! { <ReadFailed errors=errors.clone() title="Could not load the program"/> }
-                        .into_any()
-                }
-            }>
+            <ErrorBoundary fallback=|errors| view! { <ProgramReadFailed errors title="Could not load the program"/> }>
                 {move || program.with(|p| p.as_ref().map(|p| p.as_ref().map(|_| ()).map_err(Clone::clone)))}
                 <Show when=move || adds_projects.get() || schedules.get()
                     fallback=|| view! {

@@ -3,7 +3,6 @@
 //! in the program's audit trail; the program page shows each project's stage, live.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use throughline_shared::access::ProgramAction;
 use throughline_shared::api::CommandAccepted;
 use throughline_shared::project::ProjectStage;
@@ -12,21 +11,12 @@ use throughline_shared::{ObjectiveId, ProgramId, ProjectId};
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::feedback::{ReadFailed, api_errors};
 use crate::components::project_form::ManageProjectForm;
-use crate::pages::not_found::{NotFound, ProgramNotFound};
+use crate::pages::not_found::{ProgramReadFailed, program_page};
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
-    let params = use_params_map();
-    move || match params
-        .read()
-        .get("id")
-        .and_then(|id| id.parse::<ProgramId>().ok())
-    {
-        Some(id) => view! { <Projects id/> }.into_any(),
-        None => view! { <NotFound/> }.into_any(),
-    }
+    program_page(|id| view! { <Projects id/> })
 }
 
 type ProgramRead = LocalResource<Result<ProgramView, ApiError>>;
@@ -95,14 +85,7 @@ fn Projects(id: ProgramId) -> impl IntoView {
             <p class="banner banner-ok" role="status" data-testid="projects-notice">{n}</p>
         })}
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading projects…"</p> }>
-            <ErrorBoundary fallback=|errors| move || {
-                if errors.with(|e| api_errors(e).iter().any(ApiError::is_not_found)) {
-                    view! { <ProgramNotFound/> }.into_any()
-                } else {
-                    view! { <ReadFailed errors=errors.clone() title="Could not load the projects"/> }
-                        .into_any()
-                }
-            }>
+            <ErrorBoundary fallback=|errors| view! { <ProgramReadFailed errors title="Could not load the projects"/> }>
                 {move || program.with(|p| p.as_ref().map(|p| p.as_ref().map(|_| ()).map_err(Clone::clone)))}
                 <div class="table-wrap card">
                     <table class="data-table" data-testid="projects-table">

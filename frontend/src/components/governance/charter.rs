@@ -267,7 +267,7 @@ fn ForumForm(gov: Gov, members: RwSignal<Vec<ProgramMember>>) -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <div class="field-row">
+            <div class="checks-row">
                 <span class="hint">"Members:"</span>
                 <For each=move || people.get() key=|p| p.clone() let:person>
                     <label class="inline-check">
@@ -411,17 +411,19 @@ fn RightsForm(gov: Gov) -> impl IntoView {
                  means every one. Empty rows are ignored; anything no rule covers is the program \
                  manager's."
             </p>
-            {rows.into_iter().map(|row| view! {
+            {rows.into_iter().enumerate().map(|(i, row)| view! {
                 <div class="field-row">
-                    <select name="kind" on:change=move |ev| row.kind.set(kind_of(&event_target_value(&ev)))>
+                    <select name="kind" aria-label=format!("Rule {}: decision", i + 1)
+                        on:change=move |ev| row.kind.set(kind_of(&event_target_value(&ev)))>
                         {KINDS.into_iter().map(|k| view! {
                             <option value=kind_wire(k) prop:selected=move || row.kind.get() == k>
                                 {kind_words(k)}
                             </option>
                         }).collect_view()}
                     </select>
-                    <input type="number" name="threshold" placeholder="every" bind:value=row.threshold/>
-                    <select name="forum"
+                    <input type="number" name="threshold" placeholder="every"
+                        aria-label=format!("Rule {}: from which size", i + 1) bind:value=row.threshold/>
+                    <select name="forum" aria-label=format!("Rule {}: forum", i + 1)
                         on:change=move |ev| row.forum.set(event_target_value(&ev).parse().ok())>
                         <option value="" prop:selected=move || row.forum.with(Option::is_none)>"—"</option>
                         <For each=move || forums.get() key=|f| f.clone() let:choice>
@@ -502,9 +504,12 @@ fn PathForm(gov: Gov) -> impl IntoView {
             </p>
             {rows.into_iter().enumerate().map(|(i, row)| view! {
                 <div class="field-row">
-                    <input name="title" placeholder=format!("Level {}", i + 1) bind:value=row.title/>
-                    <input name="contact" placeholder="Contact" bind:value=row.contact/>
-                    <input type="number" name="hours" placeholder="Hours" bind:value=row.hours/>
+                    <input name="title" placeholder=format!("Level {}", i + 1)
+                        aria-label=format!("Level {}: who", i + 1) bind:value=row.title/>
+                    <input name="contact" placeholder="Contact"
+                        aria-label=format!("Level {}: contact", i + 1) bind:value=row.contact/>
+                    <input type="number" name="hours" placeholder="Hours"
+                        aria-label=format!("Level {}: hours to answer", i + 1) bind:value=row.hours/>
                 </div>
             }).collect_view()}
             <div class="form-actions">

@@ -272,20 +272,9 @@ pub fn GovernanceTab(
     };
     let raising = RwSignal::new(false);
     let escalating = RwSignal::new(false);
-    let chartering = RwSignal::new(false);
-    let members = RwSignal::new(Vec::<ProgramMember>::new());
     let loaded = Memo::new(move |_| data.with(Option::is_some));
     let program_loaded = Memo::new(move |_| view.with(Option::is_some));
     let may = move |what: fn(&Reader) -> bool| move || reader.with(|r| !r.history && what(r));
-
-    let toggle_charter = move |_: leptos::ev::MouseEvent| {
-        chartering.update(|c| *c = !*c);
-        spawn_local(async move {
-            if let Ok(list) = api::list_members(program_id).await {
-                members.set(list);
-            }
-        });
-    };
 
     view! {
         <section class="governance" aria-label="Governance">
@@ -311,12 +300,10 @@ pub fn GovernanceTab(
                             </button>
                         </Show>
                         <Show when=may(|r| r.governs)>
-                            <button type="button" class="btn btn-ghost" data-act="charter"
-                                data-testid="charter"
-                                aria-expanded=move || chartering.get().to_string()
-                                on:click=toggle_charter>
+                            <a class="btn btn-ghost" data-testid="charter" rel="external"
+                                href=format!("/programs/{program_id}/governance/setup")>
                                 "Set up governance"
-                            </button>
+                            </a>
                         </Show>
                     </div>
                 </div>
@@ -332,9 +319,6 @@ pub fn GovernanceTab(
                     fallback=move || failed.with(Option::is_none).then(|| view! {
                         <p class="loading">"Loading governance…"</p>
                     })>
-                    <Show when=move || chartering.get() && !history>
-                        <CharterForms gov members/>
-                    </Show>
                     <Summary gov/>
                     <Decisions gov/>
                     <Escalations gov/>
@@ -343,6 +327,77 @@ pub fn GovernanceTab(
                     <CharterSection gov/>
                 </Show>
             </div>
+        </section>
+    }
+}
+
+/// The charter's forms and what they set, on a page of the administration app
+/// (`/programs/:id/governance/setup`): set up once and changed rarely, they stay out of the
+/// program app's wasm. Read once, and again after each change made here.
+#[component]
+pub fn GovernanceSetup(program_id: ProgramId) -> impl IntoView {
+    let auth = use_auth();
+    let data = RwSignal::new(None::<GovernanceResponse>);
+    let failed = RwSignal::new(None::<ApiError>);
+    let refresh = RwSignal::new(0_u64);
+    let members = RwSignal::new(Vec::<ProgramMember>::new());
+    let reader = Memo::new(move |_| Reader {
+        user_id: auth.me().map(|m| m.user.user_id),
+        governs: auth.can(program_id, ProgramAction::Govern),
+        raises: false,
+        takes_part: false,
+        history: false,
+    });
+    let gov = Gov {
+        program_id,
+        data,
+        program: RwSignal::new(None),
+        reader,
+        error: RwSignal::new(None),
+        notice: RwSignal::new(String::new()),
+        refresh,
+    };
+    Effect::new(move |_| {
+        refresh.track();
+        spawn_local(async move {
+            match api::governance(program_id, None).await {
+                Ok(g) => {
+                    data.try_set(Some(g));
+                    failed.try_set(None);
+                }
+                Err(e) => {
+                    failed.try_set(Some(e));
+                }
+            }
+        });
+    });
+    spawn_local(async move {
+        if let Ok(list) = api::list_members(program_id).await {
+            members.try_set(list);
+        }
+    });
+    let governs = Memo::new(move |_| reader.with(|r| r.governs));
+    let loaded = Memo::new(move |_| data.with(Option::is_some));
+    view! {
+        <section class="governance governance-setup" aria-label="Governance setup"
+            data-testid="governance-setup">
+            <p class="visually-hidden" role="status" aria-live="polite">{move || gov.notice.get()}</p>
+            {move || gov.error.get().map(|error| view! { <ErrorList error/> })}
+            {move || failed.get().map(|error| view! { <ErrorList error/> })}
+            <Show when=move || loaded.get()
+                fallback=move || failed.with(Option::is_none).then(|| view! {
+                    <p class="loading" role="status">"Loading governance…"</p>
+                })>
+                <Show when=move || governs.get()
+                    fallback=|| view! {
+                        <p class="empty-state">"Only the program manager sets up the program's governance."</p>
+                    }>
+                    <h2 class="subsection-title">"Change the charter"</h2>
+                    <CharterForms gov members/>
+                </Show>
+                <h2 class="subsection-title">"Forums, decision rights and escalation path"</h2>
+                <CharterSection gov/>
+            </Show>
         </section>
     }
 }
