@@ -7,8 +7,8 @@
 //! events. Reads are `GET /api/programs/{id}?as_of=<position>` at pseudo-random positions, end
 //! to end over HTTP (gzip), as the UI asks them.
 //!
-//! `BENCH_KEEP=1` keeps the database (snapshots swept again) and prints its URL and the
-//! program's id, for the browser's jump benchmark on the same history
+//! `BENCH_KEEP=1` keeps the database (snapshots swept again) and prints its URL, the program's
+//! id and its administrator's sign-in, for the browser's jump benchmark on the same history
 //! (`BENCH_PROGRAM_ID=… node tests/browser/replay.bench.mjs`, docs/benchmarks.md).
 // A benchmark's figures are its output.
 #![allow(clippy::print_stdout)]
@@ -226,7 +226,10 @@ fn main() {
             snapshots::sweep(&pool, snapshots::DEFAULT_EVERY)
                 .await
                 .unwrap();
-            println!("kept: DATABASE_URL={url} BENCH_PROGRAM_ID={program_id}");
+            println!(
+                "kept: DATABASE_URL={url} BENCH_PROGRAM_ID={program_id} \
+                 THROUGHLINE_ADMIN_USER=bench THROUGHLINE_ADMIN_PASSWORD='bench password 1234'"
+            );
             pool.close().await;
         } else {
             drop_database(&url, pool).await;

@@ -59,9 +59,9 @@ pub fn App() -> impl IntoView {
     view! { <Shell auth routes/> }
 }
 
-/// The administration app: the account, users, and a program's members, projects and audit
-/// trail. Every other page is the
-/// program app's, handed to the server.
+/// The administration app: the account, users, and a program's rarely used pages (members,
+/// projects, objectives' editing, audit trail, plan files, governance setup, what changed,
+/// briefings). Every other page is the program app's, handed to the server.
 #[component]
 pub fn AdminApp() -> impl IntoView {
     let auth = provide_auth();

@@ -1,8 +1,8 @@
 //! Throughline's browser UI: Leptos client-side apps served by the backend next to `/api`.
 //!
 //! Two apps share this library, each its own wasm: the program app (`main.rs`: programs, their
-//! tabs, sign-in), loaded first, and the administration app (`bin/throughline-admin.rs`: account, users,
-//! program members), loaded only when one of its pages is opened. Their pages are rarely used,
+//! tabs, sign-in), loaded first, and the administration app (`bin/throughline-admin.rs`: account,
+//! users, and a program's rarely used pages), loaded only when one of its pages is opened. Their pages are rarely used,
 //! and out of the first load they keep the first wasm within its budget (docs/benchmarks.md).
 //! Which app a path belongs to is [`throughline_shared::ui::is_admin_path`], which the server
 //! uses too; each app sends a path of the other to the server.

@@ -363,7 +363,8 @@ pub fn layout(
                 .min(m.baseline.map_or(x, x_of))
                 .min(x_was.unwrap_or(x))
                 - 8.0;
-            let right = x + 12.0 + m.name.chars().count() as f64 * CHAR_WIDTH;
+            let right = (x + 12.0 + m.name.chars().count() as f64 * CHAR_WIDTH)
+                .max(x_was.map_or(x, |w| w + 8.0));
             let row = row_ends
                 .iter()
                 .position(|&end| end < left)
@@ -694,6 +695,11 @@ mod tests {
             m.left <= ghost - 8.0,
             "the ghost is part of what the marker covers"
         );
+        // Pulled in by a year: the ghost stands far right of its name, and still counts.
+        let later = HashMap::from([(moved.milestone_id, moved.forecast + Duration::days(365))]);
+        let pulled = layout(&view, &analysis, Zoom::Weeks, &no_filter(), &later);
+        let m = &pulled.markers[&moved.milestone_id];
+        assert!(m.right >= m.x_was.unwrap() + 8.0);
         assert_eq!(compared.markers[&unmoved.milestone_id].x_was, None);
         assert!(compared.width > plain.width);
     }

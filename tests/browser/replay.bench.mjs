@@ -14,7 +14,7 @@
 //
 // BENCH_PROGRAM_ID=<uuid> measures only the jumps, on that program: the 100,000-event program
 // `BENCH_KEEP=1 cargo bench -p throughline-backend --bench history` leaves behind, served by
-// `throughline serve` on its database.
+// `throughline serve` on its database, signed in as the administrator it prints.
 
 import assert from 'node:assert/strict';
 import { BASE, callApi, launchBrowser, openWindow, signInAdmin } from './support.mjs';

@@ -2,7 +2,8 @@
 //! yesterday, since last week, since the forum's last review session, or between any two dates;
 //! every milestone, dependency, project report, objective, the critical path, decision,
 //! escalation and risk that changed, from `GET …/changes`, read as the diff of the two folded
-//! views.
+//! views; and the plan at the second moment on the program timeline, with a ghost where each
+//! moved milestone stood at the first.
 
 use std::collections::HashMap;
 
@@ -562,11 +563,27 @@ fn ChangeList(loaded: Loaded) -> impl IntoView {
             row(r.risk_id, r.title.clone(), words)
         })
         .collect();
-    // Where each milestone whose forecast moved stood at the first moment.
+    // Where each milestone that moved on the timeline stood at the first moment: met then, at
+    // its actual; else at its forecast then.
     let was: HashMap<MilestoneId, NaiveDate> = c
         .milestones
         .iter()
-        .filter_map(|m| Some((m.milestone_id, m.forecast.as_ref()?.from)))
+        .filter_map(|m| {
+            let now = program.milestone(m.milestone_id)?;
+            let then = match (&m.met, &m.forecast) {
+                (
+                    Some(Change {
+                        from: Some(met), ..
+                    }),
+                    _,
+                ) => *met,
+                (_, Some(forecast)) => forecast.from,
+                // Met since, its forecast unchanged.
+                (Some(_), None) => now.forecast,
+                (None, None) => return None,
+            };
+            (then != now.actual.unwrap_or(now.forecast)).then_some((m.milestone_id, then))
+        })
         .collect();
     let timeline = (!was.is_empty()).then(|| {
         view! { <MovesOnTimeline program=program.clone() was day=c.to_day/> }
@@ -604,8 +621,9 @@ fn MovesOnTimeline(
         <section class="card changes-timeline" data-testid="changes-timeline">
             <h2 class="card-title">"On the timeline "<span class="count">{moved}</span></h2>
             <p class="muted">
-                "The plan at the second moment. A milestone whose forecast moved has a ghost where it \
-                 stood at the first moment, and an arrow to where it went."
+                "The plan at the second moment. A milestone that moved (its forecast, or met on \
+                 another day) has a ghost where it stood at the first moment, and an arrow to where \
+                 it went."
             </p>
             <Timeline schedule flashed=Signal::stored(Vec::new()) selected=RwSignal::new(None)
                 risk_marks=Signal::stored(Vec::new()) was=Signal::stored(was)/>

@@ -337,9 +337,13 @@ pub fn GovernanceTab(
 #[component]
 pub fn GovernanceSetup(program_id: ProgramId) -> impl IntoView {
     let auth = use_auth();
-    let data = RwSignal::new(None::<GovernanceResponse>);
-    let failed = RwSignal::new(None::<ApiError>);
-    let refresh = RwSignal::new(0_u64);
+    // Read like the tab's (one read at a time, so an older answer never lands last), with no
+    // live events and no moment.
+    let GovernanceRead {
+        data,
+        failed,
+        refresh,
+    } = GovernanceRead::start(program_id, RwSignal::new(None), RwSignal::new(Vec::new()));
     let members = RwSignal::new(Vec::<ProgramMember>::new());
     let reader = Memo::new(move |_| Reader {
         user_id: auth.me().map(|m| m.user.user_id),
@@ -357,20 +361,6 @@ pub fn GovernanceSetup(program_id: ProgramId) -> impl IntoView {
         notice: RwSignal::new(String::new()),
         refresh,
     };
-    Effect::new(move |_| {
-        refresh.track();
-        spawn_local(async move {
-            match api::governance(program_id, None).await {
-                Ok(g) => {
-                    data.try_set(Some(g));
-                    failed.try_set(None);
-                }
-                Err(e) => {
-                    failed.try_set(Some(e));
-                }
-            }
-        });
-    });
     spawn_local(async move {
         if let Ok(list) = api::list_members(program_id).await {
             members.try_set(list);

@@ -169,8 +169,10 @@ impl Scrub {
             };
             let result = match wants {
                 Wants::Nothing => return,
-                // Far ahead: the server's view of the target costs one read, pages of events many.
-                Wants::Events { .. } if pages >= 3 && !from_server && matches!(to, Move::To(_)) => {
+                // Not within the next page: the server's view of the target costs one read
+                // (from its nearest snapshot, no dearer than a page of events), pages of events
+                // as many as lie between.
+                Wants::Events { .. } if pages >= 1 && !from_server && matches!(to, Move::To(_)) => {
                     from_server = true;
                     self.read_view_at(to).await
                 }
